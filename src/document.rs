@@ -1,0 +1,104 @@
+//! The result of annotating a text: blocks, sentences, tokens and entities,
+//! all as byte [`Span`]s into the input.
+
+use crate::span::Span;
+use serde::Serialize;
+
+/// What a block of the input is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BlockKind {
+    /// The article's headline.
+    Title,
+    /// Author, date or dateline lines.
+    Byline,
+    /// Article body: paragraphs, subheads and quotes.
+    Paragraph,
+    /// Everything around the article that is not part of it.
+    Boilerplate,
+}
+
+impl BlockKind {
+    /// The name used in JSON and JavaScript (`"title"`, `"byline"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BlockKind::Title => "title",
+            BlockKind::Byline => "byline",
+            BlockKind::Paragraph => "paragraph",
+            BlockKind::Boilerplate => "boilerplate",
+        }
+    }
+}
+
+/// Why a block was judged to be boilerplate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoilerplateReason {
+    /// A reader comment thread and its widgets.
+    Comments,
+    /// A run of headline-like teasers linking elsewhere.
+    LinkList,
+    /// Site navigation, menus, breadcrumbs.
+    Navigation,
+    /// Event or date listings.
+    Listing,
+    /// Copyright lines, social links, sign-up prompts.
+    Footer,
+    /// Unfilled template placeholders such as `& cplSiteName &`.
+    Template,
+    /// Judged boilerplate by its text and neighbours without a more specific reason.
+    Other,
+}
+
+impl BoilerplateReason {
+    /// The name used in JSON and JavaScript (`"comments"`, `"link_list"`, ...).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BoilerplateReason::Comments => "comments",
+            BoilerplateReason::LinkList => "link_list",
+            BoilerplateReason::Navigation => "navigation",
+            BoilerplateReason::Listing => "listing",
+            BoilerplateReason::Footer => "footer",
+            BoilerplateReason::Template => "template",
+            BoilerplateReason::Other => "other",
+        }
+    }
+}
+
+/// A block of text: a line or a paragraph of the input.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Block {
+    /// Where the block is, without its surrounding line breaks.
+    pub span: Span,
+    /// What the block is.
+    pub kind: BlockKind,
+    /// Set exactly when `kind` is [`BlockKind::Boilerplate`].
+    pub reason: Option<BoilerplateReason>,
+}
+
+/// A named entity found in the text.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Entity {
+    /// Where the entity is; it starts and ends on token boundaries.
+    pub span: Span,
+    /// The entity type, one of the model's labels (e.g. `"PERSON"`, `"ORG"`).
+    pub label: &'static str,
+    /// The model's confidence in this span and label, in `[0, 1]`.
+    pub score: f32,
+}
+
+/// An annotated text. All spans are byte offsets into the annotated text,
+/// sorted by position; blocks cover every non-blank line, sentences lie in
+/// blocks, tokens lie in sentences, entities lie on token boundaries and do
+/// not overlap.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Document {
+    /// Lines and paragraphs, each with its kind.
+    pub blocks: Vec<Block>,
+    /// Sentences.
+    pub sentences: Vec<Span>,
+    /// Tokens (Penn-Treebank-like).
+    pub tokens: Vec<Span>,
+    /// Named entities.
+    pub entities: Vec<Entity>,
+}
