@@ -24,7 +24,7 @@ pub mod segment;
 pub mod span;
 
 #[cfg(feature = "wasm")]
-mod wasm;
+pub mod wasm;
 
 pub use annotator::Annotator;
 pub use document::{Block, BlockKind, BoilerplateReason, Document, Entity};

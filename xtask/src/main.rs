@@ -1,8 +1,10 @@
 //! `cargo xtask <task>`: every chore of the project in one place.
 
 mod bench;
+mod install;
 mod ner_tasks;
 mod segment_tasks;
+mod serve;
 mod tooling;
 mod util;
 

@@ -1,27 +1,343 @@
 //! Build, serve and test tasks: demo, wasm, test, dist.
 
-use crate::util::Result;
+use crate::install;
+use crate::serve;
+use crate::util::{root, run, shared, Flags, Result};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::{Duration, Instant};
 
-/// `cargo xtask demo`.
+/// The cargo target directory (`$CARGO_TARGET_DIR` or `target/`).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
+/// `www/pkg/`, where the built wasm package goes.
+fn pkg_dir() -> PathBuf {
+    root().join("www/pkg")
+}
+
+/// A `cargo` command run from the repository root (so `.cargo/config.toml`,
+/// with the wasm test runner, applies).
+fn cargo(args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root()).args(args);
+    cmd
+}
+
+/// `cargo xtask demo [--port N] [--no-build]`: installs what is missing,
+/// builds the wasm, and serves `www/` on `127.0.0.1:N` (default 8080; 0 picks
+/// a free port).
 pub fn demo(args: &[String]) -> Result {
-    let _ = args;
-    Err("`demo` is not built yet".into())
+    let flags = Flags::new(args);
+    let port: u16 = match flags.value("--port") {
+        Some(p) => p
+            .parse()
+            .map_err(|_| format!("--port {p}: not a port number"))?,
+        None => 8080,
+    };
+    if flags.has("--no-build") {
+        if !pkg_dir().join("newsmark.js").exists() {
+            return Err(
+                "www/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
+            );
+        }
+    } else {
+        install::for_build()?;
+        build_wasm()?;
+    }
+    let www = root().join("www");
+    serve::serve(&www, port, |addr| {
+        println!("newsmark demo: serving www/ at http://{addr}/ (Ctrl-C stops it)");
+        let _ = std::io::stdout().flush();
+    })
 }
 
-/// `cargo xtask test`.
-pub fn test(args: &[String]) -> Result {
-    let _ = args;
-    Err("`test` is not built yet".into())
-}
-
-/// `cargo xtask wasm`.
+/// `cargo xtask wasm`: builds the release wasm into `www/pkg/`.
 pub fn wasm(args: &[String]) -> Result {
-    let _ = args;
-    Err("`wasm` is not built yet".into())
+    let flags = Flags::new(args);
+    if !flags.has("--no-install") {
+        install::for_build()?;
+    }
+    build_wasm()
 }
 
-/// `cargo xtask dist`.
+/// Release build for wasm32, wasm-bindgen `--target web` into `www/pkg/`,
+/// npm `wasm-opt -O3`, then a check that the result loads in Node.
+fn build_wasm() -> Result {
+    run(&mut cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "newsmark",
+        "--lib",
+        "--features",
+        "wasm",
+        "--target",
+        install::WASM_TARGET,
+    ]))?;
+    let raw = target_dir().join(format!("{}/release/newsmark.wasm", install::WASM_TARGET));
+    let pkg = pkg_dir();
+    if pkg.exists() {
+        std::fs::remove_dir_all(&pkg)
+            .map_err(|e| format!("cannot clear {}: {e}", pkg.display()))?;
+    }
+    run(Command::new("wasm-bindgen")
+        .args([
+            "--target",
+            "web",
+            "--remove-name-section",
+            "--remove-producers-section",
+        ])
+        .arg("--out-dir")
+        .arg(&pkg)
+        .arg(&raw))?;
+    let module = pkg.join("newsmark_bg.wasm");
+    let optimised = pkg.join("newsmark_bg.opt.wasm");
+    let before = file_size(&module);
+    run(Command::new(install::wasm_opt())
+        .arg("-O3")
+        .arg(&module)
+        .arg("-o")
+        .arg(&optimised))?;
+    std::fs::rename(&optimised, &module)?;
+    eprintln!(
+        "www/pkg/newsmark_bg.wasm: {} bytes after wasm-bindgen, {} after wasm-opt -O3",
+        before,
+        file_size(&module)
+    );
+    check_loads_in_node()
+}
+
+fn file_size(path: &std::path::Path) -> u64 {
+    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Loads `www/pkg/` in Node with `initSync` and segments a string, so a
+/// broken optimiser or glue fails the build here, not in the browser.
+fn check_loads_in_node() -> Result {
+    const SCRIPT: &str = r#"
+import { readFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+const [js, wasm] = process.argv.slice(-2);
+const pkg = await import(pathToFileURL(js).href);
+pkg.initSync({ module: readFileSync(wasm) });
+const text = "Check: \u{1F600} \u201cit\u201d loads.";
+const r = pkg.segment(text);
+if (!Array.isArray(r.tokens) || r.tokens.length === 0) throw new Error("segment gave no tokens");
+let model;
+try { const a = new pkg.Annotator(); model = `default model loads (${a.labels().length} labels)`; a.free(); }
+catch (e) { model = `WARNING: the default model does not load: ${e.message}`; }
+console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length} tokens; ${model}`);
+"#;
+    let pkg = pkg_dir();
+    run(Command::new("node")
+        .args(["--input-type=module", "-e", SCRIPT, "--"])
+        .arg(pkg.join("newsmark.js"))
+        .arg(pkg.join("newsmark_bg.wasm")))
+}
+
+/// One step of `cargo xtask test`.
+struct Step {
+    name: &'static str,
+    run: fn() -> Result,
+}
+
+const STEPS: &[Step] = &[
+    Step {
+        name: "install",
+        run: install::for_tests,
+    },
+    Step {
+        name: "fmt",
+        run: step_fmt,
+    },
+    Step {
+        name: "clippy",
+        run: step_clippy,
+    },
+    Step {
+        name: "clippy-wasm",
+        run: step_clippy_wasm,
+    },
+    Step {
+        name: "native-tests",
+        run: step_native_tests,
+    },
+    Step {
+        name: "wasm-tests",
+        run: step_wasm_tests,
+    },
+    Step {
+        name: "wasm-build",
+        run: build_wasm,
+    },
+    Step {
+        name: "e2e",
+        run: step_e2e,
+    },
+];
+
+fn step_fmt() -> Result {
+    run(&mut cargo(&["fmt", "--all", "--check"]))
+}
+
+fn step_clippy() -> Result {
+    run(&mut cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn step_clippy_wasm() -> Result {
+    run(&mut cargo(&[
+        "clippy",
+        "--package",
+        "newsmark",
+        "--lib",
+        "--test",
+        "node",
+        "--test",
+        "browser",
+        "--features",
+        "wasm",
+        "--target",
+        install::WASM_TARGET,
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+fn step_native_tests() -> Result {
+    run(&mut cargo(&[
+        "test",
+        "--workspace",
+        "--profile",
+        "ci",
+        "--no-fail-fast",
+    ]))
+}
+
+fn step_wasm_tests() -> Result {
+    let mut cmd = cargo(&[
+        "test",
+        "--package",
+        "newsmark",
+        "--profile",
+        "ci",
+        "--target",
+        install::WASM_TARGET,
+        "--features",
+        "wasm",
+        "--test",
+        "node",
+        "--test",
+        "browser",
+        "--no-fail-fast",
+    ]);
+    cmd.env(
+        "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+        "wasm-bindgen-test-runner",
+    )
+    .env("CHROMEDRIVER", install::CHROMEDRIVER)
+    .env(
+        "WASM_BINDGEN_TEST_WEBDRIVER_JSON",
+        root().join("webdriver.json"),
+    )
+    .env("WASM_BINDGEN_TEST_TIMEOUT", "180");
+    run(&mut cmd)
+}
+
+fn step_e2e() -> Result {
+    let xtask = std::env::current_exe()?;
+    run(Command::new("node")
+        .current_dir(root())
+        .args(["--test", "tests/e2e/"])
+        .env("NEWSMARK_XTASK", xtask)
+        .env("NEWSMARK_SHARED", shared()))
+}
+
+/// `cargo xtask test [--only a,b] [--skip a,b]`: every check, in order, each
+/// timed; the last line is `xtask test: N passed, M failed` (N, M = steps).
+pub fn test(args: &[String]) -> Result {
+    let flags = Flags::new(args);
+    let list = |name: &str| -> Vec<String> {
+        flags
+            .value(name)
+            .map(|v| v.split(',').map(|s| s.trim().to_string()).collect())
+            .unwrap_or_default()
+    };
+    let (only, skip) = (list("--only"), list("--skip"));
+    for name in only.iter().chain(&skip) {
+        if !STEPS.iter().any(|s| s.name == name) {
+            let names: Vec<&str> = STEPS.iter().map(|s| s.name).collect();
+            return Err(format!("unknown step `{name}` (steps: {})", names.join(", ")).into());
+        }
+    }
+    let chosen: Vec<&Step> = STEPS
+        .iter()
+        .filter(|s| only.is_empty() || only.iter().any(|o| o == s.name))
+        .filter(|s| !skip.iter().any(|o| o == s.name))
+        .collect();
+    let started = Instant::now();
+    let mut results: Vec<(&str, std::result::Result<(), String>, Duration)> = Vec::new();
+    let mut install_failed = false;
+    for step in chosen {
+        if install_failed {
+            results.push((
+                step.name,
+                Err("not run: the install step failed".into()),
+                Duration::ZERO,
+            ));
+            continue;
+        }
+        eprintln!("\n==> xtask test: {}", step.name);
+        let t = Instant::now();
+        let outcome = (step.run)().map_err(|e| e.to_string());
+        let took = t.elapsed();
+        match &outcome {
+            Ok(()) => eprintln!("<== {}: ok ({:.1} s)", step.name, took.as_secs_f64()),
+            Err(e) => eprintln!(
+                "<== {}: FAILED ({:.1} s): {e}",
+                step.name,
+                took.as_secs_f64()
+            ),
+        }
+        install_failed = step.name == "install" && outcome.is_err();
+        results.push((step.name, outcome, took));
+    }
+    let passed = results.iter().filter(|r| r.1.is_ok()).count();
+    let failed = results.len() - passed;
+    eprintln!(
+        "\nxtask test summary ({:.1} s in all):",
+        started.elapsed().as_secs_f64()
+    );
+    for (name, outcome, took) in &results {
+        let status = match outcome {
+            Ok(()) => "ok".to_string(),
+            Err(e) => format!("FAILED: {e}"),
+        };
+        eprintln!("  {name:<13} {:>7.1} s  {status}", took.as_secs_f64());
+    }
+    let _ = std::io::stderr().flush();
+    println!("xtask test: {passed} passed, {failed} failed");
+    if failed > 0 {
+        std::process::exit(1);
+    }
+    Ok(())
+}
+
+/// `cargo xtask dist`: the npm package (built with the page work, issue 5).
 pub fn dist(args: &[String]) -> Result {
     let _ = args;
-    Err("`dist` is not built yet".into())
+    Err("`dist` is not built yet (it comes with the page and embedding work, issue 5)".into())
 }

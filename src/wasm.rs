@@ -1,0 +1,318 @@
+//! The JavaScript binding (feature `wasm`): the only file that knows about
+//! wasm-bindgen.
+//!
+//! It exports a class `Annotator` and two functions, `segment` and
+//! `version`. Results are plain JS objects whose offsets are **UTF-16 code
+//! units**, so `text.slice(e.start, e.end) === e.text` holds in JavaScript.
+//! Text with lone surrogates arrives here with each one replaced by U+FFFD,
+//! which is also one UTF-16 unit long, so the offsets still index the
+//! caller's original string.
+//!
+//! Nothing here panics on any input: every failure becomes a thrown JS
+//! `Error` with a message that says what was wrong.
+
+use crate::document::{Block, Document, Entity};
+use crate::ner::labels;
+use crate::span::{OffsetMap, Span, Unit};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** What a block of the input is. */
+export type BlockKind = "title" | "byline" | "paragraph" | "boilerplate";
+
+/** Why a block was judged to be boilerplate. */
+export type BoilerplateReason =
+  | "comments" | "link_list" | "navigation" | "listing" | "footer" | "template" | "other";
+
+/** A range of the input in UTF-16 code units: `text.slice(start, end)`. */
+export interface TextRange {
+  start: number;
+  end: number;
+}
+
+/** A line or paragraph of the input. `reason` is present exactly for boilerplate. */
+export interface AnnotatedBlock extends TextRange {
+  kind: BlockKind;
+  reason?: BoilerplateReason;
+}
+
+/** A named entity; `text` equals `input.slice(start, end)`. */
+export interface AnnotatedEntity extends TextRange {
+  /** One of the model's labels, e.g. "PERSON", "ORG", "GPE", "DATE". */
+  label: string;
+  text: string;
+  /** The model's confidence, in [0, 1]. */
+  score: number;
+}
+
+/** The result of `annotate` (and of `segment`, whose `entities` is always empty). */
+export interface Annotation {
+  blocks: AnnotatedBlock[];
+  sentences: TextRange[];
+  /** Present when `tokens: true` was asked for (always present from `segment`). */
+  tokens?: TextRange[];
+  entities: AnnotatedEntity[];
+}
+
+/** Options of `Annotator.annotate`. Unknown keys are an error. */
+export interface AnnotateOptions {
+  /** Keep only entities with these labels (each must be one of the model's labels). */
+  labels?: string[];
+  /** Include the tokens in the result (default false). */
+  tokens?: boolean;
+}
+
+/** A label the model emits, with what it means. */
+export interface LabelInfo {
+  name: string;
+  description: string;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `annotate` (see the TypeScript `AnnotateOptions`).
+    #[wasm_bindgen(typescript_type = "AnnotateOptions")]
+    pub type AnnotateOptions;
+
+    /// The result object of `annotate` (see the TypeScript `Annotation`).
+    #[wasm_bindgen(typescript_type = "Annotation")]
+    pub type Annotation;
+
+    /// The array returned by `labels()` (see the TypeScript `LabelInfo`).
+    #[wasm_bindgen(typescript_type = "LabelInfo[]")]
+    pub type LabelInfoArray;
+}
+
+/// Segments and annotates text; in JavaScript, the class `Annotator`.
+#[wasm_bindgen(js_name = Annotator)]
+pub struct WasmAnnotator {
+    inner: crate::Annotator,
+}
+
+#[wasm_bindgen(js_class = Annotator)]
+impl WasmAnnotator {
+    /// `new Annotator()`: an annotator with the default model embedded in the
+    /// wasm module (18 OntoNotes labels).
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Result<WasmAnnotator, JsError> {
+        crate::Annotator::from_bytes(crate::annotator::DEFAULT_MODEL)
+            .map(|inner| WasmAnnotator { inner })
+            .map_err(|e| {
+                JsError::new(&format!(
+                    "the embedded default model could not be loaded: {e}"
+                ))
+            })
+    }
+
+    /// `Annotator.fromBytes(bytes)`: an annotator with the model in `bytes`
+    /// (the contents of a `.nmm` file).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<WasmAnnotator, JsError> {
+        crate::Annotator::from_bytes(bytes)
+            .map(|inner| WasmAnnotator { inner })
+            .map_err(|e| JsError::new(&format!("Annotator.fromBytes: {e}")))
+    }
+
+    /// `annotate(text, options?)`: blocks, sentences, (tokens,) entities, with
+    /// UTF-16 offsets into `text`.
+    pub fn annotate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        options: Option<AnnotateOptions>,
+    ) -> Result<Annotation, JsError> {
+        let text = string_arg("annotate", text)?;
+        let options = Options::parse(options, self.inner.labels())?;
+        let doc = self.inner.annotate(&text);
+        let mut out = Output::from_document(&text, &doc, options.tokens);
+        if let Some(keep) = &options.labels {
+            out.entities.retain(|e| keep.contains(&e.label));
+        }
+        to_js(&out)
+    }
+
+    /// `labels()`: the labels this annotator's model emits, with descriptions.
+    pub fn labels(&self) -> Result<LabelInfoArray, JsError> {
+        let infos: Vec<LabelOut> = self
+            .inner
+            .labels()
+            .iter()
+            .map(|&name| LabelOut {
+                name,
+                description: labels::lookup(name).map_or("", |l| l.description),
+            })
+            .collect();
+        to_js(&infos)
+    }
+
+    /// The newsmark version, e.g. `"0.1.0"`.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        version()
+    }
+}
+
+/// `segment(text)`: blocks, sentences and tokens only (no model needed);
+/// `entities` is always empty.
+#[wasm_bindgen]
+pub fn segment(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<Annotation, JsError> {
+    let text = string_arg("segment", text)?;
+    let seg = crate::segment::segment(&text);
+    let doc = Document {
+        blocks: seg.blocks,
+        sentences: seg.sentences,
+        tokens: seg.tokens,
+        entities: Vec::new(),
+    };
+    to_js(&Output::from_document(&text, &doc, true))
+}
+
+/// `version()`: the newsmark version, e.g. `"0.1.0"`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Converts a JS argument that must be a string.
+fn string_arg(function: &str, value: JsValue) -> Result<String, JsError> {
+    value.as_string().ok_or_else(|| {
+        JsError::new(&format!(
+            "{function}: text must be a string, got {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        ))
+    })
+}
+
+/// Serialises a result into a plain JS object.
+fn to_js<T: Serialize, R: JsCast>(value: &T) -> Result<R, JsError> {
+    serde_wasm_bindgen::to_value(value)
+        .map(JsCast::unchecked_into)
+        .map_err(|e| JsError::new(&format!("could not build the result object: {e}")))
+}
+
+/// The options of `annotate`, as the caller wrote them.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOptions {
+    labels: Option<Vec<String>>,
+    tokens: Option<bool>,
+}
+
+/// The options of `annotate`, checked.
+struct Options {
+    /// Labels to keep (all when `None`).
+    labels: Option<Vec<&'static str>>,
+    /// Include the tokens.
+    tokens: bool,
+}
+
+impl Options {
+    fn parse(
+        options: Option<AnnotateOptions>,
+        model_labels: &[&'static str],
+    ) -> Result<Options, JsError> {
+        let raw: RawOptions = match options {
+            None => RawOptions::default(),
+            Some(value) => serde_wasm_bindgen::from_value(value.into())
+                .map_err(|e| JsError::new(&format!("annotate: bad options: {e}")))?,
+        };
+        let labels = match raw.labels {
+            None => None,
+            Some(names) => {
+                let mut keep = Vec::with_capacity(names.len());
+                for name in &names {
+                    let Some(&known) = model_labels.iter().find(|l| **l == name.as_str()) else {
+                        return Err(JsError::new(&format!(
+                            "annotate: options.labels: unknown label {name:?} (this model's labels: {})",
+                            model_labels.join(", ")
+                        )));
+                    };
+                    keep.push(known);
+                }
+                Some(keep)
+            }
+        };
+        Ok(Options {
+            labels,
+            tokens: raw.tokens.unwrap_or(false),
+        })
+    }
+}
+
+/// A range in UTF-16 code units.
+#[derive(Serialize)]
+struct RangeOut {
+    start: u32,
+    end: u32,
+}
+
+#[derive(Serialize)]
+struct BlockOut {
+    start: u32,
+    end: u32,
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct EntityOut<'t> {
+    start: u32,
+    end: u32,
+    label: &'static str,
+    text: &'t str,
+    score: f64,
+}
+
+#[derive(Serialize)]
+struct LabelOut {
+    name: &'static str,
+    description: &'static str,
+}
+
+/// The JS-shaped result, offsets already in UTF-16 code units.
+#[derive(Serialize)]
+struct Output<'t> {
+    blocks: Vec<BlockOut>,
+    sentences: Vec<RangeOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<Vec<RangeOut>>,
+    entities: Vec<EntityOut<'t>>,
+}
+
+impl<'t> Output<'t> {
+    fn from_document(text: &'t str, doc: &Document, with_tokens: bool) -> Self {
+        let map = OffsetMap::new(text, Unit::Utf16);
+        // Texts longer than 4 GiB cannot reach a 32-bit wasm module, so the
+        // conversion to u32 never saturates in practice.
+        let at = |byte: usize| u32::try_from(map.convert(byte)).unwrap_or(u32::MAX);
+        let range = |s: &Span| RangeOut {
+            start: at(s.start),
+            end: at(s.end),
+        };
+        let block = |b: &Block| BlockOut {
+            start: at(b.span.start),
+            end: at(b.span.end),
+            kind: b.kind.as_str(),
+            reason: b.reason.map(|r| r.as_str()),
+        };
+        let entity = |e: &Entity| EntityOut {
+            start: at(e.span.start),
+            end: at(e.span.end),
+            label: e.label,
+            text: e.span.slice(text),
+            // Four decimals: enough for display, and no float noise like 0.8999999761.
+            score: (f64::from(e.score) * 1e4).round() / 1e4,
+        };
+        Output {
+            blocks: doc.blocks.iter().map(block).collect(),
+            sentences: doc.sentences.iter().map(range).collect(),
+            tokens: with_tokens.then(|| doc.tokens.iter().map(range).collect()),
+            entities: doc.entities.iter().map(entity).collect(),
+        }
+    }
+}
