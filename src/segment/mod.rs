@@ -3,6 +3,7 @@
 //! Every function here is infallible and linear in the input: any `&str`
 //! goes in, spans in order come out.
 
+mod abbrev;
 pub mod blocks;
 pub mod sentences;
 pub mod tokens;

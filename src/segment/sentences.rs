@@ -1,28 +1,302 @@
-//! Sentence boundary detection over tokens.
+//! Sentence boundary detection over the tokens of one block.
+//!
+//! A sentence ends at a stop token (`.`, `!`, `?`, runs of them, or an
+//! abbreviation with its stop) when the next token opens a new sentence.
+//! Closing quotes and brackets right after the stop stay with the sentence
+//! they close. The next token decides:
+//!
+//! - a lowercase word, a comma or a closing mark never starts a sentence
+//!   (`"Great." she said`, `Yahoo! in`);
+//! - after a plain stop, a capital, a digit or an opening quote or bracket
+//!   does;
+//! - after a title (`Mr.`, `Sen.`, `Mt.`), an initial (`E.`, `J.R.R.` before
+//!   a name) or `No.`/`p.` before a number, nothing does;
+//! - after another abbreviation (`U.S.`, `Inc.`, `p.m.`, `Calif.`), only a
+//!   word that usually opens a sentence does (`However`, `The`, `Officials`),
+//!   so `U.S. Treasury` and `5 p.m. Tuesday` stay whole.
+//!
+//! Spaced ellipses (`. . .`) continue the sentence, four dots end it;
+//! numbered and lettered lists (`1.) ... 2.) ...`, `a. ... b. ...`) and
+//! bulleted runs split before each item.
 
+use super::abbrev::{abbrev_kind, is_sentence_opener, AbbrevKind};
 use crate::span::Span;
 
-/// Appends the sentences formed by `tokens` (all from one block) to `out`.
+/// Appends the sentences formed by `tokens` (all from one block of `text`)
+/// to `out`. Every token lies in exactly one sentence; each sentence runs
+/// from its first token's start to its last token's end.
 pub fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
-    let mut first: Option<usize> = None;
-    for (i, tok) in tokens.iter().enumerate() {
-        let start = *first.get_or_insert(tok.start);
-        let word = tok.slice(text);
-        let next_upper = tokens
-            .get(i + 1)
-            .and_then(|t| t.slice(text).chars().next())
-            .is_some_and(char::is_uppercase);
-        if matches!(word, "." | "!" | "?") && (next_upper || i + 1 == tokens.len()) {
-            out.push(Span::new(start, tok.end));
-            first = None;
+    if tokens.is_empty() {
+        return;
+    }
+    let s = Splitter { text, tokens };
+    s.split(out);
+}
+
+/// The sentences of the whole text (blocks, then tokens, then sentences).
+pub fn sentences(text: &str) -> Vec<Span> {
+    crate::segment::segment(text).sentences
+}
+
+/// The sentences of `text` when it is one block already tokenized: no line
+/// handling, just the rules over `tokens` (which must be sorted spans into
+/// `text`).
+pub fn sentences_from_tokens(text: &str, tokens: &[Span]) -> Vec<Span> {
+    let mut out = Vec::new();
+    sentences_into(text, tokens, &mut out);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MarkerKind {
+    Number,
+    Letter,
+}
+
+struct Splitter<'a> {
+    text: &'a str,
+    tokens: &'a [Span],
+}
+
+impl Splitter<'_> {
+    fn word(&self, i: usize) -> &str {
+        self.tokens.get(i).map_or("", |t| t.slice(self.text))
+    }
+
+    fn first_char(&self, i: usize) -> char {
+        self.word(i).chars().next().unwrap_or(' ')
+    }
+
+    /// True if whitespace (or nothing) separates token `i - 1` from token `i`.
+    fn gap_before(&self, i: usize) -> bool {
+        i == 0 || self.tokens[i - 1].end < self.tokens[i].start
+    }
+
+    fn split(&self, out: &mut Vec<Span>) {
+        let n = self.tokens.len();
+        let bullet = self.bullet_at(0);
+        let mut list: Option<(MarkerKind, u32)> = None;
+        let mut start = 0;
+        let mut skip_to = self.enter(0, bullet, &mut list, true);
+        let mut i = 0;
+        while i < n {
+            if i > start && self.gap_before(i) {
+                let item_start = match bullet {
+                    Some(b) => self.word(i) == b,
+                    None => list.is_some_and(|(kind, next)| self.marker_at(i).is_some_and(|(k, v, _)| k == kind && v == next)),
+                };
+                if item_start {
+                    self.push(start, i - 1, out);
+                    start = i;
+                    skip_to = self.enter(i, bullet, &mut list, false);
+                    i += 1;
+                    continue;
+                }
+            }
+            if i >= skip_to && self.word(i) == "." && self.word(i + 1) == "." && self.gap_before(i + 1) {
+                match self.spaced_dots(i) {
+                    Ok(last) => {
+                        self.push(start, last, out);
+                        start = last + 1;
+                        skip_to = self.enter(start, bullet, &mut list, false);
+                        i = last + 1;
+                    }
+                    Err(resume) => i = resume,
+                }
+                continue;
+            }
+            if i >= skip_to {
+                if let Some(last) = self.boundary_after(i) {
+                    self.push(start, last, out);
+                    start = last + 1;
+                    skip_to = self.enter(start, bullet, &mut list, false);
+                    i = last + 1;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        if start < n {
+            self.push(start, n - 1, out);
         }
     }
-    if let (Some(start), Some(last)) = (first, tokens.last()) {
-        out.push(Span::new(start, last.end));
+
+    fn push(&self, first: usize, last: usize, out: &mut Vec<Span>) {
+        out.push(Span::new(self.tokens[first].start, self.tokens[last].end));
+    }
+
+    /// Called where a sentence starts: if a list marker (after an optional
+    /// bullet) opens it, returns the index after the marker's punctuation so
+    /// its stop is not taken for a sentence end.
+    fn enter(&self, at: usize, bullet: Option<&str>, list: &mut Option<(MarkerKind, u32)>, first: bool) -> usize {
+        let p = if bullet.is_some() && self.word(at) == bullet.unwrap_or("") { at + 1 } else { at };
+        if let Some((kind, value, punct_end)) = self.marker_at(p) {
+            let fits = match *list {
+                Some((k, next)) => k == kind && next == value,
+                None => first || bullet.is_some(),
+            };
+            if fits {
+                *list = Some((kind, value + 1));
+                return punct_end + 1;
+            }
+        }
+        at
+    }
+
+    /// A bullet character opening the block (`•`, `⁃`, `▪`, ...).
+    fn bullet_at(&self, i: usize) -> Option<&str> {
+        let w = self.word(i);
+        matches!(w, "•" | "⁃" | "▪" | "‣" | "◦" | "·" | "*" | "●" | "■").then_some(w)
+    }
+
+    /// A list marker at token `i`: `12.`, `12.)`, `12)`, `b.`, `b)`; returns
+    /// its kind, value and the index of its last punctuation token.
+    fn marker_at(&self, i: usize) -> Option<(MarkerKind, u32, usize)> {
+        let w = self.word(i);
+        let (kind, value) = if !w.is_empty() && w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit()) {
+            (MarkerKind::Number, w.parse().ok()?)
+        } else if w.len() == 1 && w.as_bytes()[0].is_ascii_lowercase() {
+            (MarkerKind::Letter, u32::from(w.as_bytes()[0] - b'a') + 1)
+        } else {
+            return None;
+        };
+        let mut p = i + 1;
+        if p >= self.tokens.len() || self.gap_before(p) {
+            return None;
+        }
+        match self.word(p) {
+            "." => {
+                if p + 1 < self.tokens.len() && !self.gap_before(p + 1) && self.word(p + 1) == ")" {
+                    p += 1;
+                }
+            }
+            ")" => {}
+            _ => return None,
+        }
+        // The item needs some text after its marker.
+        (p + 1 < self.tokens.len() && self.gap_before(p + 1)).then_some((kind, value, p))
+    }
+
+    /// If token `i` ends a sentence, the index of the sentence's last token
+    /// (the stop plus any closing quotes and brackets).
+    fn boundary_after(&self, i: usize) -> Option<usize> {
+        let n = self.tokens.len();
+        let w = self.word(i);
+        let plain = !w.is_empty() && w.bytes().all(|b| matches!(b, b'.' | b'!' | b'?'));
+        let abbrev = !plain && w.len() > 1 && w.ends_with('.');
+        if !plain && !abbrev {
+            return None;
+        }
+        if w == "." && i + 1 < n && self.word(i + 1) == "." && self.gap_before(i + 1) {
+            return None;
+        }
+        let last = self.closers_after(i);
+        let next = last + 1;
+        if next >= n || !self.gap_before(next) {
+            return None;
+        }
+        let nc = self.first_char(next);
+        if nc.is_lowercase() || matches!(nc, ',' | ';' | ':' | '%' | ')' | ']' | '}' | '”' | '’' | '-' | '–' | '—' | '.') {
+            return None;
+        }
+        if plain {
+            if w == "..." || w == "…" {
+                return is_sentence_opener(self.word(next)).then_some(last);
+            }
+            if nc.is_ascii_digit() && i > 0 && !self.gap_before(i) && !is_word_token(self.word(i - 1)) {
+                // `N°. 1026` and the like.
+                return None;
+            }
+            return Some(last);
+        }
+        let base = &w[..w.len() - 1];
+        let kind = if base.contains('.') {
+            AbbrevKind::Other
+        } else if base.len() == 1 && base.as_bytes()[0].is_ascii_uppercase() {
+            let after_lower = i > 0 && self.first_char(i - 1).is_lowercase();
+            if base == "I" && after_lower {
+                AbbrevKind::Other
+            } else {
+                AbbrevKind::Title
+            }
+        } else {
+            abbrev_kind(base).unwrap_or(AbbrevKind::Other)
+        };
+        match kind {
+            AbbrevKind::Title | AbbrevKind::BeforeNumber => None,
+            AbbrevKind::Other => self.opens_sentence(next).then_some(last),
+        }
+    }
+
+    /// After an abbreviation that may end a sentence: does token `i` start one?
+    fn opens_sentence(&self, i: usize) -> bool {
+        let w = self.word(i);
+        let c = self.first_char(i);
+        if matches!(c, '“' | '"' | '‘' | '(' | '[') {
+            return true;
+        }
+        if !c.is_uppercase() {
+            return false;
+        }
+        if is_sentence_opener(w) {
+            return true;
+        }
+        // A capitalised plural before a lowercase word: `Officials said`.
+        let plural = w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && w[1..].chars().all(char::is_lowercase);
+        plural && self.first_char(i + 1).is_lowercase()
+    }
+
+    /// Index of the last closing quote or bracket right after token `i`.
+    fn closers_after(&self, i: usize) -> usize {
+        let mut last = i;
+        while last + 1 < self.tokens.len() {
+            let w = self.word(last + 1);
+            let attached = !self.gap_before(last + 1);
+            let closer = match w {
+                ")" | "]" | "}" | "”" | "’" | "»" => true,
+                "\"" | "'" => attached,
+                _ => false,
+            };
+            if !closer {
+                break;
+            }
+            last += 1;
+        }
+        last
+    }
+
+    /// A run of spaced single dots starting at `i` (`. . .`): three continue
+    /// the sentence; four end it (the first dot, when it sits on a word, is
+    /// the sentence's stop and the other three open the next sentence).
+    /// Returns `Ok(last token of the sentence)` at a boundary, otherwise
+    /// `Err(index to resume at)`.
+    fn spaced_dots(&self, i: usize) -> Result<usize, usize> {
+        let n = self.tokens.len();
+        let mut k = i;
+        while k + 1 < n && self.word(k + 1) == "." && self.gap_before(k + 1) {
+            k += 1;
+        }
+        let run = k - i + 1;
+        let attached = i > 0 && !self.gap_before(i) && is_word_token(self.word(i - 1));
+        let last = self.closers_after(k);
+        let next = last + 1;
+        if next >= n {
+            return Err(next);
+        }
+        let starts = {
+            let c = self.first_char(next);
+            c.is_uppercase() || matches!(c, '“' | '"' | '(')
+        };
+        if attached && run == 4 && starts {
+            return Ok(i);
+        }
+        if !attached && run >= 4 && starts {
+            return Ok(last);
+        }
+        Err(last + 1)
     }
 }
 
-/// The sentences of the whole text.
-pub fn sentences(text: &str) -> Vec<Span> {
-    crate::segment::segment(text).sentences
+fn is_word_token(w: &str) -> bool {
+    w.chars().next().is_some_and(super::tokens::is_word_char)
 }

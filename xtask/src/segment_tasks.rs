@@ -1,33 +1,434 @@
 //! Segmentation tasks: predictions and dev scores for sentences, tokens and boilerplate.
+//!
+//! Prediction files follow `../shared/README.md` exactly (code-point offsets,
+//! one JSON object per line), so the reference scorers in `../shared/tools/`
+//! read them; the `eval` tasks compute the same figures in-process.
 
-use crate::util::Result;
+use crate::util::{shared, Flags, Result};
+use newsmark::segment::{self, blocks, tokens};
+use newsmark::span::{OffsetMap, Unit};
+use newsmark::BlockKind;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
 
-/// `cargo xtask predict sentences`.
+/// Reads a JSONL file into values.
+fn read_jsonl(path: &Path) -> Result<Vec<Value>> {
+    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        out.push(serde_json::from_str(&line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?);
+    }
+    Ok(out)
+}
+
+fn write_jsonl(path: &Path, rows: &[Value]) -> Result {
+    let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    let mut w = BufWriter::new(file);
+    for r in rows {
+        serde_json::to_writer(&mut w, r)?;
+        w.write_all(b"\n")?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+fn str_field<'v>(v: &'v Value, key: &str) -> &'v str {
+    v.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Byte offset of every code point of `text` (plus the end), to turn
+/// code-point offsets into byte offsets.
+fn char_starts(text: &str) -> Vec<usize> {
+    let mut v: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    v.push(text.len());
+    v
+}
+
+/// Sentences of `text` as code-point spans.
+fn sentence_spans_cp(text: &str) -> Vec<(usize, usize)> {
+    let map = OffsetMap::new(text, Unit::CodePoint);
+    segment::segment(text).sentences.iter().map(|s| map.convert_span(*s)).collect()
+}
+
+/// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
 pub fn predict_sentences(args: &[String]) -> Result {
-    let _ = args;
-    Err("`predict sentences` is not built yet".into())
+    let flags = Flags::new(args);
+    let data = PathBuf::from(flags.required("--data")?);
+    let out = PathBuf::from(flags.required("--out")?);
+    let rows: Vec<Value> = read_jsonl(&data)?
+        .iter()
+        .map(|d| json!({"id": d["id"], "sentences": sentence_spans_cp(str_field(d, "text"))}))
+        .collect();
+    write_jsonl(&out, &rows)?;
+    eprintln!("wrote {} documents to {}", rows.len(), out.display());
+    Ok(())
 }
 
-/// `cargo xtask predict boilerplate`.
-pub fn predict_boilerplate(args: &[String]) -> Result {
-    let _ = args;
-    Err("`predict boilerplate` is not built yet".into())
+/// Ends of sentences ignoring trailing whitespace, as the reference scorer
+/// computes them (code points).
+fn sentence_ends(chars: &[char], spans: &[(usize, usize)]) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    for &(s, e) in spans {
+        let mut e = e.min(chars.len());
+        while e > s && chars[e - 1].is_whitespace() {
+            e -= 1;
+        }
+        if chars[s.min(e)..e].iter().any(|c| !c.is_whitespace()) {
+            out.insert(e);
+        }
+    }
+    out
 }
 
-/// `cargo xtask eval sentences`.
+/// Boundary counts `[tp, pred, gold]` over a corpus, all and news genres.
+fn boundary_scores(path: &Path, errors: usize) -> Result<[[usize; 3]; 2]> {
+    let mut tot = [[0usize; 3]; 2];
+    let mut shown = 0;
+    for doc in read_jsonl(path)? {
+        let text = str_field(&doc, "text");
+        let chars: Vec<char> = text.chars().collect();
+        let toks: Vec<(usize, usize)> = doc["tokens"]
+            .as_array()
+            .map(|a| a.iter().map(|t| (t[0].as_u64().unwrap_or(0) as usize, t[1].as_u64().unwrap_or(0) as usize)).collect())
+            .unwrap_or_default();
+        let gold_spans: Vec<(usize, usize)> = doc["sentences"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| {
+                        let (f, e) = (s[0].as_u64()? as usize, s[1].as_u64()? as usize);
+                        (e > f && e <= toks.len()).then(|| (toks[f].0, toks[e - 1].1))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let doc_end = chars.len() - chars.iter().rev().take_while(|c| c.is_whitespace()).count();
+        let mut g = sentence_ends(&chars, &gold_spans);
+        let mut p = sentence_ends(&chars, &sentence_spans_cp(text));
+        g.remove(&doc_end);
+        p.remove(&doc_end);
+        let tp = g.intersection(&p).count();
+        let news = matches!(str_field(&doc, "genre"), "nw" | "bn" | "mz");
+        for (k, t) in tot.iter_mut().enumerate() {
+            if k == 0 || news {
+                t[0] += tp;
+                t[1] += p.len();
+                t[2] += g.len();
+            }
+        }
+        if news && shown < errors {
+            let mut diff: Vec<(usize, &str)> = g.difference(&p).map(|&e| (e, "missed")).collect();
+            diff.extend(p.difference(&g).map(|&e| (e, "extra")));
+            diff.sort();
+            for (e, what) in diff {
+                if shown >= errors {
+                    break;
+                }
+                shown += 1;
+                let a = e.saturating_sub(60);
+                let b = (e + 40).min(chars.len());
+                let ctx: String = chars[a..e].iter().chain(['|'].iter()).chain(chars[e..b].iter()).collect();
+                println!("  {what:6} {}: {ctx}", str_field(&doc, "id"));
+            }
+        }
+    }
+    Ok(tot)
+}
+
+fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
+    let p = if pred > 0 { tp as f64 / pred as f64 } else { 0.0 };
+    let r = if gold > 0 { tp as f64 / gold as f64 } else { 0.0 };
+    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    (p, r, f)
+}
+
+/// Passes/total and failed ids on a rule-case file.
+fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)> {
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    let cases = read_jsonl(path)?;
+    for case in &cases {
+        let text = str_field(case, "text");
+        let got: Vec<String> = segment::segment(text)
+            .sentences
+            .iter()
+            .map(|s| s.slice(text).trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        let want: Vec<String> = case["expected"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        if got == want {
+            passed += 1;
+        } else {
+            failed.push(case["id"].to_string());
+            if verbose {
+                println!("  FAIL {} {}\n    want {want:?}\n    got  {got:?}", case["id"], str_field(case, "name"));
+            }
+        }
+    }
+    Ok((passed, cases.len(), failed))
+}
+
+/// `cargo xtask eval sentences [--errors N] [--verbose]`.
 pub fn eval_sentences(args: &[String]) -> Result {
-    let _ = args;
-    Err("`eval sentences` is not built yet".into())
+    let flags = Flags::new(args);
+    let errors: usize = flags.value("--errors").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let sbd = shared().join("data/sbd");
+    println!("Sentence segmentation, dev figures (computed as shared/tools/score_sentences.py does)");
+    for (name, file) in [
+        ("Golden Rules", "golden_rules_en.jsonl"),
+        ("Golden Rules, extra 4", "golden_rules_en_extra.jsonl"),
+        ("news cases", "news_cases_en.jsonl"),
+    ] {
+        let (passed, total, failed) = case_scores(&sbd.join(file), flags.has("--verbose"))?;
+        println!("{name:24} {passed}/{total}   failed: {}", failed.join(" "));
+    }
+    for (name, file) in [("OntoNotes dev", "data/ontonotes/dev.jsonl"), ("CoNLL-2003 dev", "data/conll2003/dev.jsonl")] {
+        let tot = boundary_scores(&shared().join(file), errors)?;
+        for (k, label) in ["all genres", "news (nw+bn+mz)"].iter().enumerate() {
+            if tot[k][2] == 0 {
+                continue;
+            }
+            let (p, r, f) = prf(tot[k][0], tot[k][1], tot[k][2]);
+            println!(
+                "{name:15} {label:16} boundary P {:.2} R {:.2} F1 {:.2}  (gold {}, predicted {})",
+                100.0 * p,
+                100.0 * r,
+                100.0 * f,
+                tot[k][2],
+                tot[k][1]
+            );
+        }
+    }
+    Ok(())
 }
 
-/// `cargo xtask eval tokens`.
+/// `cargo xtask eval tokens [--errors N]`: exact token-span P/R/F1 against
+/// the OntoNotes dev gold tokens.
 pub fn eval_tokens(args: &[String]) -> Result {
-    let _ = args;
-    Err("`eval tokens` is not built yet".into())
+    let flags = Flags::new(args);
+    let errors: usize = flags.value("--errors").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let path = flags.value("--data").map(PathBuf::from).unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
+    let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
+    let (mut ntp, mut nnp, mut nng) = (0usize, 0usize, 0usize);
+    let (mut btp, mut bnp, mut bng) = (0usize, 0usize, 0usize);
+    let mut shown = 0;
+    let mut miss_counts: HashMap<String, usize> = HashMap::new();
+    for doc in read_jsonl(&path)? {
+        let text = str_field(&doc, "text");
+        let starts = char_starts(text);
+        let gold: HashSet<(usize, usize)> = doc["tokens"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| {
+                        let (s, e) = (t[0].as_u64()? as usize, t[1].as_u64()? as usize);
+                        Some((*starts.get(s)?, *starts.get(e)?))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let pred: HashSet<(usize, usize)> = tokens::tokenize(text).iter().map(|s| (s.start, s.end)).collect();
+        let hit = gold.intersection(&pred).count();
+        tp += hit;
+        np += pred.len();
+        ng += gold.len();
+        let bounds = |set: &HashSet<(usize, usize)>| -> HashSet<usize> { set.iter().flat_map(|&(s, e)| [s, e]).collect() };
+        let (gb, pb) = (bounds(&gold), bounds(&pred));
+        btp += gb.intersection(&pb).count();
+        bnp += pb.len();
+        bng += gb.len();
+        if matches!(str_field(&doc, "genre"), "nw" | "bn" | "mz") {
+            ntp += hit;
+            nnp += pred.len();
+            nng += gold.len();
+        }
+        let mut missed: Vec<&(usize, usize)> = gold.difference(&pred).collect();
+        missed.sort();
+        for &(s, e) in missed {
+            *miss_counts.entry(text[s..e].to_string()).or_default() += 1;
+            if shown < errors {
+                shown += 1;
+                let a = text.floor_char_boundary_compat(s.saturating_sub(30));
+                let b = text.floor_char_boundary_compat((e + 30).min(text.len()));
+                let got: Vec<&str> =
+                    pred.iter().filter(|&&(ps, pe)| ps < e && pe > s).map(|&(ps, pe)| &text[ps..pe]).collect();
+                println!("  missed {:?} (got {got:?}) in: {}", &text[s..e], &text[a..b]);
+            }
+        }
+    }
+    let (p, r, f) = prf(tp, np, ng);
+    println!("Tokens, OntoNotes dev ({}), exact token spans", path.display());
+    println!("all genres       P {:.2} R {:.2} F1 {:.2}  (gold {ng}, predicted {np})", 100.0 * p, 100.0 * r, 100.0 * f);
+    let (p, r, f) = prf(ntp, nnp, nng);
+    println!("news (nw+bn+mz)  P {:.2} R {:.2} F1 {:.2}  (gold {nng}, predicted {nnp})", 100.0 * p, 100.0 * r, 100.0 * f);
+    let (p, r, f) = prf(btp, bnp, bng);
+    println!("token boundaries (starts and ends), all genres: P {:.2} R {:.2} F1 {:.2}", 100.0 * p, 100.0 * r, 100.0 * f);
+    if errors > 0 {
+        let mut v: Vec<_> = miss_counts.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1));
+        println!("most missed gold tokens: {:?}", &v[..v.len().min(40)]);
+    }
+    Ok(())
 }
 
-/// `cargo xtask eval boilerplate`.
+/// Char-boundary rounding for error display.
+trait FloorBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorBoundary for str {
+    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
+        while i > 0 && !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+/// The keep decision for each line of a boilerplate page: the lines are
+/// joined with `\n`, segmented, and each block mapped back to its line.
+fn keep_lines(lines: &[&str]) -> Vec<bool> {
+    let text = lines.join("\n");
+    let mut line_of_start = Vec::with_capacity(lines.len());
+    let mut at = 0;
+    for l in lines {
+        line_of_start.push(at);
+        at += l.len() + 1;
+    }
+    let mut keep = vec![false; lines.len()];
+    for b in blocks::blocks(&text) {
+        let line = line_of_start.partition_point(|&s| s <= b.span.start).saturating_sub(1);
+        if let Some(k) = keep.get_mut(line) {
+            *k = b.kind != BlockKind::Boilerplate;
+        }
+    }
+    keep
+}
+
+fn page_lines(page: &Value) -> Vec<&str> {
+    page["lines"].as_array().map(|a| a.iter().map(|l| str_field(l, "text")).collect()).unwrap_or_default()
+}
+
+/// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
+pub fn predict_boilerplate(args: &[String]) -> Result {
+    let flags = Flags::new(args);
+    let data = PathBuf::from(flags.required("--data")?);
+    let out = PathBuf::from(flags.required("--out")?);
+    let rows: Vec<Value> =
+        read_jsonl(&data)?.iter().map(|p| json!({"id": p["id"], "keep": keep_lines(&page_lines(p))})).collect();
+    write_jsonl(&out, &rows)?;
+    eprintln!("wrote {} pages to {}", rows.len(), out.display());
+    Ok(())
+}
+
+/// `\w+` tokens, close to Python's `re` (letters, digits, `_`).
+fn word_tokens(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        let w = c.is_alphanumeric() || c == '_';
+        match (w, start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                out.push(&text[s..i]);
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        out.push(&text[s..]);
+    }
+    out
+}
+
+/// Bag-of-tokens (tp, fp, fn) of `pred` against `truth`.
+fn bag_counts(truth: &str, pred: &str) -> (usize, usize, usize) {
+    let mut t: HashMap<&str, isize> = HashMap::new();
+    for w in word_tokens(truth) {
+        *t.entry(w).or_default() += 1;
+    }
+    let nt: usize = t.values().map(|&v| v as usize).sum();
+    let mut tp = 0;
+    let mut np = 0;
+    for w in word_tokens(pred) {
+        np += 1;
+        if let Some(c) = t.get_mut(w) {
+            if *c > 0 {
+                *c -= 1;
+                tp += 1;
+            }
+        }
+    }
+    (tp, np - tp, nt - tp)
+}
+
+/// Token P/R/F1 aggregated as the reference scorer does.
+fn aggregate(counts: &[(usize, usize, usize)]) -> (f64, f64, f64) {
+    let page_p = |&(tp, fp, fn_): &(usize, usize, usize)| if fp == 0 && fn_ == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
+    let page_r = |&(tp, fp, fn_): &(usize, usize, usize)| if fp == 0 && fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
+    let ps: Vec<f64> = counts.iter().filter(|c| c.0 + c.1 > 0).map(page_p).collect();
+    let rs: Vec<f64> = counts.iter().filter(|c| c.0 + c.2 > 0).map(page_r).collect();
+    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let (p, r) = (mean(&ps), mean(&rs));
+    (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+}
+
+/// `cargo xtask eval boilerplate [--data FILE] [--verbose]`: token F1 of
+/// the kept lines on the dev pages (overall and by source) and the seeds.
 pub fn eval_boilerplate(args: &[String]) -> Result {
-    let _ = args;
-    Err("`eval boilerplate` is not built yet".into())
+    let flags = Flags::new(args);
+    let dir = shared().join("data/boilerplate");
+    let files: Vec<PathBuf> = match flags.value("--data") {
+        Some(f) => vec![PathBuf::from(f)],
+        None => vec![dir.join("dev.jsonl"), dir.join("seeds.jsonl")],
+    };
+    for file in files {
+        let pages = read_jsonl(&file)?;
+        let mut by_source: Vec<(String, Vec<(usize, usize, usize)>)> = vec![("all".into(), Vec::new())];
+        let mut line_stats = [0usize; 4];
+        for page in &pages {
+            let lines = page_lines(page);
+            let keep = keep_lines(&lines);
+            let kept: Vec<&str> = lines.iter().zip(&keep).filter(|(_, &k)| k).map(|(l, _)| *l).collect();
+            let c = bag_counts(str_field(page, "article_text"), &kept.join("\n"));
+            let src = str_field(page, "source").to_string();
+            by_source[0].1.push(c);
+            match by_source.iter_mut().find(|(s, _)| *s == src) {
+                Some((_, v)) => v.push(c),
+                None => by_source.push((src, vec![c])),
+            }
+            let gold = page["lines"].as_array().cloned().unwrap_or_default();
+            for (g, &k) in gold.iter().zip(&keep) {
+                let a = g["article"].as_bool().unwrap_or(false);
+                line_stats[usize::from(a) * 2 + usize::from(k)] += 1;
+            }
+            if flags.has("--verbose") {
+                let (p, r, f) = aggregate(&[c]);
+                println!("  {:32} P {p:.3} R {r:.3} F1 {f:.3}", str_field(page, "id"));
+            }
+        }
+        println!("Boilerplate, {} ({} pages): token P/R/F1 of kept lines vs article_text", file.display(), pages.len());
+        for (src, counts) in &by_source {
+            let (p, r, f) = aggregate(counts);
+            println!("  {src:20} P {p:.3} R {r:.3} F1 {f:.3}  ({} pages)", counts.len());
+        }
+        let [tn, fp, fn_, tp] = line_stats;
+        let (p, r, f) = prf(tp, tp + fp, tp + fn_);
+        println!(
+            "  line labels: P {p:.3} R {r:.3} F1 {f:.3} accuracy {:.3}",
+            (tp + tn) as f64 / (tp + tn + fp + fn_).max(1) as f64
+        );
+    }
+    Ok(())
 }

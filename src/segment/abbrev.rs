@@ -1,0 +1,81 @@
+//! Word lists shared by the tokenizer and the sentence splitter: which words
+//! keep their full stop (`Mr.`, `Inc.`), and which capitalised words tend to
+//! open a sentence.
+
+/// How an abbreviation behaves before a capitalised word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbbrevKind {
+    /// Titles and prefixes (`Mr.`, `Sen.`, `St.`, `Mt.`): always followed by
+    /// the name they belong to, so never the end of a sentence before a
+    /// capitalised word.
+    Title,
+    /// Keeps its stop only before a number (`No. 1`, `p. 55`).
+    BeforeNumber,
+    /// May end a sentence (`Inc.`, `Calif.`, `etc.`): a boundary when the
+    /// next word looks like a sentence opener.
+    Other,
+}
+
+/// The kind of a word (without its stop) that takes an abbreviation stop,
+/// or `None` for ordinary words.
+pub fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
+    use AbbrevKind::*;
+    let kind = match word {
+        // People's titles and place prefixes.
+        "Mr" | "Mrs" | "Ms" | "Messrs" | "Mmes" | "Dr" | "Drs" | "Prof" | "Profs" | "Sen"
+        | "Sens" | "Rep" | "Reps" | "Gov" | "Govs" | "Gen" | "Col" | "Lt" | "Maj" | "Capt"
+        | "Cmdr" | "Cdr" | "Sgt" | "Cpl" | "Pvt" | "Adm" | "Brig" | "Rev" | "Hon" | "Pres"
+        | "Supt" | "Insp" | "Amb" | "Atty" | "Msgr" | "Fr" | "St" | "Ste" | "Mt" | "Ft"
+        | "Gens" | "Lieut" | "Sgts" | "MR" | "MRS" | "MS" | "DR" => Title,
+        // Before a number.
+        "No" | "Nos" | "no" | "nos" | "p" | "pp" | "Vol" | "vol" | "Vols" | "Art" | "art"
+        | "Fig" | "fig" | "Figs" | "Ch" | "ch" | "Sec" | "sec" | "Nr" | "Op" | "op" => {
+            BeforeNumber
+        }
+        // Companies and organisations.
+        "Inc" | "Corp" | "Co" | "Cos" | "Ltd" | "Bros" | "Cie" | "Pty" | "Mfg" | "Assn"
+        | "Dept" | "Univ" | "Inst" | "Intl" | "Natl" | "Govt" | "INC" | "CORP" | "CO" | "COS"
+        | "LTD" | "co" | "Jr" | "Sr" | "JR" | "SR" | "Esq" | "Ph" | "Ave" | "Blvd" | "Rd" | "Hwy"
+        | "Sq" | "Ct" | "Pl" | "st" | "ave" | "rd" => Other,
+        // Months (May, June and July are seldom shortened).
+        "Jan" | "Feb" | "Mar" | "Apr" | "Jun" | "Jul" | "Aug" | "Sep" | "Sept" | "Oct" | "Nov"
+        | "Dec" => Title,
+        // U.S. states, old style.
+        "Ala" | "Ariz" | "Ark" | "Calif" | "Colo" | "Conn" | "Del" | "Fla" | "Ga" | "Ill"
+        | "Ind" | "Kan" | "Kans" | "Ky" | "La" | "Md" | "Mass" | "Mich" | "Minn" | "Miss"
+        | "Mo" | "Mont" | "Neb" | "Nebr" | "Nev" | "Okla" | "Ore" | "Pa" | "Penn" | "Tenn"
+        | "Tex" | "Va" | "Vt" | "Wash" | "Wis" | "Wyo" | "Ont" | "Que" | "Alta" => Other,
+        // Latin and general shortenings.
+        "etc" | "vs" | "v" | "viz" | "cf" | "al" | "approx" | "est" | "ca" | "ft" | "sq" | "oz"
+        | "lb" | "lbs" | "yr" | "yrs" | "hr" | "hrs" | "Ltda" | "var" | "Cal" => Other,
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// True for capitalised words that usually open a sentence: pronouns,
+/// determiners, conjunctions, sentence adverbs and the plural nouns news
+/// sentences often start with. Used after an abbreviation that may or may not
+/// end its sentence (`in the U.S. However, ...` vs `the U.S. Treasury`).
+pub fn is_sentence_opener(word: &str) -> bool {
+    matches!(
+        word,
+        "The" | "A" | "An" | "This" | "That" | "These" | "Those" | "It" | "Its" | "He" | "She"
+            | "They" | "We" | "I" | "You" | "His" | "Her" | "Their" | "Our" | "My" | "Your"
+            | "There" | "Here" | "But" | "And" | "Or" | "So" | "Yet" | "However" | "Meanwhile"
+            | "Still" | "Also" | "Then" | "Now" | "In" | "On" | "At" | "For" | "With" | "By"
+            | "From" | "As" | "After" | "Before" | "When" | "While" | "Although" | "Though" | "If"
+            | "Because" | "Since" | "Some" | "Many" | "Most" | "All" | "Both" | "Each" | "Every"
+            | "Nor" | "What" | "Who" | "Why" | "How" | "Where" | "Which" | "Did" | "Do"
+            | "Does" | "Is" | "Are" | "Was" | "Were" | "Has" | "Have" | "Had" | "Will" | "Would"
+            | "Can" | "Could" | "Should" | "Yes" | "No" | "Officials" | "Analysts" | "Investors"
+            | "Shares" | "Prices" | "Sales" | "Police" | "Critics" | "Experts" | "Economists"
+            | "Traders" | "Residents" | "Authorities" | "Earlier" | "Later" | "Last" | "Next"
+            | "Such" | "Another" | "Other" | "Others" | "Several" | "Under" | "Over" | "During"
+            | "Despite" | "Instead" | "Indeed" | "Moreover" | "Furthermore" | "Nevertheless"
+            | "Thus" | "Therefore" | "Today" | "Yesterday" | "Separately" | "Overall"
+            | "Neither" | "Either" | "Few" | "Let" | "Please" | "Not" | "Only"
+            | "Even" | "Just" | "Earnings" | "Profit" | "Revenue"
+            | "Volume" | "Stocks" | "Bonds" | "Results"
+    )
+}
