@@ -11,8 +11,12 @@ pub enum AbbrevKind {
     Title,
     /// Keeps its stop only before a number (`No. 1`, `p. 55`).
     BeforeNumber,
-    /// May end a sentence (`Inc.`, `Calif.`, `etc.`): a boundary when the
-    /// next word looks like a sentence opener.
+    /// Usually ends its sentence when a capitalised word follows (`Inc.`,
+    /// `Corp.`, `Calif.`, `etc.`), unless that word continues a name
+    /// (`Co. Chairman`).
+    Final,
+    /// May end a sentence (`U.S.`, `p.m.`): a boundary only when the next word
+    /// looks like a sentence opener.
     Other,
 }
 
@@ -35,8 +39,8 @@ pub fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
         // Companies and organisations.
         "Inc" | "Corp" | "Co" | "Cos" | "Ltd" | "Bros" | "Cie" | "Pty" | "Mfg" | "Assn"
         | "Dept" | "Univ" | "Inst" | "Intl" | "Natl" | "Govt" | "INC" | "CORP" | "CO" | "COS"
-        | "LTD" | "co" | "Jr" | "Sr" | "JR" | "SR" | "Esq" | "Ph" | "Ave" | "Blvd" | "Rd" | "Hwy"
-        | "Sq" | "Ct" | "Pl" | "st" | "ave" | "rd" => Other,
+        | "LTD" | "co" | "Jr" | "Sr" | "JR" | "SR" | "Esq" => Final,
+        "Ph" | "Ave" | "Blvd" | "Rd" | "Hwy" | "Sq" | "Ct" | "Pl" | "st" | "ave" | "rd" => Other,
         // Months (May, June and July are seldom shortened).
         "Jan" | "Feb" | "Mar" | "Apr" | "Jun" | "Jul" | "Aug" | "Sep" | "Sept" | "Oct" | "Nov"
         | "Dec" => Title,
@@ -44,9 +48,10 @@ pub fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
         "Ala" | "Ariz" | "Ark" | "Calif" | "Colo" | "Conn" | "Del" | "Fla" | "Ga" | "Ill"
         | "Ind" | "Kan" | "Kans" | "Ky" | "La" | "Md" | "Mass" | "Mich" | "Minn" | "Miss"
         | "Mo" | "Mont" | "Neb" | "Nebr" | "Nev" | "Okla" | "Ore" | "Pa" | "Penn" | "Tenn"
-        | "Tex" | "Va" | "Vt" | "Wash" | "Wis" | "Wyo" | "Ont" | "Que" | "Alta" => Other,
+        | "Tex" | "Va" | "Vt" | "Wash" | "Wis" | "Wyo" | "Ont" | "Que" | "Alta" => Final,
         // Latin and general shortenings.
-        "etc" | "vs" | "v" | "viz" | "cf" | "al" | "approx" | "est" | "ca" | "ft" | "sq" | "oz"
+        "etc" => Final,
+        "vs" | "v" | "viz" | "cf" | "al" | "approx" | "est" | "ca" | "ft" | "sq" | "oz"
         | "lb" | "lbs" | "yr" | "yrs" | "hr" | "hrs" | "Ltda" | "var" | "Cal" => Other,
         _ => return None,
     };
@@ -77,5 +82,16 @@ pub fn is_sentence_opener(word: &str) -> bool {
             | "Neither" | "Either" | "Few" | "Let" | "Please" | "Not" | "Only"
             | "Even" | "Just" | "Earnings" | "Profit" | "Revenue"
             | "Volume" | "Stocks" | "Bonds" | "Results"
+    )
+}
+
+/// Capitalised words that continue a company or person name after `Inc.`,
+/// `Co.`, `Jr.` rather than open a new sentence.
+pub fn continues_name(word: &str) -> bool {
+    matches!(
+        word,
+        "Chairman" | "President" | "Chief" | "Vice" | "Executive" | "Director" | "Securities"
+            | "Ltd." | "Inc." | "Corp." | "Co." | "Group" | "Unit" | "Division" | "Subsidiary"
+            | "Senior" | "Managing" | "Treasurer" | "Secretary" | "Spokesman" | "Spokeswoman"
     )
 }

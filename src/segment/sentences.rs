@@ -19,7 +19,7 @@
 //! numbered and lettered lists (`1.) ... 2.) ...`, `a. ... b. ...`) and
 //! bulleted runs split before each item.
 
-use super::abbrev::{abbrev_kind, is_sentence_opener, AbbrevKind};
+use super::abbrev::{abbrev_kind, continues_name, is_sentence_opener, AbbrevKind};
 use crate::span::Span;
 
 /// Appends the sentences formed by `tokens` (all from one block of `text`)
@@ -106,7 +106,7 @@ impl Splitter<'_> {
                 continue;
             }
             if i >= skip_to {
-                if let Some(last) = self.boundary_after(i) {
+                if let Some(last) = self.boundary_after(start, i) {
                     self.push(start, last, out);
                     start = last + 1;
                     skip_to = self.enter(start, bullet, &mut list, false);
@@ -179,9 +179,12 @@ impl Splitter<'_> {
 
     /// If token `i` ends a sentence, the index of the sentence's last token
     /// (the stop plus any closing quotes and brackets).
-    fn boundary_after(&self, i: usize) -> Option<usize> {
+    fn boundary_after(&self, start: usize, i: usize) -> Option<usize> {
         let n = self.tokens.len();
         let w = self.word(i);
+        if w == ":" {
+            return self.heading_colon(start, i).then_some(i);
+        }
         let plain = !w.is_empty() && w.bytes().all(|b| matches!(b, b'.' | b'!' | b'?'));
         let abbrev = !plain && w.len() > 1 && w.ends_with('.');
         if !plain && !abbrev {
@@ -196,7 +199,10 @@ impl Splitter<'_> {
             return None;
         }
         let nc = self.first_char(next);
-        if nc.is_lowercase() || matches!(nc, ',' | ';' | ':' | '%' | ')' | ']' | '}' | '”' | '’' | '-' | '–' | '—' | '.') {
+        let dash_item = plain && self.word(next) == "--";
+        if nc.is_lowercase()
+            || (!dash_item && matches!(nc, ',' | ';' | ':' | '%' | ')' | ']' | '}' | '”' | '’' | '-' | '–' | '—' | '.'))
+        {
             return None;
         }
         if plain {
@@ -225,7 +231,34 @@ impl Splitter<'_> {
         match kind {
             AbbrevKind::Title | AbbrevKind::BeforeNumber => None,
             AbbrevKind::Other => self.opens_sentence(next).then_some(last),
+            AbbrevKind::Final => {
+                let c = self.first_char(next);
+                let capital = c.is_uppercase() || matches!(c, '“' | '"' | '‘' | '(' | '[');
+                (capital && !continues_name(self.word(next))).then_some(last)
+            }
         }
+    }
+
+    /// `NEW ACCOUNT: CoreStates Financial Corp. said ...`: a colon after an
+    /// all-capitals heading at the start of a sentence ends that heading.
+    fn heading_colon(&self, start: usize, i: usize) -> bool {
+        if i == start || i - start > 6 || i + 1 >= self.tokens.len() || !self.gap_before(i + 1) {
+            return false;
+        }
+        let c = self.first_char(i + 1);
+        if !(c.is_uppercase() || c.is_ascii_digit() || matches!(c, '“' | '"' | '(')) && self.word(i + 1) != "--" {
+            return false;
+        }
+        let mut letters = 0;
+        for k in start..i {
+            for ch in self.word(k).chars() {
+                if ch.is_lowercase() {
+                    return false;
+                }
+                letters += usize::from(ch.is_alphabetic());
+            }
+        }
+        letters >= 2
     }
 
     /// After an abbreviation that may end a sentence: does token `i` start one?
@@ -242,7 +275,7 @@ impl Splitter<'_> {
             return true;
         }
         // A capitalised plural before a lowercase word: `Officials said`.
-        let plural = w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && w[1..].chars().all(char::is_lowercase);
+        let plural = w.len() > 3 && w != "News" && w.ends_with('s') && !w.ends_with("ss") && w[1..].chars().all(char::is_lowercase);
         plural && self.first_char(i + 1).is_lowercase()
     }
 
@@ -254,7 +287,9 @@ impl Splitter<'_> {
             let attached = !self.gap_before(last + 1);
             let closer = match w {
                 ")" | "]" | "}" | "”" | "’" | "»" => true,
-                "\"" | "'" => attached,
+                "\"" | "'" => attached || self.floating(last + 1),
+                // An opening quote standing alone after the stop closes it.
+                "“" => self.floating(last + 1),
                 _ => false,
             };
             if !closer {
@@ -263,6 +298,11 @@ impl Splitter<'_> {
             last += 1;
         }
         last
+    }
+
+    /// True if token `i` has whitespace (or the block's edge) on both sides.
+    fn floating(&self, i: usize) -> bool {
+        self.gap_before(i) && (i + 1 >= self.tokens.len() || self.gap_before(i + 1))
     }
 
     /// A run of spaced single dots starting at `i` (`. . .`): three continue
