@@ -1,0 +1,52 @@
+// The built package www/pkg (web target) in Node via initSync: offsets are
+// UTF-16 code units, so text.slice(start, end) is the token or entity text,
+// also after emoji, curly quotes and a lone surrogate.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT } from "./server.mjs";
+
+const PKG = join(ROOT, "www/pkg");
+const nm = await import(pathToFileURL(join(PKG, "newsmark.js")).href);
+nm.initSync({ module: readFileSync(join(PKG, "newsmark_bg.wasm")) });
+
+const TEXT = "😀 “Quoted” — Angela Merkel met Emmanuel Macron in Paris on Monday.";
+
+function assertRanges(text, ranges) {
+  let previous = 0;
+  for (const r of ranges) {
+    assert.ok(Number.isInteger(r.start) && Number.isInteger(r.end), JSON.stringify(r));
+    assert.ok(previous <= r.start && r.start <= r.end && r.end <= text.length, JSON.stringify(r));
+    previous = r.end;
+  }
+}
+
+test("segment: token offsets index the JS string (emoji, quotes, lone surrogate)", () => {
+  const text = `${TEXT} A lone \uD800 surrogate, 华为 and Zoë.`;
+  const r = nm.segment(text);
+  for (const key of ["blocks", "sentences", "tokens"]) assertRanges(text, r[key]);
+  const tokens = r.tokens.map((t) => text.slice(t.start, t.end));
+  for (const word of ["Merkel", "Macron", "Paris", "华为", "Zoë"]) {
+    assert.ok(tokens.some((t) => t.includes(word)), `${word} in ${JSON.stringify(tokens)}`);
+  }
+  assert.ok(tokens.every((t) => t.length > 0 && t.trim() === t), "tokens hold no surrounding space");
+  assert.deepEqual(r.entities, []);
+});
+
+test("errors are thrown as Error with a message", () => {
+  assert.throws(() => nm.segment(42), { name: "Error", message: "segment: text must be a string, got number" });
+  assert.throws(() => nm.Annotator.fromBytes(new Uint8Array([1, 2, 3])), (e) => e instanceof Error && e.message.startsWith("Annotator.fromBytes: "));
+});
+
+test("Annotator: text.slice(e.start, e.end) === e.text for every entity", () => {
+  const annotator = new nm.Annotator();
+  const r = annotator.annotate(TEXT, { tokens: true });
+  assertRanges(TEXT, r.tokens);
+  assertRanges(TEXT, r.entities);
+  for (const e of r.entities) assert.equal(TEXT.slice(e.start, e.end), e.text);
+  assert.ok(r.entities.length > 0, "at least one entity");
+  assert.throws(() => annotator.annotate(TEXT, { tokenz: true }), /tokenz/);
+  annotator.free();
+});
