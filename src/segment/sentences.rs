@@ -133,7 +133,7 @@ impl Splitter<'_> {
         if let Some((kind, value, punct_end)) = self.marker_at(p) {
             let fits = match *list {
                 Some((k, next)) => k == kind && next == value,
-                None => first || bullet.is_some(),
+                None => first || bullet.is_some() || (kind == MarkerKind::Number && value <= 20),
             };
             if fits {
                 *list = Some((kind, value + 1));
@@ -233,7 +233,7 @@ impl Splitter<'_> {
             AbbrevKind::Other => self.opens_sentence(next).then_some(last),
             AbbrevKind::Final => {
                 let c = self.first_char(next);
-                let capital = c.is_uppercase() || matches!(c, '“' | '"' | '‘' | '(' | '[');
+                let capital = c.is_uppercase() || matches!(c, '“' | '"');
                 (capital && !continues_name(self.word(next))).then_some(last)
             }
         }
@@ -265,9 +265,6 @@ impl Splitter<'_> {
     fn opens_sentence(&self, i: usize) -> bool {
         let w = self.word(i);
         let c = self.first_char(i);
-        if matches!(c, '“' | '"' | '‘' | '(' | '[') {
-            return true;
-        }
         if !c.is_uppercase() {
             return false;
         }
