@@ -1,0 +1,105 @@
+// Timing of the newsmark wasm package, shared by the Node driver
+// (bench/wasm_node.mjs) and the Chromium page (bench/page/bench.js), so both
+// measure exactly the same calls. Times come from performance.now().
+
+/** Stage exports the bench times when the package has them, in this order. */
+const STAGE_EXPORTS = ["blocks", "tokenize", "sentences", "segment"];
+
+/**
+ * Finds what the package exports: the full pipeline (`annotate(text)`, or an
+ * `Annotator` class with an `annotate` method) and any stage functions.
+ * Returns {full, fullError, stages: {name: fn}, used: [names]}; `full` is null
+ * (and `fullError` says why) when the annotator cannot be made.
+ */
+export function detectApi(mod) {
+  const used = [];
+  let full = null;
+  let fullError = null;
+  if (typeof mod.annotate === "function") {
+    full = (text) => mod.annotate(text);
+    used.push("annotate");
+  } else if (typeof mod.Annotator === "function") {
+    try {
+      const annotator = new mod.Annotator();
+      full = (text) => annotator.annotate(text);
+      used.push("Annotator.annotate");
+    } catch (e) {
+      fullError = `new Annotator() failed: ${e && e.message ? e.message : e}`;
+    }
+  }
+  const stages = {};
+  for (const name of STAGE_EXPORTS) {
+    if (typeof mod[name] === "function") {
+      stages[name] = (text) => mod[name](text);
+      used.push(name);
+    }
+  }
+  if (!full && !fullError) {
+    fullError = `the wasm package exports neither annotate() nor Annotator (exports: ${Object.keys(mod).join(", ")})`;
+  }
+  if (!full && !Object.keys(stages).length) throw new Error(fullError);
+  return { full, fullError, stages, used };
+}
+
+/** One warm-up pass, then `runs` timed passes of fn over every text; seconds per pass. */
+export function timePasses(fn, texts, runs) {
+  let sink = 0;
+  for (const t of texts) sink += fn(t) ? 1 : 0;
+  const out = [];
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    for (const t of texts) sink += fn(t) ? 1 : 0;
+    out.push((performance.now() - t0) / 1000);
+  }
+  if (sink < 0) throw new Error("unreachable");
+  return out;
+}
+
+/** Times the full pipeline and every stage export over the texts. */
+export function measureStages(api, texts, runs) {
+  const stages = api.full ? { full: timePasses(api.full, texts, runs) } : {};
+  for (const [name, fn] of Object.entries(api.stages)) stages[name] = timePasses(fn, texts, runs);
+  return stages;
+}
+
+/** A text of about `bytes` UTF-8 bytes made by repeating `texts` as paragraphs. */
+export function textOfSize(texts, bytes) {
+  const enc = new TextEncoder();
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    const t = texts[i % texts.length];
+    parts.push(t);
+    size += enc.encode(t).length + 2;
+  }
+  return parts.join("\n\n");
+}
+
+/**
+ * Annotates one text of about `bytes` bytes and reports the wasm linear memory
+ * before and after (it only grows, so "after" is the peak), with the time taken.
+ */
+export function peakMemory(api, memory, texts, bytes) {
+  const run = api.full || api.stages.segment;
+  if (!run) return null;
+  const text = textOfSize(texts, bytes);
+  const before = memory.buffer.byteLength;
+  const t0 = performance.now();
+  const doc = run(text);
+  const seconds = (performance.now() - t0) / 1000;
+  const after = memory.buffer.byteLength;
+  return {
+    input_bytes: new TextEncoder().encode(text).length,
+    input_chars: text.length,
+    before_bytes: before,
+    peak_bytes: after,
+    seconds,
+    call: api.full ? "annotate" : "segment",
+    entities: doc && Array.isArray(doc.entities) ? doc.entities.length : null,
+  };
+}
+
+/** A short paragraph of our own for the first annotation after start-up. */
+export const FIRST_TEXT =
+  "Maria Alvarez, the chief executive of Northwind Traders, said on Monday that the company " +
+  "would open a $40 million plant in Porto by March 2027, adding 350 jobs.";

@@ -1,0 +1,50 @@
+// newsmark's wasm package (www/pkg, built by `cargo xtask wasm`) timed in Node.
+//
+//   node wasm_node.mjs --pkg ../www/pkg --data SLICE.jsonl --runs N --memory-bytes B
+//
+// Prints one JSON object: instantiation time, first annotation, seconds per pass
+// for each stage, and the wasm memory for one input of B bytes.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { argv } from "node:process";
+import { detectApi, measureStages, peakMemory, FIRST_TEXT } from "./page/measure.js";
+
+function flag(name, fallback) {
+  const i = argv.indexOf(name);
+  return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
+}
+
+const pkg = resolve(flag("--pkg", "../www/pkg"));
+const runs = Number(flag("--runs", "3"));
+const memoryBytes = Number(flag("--memory-bytes", "0"));
+const docs = readFileSync(flag("--data"), "utf8")
+  .split("\n")
+  .filter((l) => l.trim())
+  .map((l) => JSON.parse(l));
+const texts = docs.map((d) => d.text);
+
+const mod = await import(pathToFileURL(`${pkg}/newsmark.js`).href);
+const bytes = readFileSync(`${pkg}/newsmark_bg.wasm`);
+const t0 = performance.now();
+const wasm = mod.initSync({ module: bytes });
+const initMs = performance.now() - t0;
+const api = detectApi(mod);
+const t1 = performance.now();
+(api.full || api.stages.segment)(FIRST_TEXT);
+const firstMs = performance.now() - t1;
+const memory = wasm && wasm.memory ? wasm.memory : null;
+const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
+const stages = measureStages(api, texts, runs);
+console.log(
+  JSON.stringify({
+    node: process.version,
+    api: api.used,
+    full_error: api.fullError,
+    init_ms: initMs,
+    first_annotation_ms: firstMs,
+    memory: mem,
+    stages,
+  }),
+);

@@ -1,0 +1,281 @@
+//! Native timing of newsmark (this binary is built in release mode): each
+//! stage over a slice of OntoNotes dev, blocks over boilerplate pages, and the
+//! scaling curve from 1 KB to 10 MB.
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::Instant;
+
+use newsmark::annotator::DEFAULT_MODEL;
+use newsmark::{segment, Annotator};
+use serde_json::{json, Value};
+
+use crate::util::Result;
+
+/// One document of the NER corpus, as the bench needs it.
+pub struct Doc {
+    /// The running text.
+    pub text: String,
+    /// Number of gold tokens: the unit of every tokens-per-second figure.
+    pub tokens: usize,
+}
+
+/// The first documents of a JSONL corpus, with their raw lines (written back
+/// out as the slice file every runner reads).
+pub struct Corpus {
+    /// Parsed documents.
+    pub docs: Vec<Doc>,
+    /// The JSONL lines of those documents, unchanged.
+    pub lines: Vec<String>,
+}
+
+impl Corpus {
+    /// Reads the first `limit` documents of an OntoNotes-format JSONL file.
+    pub fn ontonotes(path: &Path, limit: Option<usize>) -> Result<Corpus> {
+        let (values, lines) = read_jsonl(path, limit)?;
+        let mut docs = Vec::with_capacity(values.len());
+        for (i, v) in values.iter().enumerate() {
+            let text = v["text"]
+                .as_str()
+                .ok_or_else(|| format!("{}: document {i} has no `text`", path.display()))?;
+            let tokens = v["tokens"].as_array().map_or(0, Vec::len);
+            docs.push(Doc {
+                text: text.to_string(),
+                tokens,
+            });
+        }
+        Ok(Corpus { docs, lines })
+    }
+
+    /// Reads the first `limit` pages of the boilerplate set; a page's text is
+    /// its lines joined with `\n`, as `predict boilerplate` sees it.
+    pub fn pages(path: &Path, limit: Option<usize>) -> Result<Corpus> {
+        let (values, lines) = read_jsonl(path, limit)?;
+        let docs = values
+            .iter()
+            .map(|v| {
+                let text = v["lines"]
+                    .as_array()
+                    .map(|ls| {
+                        ls.iter()
+                            .filter_map(|l| l["text"].as_str())
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })
+                    .unwrap_or_default();
+                Doc { text, tokens: 0 }
+            })
+            .collect();
+        Ok(Corpus { docs, lines })
+    }
+
+    /// Characters (code points) in all documents.
+    pub fn chars(&self) -> usize {
+        self.docs.iter().map(|d| d.text.chars().count()).sum()
+    }
+
+    /// UTF-8 bytes in all documents.
+    pub fn bytes(&self) -> usize {
+        self.docs.iter().map(|d| d.text.len()).sum()
+    }
+
+    /// Gold tokens in all documents.
+    pub fn tokens(&self) -> usize {
+        self.docs.iter().map(|d| d.tokens).sum()
+    }
+}
+
+fn read_jsonl(path: &Path, limit: Option<usize>) -> Result<(Vec<Value>, Vec<String>)> {
+    let body = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut values = Vec::new();
+    let mut lines = Vec::new();
+    for line in body.lines().filter(|l| !l.trim().is_empty()) {
+        if limit.is_some_and(|n| values.len() >= n) {
+            break;
+        }
+        let v: Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}: bad JSON line: {e}", path.display()))?;
+        values.push(v);
+        lines.push(line.to_string());
+    }
+    Ok((values, lines))
+}
+
+/// One warm-up call, then `runs` timed calls of `f`; seconds per call.
+pub fn time_runs(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
+    f();
+    (0..runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed().as_secs_f64()
+        })
+        .collect()
+}
+
+/// The annotator with the embedded default model, or why it cannot be made.
+pub fn annotator() -> std::result::Result<Annotator, String> {
+    Annotator::from_bytes(DEFAULT_MODEL)
+        .map_err(|e| format!("the default model does not load: {e}"))
+}
+
+/// Seconds per pass over the corpus for each stage: `[{stage, runs_s}]`.
+/// NER and the full pipeline are left out (and `model_error` set) when the
+/// model does not load.
+pub fn stages(
+    corpus: &Corpus,
+    runs: usize,
+    annotator: Option<&Annotator>,
+) -> Vec<(String, Vec<f64>)> {
+    let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
+    let mut out = Vec::new();
+    let mut stage = |name: &str, f: &mut dyn FnMut(&str) -> usize| {
+        let runs_s = time_runs(runs, || {
+            let mut n = 0;
+            for t in &texts {
+                n += f(t);
+            }
+            black_box(n);
+        });
+        out.push((name.to_string(), runs_s));
+    };
+    stage("blocks", &mut |t| segment::blocks::blocks(t).len());
+    stage("tokens", &mut |t| segment::tokens::tokenize(t).len());
+    stage("sentences", &mut |t| segment::sentences::sentences(t).len());
+    stage("segment", &mut |t| segment::segment(t).tokens.len());
+    if let Some(a) = annotator {
+        let segs: Vec<_> = texts.iter().map(|t| segment::segment(t)).collect();
+        let mut i = 0;
+        stage("ner", &mut |t| {
+            let s = &segs[i % segs.len()];
+            i += 1;
+            a.tagger().tag(t, &s.tokens, &s.sentences).len()
+        });
+        stage("full", &mut |t| a.annotate(t).entities.len());
+    }
+    out
+}
+
+/// A text of about `bytes` bytes (cut at a whitespace on a character
+/// boundary) made by repeating `texts` as paragraphs.
+pub fn text_of_size(texts: &[&str], bytes: usize) -> String {
+    let mut s = String::with_capacity(bytes + 1024);
+    let mut i = 0;
+    while s.len() < bytes && !texts.is_empty() {
+        if !s.is_empty() {
+            s.push_str("\n\n");
+        }
+        s.push_str(texts[i % texts.len()]);
+        i += 1;
+    }
+    let mut cut = bytes.min(s.len());
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    if let Some(ws) = s[..cut].rfind(char::is_whitespace) {
+        if ws > cut / 2 {
+            cut = ws;
+        }
+    }
+    s.truncate(cut);
+    s
+}
+
+/// Seconds for one call of `f` on `text`: repeated until 0.2 s have passed
+/// (at least once), the median of three such samples.
+fn seconds_per_call(text: &str, f: &dyn Fn(&str) -> usize) -> f64 {
+    black_box(f(text));
+    let mut samples: Vec<f64> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let mut calls = 0u32;
+            while calls == 0 || t.elapsed().as_secs_f64() < 0.2 {
+                black_box(f(text));
+                calls += 1;
+            }
+            t.elapsed().as_secs_f64() / f64::from(calls)
+        })
+        .collect();
+    samples.sort_by(f64::total_cmp);
+    samples[1]
+}
+
+/// One timed call on a text (returns a count, kept from the optimiser).
+type Runner<'a> = Box<dyn Fn(&str) -> usize + 'a>;
+
+/// The scaling curve: seconds for one text of each size, for segmentation
+/// and (with a model) the full pipeline, plus the log-log slope over the
+/// sizes from 100 KB up (1.0 is linear).
+pub fn scaling(texts: &[&str], max_bytes: usize, annotator: Option<&Annotator>) -> Value {
+    let sizes: Vec<usize> = [
+        1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000, 10_000_000,
+    ]
+    .into_iter()
+    .filter(|&s| s <= max_bytes)
+    .collect();
+    let mut series = Vec::new();
+    let seg = |t: &str| segment::segment(t).tokens.len();
+    let mut runners: Vec<(&str, Runner)> = vec![("segment", Box::new(seg))];
+    if let Some(a) = annotator {
+        runners.push((
+            "full",
+            Box::new(move |t: &str| a.annotate(t).entities.len()),
+        ));
+    }
+    for (name, f) in &runners {
+        let mut points = Vec::new();
+        for &size in &sizes {
+            let text = text_of_size(texts, size);
+            let s = seconds_per_call(&text, f.as_ref());
+            eprintln!("  scaling {name} {size} bytes: {:.4} s", s);
+            points.push(json!({"bytes": text.len(), "seconds": s,
+                               "bytes_per_s": text.len() as f64 / s}));
+        }
+        let big: Vec<(f64, f64)> = points
+            .iter()
+            .filter(|p| p["bytes"].as_f64().unwrap_or(0.0) >= 99_000.0)
+            .map(|p| {
+                (
+                    p["bytes"].as_f64().unwrap_or(1.0).ln(),
+                    p["seconds"].as_f64().unwrap_or(1.0).ln(),
+                )
+            })
+            .collect();
+        let slope = loglog_slope(&big);
+        series.push(json!({"stage": name, "points": points, "slope": slope,
+                           "linear": slope.map(|s| (0.9..=1.1).contains(&s))}));
+    }
+    json!({ "series": series })
+}
+
+/// Least-squares slope of y on x, if there are two or more points.
+fn loglog_slope(xy: &[(f64, f64)]) -> Option<f64> {
+    if xy.len() < 2 {
+        return None;
+    }
+    let n = xy.len() as f64;
+    let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = xy.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = xy.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_of_size_is_close_and_on_a_boundary() {
+        let t = text_of_size(&["Zoë wrote é. ", "Another paragraph here."], 1000);
+        assert!(t.len() <= 1000 && t.len() > 900, "{}", t.len());
+    }
+
+    #[test]
+    fn slope_of_a_line() {
+        let pts: Vec<(f64, f64)> = (1..5).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
+        assert!((loglog_slope(&pts).unwrap() - 2.0).abs() < 1e-9);
+        assert!(loglog_slope(&pts[..1]).is_none());
+    }
+}
