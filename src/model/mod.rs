@@ -1,6 +1,26 @@
 //! The model file: reading, validating and (for the trainer) writing it.
+//!
+//! A `.nmm` file is a small container of named sections:
+//!
+//! ```text
+//! magic      8 bytes  b"NEWSMRK\0"
+//! version    u32 LE   FORMAT_VERSION
+//! length     u64 LE   length of the payload in bytes
+//! checksum   u64 LE   FNV-1a 64 of the payload
+//! payload    u32 section count, then each section:
+//!            name (u16 length + UTF-8), kind (u8), body
+//! ```
+//!
+//! Section kinds: `f32` tensors, `i8` row-quantized tensors (one `f32`
+//! scale per row), lists of `u32` and lists of strings. [`container`] reads
+//! and writes them; `crate::ner` gives the sections their meaning.
+
+pub mod container;
+pub mod npy;
 
 use std::fmt;
+
+pub use container::{ModelFile, ModelWriter, Section, FORMAT_VERSION, MAGIC};
 
 /// Why a model file could not be loaded.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +41,8 @@ pub enum ModelError {
     },
     /// The checksum in the file does not match its contents.
     ChecksumMismatch,
+    /// A section the model needs is not in the file.
+    MissingSection(String),
     /// The file is well-formed but its contents are inconsistent.
     Invalid(String),
 }
@@ -38,6 +60,9 @@ impl fmt::Display for ModelError {
             }
             ModelError::ChecksumMismatch => {
                 write!(f, "model file is corrupted (checksum does not match)")
+            }
+            ModelError::MissingSection(name) => {
+                write!(f, "model file has no section `{name}`")
             }
             ModelError::Invalid(why) => write!(f, "model file is invalid: {why}"),
         }

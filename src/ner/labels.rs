@@ -12,26 +12,86 @@ pub struct LabelInfo {
 /// Every label any model may emit: the 18 OntoNotes 5.0 types, then the 4
 /// CoNLL-2003 types. A model file naming a label outside this list is rejected.
 pub const KNOWN_LABELS: &[LabelInfo] = &[
-    LabelInfo { name: "PERSON", description: "People, including fictional" },
-    LabelInfo { name: "NORP", description: "Nationalities, religious or political groups" },
-    LabelInfo { name: "FAC", description: "Buildings, airports, highways, bridges" },
-    LabelInfo { name: "ORG", description: "Companies, agencies, institutions" },
-    LabelInfo { name: "GPE", description: "Countries, cities, states" },
-    LabelInfo { name: "LOC", description: "Non-GPE locations: mountains, rivers, regions" },
-    LabelInfo { name: "PRODUCT", description: "Objects, vehicles, foods, devices (not services)" },
-    LabelInfo { name: "EVENT", description: "Named hurricanes, battles, wars, sports events" },
-    LabelInfo { name: "WORK_OF_ART", description: "Titles of books, songs, films" },
-    LabelInfo { name: "LAW", description: "Named documents made into laws" },
-    LabelInfo { name: "LANGUAGE", description: "Any named language" },
-    LabelInfo { name: "DATE", description: "Absolute or relative dates or periods" },
-    LabelInfo { name: "TIME", description: "Times smaller than a day" },
-    LabelInfo { name: "PERCENT", description: "Percentage" },
-    LabelInfo { name: "MONEY", description: "Monetary values" },
-    LabelInfo { name: "QUANTITY", description: "Measurements of weight or distance" },
-    LabelInfo { name: "ORDINAL", description: "first, second, ..." },
-    LabelInfo { name: "CARDINAL", description: "Numerals that fall under no other type" },
-    LabelInfo { name: "PER", description: "People (CoNLL-2003)" },
-    LabelInfo { name: "MISC", description: "Other names: events, nationalities, products, works (CoNLL-2003)" },
+    LabelInfo {
+        name: "PERSON",
+        description: "People, including fictional",
+    },
+    LabelInfo {
+        name: "NORP",
+        description: "Nationalities, religious or political groups",
+    },
+    LabelInfo {
+        name: "FAC",
+        description: "Buildings, airports, highways, bridges",
+    },
+    LabelInfo {
+        name: "ORG",
+        description: "Companies, agencies, institutions",
+    },
+    LabelInfo {
+        name: "GPE",
+        description: "Countries, cities, states",
+    },
+    LabelInfo {
+        name: "LOC",
+        description: "Non-GPE locations: mountains, rivers, regions",
+    },
+    LabelInfo {
+        name: "PRODUCT",
+        description: "Objects, vehicles, foods, devices (not services)",
+    },
+    LabelInfo {
+        name: "EVENT",
+        description: "Named hurricanes, battles, wars, sports events",
+    },
+    LabelInfo {
+        name: "WORK_OF_ART",
+        description: "Titles of books, songs, films",
+    },
+    LabelInfo {
+        name: "LAW",
+        description: "Named documents made into laws",
+    },
+    LabelInfo {
+        name: "LANGUAGE",
+        description: "Any named language",
+    },
+    LabelInfo {
+        name: "DATE",
+        description: "Absolute or relative dates or periods",
+    },
+    LabelInfo {
+        name: "TIME",
+        description: "Times smaller than a day",
+    },
+    LabelInfo {
+        name: "PERCENT",
+        description: "Percentage",
+    },
+    LabelInfo {
+        name: "MONEY",
+        description: "Monetary values",
+    },
+    LabelInfo {
+        name: "QUANTITY",
+        description: "Measurements of weight or distance",
+    },
+    LabelInfo {
+        name: "ORDINAL",
+        description: "first, second, ...",
+    },
+    LabelInfo {
+        name: "CARDINAL",
+        description: "Numerals that fall under no other type",
+    },
+    LabelInfo {
+        name: "PER",
+        description: "People (CoNLL-2003)",
+    },
+    LabelInfo {
+        name: "MISC",
+        description: "Other names: events, nationalities, products, works (CoNLL-2003)",
+    },
 ];
 
 /// The static label info for `name` (`"ORG"` and `"LOC"` are shared by both

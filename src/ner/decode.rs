@@ -1,0 +1,203 @@
+//! BILOU tags and constrained Viterbi decoding: every decoded tag sequence
+//! spells valid entities (`B I* L` or `U`, one label throughout).
+
+/// The BILOU tag set over `n_labels` labels: tag 0 is `O`; label `i` has
+/// `B = 1 + 4i`, `I = 2 + 4i`, `L = 3 + 4i`, `U = 4 + 4i`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TagSet {
+    /// Number of entity labels.
+    pub n_labels: usize,
+}
+
+/// The position of a tag inside an entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Outside any entity.
+    Out,
+    /// First token of a multi-token entity.
+    Begin,
+    /// Inside a multi-token entity.
+    Inside,
+    /// Last token of a multi-token entity.
+    Last,
+    /// A one-token entity.
+    Unit,
+}
+
+impl TagSet {
+    /// Number of tags (`1 + 4 * n_labels`).
+    pub fn len(&self) -> usize {
+        1 + 4 * self.n_labels
+    }
+
+    /// Always false: there is always the `O` tag.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The tag for `part` of label `label` (`label` ignored for [`Part::Out`]).
+    pub fn tag(&self, part: Part, label: usize) -> usize {
+        match part {
+            Part::Out => 0,
+            Part::Begin => 1 + 4 * label,
+            Part::Inside => 2 + 4 * label,
+            Part::Last => 3 + 4 * label,
+            Part::Unit => 4 + 4 * label,
+        }
+    }
+
+    /// The part and label of `tag`.
+    pub fn split(&self, tag: usize) -> (Part, usize) {
+        if tag == 0 {
+            return (Part::Out, 0);
+        }
+        let part = match (tag - 1) % 4 {
+            0 => Part::Begin,
+            1 => Part::Inside,
+            2 => Part::Last,
+            _ => Part::Unit,
+        };
+        (part, (tag - 1) / 4)
+    }
+
+    /// Whether `next` may follow `prev`.
+    pub fn allowed(&self, prev: usize, next: usize) -> bool {
+        let (pp, pl) = self.split(prev);
+        let (np, nl) = self.split(next);
+        match pp {
+            Part::Begin | Part::Inside => matches!(np, Part::Inside | Part::Last) && nl == pl,
+            _ => matches!(np, Part::Out | Part::Begin | Part::Unit),
+        }
+    }
+
+    /// Whether a sentence may start with `tag`.
+    pub fn may_start(&self, tag: usize) -> bool {
+        matches!(self.split(tag).0, Part::Out | Part::Begin | Part::Unit)
+    }
+
+    /// Whether a sentence may end with `tag`.
+    pub fn may_end(&self, tag: usize) -> bool {
+        matches!(self.split(tag).0, Part::Out | Part::Last | Part::Unit)
+    }
+}
+
+/// A decoder for one tag set: precomputed predecessor lists.
+#[derive(Clone, Debug)]
+pub struct Decoder {
+    tags: TagSet,
+    /// For each tag, the tags that may precede it.
+    preds: Vec<Vec<u16>>,
+}
+
+impl Decoder {
+    /// A decoder for `tags`.
+    pub fn new(tags: TagSet) -> Self {
+        let k = tags.len();
+        let preds = (0..k)
+            .map(|next| {
+                (0..k)
+                    .filter(|&p| tags.allowed(p, next))
+                    .map(|p| p as u16)
+                    .collect()
+            })
+            .collect();
+        Decoder { tags, preds }
+    }
+
+    /// The tag set.
+    pub fn tags(&self) -> TagSet {
+        self.tags
+    }
+
+    /// The best valid tag sequence for `scores` (`n x K` log-probabilities,
+    /// row-major), written to `out` (cleared first).
+    pub fn viterbi(&self, scores: &[f32], out: &mut Vec<usize>) {
+        out.clear();
+        let k = self.tags.len();
+        let n = scores.len() / k;
+        if n == 0 {
+            return;
+        }
+        let neg = f32::NEG_INFINITY;
+        let mut best: Vec<f32> = (0..k)
+            .map(|t| {
+                if self.tags.may_start(t) {
+                    scores[t]
+                } else {
+                    neg
+                }
+            })
+            .collect();
+        let mut back = vec![0u16; n * k];
+        let mut next = vec![neg; k];
+        for i in 1..n {
+            let row = &scores[i * k..(i + 1) * k];
+            for (t, slot) in next.iter_mut().enumerate() {
+                let mut b = neg;
+                let mut arg = 0u16;
+                for &p in &self.preds[t] {
+                    let v = best[p as usize];
+                    if v > b {
+                        b = v;
+                        arg = p;
+                    }
+                }
+                *slot = b + row[t];
+                back[i * k + t] = arg;
+            }
+            std::mem::swap(&mut best, &mut next);
+        }
+        let mut last = 0;
+        let mut b = neg;
+        for (t, &v) in best.iter().enumerate() {
+            if self.tags.may_end(t) && v > b {
+                b = v;
+                last = t;
+            }
+        }
+        out.resize(n, 0);
+        out[n - 1] = last;
+        for i in (1..n).rev() {
+            out[i - 1] = back[i * k + out[i]] as usize;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn viterbi_repairs_invalid_argmax() {
+        let tags = TagSet { n_labels: 2 };
+        let d = Decoder::new(tags);
+        let k = tags.len();
+        // Argmax per token would be I-0, L-1: invalid. The decoder must
+        // return a valid sequence.
+        let mut s = vec![-10.0f32; 2 * k];
+        s[tags.tag(Part::Inside, 0)] = -0.1;
+        s[tags.tag(Part::Begin, 0)] = -1.0;
+        s[k + tags.tag(Part::Last, 1)] = -0.1;
+        s[k + tags.tag(Part::Last, 0)] = -1.5;
+        let mut out = Vec::new();
+        d.viterbi(&s, &mut out);
+        assert_eq!(out, vec![tags.tag(Part::Begin, 0), tags.tag(Part::Last, 0)]);
+    }
+
+    #[test]
+    fn every_transition_rule() {
+        let tags = TagSet { n_labels: 3 };
+        for p in 0..tags.len() {
+            for n in 0..tags.len() {
+                let (pp, pl) = tags.split(p);
+                let (np, nl) = tags.split(n);
+                let open = matches!(pp, Part::Begin | Part::Inside);
+                let cont = matches!(np, Part::Inside | Part::Last);
+                assert_eq!(
+                    tags.allowed(p, n),
+                    if open { cont && pl == nl } else { !cont }
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! The tagging network, in plain Rust: embeddings -> dense -> residual
+//! window-3 convolutions with layer norm -> tag scores.
+//!
+//! For a document of `n` tokens with feature ids `ids` (`n x slots`):
+//!
+//! ```text
+//! x_t  = concat over tables of (sum over the table's slots of emb[id])
+//! h_t  = relu(x_t W_in + b_in)
+//! for each layer: c_t = [h_{t-1}, h_t, h_{t+1}] W + b   (zeros past the ends)
+//!                 h_t = layernorm(h_t + relu(c_t)) * g + beta
+//! s_t  = h_t W_out + b_out                               (tag logits)
+//! ```
+//!
+//! The Python trainer (`train/train.py`) computes exactly this.
+
+use crate::model::{ModelError, ModelFile, Section};
+
+/// An embedding table, int8 with one scale per row.
+#[derive(Clone, Debug)]
+struct Table {
+    rows: usize,
+    dim: usize,
+    data: Vec<i8>,
+    scales: Vec<f32>,
+}
+
+/// A dense layer `y = x W + b`, `W` stored `[inputs][outputs]`.
+#[derive(Clone, Debug)]
+struct Dense {
+    inputs: usize,
+    outputs: usize,
+    w: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl Dense {
+    fn load(
+        file: &ModelFile,
+        name: &str,
+        inputs: usize,
+        outputs: usize,
+    ) -> Result<Self, ModelError> {
+        Ok(Dense {
+            inputs,
+            outputs,
+            w: file.f32(&format!("{name}.w"), &[inputs, outputs])?.to_vec(),
+            b: file.f32(&format!("{name}.b"), &[outputs])?.to_vec(),
+        })
+    }
+
+    /// `y += x W` for one row (`x`: `inputs`, `y`: `outputs`), using rows
+    /// `[offset, offset + x.len())` of `W`.
+    #[inline]
+    fn accumulate(&self, x: &[f32], offset: usize, y: &mut [f32]) {
+        let o = self.outputs;
+        for (i, &xi) in x.iter().enumerate() {
+            if xi == 0.0 {
+                continue;
+            }
+            let row = &self.w[(offset + i) * o..(offset + i + 1) * o];
+            for (yo, &w) in y.iter_mut().zip(row) {
+                *yo += xi * w;
+            }
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct ConvLayer {
+    conv: Dense,
+    gain: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+/// The network's weights.
+#[derive(Clone, Debug)]
+pub struct Network {
+    tables: Vec<Table>,
+    slot_tables: Vec<usize>,
+    input: Dense,
+    layers: Vec<ConvLayer>,
+    output: Dense,
+    width: usize,
+}
+
+fn table(file: &ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
+    match file.get(&format!("emb.{name}"))? {
+        Section::I8Rows {
+            rows: r,
+            cols,
+            data,
+            scales,
+        } if *r == rows && data.len() == r * cols && scales.len() == *r => Ok(Table {
+            rows,
+            dim: *cols,
+            data: data.clone(),
+            scales: scales.clone(),
+        }),
+        Section::I8Rows { rows: r, .. } => Err(ModelError::Invalid(format!(
+            "table `{name}` has {r} rows, expected {rows}"
+        ))),
+        _ => Err(ModelError::Invalid(format!(
+            "`emb.{name}` is not an int8 table"
+        ))),
+    }
+}
+
+impl Network {
+    /// Loads the network from `file`; `rows[t]` is the number of rows the
+    /// featurizer may address in table `t` (0: the table is unused) and
+    /// `slot_tables[s]` the table of slot `s`.
+    pub fn load(
+        file: &ModelFile,
+        table_names: &[&str],
+        rows: &[usize],
+        slot_tables: &[usize],
+        n_tags: usize,
+    ) -> Result<Self, ModelError> {
+        let net = file.u32s("net")?;
+        let (width, depth) = match *net {
+            [w, d] if (1..=4096).contains(&w) && d <= 64 => (w as usize, d as usize),
+            _ => return Err(ModelError::Invalid("bad `net` section".into())),
+        };
+        let mut tables = Vec::new();
+        for (name, &r) in table_names.iter().zip(rows) {
+            if r == 0 {
+                tables.push(Table {
+                    rows: 0,
+                    dim: 0,
+                    data: Vec::new(),
+                    scales: Vec::new(),
+                });
+            } else {
+                tables.push(table(file, name, r)?);
+            }
+        }
+        if slot_tables
+            .iter()
+            .any(|&t| t >= tables.len() || tables[t].rows == 0)
+        {
+            return Err(ModelError::Invalid(
+                "a feature slot uses a missing table".into(),
+            ));
+        }
+        let in_dim: usize = tables.iter().map(|t| t.dim).sum();
+        let input = Dense::load(file, "in", in_dim, width)?;
+        let mut layers = Vec::with_capacity(depth);
+        for l in 0..depth {
+            layers.push(ConvLayer {
+                conv: Dense::load(file, &format!("conv{l}"), 3 * width, width)?,
+                gain: file.f32(&format!("ln{l}.g"), &[width])?.to_vec(),
+                bias: file.f32(&format!("ln{l}.b"), &[width])?.to_vec(),
+            });
+        }
+        let output = Dense::load(file, "out", width, n_tags)?;
+        Ok(Network {
+            tables,
+            slot_tables: slot_tables.to_vec(),
+            input,
+            layers,
+            output,
+            width,
+        })
+    }
+
+    /// Number of tag scores per token.
+    pub fn n_tags(&self) -> usize {
+        self.output.outputs
+    }
+
+    /// Tag logits for a run of tokens (`ids`: `n x slots` feature ids, ids
+    /// out of range count as row 0), row-major `n x n_tags`.
+    pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+        let slots = self.slot_tables.len();
+        if slots == 0 {
+            return Vec::new();
+        }
+        let n = ids.len() / slots;
+        let w = self.width;
+        let in_dim = self.input.inputs;
+        // Embeddings, concatenated per token.
+        let mut x = vec![0f32; in_dim];
+        let mut h = vec![0f32; n * w];
+        let mut offsets = Vec::with_capacity(self.tables.len());
+        let mut acc = 0;
+        for t in &self.tables {
+            offsets.push(acc);
+            acc += t.dim;
+        }
+        for (tok, hrow) in h.chunks_exact_mut(w).enumerate() {
+            x.iter_mut().for_each(|v| *v = 0.0);
+            for (s, &ti) in self.slot_tables.iter().enumerate() {
+                let t = &self.tables[ti];
+                let id = ids[tok * slots + s] as usize;
+                let id = if id < t.rows { id } else { 0 };
+                let scale = t.scales[id];
+                let row = &t.data[id * t.dim..(id + 1) * t.dim];
+                let dst = &mut x[offsets[ti]..offsets[ti] + t.dim];
+                for (d, &q) in dst.iter_mut().zip(row) {
+                    *d += f32::from(q) * scale;
+                }
+            }
+            hrow.copy_from_slice(&self.input.b);
+            self.input.accumulate(&x, 0, hrow);
+            for v in hrow.iter_mut() {
+                *v = v.max(0.0);
+            }
+        }
+        // Residual convolutions.
+        let mut c = vec![0f32; n * w];
+        for layer in &self.layers {
+            for (tok, crow) in c.chunks_exact_mut(w).enumerate() {
+                crow.copy_from_slice(&layer.conv.b);
+                if tok > 0 {
+                    layer.conv.accumulate(&h[(tok - 1) * w..tok * w], 0, crow);
+                }
+                layer.conv.accumulate(&h[tok * w..(tok + 1) * w], w, crow);
+                if tok + 1 < n {
+                    layer
+                        .conv
+                        .accumulate(&h[(tok + 1) * w..(tok + 2) * w], 2 * w, crow);
+                }
+            }
+            for (hrow, crow) in h.chunks_exact_mut(w).zip(c.chunks_exact(w)) {
+                for (hv, &cv) in hrow.iter_mut().zip(crow) {
+                    *hv += cv.max(0.0);
+                }
+                layer_norm(hrow, &layer.gain, &layer.bias);
+            }
+        }
+        let k = self.output.outputs;
+        let mut out = vec![0f32; n * k];
+        for (hrow, orow) in h.chunks_exact(w).zip(out.chunks_exact_mut(k)) {
+            orow.copy_from_slice(&self.output.b);
+            self.output.accumulate(hrow, 0, orow);
+        }
+        out
+    }
+}
+
+fn layer_norm(v: &mut [f32], gain: &[f32], bias: &[f32]) {
+    let n = v.len() as f32;
+    let mean = v.iter().sum::<f32>() / n;
+    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+    let inv = 1.0 / (var + 1e-5).sqrt();
+    for ((x, &g), &b) in v.iter_mut().zip(gain).zip(bias) {
+        *x = (*x - mean) * inv * g + b;
+    }
+}

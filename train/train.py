@@ -1,0 +1,322 @@
+#!/usr/bin/env python3
+"""Trains the newsmark NER network (see src/ner/network.rs) with JAX.
+
+Reads what `cargo xtask train` wrote into --work (features computed by the Rust
+extractor: {train,dev}.{ids,tags,doc}.npy and meta.json); never computes
+features itself. Writes checkpoints to WORK/ckpt (resumable with --resume) and
+the best epoch's weights (embeddings int8-quantized per row) plus reference
+logits to WORK/export, for the Rust packer.
+"""
+import argparse, json, os, pickle, struct, sys, time
+
+import numpy as np
+import jax
+import jax.numpy as jnp
+import optax
+
+TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, "wordpiece": 64}
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--work", required=True)
+    p.add_argument("--minutes", type=float, default=60)
+    p.add_argument("--resume", action="store_true")
+    p.add_argument("--width", type=int, default=128)
+    p.add_argument("--depth", type=int, default=4)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--batch", type=int, default=64, help="chunks per batch")
+    p.add_argument("--chunk", type=int, default=128, help="tokens per chunk")
+    p.add_argument("--dropout", type=float, default=0.15)
+    p.add_argument("--max-epochs", type=int, default=40)
+    p.add_argument("--patience", type=int, default=6)
+    p.add_argument("--no-minilm", action="store_true", help="random init of the word-piece table")
+    p.add_argument("--seed", type=int, default=0)
+    return p.parse_args()
+
+
+def load_split(work, split):
+    ids = np.load(os.path.join(work, f"{split}.ids.npy"))
+    tags = np.load(os.path.join(work, f"{split}.tags.npy")).astype(np.int32)
+    doc = np.load(os.path.join(work, f"{split}.doc.npy")).astype(np.int64)
+    return ids.astype(np.int32), tags, doc
+
+
+def read_safetensor(path, name):
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        key = next(k for k in header if k.endswith(name))
+        info = header[key]
+        assert info["dtype"] == "F32", info
+        start, end = info["data_offsets"]
+        f.seek(8 + n + start)
+        return np.frombuffer(f.read(end - start), dtype="<f4").reshape(info["shape"])
+
+
+def minilm_init(path, rows, dim):
+    """MiniLM's word-piece table reduced to `dim` by PCA, one zero pad row."""
+    table = read_safetensor(path, "word_embeddings.weight").astype(np.float64)
+    centered = table - table.mean(axis=0)
+    cov = centered.T @ centered / len(centered)
+    vals, vecs = np.linalg.eigh(cov)
+    top = vecs[:, np.argsort(vals)[::-1][:dim]]
+    reduced = centered @ top
+    reduced = reduced / reduced.std() * 0.1
+    out = np.zeros((rows, dim), np.float32)
+    out[: len(reduced)] = reduced
+    return out
+
+
+def init_params(meta, args, key):
+    tables = meta["tables"]
+    rows = meta["table_rows"]
+    params = {}
+    keys = jax.random.split(key, 16)
+    in_dim = 0
+    for i, (t, r) in enumerate(zip(tables, rows)):
+        if r == 0:
+            continue
+        d = TABLE_DIMS[t]
+        if t == "wordpiece" and not args.no_minilm:
+            params[f"emb.{t}"] = jnp.asarray(minilm_init(meta["minilm"], r, d))
+        else:
+            params[f"emb.{t}"] = jax.random.normal(keys[i], (r, d)) * 0.1
+        in_dim += d
+    w = args.width
+
+    def dense(k, i, o):
+        return jax.random.normal(k, (i, o)) * np.sqrt(2.0 / i), jnp.zeros((o,))
+
+    params["in.w"], params["in.b"] = dense(keys[8], in_dim, w)
+    lk = jax.random.split(keys[9], args.depth)
+    for l in range(args.depth):
+        cw, cb = dense(lk[l], 3 * w, w)
+        params[f"conv{l}.w"], params[f"conv{l}.b"] = cw * 0.5, cb
+        params[f"ln{l}.g"] = jnp.ones((w,))
+        params[f"ln{l}.b"] = jnp.zeros((w,))
+    params["out.w"] = jax.random.normal(keys[10], (w, meta["n_tags"])) * np.sqrt(1.0 / w)
+    params["out.b"] = jnp.zeros((meta["n_tags"],))
+    return params
+
+
+def make_forward(meta, depth):
+    tables = [t for t, r in zip(meta["tables"], meta["table_rows"]) if r > 0]
+    slot_tables = meta["slot_tables"]
+    slots_of = {t: [s for s, ti in enumerate(slot_tables) if meta["tables"][ti] == t] for t in tables}
+
+    def forward(params, ids, left_ok, right_ok, dropout_key=None, rate=0.0):
+        # ids: [B, T, S]; left_ok/right_ok: [B, T] float, 1 if the neighbour is in the same document.
+        parts = []
+        for t in tables:
+            emb = params[f"emb.{t}"]
+            parts.append(sum(emb[ids[:, :, s]] for s in slots_of[t]))
+        x = jnp.concatenate(parts, axis=-1)
+        if dropout_key is not None:
+            dropout_key, k = jax.random.split(dropout_key)
+            x = x * jax.random.bernoulli(k, 1 - rate, x.shape) / (1 - rate)
+        h = jax.nn.relu(x @ params["in.w"] + params["in.b"])
+        w = h.shape[-1]
+        for l in range(depth):
+            cw = params[f"conv{l}.w"]
+            prev = jnp.pad(h, ((0, 0), (1, 0), (0, 0)))[:, :-1] * left_ok[..., None]
+            nxt = jnp.pad(h, ((0, 0), (0, 1), (0, 0)))[:, 1:] * right_ok[..., None]
+            c = prev @ cw[:w] + h @ cw[w : 2 * w] + nxt @ cw[2 * w :] + params[f"conv{l}.b"]
+            r = jax.nn.relu(c)
+            if dropout_key is not None:
+                dropout_key, k = jax.random.split(dropout_key)
+                r = r * jax.random.bernoulli(k, 1 - rate, r.shape) / (1 - rate)
+            h = h + r
+            mean = h.mean(-1, keepdims=True)
+            var = ((h - mean) ** 2).mean(-1, keepdims=True)
+            h = (h - mean) / jnp.sqrt(var + 1e-5) * params[f"ln{l}.g"] + params[f"ln{l}.b"]
+        return h @ params["out.w"] + params["out.b"]
+
+    return forward
+
+
+def chunk(ids, tags, doc, length, offset):
+    """Cuts the token stream into [n, length] chunks starting at `offset`, padded."""
+    n = len(tags)
+    starts = np.arange(-offset if offset else 0, n, length)
+    idx = starts[:, None] + np.arange(length)[None, :]
+    valid = (idx >= 0) & (idx < n)
+    idx_c = np.clip(idx, 0, n - 1)
+    d = np.where(valid, doc[idx_c], -1)
+    left = np.zeros_like(valid)
+    left[:, 1:] = valid[:, 1:] & (d[:, 1:] == d[:, :-1])
+    right = np.zeros_like(valid)
+    right[:, :-1] = valid[:, :-1] & (d[:, :-1] == d[:, 1:])
+    return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, left.astype(np.float32), right.astype(np.float32)
+
+
+def entities_from_tags(tags, doc, n_labels):
+    """Greedy BILOU reading (for model selection only): (doc, start, end, label) set."""
+    out = set()
+    open_ = None
+    prev_doc = -1
+    for i, (t, d) in enumerate(zip(tags, doc)):
+        if d != prev_doc:
+            open_ = None
+            prev_doc = d
+        if t == 0:
+            open_ = None
+            continue
+        part, label = (t - 1) % 4, (t - 1) // 4
+        if part == 3:
+            out.add((d, i, i, label))
+            open_ = None
+        elif part == 0:
+            open_ = (i, label)
+        elif part == 1:
+            if open_ is None or open_[1] != label:
+                open_ = None
+        else:
+            if open_ is not None and open_[1] == label:
+                out.add((d, open_[0], i, label))
+            open_ = None
+    return out
+
+
+def f1(gold, pred):
+    tp = len(gold & pred)
+    p = tp / len(pred) if pred else 0.0
+    r = tp / len(gold) if gold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def quantize(table):
+    table = np.asarray(table, np.float32)
+    scale = np.abs(table).max(axis=1) / 127.0
+    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
+    q = np.clip(np.rint(table / scale[:, None]), -127, 127).astype(np.int8)
+    return q, scale
+
+
+def main():
+    args = parse_args()
+    work = args.work
+    meta = json.load(open(os.path.join(work, "meta.json")))
+    n_labels = len(meta["labels"])
+    tr_ids, tr_tags, tr_doc = load_split(work, "train")
+    dv_ids, dv_tags, dv_doc = load_split(work, "dev")
+    print(f"train {len(tr_tags)} tokens, dev {len(dv_tags)} tokens, {meta['n_tags']} tags", flush=True)
+    forward = make_forward(meta, args.depth)
+
+    steps_per_epoch = int(np.ceil(len(tr_tags) / args.chunk / args.batch))
+    sched = optax.warmup_cosine_decay_schedule(
+        0.0, args.lr, min(300, steps_per_epoch), steps_per_epoch * args.max_epochs, args.lr * 0.05
+    )
+    opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(sched))
+
+    def loss_fn(params, ids, tags, valid, left, right, key):
+        logits = forward(params, ids, left, right, key, args.dropout)
+        ce = optax.softmax_cross_entropy_with_integer_labels(logits, tags)
+        return (ce * valid).sum() / jnp.maximum(valid.sum(), 1.0)
+
+    @jax.jit
+    def step(params, opt_state, ids, tags, valid, left, right, key):
+        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, left, right, key)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    @jax.jit
+    def predict(params, ids, left, right):
+        return jnp.argmax(forward(params, ids, left, right), -1)
+
+    ckpt_path = os.path.join(work, "ckpt.pkl")
+    settings = {k: v for k, v in vars(args).items() if k not in ("work", "resume", "minutes")}
+    settings["table_dims"] = TABLE_DIMS
+    if args.resume and os.path.exists(ckpt_path):
+        with open(ckpt_path, "rb") as f:
+            ck = pickle.load(f)
+        assert ck["settings"] == settings, "checkpoint was made with other settings"
+        params = jax.tree_util.tree_map(jnp.asarray, ck["params"])
+        opt_state = jax.tree_util.tree_map(jnp.asarray, ck["opt_state"])
+        epoch, best, best_params, log, patience_left = (
+            ck["epoch"], ck["best"], ck["best_params"], ck["log"], ck["patience_left"])
+        print(f"resumed after epoch {epoch} (best dev F1 {best:.4f})", flush=True)
+    else:
+        params = init_params(meta, args, jax.random.PRNGKey(args.seed))
+        opt_state = opt.init(params)
+        epoch, best, best_params, log, patience_left = 0, -1.0, None, [], args.patience
+
+    dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
+    gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
+    started = time.time()
+    epoch_secs = None
+    while epoch < args.max_epochs and patience_left > 0:
+        if epoch_secs and (time.time() - started + epoch_secs) / 60 > args.minutes:
+            print("time budget reached", flush=True)
+            break
+        t0 = time.time()
+        rng = np.random.default_rng(args.seed * 1000 + epoch)
+        ids, tags, valid, left, right = chunk(tr_ids, tr_tags, tr_doc, args.chunk, int(rng.integers(args.chunk)))
+        order = rng.permutation(len(tags))
+        # Fixed-size batches (the last partial batch is dropped) so jit compiles once.
+        nb = len(order) // args.batch
+        key = jax.random.PRNGKey(args.seed * 7919 + epoch)
+        total = 0.0
+        for b in range(nb):
+            sel = order[b * args.batch : (b + 1) * args.batch]
+            key, k = jax.random.split(key)
+            params, opt_state, loss = step(
+                params, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), left[sel], right[sel], k)
+            total += float(loss) if b % 50 == 0 or b == nb - 1 else 0.0
+        # Dev: greedy decoding, entity F1.
+        pred = []
+        for b in range(0, len(dv[0]), 64):
+            pred.append(np.asarray(predict(params, dv[0][b : b + 64], dv[3][b : b + 64], dv[4][b : b + 64])))
+        pred = np.concatenate(pred)[dv[2]]
+        dev_f1 = f1(gold_dev, entities_from_tags(pred, dv_doc, n_labels))
+        epoch += 1
+        epoch_secs = time.time() - t0
+        line = f"epoch {epoch:2d}  loss {float(loss):.4f}  dev F1 {dev_f1 * 100:.2f}  ({epoch_secs:.0f} s)"
+        print(line, flush=True)
+        log.append(line)
+        if dev_f1 > best:
+            best, best_params, patience_left = dev_f1, jax.tree_util.tree_map(np.asarray, params), args.patience
+        else:
+            patience_left -= 1
+        with open(ckpt_path + ".tmp", "wb") as f:
+            pickle.dump({"params": jax.tree_util.tree_map(np.asarray, params),
+                         "opt_state": jax.tree_util.tree_map(np.asarray, opt_state),
+                         "epoch": epoch, "best": best, "best_params": best_params, "log": log,
+                         "patience_left": patience_left, "settings": settings}, f)
+        os.replace(ckpt_path + ".tmp", ckpt_path)
+
+    export(work, meta, args, best_params, forward, dv_ids, dv_doc, settings, log, best)
+
+
+def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, best):
+    out = os.path.join(work, "export")
+    os.makedirs(out, exist_ok=True)
+    deq = dict(params)
+    for name in list(params):
+        if name.startswith("emb."):
+            q, scale = quantize(params[name])
+            np.save(os.path.join(out, f"{name}.q.npy"), q)
+            np.save(os.path.join(out, f"{name}.scale.npy"), scale)
+            deq[name] = q.astype(np.float32) * scale[:, None]
+        else:
+            np.save(os.path.join(out, f"{name}.npy"), np.asarray(params[name], np.float32))
+    np.save(os.path.join(out, "net.npy"), np.array([args.width, args.depth], dtype="<u4"))
+    # Reference: the first dev document (at most 400 tokens) through the quantized network.
+    n = min(int((dv_doc == dv_doc[0]).sum()), 400)
+    ids = dv_ids[:n]
+    ones = np.ones((1, n), np.float32)
+    left, right = ones.copy(), ones.copy()
+    left[0, 0] = 0
+    right[0, -1] = 0
+    logits = np.asarray(forward(deq, jnp.asarray(ids[None]), left, right))[0]
+    np.save(os.path.join(out, "ref.ids.npy"), ids.astype("<u4"))
+    np.save(os.path.join(out, "ref.logits.npy"), logits.astype(np.float32))
+    with open(os.path.join(out, "settings.json"), "w") as f:
+        json.dump(dict(settings, best_dev_f1_greedy=round(best, 4)), f, indent=1, sort_keys=True)
+    with open(os.path.join(out, "train_log.txt"), "w") as f:
+        f.write("\n".join(log) + "\n")
+    print(f"exported best epoch (greedy dev F1 {best * 100:.2f}) to {out}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
