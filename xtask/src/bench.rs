@@ -589,8 +589,14 @@ fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, p
             }));
             if id == "spacy-full" {
                 let b = peers::score_boundaries(slice, &sents)?;
+                let cases = peers::score_all_cases(&pred_dir, "spacy-parser", &|d: &Path, o: &Path| {
+                    let ents = o.with_extension("entities.jsonl");
+                    let (d, e, o) = (d.display().to_string(), ents.display().to_string(), o.display().to_string());
+                    peers::python_peer(&["ner", "--system", "spacy-full", "--data", &d, "--out", &e,
+                                         "--sentences-out", &o, "--runs", "1"]).map(|_| ())
+                })?;
                 r.push("sentences", json!({"system": "spacy-parser", "name": "spaCy sm parser (full pipeline)",
-                                           "boundaries": b, "speed": speed, "versions": v["versions"]}));
+                                           "boundaries": b, "cases": cases, "speed": speed, "versions": v["versions"]}));
             }
             Ok(())
         });

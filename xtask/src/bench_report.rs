@@ -30,6 +30,20 @@ fn rate(x: f64) -> String {
     }
 }
 
+/// A speed ratio: "2.35×", "14.2×", "7233×"; "–" when unknown.
+fn ratio(ours: f64, theirs: f64) -> String {
+    let x = ours / theirs;
+    if !x.is_finite() || x <= 0.0 {
+        "–".into()
+    } else if x >= 100.0 {
+        format!("{x:.0}×")
+    } else if x >= 10.0 {
+        format!("{x:.1}×")
+    } else {
+        format!("{x:.2}×")
+    }
+}
+
 /// A byte count: "1.2 MB", "34.5 KB", "512 B".
 fn bytes(x: f64) -> String {
     if !x.is_finite() {
@@ -112,7 +126,7 @@ fn headline(r: &Value) -> String {
             pct(&ner["raw"]["news_f1"]),
             pct(&ner["raw"]["f1"]),
             t.map_or("–".into(), |t| speed(t, "tokens_per_s")),
-            if env == "node" { "1.00" } else { "" },
+            if env == "node" { "1×" } else { "" },
             if env == "native" {
                 String::new()
             } else {
@@ -143,11 +157,7 @@ fn headline(r: &Value) -> String {
             arr(&p["labels"]).len(),
             pct(&p["covered_f1"]),
             speed(&p["speed"], "tokens_per_s"),
-            if reference.is_finite() && tps > 0.0 {
-                format!("{:.2}", reference / tps)
-            } else {
-                "–".into()
-            },
+            ratio(reference, tps),
             bundle,
         );
     }
@@ -330,18 +340,11 @@ fn sentences_section(s: &mut String, r: &Value) {
             (
                 throughput(r, "newsmark", "native", "sentences")
                     .map_or("–".into(), |t| speed(t, "chars_per_s")),
-                "1.00".to_string(),
+                "1×".to_string(),
             )
         } else {
             let c = num(&row["speed"]["chars_per_s"]);
-            (
-                speed(&row["speed"], "chars_per_s"),
-                if ours.is_finite() && c > 0.0 {
-                    format!("{:.1}", ours / c)
-                } else {
-                    "–".into()
-                },
-            )
+            (speed(&row["speed"], "chars_per_s"), ratio(ours, c))
         };
         let _ = writeln!(
             s,
@@ -606,6 +609,17 @@ fn versions_section(s: &mut String, r: &Value) {
     );
 }
 
+/// An axis label for 10^d bytes: "1 KB", "10 MB".
+fn decade(d: i32) -> String {
+    let units = ["B", "KB", "MB", "GB"];
+    let d = d.max(0) as usize;
+    let unit = units[(d / 3).min(units.len() - 1)];
+    format!(
+        "{} {unit}",
+        10u64.pow((d - 3 * (d / 3).min(units.len() - 1)) as u32)
+    )
+}
+
 /// A log-log plot of seconds against input bytes for each scaling series,
 /// with a dashed line of slope 1 through each series' last point.
 pub fn scaling_svg(r: &Value) -> String {
@@ -678,7 +692,7 @@ pub fn scaling_svg(r: &Value) -> String {
             r##"<line x1="{x:.1}" y1="{t}" x2="{x:.1}" y2="{}" stroke="#ddd"/><text x="{x:.1}" y="{}" text-anchor="middle">{}</text>"##,
             h - b,
             h - b + 16.0,
-            bytes(10f64.powi(d))
+            decade(d)
         );
         d += 1;
     }
@@ -777,6 +791,9 @@ mod tests {
         assert_eq!(rate(1_234_567.0), "1.23M");
         assert_eq!(rate(45_600.0), "45.6k");
         assert_eq!(bytes(2_500.0), "2.5 KB");
+        assert_eq!(decade(3), "1 KB");
+        assert_eq!(decade(7), "10 MB");
+        assert_eq!(decade(2), "100 B");
     }
 
     #[test]
