@@ -5,6 +5,8 @@
 
 mod abbrev;
 pub mod blocks;
+pub mod boilerplate;
+mod boilerplate_weights;
 pub mod sentences;
 pub mod tokens;
 

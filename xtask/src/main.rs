@@ -21,7 +21,7 @@ tasks:
   eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate
   predict <what>       write prediction files (ner, sentences, boilerplate)
   bench                benchmarks; writes BENCHMARKS.md
-  train                train the NER model(s)
+  train [boilerplate]  train the NER model(s), or the boilerplate line model
 ";
 
 fn main() -> ExitCode {
@@ -40,7 +40,10 @@ fn main() -> ExitCode {
         "test" => tooling::test(rest),
         "wasm" => tooling::wasm(rest),
         "dist" => tooling::dist(rest),
-        "train" => ner_tasks::train(rest),
+        "train" => match rest.first().map(String::as_str) {
+            Some("boilerplate") => segment_tasks::train_boilerplate(&rest[1..]),
+            _ => ner_tasks::train(rest),
+        },
         "bench" => bench::bench(rest),
         "eval" => match rest.first().map(String::as_str) {
             Some("sentences") => segment_tasks::eval_sentences(&rest[1..]),

@@ -331,6 +331,128 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
     Ok(())
 }
 
+/// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--out FILE]`:
+/// fits the line model (logistic regression, each line weighted by the
+/// square root of its word count), picks the keep threshold with the best
+/// token F1 on the same pages, and writes `src/segment/boilerplate_weights.rs`.
+pub fn train_boilerplate(args: &[String]) -> Result {
+    use newsmark::segment::boilerplate::{classify_with, features, sigmoid, Params, N_FEATURES};
+    let flags = Flags::new(args);
+    let data = flags.value("--data").map(PathBuf::from).unwrap_or_else(|| shared().join("data/boilerplate/dev.jsonl"));
+    let sources: Option<Vec<String>> = flags.value("--sources").map(|s| s.split(',').map(str::to_string).collect());
+    let out = flags
+        .value("--out")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::util::root().join("src/segment/boilerplate_weights.rs"));
+    let pages: Vec<Value> = read_jsonl(&data)?
+        .into_iter()
+        .filter(|p| sources.as_ref().is_none_or(|s| s.iter().any(|x| x == str_field(p, "source"))))
+        .collect();
+    let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
+    let mut ys: Vec<f32> = Vec::new();
+    let mut ws: Vec<f32> = Vec::new();
+    for p in &pages {
+        let lines = page_lines(p);
+        let gold: Vec<bool> = p["lines"].as_array().map(|a| a.iter().map(|l| l["article"].as_bool().unwrap_or(false)).collect()).unwrap_or_default();
+        for ((f, l), g) in features(&lines).into_iter().zip(&lines).zip(gold) {
+            xs.push(f);
+            ys.push(if g { 1.0 } else { 0.0 });
+            ws.push((1.0 + l.split_whitespace().count() as f32).sqrt());
+        }
+    }
+    eprintln!("training on {} pages, {} lines", pages.len(), xs.len());
+    let wsum: f32 = ws.iter().sum();
+    let mut w = [0f32; N_FEATURES];
+    let (mut m, mut v) = ([0f32; N_FEATURES], [0f32; N_FEATURES]);
+    let (lr, b1, b2, l2) = (0.05f32, 0.9f32, 0.999f32, 1e-4f32);
+    for step in 1..=600 {
+        let mut grad = [0f32; N_FEATURES];
+        let mut loss = 0f32;
+        for ((x, &y), &wt) in xs.iter().zip(&ys).zip(&ws) {
+            let p = sigmoid(newsmark::segment::boilerplate::dot(&w, x));
+            let e = (p - y) * wt;
+            loss -= wt * (if y > 0.5 { p.max(1e-7).ln() } else { (1.0 - p).max(1e-7).ln() });
+            for k in 0..N_FEATURES {
+                grad[k] += e * x[k];
+            }
+        }
+        for k in 0..N_FEATURES {
+            let g = grad[k] / wsum + l2 * w[k];
+            m[k] = b1 * m[k] + (1.0 - b1) * g;
+            v[k] = b2 * v[k] + (1.0 - b2) * g * g;
+            let mh = m[k] / (1.0 - b1.powi(step));
+            let vh = v[k] / (1.0 - b2.powi(step));
+            w[k] -= lr * mh / (vh.sqrt() + 1e-8);
+        }
+        if step % 100 == 0 {
+            eprintln!("  step {step}: loss {:.4}", loss / wsum);
+        }
+    }
+    let score = |params: Params| -> f64 {
+        let counts: Vec<(usize, usize, usize)> = pages
+            .iter()
+            .map(|p| {
+                let lines = page_lines(p);
+                let kept: Vec<&str> = lines
+                    .iter()
+                    .zip(classify_with(&lines, &w, params))
+                    .filter(|(_, (k, _))| *k != BlockKind::Boilerplate)
+                    .map(|(l, _)| *l)
+                    .collect();
+                bag_counts(str_field(p, "article_text"), &kept.join("\n"))
+            })
+            .collect();
+        aggregate(&counts).2
+    };
+    // Coordinate search over the three thresholds.
+    let mut best = Params { threshold: 0.3, inside_margin: 0.15, outside_bar: 0.75 };
+    let mut best_f = score(best);
+    for _round in 0..2 {
+        for t in (4..=12).map(|k| k as f32 * 0.05) {
+            let cand = Params { threshold: t, ..best };
+            let f = score(cand);
+            if f > best_f {
+                (best, best_f) = (cand, f);
+            }
+        }
+        for m in (0..=6).map(|k| k as f32 * 0.05) {
+            let cand = Params { inside_margin: m, ..best };
+            let f = score(cand);
+            if f > best_f {
+                (best, best_f) = (cand, f);
+            }
+        }
+        for o in (10..=19).map(|k| k as f32 * 0.05) {
+            let cand = Params { outside_bar: o, ..best };
+            let f = score(cand);
+            if f > best_f {
+                (best, best_f) = (cand, f);
+            }
+        }
+        eprintln!("  search: {best:?} token F1 {best_f:.4}");
+    }
+    let mut src = String::from(
+        "//! Weights of the boilerplate line model. Written by `cargo xtask train boilerplate`; do not edit.\n\n\
+         /// Logistic-regression weights, one per feature of `boilerplate::features`.\n\
+         pub(super) const WEIGHTS: [f32; super::boilerplate::N_FEATURES] = [\n",
+    );
+    for x in w {
+        src.push_str(&format!("    {x:.6},\n"));
+    }
+    src.push_str(&format!(
+        "];\n\n/// Smoothed article probability that counts towards the main run.\n\
+         pub(super) const THRESHOLD: f32 = {:.2};\n\n\
+         /// How much lower the keep bar is inside the main run.\n\
+         pub(super) const INSIDE_MARGIN: f32 = {:.2};\n\n\
+         /// The keep bar outside the main run.\n\
+         pub(super) const OUTSIDE_BAR: f32 = {:.2};\n",
+        best.threshold, best.inside_margin, best.outside_bar
+    ));
+    std::fs::write(&out, src)?;
+    eprintln!("chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}", out.display());
+    Ok(())
+}
+
 /// `\w+` tokens, close to Python's `re` (letters, digits, `_`).
 fn word_tokens(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
