@@ -263,6 +263,7 @@ pub fn bench(args: &[String]) -> Result {
     }
 
     run.set("elapsed_s", started.elapsed().as_secs_f64().into());
+    run.set("load_avg_end", load_avg());
     run.set("errors", json!(run.errors));
     let results = Value::Object(std::mem::take(&mut run.results));
     let json_path = opts.out.join("BENCHMARKS.json");
@@ -302,6 +303,15 @@ fn relative(path: &Path, base: &Path) -> String {
     path.strip_prefix(base)
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| path.display().to_string())
+}
+
+/// The 1, 5 and 15 minute load averages (the machine is shared: they say how
+/// quiet it was).
+fn load_avg() -> Value {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .into()
 }
 
 /// Machine, toolchain and commit, for the report's header.
@@ -364,7 +374,7 @@ fn machine() -> Value {
     .is_empty();
     json!({
         "cpu": cpu, "cores": cores, "memory_gib": mem_gib, "os": os,
-        "load_avg": std::fs::read_to_string("/proc/loadavg").ok().map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" ")),
+        "load_avg": load_avg(),
         "rustc": cmd("rustc", &["--version"]), "node": cmd("node", &["--version"]),
         "python": cmd("python3", &["--version"]),
         "commit": commit, "dirty": dirty,

@@ -211,12 +211,13 @@ pub fn markdown(r: &Value, svg: &str) -> String {
     );
     let _ = writeln!(
         s,
-        "Machine: {} ({} cores, {} GiB), {}; load average at the start {}. {}; node {}; {}; Chromium {}. Commit `{}`{}. The whole run took {:.0} s.\n",
+        "Machine: {} ({} cores, {} GiB), {}; load average {} at the start, {} at the end. {}; node {}; {}; Chromium {}. Commit `{}`{}. The whole run took {:.0} s.\n",
         m["cpu"].as_str().unwrap_or("?"),
         m["cores"],
         m["memory_gib"],
         m["os"].as_str().unwrap_or("?"),
         m["load_avg"].as_str().unwrap_or("?"),
+        r["load_avg_end"].as_str().unwrap_or("?"),
         m["rustc"].as_str().unwrap_or("?"),
         m["node"].as_str().unwrap_or("?"),
         m["python"].as_str().unwrap_or("?"),
@@ -310,7 +311,9 @@ fn stages_section(s: &mut String, r: &Value) {
         "\nNative: this Rust code in release mode, one text at a time, through the public API (`segment::blocks::blocks`, `segment::tokens::tokenize`, \
          `segment::sentences::sentences`, `segment::segment`, `Annotator::tagger().tag`, `Annotator::annotate`). \
          wasm: the package `cargo xtask wasm` builds (`www/pkg/`), called from JavaScript per document, so the wasm figures include passing the text in \
-         and the result out (UTF-16 offsets); the stages the package exports are timed there (`segment`, `Annotator.annotate`).\n"
+         and the result out (UTF-16 offsets); the calls the package exports are timed there: `segment(text)` (blocks, sentences and every token \
+         returned as JS objects) and `Annotator.annotate(text)` (blocks, sentences and entities; tokens not requested). \
+         The package has no NER-only call, so NER in wasm is measured inside the full pipeline.\n"
     );
 }
 
