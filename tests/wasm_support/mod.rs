@@ -46,6 +46,20 @@ fn message(err: JsValue) -> String {
         .unwrap_or_else(|v| panic!("not thrown as an Error: {v:?}"))
 }
 
+/// The value of a call that must succeed; a thrown error fails the test
+/// with its message.
+fn ok<T>(result: Result<T, wasm_bindgen::JsError>, what: &str) -> T {
+    result.unwrap_or_else(|e| panic!("{what} threw: {}", message(e.into())))
+}
+
+/// The message of a call that must throw.
+fn thrown<T>(result: Result<T, wasm_bindgen::JsError>, what: &str) -> String {
+    match result {
+        Ok(_) => panic!("{what} did not throw"),
+        Err(e) => message(e.into()),
+    }
+}
+
 fn options(json: &str) -> Option<AnnotateOptions> {
     Some(
         js_sys::JSON::parse(json)
@@ -168,11 +182,11 @@ fn annotator_core() -> newsmark::Annotator {
 /// is no `tokens` key.
 pub fn labels_option_filters_entities() {
     let annotator = annotator();
-    let all: JsValue = annotator
-        .annotate(JsValue::from_str(TEXT), None)
-        .ok()
-        .expect("annotate")
-        .into();
+    let all: JsValue = ok(
+        annotator.annotate(JsValue::from_str(TEXT), None),
+        "annotate",
+    )
+    .into();
     assert!(
         get(&all, "tokens").is_undefined(),
         "tokens only when asked for"
@@ -184,28 +198,19 @@ pub fn labels_option_filters_entities() {
     let Some(first) = all_labels.first() else {
         panic!("no entity found in {TEXT:?}");
     };
-    let only: JsValue = annotator
-        .annotate(
-            JsValue::from_str(TEXT),
-            options(&format!(r#"{{"labels": ["{first}"]}}"#)),
-        )
-        .ok()
-        .expect("annotate with labels")
-        .into();
+    let only = options(&format!(r#"{{"labels": ["{first}"]}}"#));
+    let only: JsValue = ok(
+        annotator.annotate(JsValue::from_str(TEXT), only),
+        "annotate",
+    )
+    .into();
     let kept: Vec<String> = array(&only, "entities")
         .iter()
         .filter_map(|e| get(&e, "label").as_string())
         .collect();
-    assert_eq!(
-        kept,
-        all_labels
-            .iter()
-            .filter(|l| *l == first)
-            .cloned()
-            .collect::<Vec<_>>()
-    );
-    let listed = annotator.labels().ok().expect("labels()");
-    let listed: JsValue = listed.into();
+    let expected: Vec<String> = all_labels.iter().filter(|l| *l == first).cloned().collect();
+    assert_eq!(kept, expected);
+    let listed: JsValue = ok(annotator.labels(), "labels()").into();
     let listed = listed.dyn_into::<Array>().expect("labels() is an array");
     assert!(listed
         .iter()
@@ -219,21 +224,14 @@ pub fn labels_option_filters_entities() {
 /// wrong, never a trap.
 pub fn errors_are_thrown_as_js_errors() {
     let bytes = b"definitely not a model";
-    let err = WasmAnnotator::from_bytes(bytes)
-        .err()
-        .expect("fromBytes rejects garbage");
-    let core = newsmark::Annotator::from_bytes(bytes)
-        .err()
-        .expect("the core rejects it too");
-    assert_eq!(message(err.into()), format!("Annotator.fromBytes: {core}"));
+    let msg = thrown(WasmAnnotator::from_bytes(bytes), "fromBytes(garbage)");
+    let Err(core) = newsmark::Annotator::from_bytes(bytes) else {
+        panic!("the core accepts garbage as a model");
+    };
+    assert_eq!(msg, format!("Annotator.fromBytes: {core}"));
 
-    let err = wasm::segment(JsValue::from_f64(42.0))
-        .err()
-        .expect("a number is not text");
-    assert_eq!(
-        message(err.into()),
-        "segment: text must be a string, got number"
-    );
+    let msg = thrown(wasm::segment(JsValue::from_f64(42.0)), "segment(42)");
+    assert_eq!(msg, "segment: text must be a string, got number");
     assert_eq!(wasm::version(), env!("CARGO_PKG_VERSION"));
 }
 
@@ -249,27 +247,20 @@ pub fn bad_options_are_thrown_as_js_errors() {
         ("17", "bad options"),
     ];
     for (json, needle) in cases {
-        let err = annotator
-            .annotate(text(), options(json))
-            .err()
-            .unwrap_or_else(|| panic!("{json} accepted"));
-        let msg = message(err.into());
+        let msg = thrown(annotator.annotate(text(), options(json)), json);
         assert!(
             msg.starts_with("annotate: ") && msg.contains(needle),
             "{json}: {msg}"
         );
     }
-    let err = annotator
-        .annotate(JsValue::NULL, None)
-        .err()
-        .expect("null is not text");
-    assert_eq!(
-        message(err.into()),
-        "annotate: text must be a string, got object"
+    let msg = thrown(annotator.annotate(JsValue::NULL, None), "annotate(null)");
+    assert_eq!(msg, "annotate: text must be a string, got object");
+    ok(
+        annotator.annotate(text(), options("null")),
+        "annotate(text, null)",
     );
-    assert!(
-        annotator.annotate(text(), options("null")).is_ok(),
-        "null options mean none"
+    ok(
+        annotator.annotate(text(), options("{}")),
+        "annotate(text, {})",
     );
-    assert!(annotator.annotate(text(), options("{}")).is_ok());
 }

@@ -280,7 +280,9 @@ mod tests {
         std::fs::write(dir.join("pkg/m.wasm"), b"\0asm").unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let served = dir.clone();
-        std::thread::spawn(move || serve(&served, 0, |addr| tx.send(addr).unwrap()));
+        std::thread::spawn(move || {
+            let _ = serve(&served, 0, |addr| tx.send(addr).unwrap());
+        });
         let addr = rx.recv().unwrap();
         let get = |request: &str| {
             let mut s = TcpStream::connect(addr).unwrap();

@@ -135,8 +135,12 @@ catch (e) { model = `WARNING: the default model does not load: ${e.message}`; }
 console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length} tokens; ${model}`);
 "#;
     let pkg = pkg_dir();
+    let script = target_dir().join("xtask-check-pkg.mjs");
+    std::fs::create_dir_all(target_dir())?;
+    std::fs::write(&script, SCRIPT)
+        .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
     run(Command::new("node")
-        .args(["--input-type=module", "-e", SCRIPT, "--"])
+        .arg(&script)
         .arg(pkg.join("newsmark.js"))
         .arg(pkg.join("newsmark_bg.wasm")))
 }
