@@ -1,9 +1,74 @@
 //! The [`Annotator`]: segmentation and NER in one call.
+//!
+//! Two entry points annotate a text:
+//!
+//! - [`Annotator::try_annotate`] refuses texts longer than
+//!   [`MAX_INPUT_BYTES`] with an [`AnnotateError`]. Use it for text you did
+//!   not write yourself (the JavaScript binding calls it).
+//! - [`Annotator::annotate`] has no size limit. Time and memory grow
+//!   linearly with the input, so it is safe for a caller who has already
+//!   checked or bounded the size (the evaluation and benchmark tools, which
+//!   read whole corpora).
+//!
+//! Neither panics on any `&str`.
+
+use std::fmt;
 
 use crate::document::Document;
 use crate::model::ModelError;
 use crate::ner::Tagger;
 use crate::segment;
+
+/// The largest text, in bytes of UTF-8, that [`Annotator::try_annotate`]
+/// accepts: 16 MiB.
+///
+/// A long news article is about 50 KB, so this is some 300 articles at
+/// once. Annotating takes time and memory linear in the input (see the
+/// README, "Robustness and limits", for measured figures); the limit keeps
+/// one call on unchecked input to a few seconds and well under the 4 GiB a
+/// 32-bit WebAssembly module can address. Split longer texts (for example
+/// at blank lines) and annotate the parts.
+pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why [`Annotator::try_annotate`] did not annotate a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AnnotateError {
+    /// The text is longer than [`MAX_INPUT_BYTES`].
+    InputTooLarge {
+        /// Length of the text in bytes of UTF-8.
+        bytes: usize,
+        /// The limit, [`MAX_INPUT_BYTES`].
+        max: usize,
+    },
+}
+
+impl fmt::Display for AnnotateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AnnotateError::InputTooLarge { bytes, max } => write!(
+                f,
+                "the text is too large to annotate: {bytes} bytes of UTF-8, the limit is \
+                 {max} bytes ({} MiB); split it into parts (for example at blank lines) \
+                 and annotate each",
+                max / (1024 * 1024)
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AnnotateError {}
+
+/// Checks that `text` is within [`MAX_INPUT_BYTES`].
+pub fn check_input_size(text: &str) -> Result<(), AnnotateError> {
+    if text.len() > MAX_INPUT_BYTES {
+        return Err(AnnotateError::InputTooLarge {
+            bytes: text.len(),
+            max: MAX_INPUT_BYTES,
+        });
+    }
+    Ok(())
+}
 
 /// The default OntoNotes model, embedded in the library.
 pub static DEFAULT_MODEL: &[u8] = include_bytes!("../models/ontonotes.nmm");
@@ -17,7 +82,8 @@ pub struct Annotator {
 impl Annotator {
     /// An annotator with the embedded default model (18 OntoNotes labels).
     pub fn new() -> Self {
-        Self::from_bytes(DEFAULT_MODEL).expect("the embedded default model is valid (checked by tests)")
+        Self::from_bytes(DEFAULT_MODEL)
+            .expect("the embedded default model is valid (checked by tests)")
     }
 
     /// An annotator with the model in `bytes` (the contents of a `.nmm` file).
@@ -37,7 +103,22 @@ impl Annotator {
         &self.tagger
     }
 
-    /// Segments `text` and finds its entities.
+    /// Segments `text` and finds its entities, unless `text` is longer than
+    /// [`MAX_INPUT_BYTES`]: then it returns [`AnnotateError::InputTooLarge`]
+    /// at once, without looking at the text.
+    ///
+    /// This is the entry point for text from outside (the JavaScript
+    /// binding's `annotate` calls it).
+    pub fn try_annotate(&self, text: &str) -> Result<Document, AnnotateError> {
+        check_input_size(text)?;
+        Ok(self.annotate(text))
+    }
+
+    /// Segments `text` and finds its entities, whatever its length.
+    ///
+    /// There is no size limit here: time and memory are linear in the
+    /// input, and the caller is trusted to have bounded it. Use
+    /// [`Annotator::try_annotate`] for text from outside.
     pub fn annotate(&self, text: &str) -> Document {
         let seg = segment::segment(text);
         let entities = self.tagger.tag(text, &seg.tokens, &seg.sentences);
@@ -53,5 +134,35 @@ impl Annotator {
 impl Default for Annotator {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_at_the_limit_is_accepted() {
+        let text = "a".repeat(MAX_INPUT_BYTES);
+        assert_eq!(check_input_size(&text), Ok(()));
+        assert_eq!(check_input_size(""), Ok(()));
+    }
+
+    #[test]
+    fn input_over_the_limit_is_refused_with_its_size() {
+        // 'é' is two bytes: the limit counts bytes of UTF-8, not characters.
+        let text = "é".repeat(MAX_INPUT_BYTES / 2 + 1);
+        let err = check_input_size(&text).unwrap_err();
+        assert_eq!(
+            err,
+            AnnotateError::InputTooLarge {
+                bytes: MAX_INPUT_BYTES + 2,
+                max: MAX_INPUT_BYTES
+            }
+        );
+        let message = err.to_string();
+        assert!(message.contains(&(MAX_INPUT_BYTES + 2).to_string()), "{message}");
+        assert!(message.contains("16 MiB"), "{message}");
+        assert!(message.contains("split"), "{message}");
     }
 }

@@ -26,7 +26,7 @@ pub mod span;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
-pub use annotator::Annotator;
+pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};
 pub use document::{Block, BlockKind, BoilerplateReason, Document, Entity};
 pub use model::ModelError;
 pub use span::Span;

@@ -125,7 +125,11 @@ impl WasmAnnotator {
     ) -> Result<Annotation, JsError> {
         let text = string_arg("annotate", text)?;
         let options = Options::parse(options, self.inner.labels())?;
-        let doc = self.inner.annotate(&text);
+        // Refuses texts over `MAX_INPUT_BYTES` with a clear error instead of trying.
+        let doc = self
+            .inner
+            .try_annotate(&text)
+            .map_err(|e| JsError::new(&format!("annotate: {e}")))?;
         let mut out = Output::from_document(&text, &doc, options.tokens);
         if let Some(keep) = &options.labels {
             out.entities.retain(|e| keep.contains(&e.label));
@@ -161,6 +165,8 @@ pub fn segment(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<Annotation, JsError> {
     let text = string_arg("segment", text)?;
+    crate::annotator::check_input_size(&text)
+        .map_err(|e| JsError::new(&format!("segment: {e}")))?;
     let seg = crate::segment::segment(&text);
     let doc = Document {
         blocks: seg.blocks,
