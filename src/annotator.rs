@@ -161,7 +161,10 @@ mod tests {
             }
         );
         let message = err.to_string();
-        assert!(message.contains(&(MAX_INPUT_BYTES + 2).to_string()), "{message}");
+        assert!(
+            message.contains(&(MAX_INPUT_BYTES + 2).to_string()),
+            "{message}"
+        );
         assert!(message.contains("16 MiB"), "{message}");
         assert!(message.contains("split"), "{message}");
     }
