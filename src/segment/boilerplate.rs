@@ -3,17 +3,18 @@
 //! Each line gets a feature vector from its own text (length, stop-word
 //! density, final punctuation, letter case, digits, timestamps, widget
 //! words) and from its neighbourhood (the lines around it, where it sits
-//! relative to the page's long prose lines). A logistic model scores it; the
+//! relative to the page's long prose lines). A small neural network (one
+//! hidden layer) scores it; the
 //! scores are smoothed over neighbouring lines (jusText-style), a comment
 //! section cuts off everything after it, and the title and byline are
 //! picked just above the first body paragraph. The model's weights live in
 //! `boilerplate_weights.rs`, written by `cargo xtask train boilerplate`.
 
-use super::boilerplate_weights::{INSIDE_MARGIN, OUTSIDE_BAR, THRESHOLD, WEIGHTS};
+use super::boilerplate_weights::{INSIDE_MARGIN, MODEL, OUTSIDE_BAR, THRESHOLD};
 use crate::document::{BlockKind, BoilerplateReason};
 
 /// Number of features per line.
-pub const N_FEATURES: usize = 40;
+pub const N_FEATURES: usize = 43;
 
 /// Per-line facts the features and the rules use.
 #[derive(Clone, Copy, Debug, Default)]
@@ -123,10 +124,17 @@ fn stats(line: &str) -> LineStats {
 
 /// Lines that open a reader-comment section.
 fn is_comment_header(line: &str, words: usize) -> bool {
-    if words > 8 {
+    if words > 20 {
         return false;
     }
     let l = line.trim().to_lowercase();
+    let first_num = l.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()));
+    if first_num && (l.contains("comment") || l.contains("response") || l.contains("repl") || l.contains("thought")) {
+        return true;
+    }
+    if words > 8 {
+        return false;
+    }
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const HEADERS: &[&str] = &[
         "comments", "comment", "reader comments", "leave a reply", "leave a comment", "post a comment",
@@ -137,14 +145,26 @@ fn is_comment_header(line: &str, words: usize) -> bool {
     if HEADERS.contains(&l) {
         return true;
     }
-    // "12 Comments", "3 Responses to ...", "Comments (4)", "ADD A COMMENT", "User Rank:".
-    let first_num = l.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()));
-    (first_num && (l.contains("comment") || l.contains("response") || l.contains("repl")))
-        || l.starts_with("comments (")
+    // "Comments (4)", "ADD A COMMENT", "User Rank:".
+    l.starts_with("comments (")
         || l.ends_with("add a comment")
         || l.contains("user rank")
         || l.contains("newest first")
         || l.contains("oldest first")
+}
+
+/// The header line of one reader comment: `Jane Says:`, `June 3, 2012 at
+/// 4:15 pm`, `2 hours ago`.
+fn is_comment_meta(line: &str, s: &LineStats) -> bool {
+    if s.words == 0 || s.words > 8 {
+        return false;
+    }
+    let l = line.trim().to_lowercase();
+    if l.ends_with("says:") || l.ends_with("said:") || l.ends_with("wrote:") || l.ends_with("says") {
+        return true;
+    }
+    let timeish = s.timestamp || l.chars().any(|c| c.is_ascii_digit());
+    timeish && (l.contains(" at ") || l.ends_with(" am") || l.ends_with(" pm") || l.ends_with(" ago") || l.contains("| reply"))
 }
 
 /// Unfilled template placeholders: `& siteName &`, `{{ title }}`, `%%NAME%%`, `[[x]]`.
@@ -190,6 +210,9 @@ pub fn features(lines: &[&str]) -> Vec<[f32; N_FEATURES]> {
             dist_next[i] = 0;
         }
     }
+    // The first comment header or comment meta line after the first prose.
+    let comment_signal = first_prose
+        .and_then(|p| (p + 1..n).find(|&i| st[i].comment_header || is_comment_meta(lines[i], &st[i])));
     let lw = |s: &LineStats| (1.0 + s.words as f32).ln() / 4.0;
     let mut words_before = 0usize;
     let mut out = Vec::with_capacity(n);
@@ -239,14 +262,50 @@ pub fn features(lines: &[&str]) -> Vec<[f32; N_FEATURES]> {
         f[37] = f32::from(u8::from(s.comment_header || s.footer || s.template));
         f[38] = f32::from(u8::from(first_prose.is_some_and(|p| i < p)));
         f[39] = f32::from(u8::from(last_prose.is_some_and(|p| i > p)));
+        f[40] = f32::from(u8::from(is_comment_meta(lines[i], s)));
+        f[41] = f32::from(u8::from(comment_signal.is_some_and(|c| i >= c)));
+        f[42] = f32::from(u8::from(s.comment_header));
         out.push(f);
     }
     out
 }
 
+/// Hidden units of the line model.
+pub const HIDDEN: usize = 12;
+
+/// The line model: one hidden layer of `tanh` units over the features, and
+/// a logistic output (the feature vector's first entry is the constant 1,
+/// so the hidden layer needs no separate bias).
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Input-to-hidden weights.
+    pub w1: [[f32; N_FEATURES]; HIDDEN],
+    /// Hidden-to-output weights.
+    pub w2: [f32; HIDDEN],
+    /// Output bias.
+    pub b2: f32,
+}
+
+impl Model {
+    /// The hidden activations for one feature vector.
+    pub fn hidden(&self, f: &[f32; N_FEATURES]) -> [f32; HIDDEN] {
+        let mut h = [0f32; HIDDEN];
+        for (hk, w) in h.iter_mut().zip(&self.w1) {
+            *hk = dot(w, f).tanh();
+        }
+        h
+    }
+
+    /// Probability that the line with features `f` is article text.
+    pub fn predict(&self, f: &[f32; N_FEATURES]) -> f32 {
+        let h = self.hidden(f);
+        sigmoid(self.b2 + h.iter().zip(&self.w2).map(|(a, b)| a * b).sum::<f32>())
+    }
+}
+
 /// The model's article probability for each line, before smoothing.
 pub fn line_scores(lines: &[&str]) -> Vec<f32> {
-    features(lines).iter().map(|f| sigmoid(dot(&WEIGHTS, f))).collect()
+    features(lines).iter().map(|f| MODEL.predict(f)).collect()
 }
 
 /// Dot product of weights and features.
@@ -261,7 +320,7 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// Kind (and boilerplate reason) of every line of a page.
 pub fn classify(lines: &[&str]) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
-    classify_with(lines, &WEIGHTS, Params { threshold: THRESHOLD, inside_margin: INSIDE_MARGIN, outside_bar: OUTSIDE_BAR })
+    classify_with(lines, &MODEL, Params { threshold: THRESHOLD, inside_margin: INSIDE_MARGIN, outside_bar: OUTSIDE_BAR })
 }
 
 /// The decision thresholds applied to the model's smoothed scores.
@@ -275,17 +334,17 @@ pub struct Params {
     pub outside_bar: f32,
 }
 
-/// [`classify`] with the given model weights and keep threshold (the
+/// [`classify`] with the given model and thresholds (the
 /// training command uses it to pick the threshold).
 pub fn classify_with(
     lines: &[&str],
-    weights: &[f32; N_FEATURES],
+    model: &Model,
     params: Params,
 ) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
     let threshold = params.threshold;
     let n = lines.len();
     let st: Vec<LineStats> = lines.iter().map(|l| stats(l)).collect();
-    let p: Vec<f32> = features(lines).iter().map(|f| sigmoid(dot(weights, f))).collect();
+    let p: Vec<f32> = features(lines).iter().map(|f| model.predict(f)).collect();
     // Smooth over neighbours: a short line between kept paragraphs is kept.
     let smooth: Vec<f32> = (0..n)
         .map(|i| {
@@ -328,7 +387,16 @@ pub fn classify_with(
     let first_kept = keep.iter().position(|&k| k);
     let mut comments_from = n;
     if let Some(fk) = first_kept {
-        if let Some(c) = (fk + 1..n).find(|&i| st[i].comment_header) {
+        let header = (fk + 1..n).find(|&i| st[i].comment_header);
+        // A thread: three or more comment header lines after the first prose.
+        let first_prose = (fk..n).find(|&i| st[i].words >= 20).unwrap_or(fk);
+        let metas: Vec<usize> = (first_prose + 1..n).filter(|&i| is_comment_meta(lines[i], &st[i])).take(3).collect();
+        let thread = (metas.len() == 3 && metas[2] - metas[0] <= 40).then(|| {
+            let m = metas[0];
+            // The commenter's name often sits on the line above.
+            if m > first_prose + 1 && st[m - 1].words <= 4 && !st[m - 1].end_punct { m - 1 } else { m }
+        });
+        if let Some(c) = header.into_iter().chain(thread).min() {
             comments_from = c;
             for k in keep.iter_mut().skip(c) {
                 *k = false;

@@ -331,29 +331,37 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--out FILE]`:
-/// fits the line model (logistic regression, each line weighted by the
-/// square root of its word count), picks the keep threshold with the best
-/// token F1 on the same pages, and writes `src/segment/boilerplate_weights.rs`.
+/// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--holdout] [--out FILE]`:
+/// fits the line model (one hidden layer, Adam on mini-batches, each line
+/// weighted by the square root of its word count), picks the thresholds with
+/// the best token F1 on the same pages, and writes
+/// `src/segment/boilerplate_weights.rs`. With `--holdout`, it trains on half
+/// the sites and reports the other half (nothing is written).
 pub fn train_boilerplate(args: &[String]) -> Result {
-    use newsmark::segment::boilerplate::{classify_with, features, sigmoid, Params, N_FEATURES};
+    use newsmark::segment::boilerplate::{classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES};
     let flags = Flags::new(args);
     let data = flags.value("--data").map(PathBuf::from).unwrap_or_else(|| shared().join("data/boilerplate/dev.jsonl"));
     let sources: Option<Vec<String>> = flags.value("--sources").map(|s| s.split(',').map(str::to_string).collect());
+    let holdout = flags.has("--holdout");
     let out = flags
         .value("--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::util::root().join("src/segment/boilerplate_weights.rs"));
-    let pages: Vec<Value> = read_jsonl(&data)?
+    let site_half = |p: &Value| str_field(p, "site").bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 2;
+    let all: Vec<Value> = read_jsonl(&data)?
         .into_iter()
         .filter(|p| sources.as_ref().is_none_or(|s| s.iter().any(|x| x == str_field(p, "source"))))
         .collect();
+    let (pages, test): (Vec<Value>, Vec<Value>) = all.into_iter().partition(|p| !holdout || site_half(p) == 0);
     let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     let mut ws: Vec<f32> = Vec::new();
     for p in &pages {
         let lines = page_lines(p);
-        let gold: Vec<bool> = p["lines"].as_array().map(|a| a.iter().map(|l| l["article"].as_bool().unwrap_or(false)).collect()).unwrap_or_default();
+        let gold: Vec<bool> = p["lines"]
+            .as_array()
+            .map(|a| a.iter().map(|l| l["article"].as_bool().unwrap_or(false)).collect())
+            .unwrap_or_default();
         for ((f, l), g) in features(&lines).into_iter().zip(&lines).zip(gold) {
             xs.push(f);
             ys.push(if g { 1.0 } else { 0.0 });
@@ -361,41 +369,86 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         }
     }
     eprintln!("training on {} pages, {} lines", pages.len(), xs.len());
-    let wsum: f32 = ws.iter().sum();
-    let mut w = [0f32; N_FEATURES];
-    let (mut m, mut v) = ([0f32; N_FEATURES], [0f32; N_FEATURES]);
-    let (lr, b1, b2, l2) = (0.05f32, 0.9f32, 0.999f32, 1e-4f32);
-    for step in 1..=600 {
-        let mut grad = [0f32; N_FEATURES];
-        let mut loss = 0f32;
-        for ((x, &y), &wt) in xs.iter().zip(&ys).zip(&ws) {
-            let p = sigmoid(newsmark::segment::boilerplate::dot(&w, x));
-            let e = (p - y) * wt;
-            loss -= wt * (if y > 0.5 { p.max(1e-7).ln() } else { (1.0 - p).max(1e-7).ln() });
-            for k in 0..N_FEATURES {
-                grad[k] += e * x[k];
-            }
-        }
-        for k in 0..N_FEATURES {
-            let g = grad[k] / wsum + l2 * w[k];
-            m[k] = b1 * m[k] + (1.0 - b1) * g;
-            v[k] = b2 * v[k] + (1.0 - b2) * g * g;
-            let mh = m[k] / (1.0 - b1.powi(step));
-            let vh = v[k] / (1.0 - b2.powi(step));
-            w[k] -= lr * mh / (vh.sqrt() + 1e-8);
-        }
-        if step % 100 == 0 {
-            eprintln!("  step {step}: loss {:.4}", loss / wsum);
+    // Deterministic initialisation and shuffling.
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed >> 11) as f32 / (1u64 << 53) as f32
+    };
+    let mut model = Model { w1: [[0.0; N_FEATURES]; HIDDEN], w2: [0.0; HIDDEN], b2: 0.0 };
+    for row in model.w1.iter_mut() {
+        for x in row.iter_mut() {
+            *x = (rand() - 0.5) * 0.6;
         }
     }
-    let score = |params: Params| -> f64 {
+    for x in model.w2.iter_mut() {
+        *x = (rand() - 0.5) * 0.6;
+    }
+    // Adam state, flattened: w1, w2, b2.
+    let np = HIDDEN * N_FEATURES + HIDDEN + 1;
+    let (mut m, mut v) = (vec![0f32; np], vec![0f32; np]);
+    let l2: f32 = flags.value("--l2").and_then(|e| e.parse().ok()).unwrap_or(3e-3);
+    let (lr, b1, b2) = (0.003f32, 0.9f32, 0.999f32);
+    let batch = 256;
+    let epochs: usize = flags.value("--epochs").and_then(|e| e.parse().ok()).unwrap_or(6);
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut t = 0i32;
+    for epoch in 0..epochs {
+        for i in (1..order.len()).rev() {
+            let j = (rand() * (i + 1) as f32) as usize;
+            order.swap(i, j.min(i));
+        }
+        let mut loss = 0f64;
+        for chunk in order.chunks(batch) {
+            let mut g = vec![0f32; np];
+            let mut wsum = 0f32;
+            for &k in chunk {
+                let (x, y, wt) = (&xs[k], ys[k], ws[k]);
+                let h = model.hidden(x);
+                let z = model.b2 + h.iter().zip(&model.w2).map(|(a, b)| a * b).sum::<f32>();
+                let p = sigmoid(z);
+                loss -= f64::from(wt * if y > 0.5 { p.max(1e-7).ln() } else { (1.0 - p).max(1e-7).ln() });
+                let e = (p - y) * wt;
+                wsum += wt;
+                for u in 0..HIDDEN {
+                    g[HIDDEN * N_FEATURES + u] += e * h[u];
+                    let dh = e * model.w2[u] * (1.0 - h[u] * h[u]);
+                    let row = &mut g[u * N_FEATURES..(u + 1) * N_FEATURES];
+                    for (gi, xi) in row.iter_mut().zip(x) {
+                        *gi += dh * xi;
+                    }
+                }
+                g[np - 1] += e;
+            }
+            t += 1;
+            for idx in 0..np {
+                let param = if idx < HIDDEN * N_FEATURES {
+                    &mut model.w1[idx / N_FEATURES][idx % N_FEATURES]
+                } else if idx < np - 1 {
+                    &mut model.w2[idx - HIDDEN * N_FEATURES]
+                } else {
+                    &mut model.b2
+                };
+                let gi = g[idx] / wsum + l2 * *param;
+                m[idx] = b1 * m[idx] + (1.0 - b1) * gi;
+                v[idx] = b2 * v[idx] + (1.0 - b2) * gi * gi;
+                let mh = m[idx] / (1.0 - b1.powi(t));
+                let vh = v[idx] / (1.0 - b2.powi(t));
+                *param -= lr * mh / (vh.sqrt() + 1e-8);
+            }
+        }
+        eprintln!("  epoch {epoch}: loss {:.4}", loss / ws.iter().map(|&w| f64::from(w)).sum::<f64>());
+    }
+    let score = |pages: &[Value], params: Params| -> f64 {
         let counts: Vec<(usize, usize, usize)> = pages
             .iter()
             .map(|p| {
                 let lines = page_lines(p);
                 let kept: Vec<&str> = lines
                     .iter()
-                    .zip(classify_with(&lines, &w, params))
+                    .zip(classify_with(&lines, &model, params))
                     .filter(|(_, (k, _))| *k != BlockKind::Boilerplate)
                     .map(|(l, _)| *l)
                     .collect();
@@ -405,42 +458,49 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         aggregate(&counts).2
     };
     // Coordinate search over the three thresholds.
-    let mut best = Params { threshold: 0.3, inside_margin: 0.15, outside_bar: 0.75 };
-    let mut best_f = score(best);
+    let mut best = Params { threshold: 0.3, inside_margin: 0.0, outside_bar: 0.5 };
+    let mut best_f = score(&pages, best);
     for _round in 0..2 {
         for t in (4..=12).map(|k| k as f32 * 0.05) {
             let cand = Params { threshold: t, ..best };
-            let f = score(cand);
+            let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         for m in (0..=6).map(|k| k as f32 * 0.05) {
             let cand = Params { inside_margin: m, ..best };
-            let f = score(cand);
+            let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         for o in (10..=19).map(|k| k as f32 * 0.05) {
             let cand = Params { outside_bar: o, ..best };
-            let f = score(cand);
+            let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         eprintln!("  search: {best:?} token F1 {best_f:.4}");
     }
+    if holdout {
+        eprintln!("held-out half of the sites ({} pages): token F1 {:.4}", test.len(), score(&test, best));
+        return Ok(());
+    }
+    let list = |xs: &[f32]| xs.iter().map(|x| format!("{x:.6}")).collect::<Vec<_>>().join(", ");
     let mut src = String::from(
         "//! Weights of the boilerplate line model. Written by `cargo xtask train boilerplate`; do not edit.\n\n\
-         /// Logistic-regression weights, one per feature of `boilerplate::features`.\n\
-         pub(super) const WEIGHTS: [f32; super::boilerplate::N_FEATURES] = [\n",
+         use super::boilerplate::Model;\n\n\
+         /// The trained line model.\n\
+         pub(super) static MODEL: Model = Model {\n    w1: [\n",
     );
-    for x in w {
-        src.push_str(&format!("    {x:.6},\n"));
+    for row in &model.w1 {
+        src.push_str(&format!("        [{}],\n", list(row)));
     }
+    src.push_str(&format!("    ],\n    w2: [{}],\n    b2: {:.6},\n}};\n", list(&model.w2), model.b2));
     src.push_str(&format!(
-        "];\n\n/// Smoothed article probability that counts towards the main run.\n\
+        "\n/// Smoothed article probability that counts towards the main run.\n\
          pub(super) const THRESHOLD: f32 = {:.2};\n\n\
          /// How much lower the keep bar is inside the main run.\n\
          pub(super) const INSIDE_MARGIN: f32 = {:.2};\n\n\
