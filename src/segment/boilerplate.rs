@@ -375,6 +375,21 @@ pub fn classify_with(
             _ => smooth[i] > params.outside_bar,
         })
         .collect();
+    // Runs of three or more headline-like lines are teaser lists.
+    let headline = |s: &LineStats| (4..=20).contains(&s.words) && !s.end_punct && !s.colon_end && s.title_case >= 0.6;
+    let mut i = 0;
+    while i < n {
+        let mut j = i;
+        while j < n && headline(&st[j]) {
+            j += 1;
+        }
+        if j - i >= 3 {
+            for k in &mut keep[i..j] {
+                *k = false;
+            }
+        }
+        i = j.max(i + 1);
+    }
     if !keep.iter().any(|&k| k) {
         keep_best_stretch(&smooth, &st, &mut keep);
     }
