@@ -263,6 +263,28 @@ pub fn markdown(r: &Value, svg: &str) -> String {
     startup_section(&mut s, r);
     per_label_section(&mut s, r);
     versions_section(&mut s, r);
+    let sections = arr(&r["section_seconds"]);
+    if !sections.is_empty() {
+        let items: Vec<String> = sections
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {:.0} s",
+                    x["section"].as_str().unwrap_or_default(),
+                    num(&x["seconds"])
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "## Time taken
+
+{}; {:.0} s in all.
+",
+            items.join(", "),
+            num(&r["elapsed_s"])
+        );
+    }
     let errors = arr(&r["errors"]);
     if !errors.is_empty() {
         let _ = writeln!(s, "## What did not run\n");
@@ -485,9 +507,13 @@ fn sizes_section(s: &mut String, r: &Value) {
         return;
     }
     let _ = writeln!(s, "## Sizes\n");
+    let q = rows
+        .iter()
+        .find_map(|f| f["brotli_quality"].as_u64())
+        .unwrap_or(11);
     let _ = writeln!(
         s,
-        "| file | raw | gzip -9 | brotli -q 11 | minified | minified, gzip |"
+        "| file | raw | gzip -9 | brotli -q {q} | minified | minified, gzip |"
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
     for f in rows {

@@ -33,8 +33,8 @@ pub fn check_pkg() -> Result {
 }
 
 /// Raw, gzip and brotli sizes of the .wasm, the JS glue (also minified) and
-/// every model file in `models/`.
-pub fn sizes() -> Result<Value> {
+/// every model file in `models/` (brotli at `brotli_quality`, 0..=11).
+pub fn sizes(brotli_quality: u32) -> Result<Value> {
     let mut files: Vec<PathBuf> = vec![pkg().join("newsmark_bg.wasm"), pkg().join("newsmark.js")];
     let mut models: Vec<PathBuf> = std::fs::read_dir(root().join("models"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -42,10 +42,14 @@ pub fn sizes() -> Result<Value> {
         .collect();
     models.sort();
     files.extend(models);
-    let args: Vec<String> = files
-        .iter()
-        .filter(|p| p.exists())
-        .map(|p| p.display().to_string())
+    let args: Vec<String> = ["--brotli-quality".to_string(), brotli_quality.to_string()]
+        .into_iter()
+        .chain(
+            files
+                .iter()
+                .filter(|p| p.exists())
+                .map(|p| p.display().to_string()),
+        )
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let v = node_script("sizes.mjs", &args)?;
