@@ -74,6 +74,10 @@ test("the page annotates seed article 003 without losing text", async () => {
   const blocks = await page.locator("#output .block").count();
   assert.ok(blocks > 0, "the text is shown in blocks");
 
+  await page.$eval("#input", (el) => {
+    el.scrollTop = 0;
+    el.setSelectionRange(0, 0);
+  });
   mkdirSync(dirname(SCREENSHOT), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: false });
 
