@@ -35,8 +35,8 @@ const t1 = performance.now();
 (api.full || api.stages.segment)(FIRST_TEXT);
 const firstMs = performance.now() - t1;
 const memory = wasm && wasm.memory ? wasm.memory : null;
-const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
 const stages = measureStages(api, texts, runs);
+const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
 console.log(
   JSON.stringify({
     node: process.version,

@@ -26,8 +26,8 @@ async function main() {
     .map((l) => JSON.parse(l).text);
   const memoryBytes = Number(q.get("memoryBytes") || "0");
   const memory = wasm && wasm.memory ? wasm.memory : null;
-  const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
   const stages = measureStages(api, texts, Number(q.get("runs") || "3"));
+  const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
   return {
     user_agent: navigator.userAgent,
     api: api.used,

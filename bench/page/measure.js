@@ -78,6 +78,7 @@ export function textOfSize(texts, bytes) {
 /**
  * Annotates one text of about `bytes` bytes and reports the wasm linear memory
  * before and after (it only grows, so "after" is the peak), with the time taken.
+ * Run it last: a failed allocation may leave the instance unusable.
  */
 export function peakMemory(api, memory, texts, bytes) {
   const run = api.full || api.stages.segment;
@@ -85,10 +86,17 @@ export function peakMemory(api, memory, texts, bytes) {
   const text = textOfSize(texts, bytes);
   const before = memory.buffer.byteLength;
   const t0 = performance.now();
-  const doc = run(text);
+  let doc = null;
+  let error = null;
+  try {
+    doc = run(text);
+  } catch (e) {
+    error = String(e && e.message ? e.message : e);
+  }
   const seconds = (performance.now() - t0) / 1000;
   const after = memory.buffer.byteLength;
   return {
+    error,
     input_bytes: new TextEncoder().encode(text).length,
     input_chars: text.length,
     before_bytes: before,

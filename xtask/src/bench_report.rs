@@ -571,14 +571,17 @@ fn startup_section(s: &mut String, r: &Value) {
         let mem = &w["memory"];
         let _ = writeln!(
             s,
-            "| {label} | {:.1} | {:.1} | {} | `{}` | {} | {} | {:.2} |",
+            "| {label} | {:.1} | {:.1} | {} | `{}` | {} | {} | {} |",
             num(&w["init_ms"]),
             num(&w["first_annotation_ms"]),
             bytes(num(&mem["input_bytes"])),
             mem["call"].as_str().unwrap_or("–"),
             bytes(num(&mem["before_bytes"])),
             bytes(num(&mem["peak_bytes"])),
-            num(&mem["seconds"]),
+            match mem["error"].as_str() {
+                Some(e) => format!("failed after {:.2}: {e}", num(&mem["seconds"])),
+                None => format!("{:.2}", num(&mem["seconds"])),
+            },
         );
     }
     let _ = writeln!(
