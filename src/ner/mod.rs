@@ -17,6 +17,7 @@ use crate::span::Span;
 use decode::{Decoder, Part, TagSet};
 use features::{FeatureSpec, Featurizer, TABLE_NAMES};
 use network::Network;
+use std::collections::HashMap;
 use wordpiece::WordPieces;
 
 /// A loaded NER model, ready to tag text.
@@ -26,6 +27,7 @@ pub struct Tagger {
     featurizer: Featurizer,
     network: Network,
     decoder: Decoder,
+    document_consistency: bool,
 }
 
 impl Tagger {
@@ -70,6 +72,7 @@ impl Tagger {
             featurizer,
             network,
             decoder: Decoder::new(tags),
+            document_consistency: false,
         })
     }
 
@@ -113,7 +116,8 @@ impl Tagger {
             }
         }
         let tagset = self.decoder.tags();
-        let mut entities = Vec::new();
+        // (first token, last token, label, score) of each decoded entity.
+        let mut found: Vec<(usize, usize, usize, f32)> = Vec::new();
         let mut path = Vec::new();
         for run in sentence_runs(tokens, sentences) {
             self.decoder
@@ -137,22 +141,82 @@ impl Tagger {
                             _ => (tok, p),
                         };
                         let count = (tok + 1 - first) as f32;
-                        let span = Span::new(
-                            tokens[first].start,
-                            tokens[tok].end.max(tokens[first].start),
-                        );
-                        if let Some(&name) = self.labels.get(label) {
-                            entities.push(Entity {
-                                span,
-                                label: name,
-                                score: (sum / count).clamp(0.0, 1.0),
-                            });
-                        }
+                        found.push((first, tok, label, (sum / count).clamp(0.0, 1.0)));
                     }
                 }
             }
         }
-        entities
+        if self.document_consistency {
+            self.harmonize(text, tokens, &probs, &mut found);
+        }
+        found
+            .into_iter()
+            .filter_map(|(first, last, label, score)| {
+                Some(Entity {
+                    span: Span::new(
+                        tokens[first].start,
+                        tokens[last].end.max(tokens[first].start),
+                    ),
+                    label: self.labels.get(label)?,
+                    score,
+                })
+            })
+            .collect()
+    }
+
+    /// Turns document-level label consistency on or off (off by default:
+    /// it lowered dev F1, see DESIGN.md):
+    /// every mention with the same text gets the label the model favours
+    /// over all of them together.
+    pub fn set_document_consistency(&mut self, on: bool) {
+        self.document_consistency = on;
+    }
+
+    /// Relabels entities with the same surface text to the label with the
+    /// highest probability mass summed over all their mentions.
+    fn harmonize(
+        &self,
+        text: &str,
+        tokens: &[Span],
+        probs: &[f32],
+        found: &mut [(usize, usize, usize, f32)],
+    ) {
+        let k = self.network.n_tags();
+        let n_labels = self.labels.len();
+        let mut mass: HashMap<&str, Vec<f32>> = HashMap::new();
+        let mut dists = Vec::with_capacity(found.len());
+        for &(first, last, _, _) in found.iter() {
+            let mut d = vec![0f32; n_labels];
+            for tok in first..=last {
+                let row = &probs[tok * k..(tok + 1) * k];
+                for (l, v) in d.iter_mut().enumerate() {
+                    *v += row[1 + 4 * l..5 + 4 * l].iter().sum::<f32>();
+                }
+            }
+            let key = Span::new(
+                tokens[first].start,
+                tokens[last].end.max(tokens[first].start),
+            )
+            .slice(text);
+            let entry = mass.entry(key).or_insert_with(|| vec![0f32; n_labels]);
+            let count = (last + 1 - first) as f32;
+            for (m, v) in entry.iter_mut().zip(&d) {
+                *m += v / count;
+            }
+            dists.push(key);
+        }
+        for (e, key) in found.iter_mut().zip(dists) {
+            if let Some(m) = mass.get(key) {
+                let best = m
+                    .iter()
+                    .enumerate()
+                    .fold(
+                        (e.2, f32::NEG_INFINITY),
+                        |b, (l, &v)| if v > b.1 { (l, v) } else { b },
+                    );
+                e.2 = best.0;
+            }
+        }
     }
 }
 

@@ -48,22 +48,33 @@ impl Dense {
         })
     }
 
-    /// `y += x W` for one row (`x`: `inputs`, `y`: `outputs`), using rows
-    /// `[offset, offset + x.len())` of `W`.
+    /// `y[r] += x W` for each `(x, r)` of `inputs` (`x`: a row of
+    /// `x.len()` inputs, multiplied with rows `[offset, offset + x.len())`
+    /// of `W`; `y`: rows of `outputs`). Each weight row is loaded once for
+    /// the whole block of tokens, which keeps it in the L1 cache.
     #[inline]
-    fn accumulate(&self, x: &[f32], offset: usize, y: &mut [f32]) {
+    fn accumulate_block(&self, inputs: &[(&[f32], usize)], offset: usize, y: &mut [f32]) {
         let o = self.outputs;
-        for (i, &xi) in x.iter().enumerate() {
-            if xi == 0.0 {
-                continue;
-            }
+        let Some(len) = inputs.first().map(|(x, _)| x.len()) else {
+            return;
+        };
+        for i in 0..len {
             let row = &self.w[(offset + i) * o..(offset + i + 1) * o];
-            for (yo, &w) in y.iter_mut().zip(row) {
-                *yo += xi * w;
+            for &(x, r) in inputs {
+                let xi = x[i];
+                if xi == 0.0 {
+                    continue;
+                }
+                for (yo, &w) in y[r * o..(r + 1) * o].iter_mut().zip(row) {
+                    *yo += xi * w;
+                }
             }
         }
     }
 }
+
+/// Tokens per block in the matrix products.
+const BLOCK: usize = 16;
 
 #[derive(Clone, Debug)]
 struct ConvLayer {
@@ -179,7 +190,6 @@ impl Network {
         let w = self.width;
         let in_dim = self.input.inputs;
         // Embeddings, concatenated per token.
-        let mut x = vec![0f32; in_dim];
         let mut h = vec![0f32; n * w];
         let mut offsets = Vec::with_capacity(self.tables.len());
         let mut acc = 0;
@@ -187,38 +197,56 @@ impl Network {
             offsets.push(acc);
             acc += t.dim;
         }
-        for (tok, hrow) in h.chunks_exact_mut(w).enumerate() {
-            x.iter_mut().for_each(|v| *v = 0.0);
-            for (s, &ti) in self.slot_tables.iter().enumerate() {
-                let t = &self.tables[ti];
-                let id = ids[tok * slots + s] as usize;
-                let id = if id < t.rows { id } else { 0 };
-                let scale = t.scales[id];
-                let row = &t.data[id * t.dim..(id + 1) * t.dim];
-                let dst = &mut x[offsets[ti]..offsets[ti] + t.dim];
-                for (d, &q) in dst.iter_mut().zip(row) {
-                    *d += f32::from(q) * scale;
+        let mut xs = vec![0f32; BLOCK * in_dim];
+        for start in (0..n).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n);
+            xs.iter_mut().for_each(|v| *v = 0.0);
+            for tok in start..end {
+                let x = &mut xs[(tok - start) * in_dim..(tok - start + 1) * in_dim];
+                for (s, &ti) in self.slot_tables.iter().enumerate() {
+                    let t = &self.tables[ti];
+                    let id = ids[tok * slots + s] as usize;
+                    let id = if id < t.rows { id } else { 0 };
+                    let scale = t.scales[id];
+                    let row = &t.data[id * t.dim..(id + 1) * t.dim];
+                    let dst = &mut x[offsets[ti]..offsets[ti] + t.dim];
+                    for (d, &q) in dst.iter_mut().zip(row) {
+                        *d += f32::from(q) * scale;
+                    }
                 }
             }
-            hrow.copy_from_slice(&self.input.b);
-            self.input.accumulate(&x, 0, hrow);
-            for v in hrow.iter_mut() {
+            let hb = &mut h[start * w..end * w];
+            for hrow in hb.chunks_exact_mut(w) {
+                hrow.copy_from_slice(&self.input.b);
+            }
+            let inputs: Vec<(&[f32], usize)> = (0..end - start)
+                .map(|r| (&xs[r * in_dim..(r + 1) * in_dim], r))
+                .collect();
+            self.input.accumulate_block(&inputs, 0, hb);
+            for v in hb.iter_mut() {
                 *v = v.max(0.0);
             }
         }
         // Residual convolutions.
         let mut c = vec![0f32; n * w];
         for layer in &self.layers {
-            for (tok, crow) in c.chunks_exact_mut(w).enumerate() {
+            for crow in c.chunks_exact_mut(w) {
                 crow.copy_from_slice(&layer.conv.b);
-                if tok > 0 {
-                    layer.conv.accumulate(&h[(tok - 1) * w..tok * w], 0, crow);
-                }
-                layer.conv.accumulate(&h[tok * w..(tok + 1) * w], w, crow);
-                if tok + 1 < n {
-                    layer
-                        .conv
-                        .accumulate(&h[(tok + 1) * w..(tok + 2) * w], 2 * w, crow);
+            }
+            for start in (0..n).step_by(BLOCK) {
+                let end = (start + BLOCK).min(n);
+                let cb = &mut c[start * w..end * w];
+                for (shift, part) in [(-1isize, 0usize), (0, 1), (1, 2)] {
+                    let inputs: Vec<(&[f32], usize)> = (start..end)
+                        .filter_map(|tok| {
+                            let src = tok as isize + shift;
+                            (src >= 0 && (src as usize) < n).then(|| {
+                                let src = src as usize;
+                                (&h[src * w..(src + 1) * w], tok - start)
+                            })
+                        })
+                        .collect();
+                    layer.conv.accumulate_block(&inputs, part * w, cb);
                 }
             }
             for (hrow, crow) in h.chunks_exact_mut(w).zip(c.chunks_exact(w)) {
@@ -230,9 +258,16 @@ impl Network {
         }
         let k = self.output.outputs;
         let mut out = vec![0f32; n * k];
-        for (hrow, orow) in h.chunks_exact(w).zip(out.chunks_exact_mut(k)) {
+        for orow in out.chunks_exact_mut(k) {
             orow.copy_from_slice(&self.output.b);
-            self.output.accumulate(hrow, 0, orow);
+        }
+        for start in (0..n).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n);
+            let inputs: Vec<(&[f32], usize)> = (start..end)
+                .map(|tok| (&h[tok * w..(tok + 1) * w], tok - start))
+                .collect();
+            self.output
+                .accumulate_block(&inputs, 0, &mut out[start * k..end * k]);
         }
         out
     }

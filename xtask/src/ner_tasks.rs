@@ -295,7 +295,9 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--resume] [--extra ARGS]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--resume] [--extra ARGS] [--pack-only]`.
+///
+/// `--pack-only` skips extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
     let corpus = corpus_info(flags.value("--corpus").as_deref().unwrap_or("ontonotes"))?;
@@ -311,39 +313,73 @@ pub fn train(args: &[String]) -> Result {
     let spec = FeatureSpec::DEFAULT;
     let featurizer = Featurizer::new(spec.clone(), Some(wordpieces));
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
-    let train_docs = read_corpus(&data.join("train.jsonl"), None)?;
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
-    extract(&train_docs, &featurizer, &labels, &work, "train")?;
-    extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
-    let meta = serde_json::json!({
-        "corpus": corpus.name,
-        "labels": labels,
-        "n_tags": 1 + 4 * labels.len(),
-        "tables": TABLE_NAMES,
-        "table_rows": featurizer.table_rows(),
-        "slot_tables": spec.slot_tables(),
-        "minilm": minilm.join("model.safetensors"),
-    });
-    fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
-    let mut cmd = Command::new(venv_python());
-    cmd.arg(util::root().join("train/train.py"))
-        .arg("--work")
-        .arg(&work)
-        .args(["--minutes", &minutes]);
-    if flags.has("--resume") {
-        cmd.arg("--resume");
+    let minutes_file = work.join("train_minutes.txt");
+    if !flags.has("--pack-only") {
+        let train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+        extract(&train_docs, &featurizer, &labels, &work, "train")?;
+        extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
+        let meta = serde_json::json!({
+            "corpus": corpus.name,
+            "labels": labels,
+            "n_tags": 1 + 4 * labels.len(),
+            "tables": TABLE_NAMES,
+            "table_rows": featurizer.table_rows(),
+            "slot_tables": spec.slot_tables(),
+            "minilm": minilm.join("model.safetensors"),
+        });
+        fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+        let mut cmd = Command::new(venv_python());
+        cmd.arg(util::root().join("train/train.py"))
+            .arg("--work")
+            .arg(&work)
+            .args(["--minutes", &minutes]);
+        if flags.has("--resume") {
+            cmd.arg("--resume");
+        }
+        if let Some(extra) = flags.value("--extra") {
+            cmd.args(extra.split_whitespace());
+        }
+        util::run(&mut cmd)?;
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.contains(' ') {
+                    format!("\"{a}\"")
+                } else {
+                    a.clone()
+                }
+            })
+            .collect();
+        fs::write(
+            work.join("train_command.txt"),
+            format!("cargo xtask train {}\n", shown.join(" ")),
+        )?;
+        // A resumed run adds to the time of the runs before it.
+        let before: f64 = if flags.has("--resume") {
+            fs::read_to_string(&minutes_file)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0.0)
+        } else {
+            0.0
+        };
+        fs::write(
+            &minutes_file,
+            format!("{:.1}\n", before + started.elapsed().as_secs_f64() / 60.0),
+        )?;
     }
-    if let Some(extra) = flags.value("--extra") {
-        cmd.args(extra.split_whitespace());
-    }
-    util::run(&mut cmd)?;
-    let train_minutes = started.elapsed().as_secs_f64() / 60.0;
+    let train_minutes: f64 = fs::read_to_string(&minutes_file)
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(f64::NAN);
     let bytes = pack(&work.join("export"), &labels, &spec, &vocab)?;
     let model_path = util::root()
         .join("models")
         .join(format!("{}.nmm", corpus.name));
     fs::write(&model_path, &bytes)?;
     eprintln!("wrote {} ({} bytes)", model_path.display(), bytes.len());
+    write_reference(&work.join("export"), corpus.name, &dev_docs)?;
     write_card(
         &corpus,
         &model_path,
@@ -477,9 +513,12 @@ fn write_card(
     flags: &Flags,
 ) -> Result {
     let tagger = Tagger::from_bytes(bytes)?;
-    let t0 = Instant::now();
+    let cpu0 = cpu_seconds();
     let gold = score_gold_tokens(&tagger, dev_docs);
-    let secs = t0.elapsed().as_secs_f64();
+    let secs = cpu_seconds()
+        .zip(cpu0)
+        .map(|(a, b)| a - b)
+        .unwrap_or(f64::NAN);
     let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
     let slice = score_gold_tokens(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
     let slice_counts = slice.counts("overall");
@@ -510,7 +549,9 @@ fn write_card(
         bytes.len(),
         sha256_hex(model_path)
     )?;
-    writeln!(card, "- Built by: `cargo xtask train --corpus {} --minutes {minutes}{}` ({train_minutes:.1} min wall clock, incl. venv check and feature extraction)", corpus.name, if flags.has("--resume") { " --resume" } else { "" })?;
+    let command = fs::read_to_string(work.join("train_command.txt")).unwrap_or_default();
+    writeln!(card, "- Built by: `{}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `target/ner-train/{}/ckpt.pkl`)", command.trim(), corpus.name)?;
+    let _ = (minutes, flags);
     writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape, cased word, MiniLM word pieces); network: `src/ner/network.rs`.")?;
     writeln!(
         card,
@@ -519,7 +560,19 @@ fn write_card(
     )?;
     writeln!(card, "## Dev scores, gold tokens (Rust inference, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --gold-tokens`)\n", corpus.name)?;
     writeln!(card, "```\n{}```\n", gold.report())?;
-    writeln!(card, "Tagging speed in that run: {:.0} tokens/s (native, one thread, {} tokens in {secs:.2} s, machine shared with other jobs).\n", n_tokens as f64 / secs, n_tokens)?;
+    let annotator = Annotator::from_bytes(bytes)?;
+    let mut raw = Scorer::new();
+    for doc in dev_docs {
+        raw.add(
+            &doc.genre,
+            &doc.gold,
+            &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
+        );
+    }
+    writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", corpus.name)?;
+    writeln!(card, "With the segmentation of the commit the model was packed at; it moves as segmentation improves.\n")?;
+    writeln!(card, "```\n{}```\n", raw.report())?;
+    writeln!(card, "Tagging speed in that run: {:.0} tokens per CPU second (native, one thread, gold tokens, {} tokens in {secs:.2} CPU s; the machine was shared with other jobs).\n", n_tokens as f64 / secs, n_tokens)?;
     writeln!(
         card,
         "Regression slice (first {} dev docs, gold tokens, `tests/ner_regression.rs`): F1 {:.4}\n",
@@ -535,28 +588,46 @@ fn write_card(
 }
 
 /// Predictions for `docs`: with gold tokens through [`Tagger::tag`], else the full pipeline.
-fn predict_docs(annotator: &Annotator, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEntity>> {
+/// The model of `--model FILE.nmm`, or the embedded default; `--consistency`
+/// turns document-level label consistency on.
+struct Loaded {
+    annotator: Annotator,
+    tagger: Tagger,
+    consistency: bool,
+}
+
+fn load(flags: &Flags) -> Result<Loaded> {
+    let bytes = match flags.value("--model") {
+        Some(path) => fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        None => newsmark::annotator::DEFAULT_MODEL.to_vec(),
+    };
+    let mut tagger = Tagger::from_bytes(&bytes)?;
+    let consistency = flags.has("--consistency");
+    tagger.set_document_consistency(consistency);
+    Ok(Loaded {
+        annotator: Annotator::from_bytes(&bytes)?,
+        tagger,
+        consistency,
+    })
+}
+
+/// Predictions for `docs`: with gold tokens through [`Tagger::tag`], else the
+/// full pipeline ([`Annotator::annotate`]).
+fn predict_docs(m: &Loaded, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEntity>> {
     docs.iter()
         .map(|doc| {
             let ents = if gold_tokens {
-                annotator
-                    .tagger()
-                    .tag(&doc.text, &doc.tokens, &doc.sentences)
+                m.tagger.tag(&doc.text, &doc.tokens, &doc.sentences)
+            } else if !m.consistency {
+                m.annotator.annotate(&doc.text).entities
             } else {
-                annotator.annotate(&doc.text).entities
+                // The same steps as `Annotator::annotate`, with the option applied.
+                let seg = newsmark::segment::segment(&doc.text);
+                m.tagger.tag(&doc.text, &seg.tokens, &seg.sentences)
             };
             to_eval(&doc.text, &ents)
         })
         .collect()
-}
-
-fn load_annotator(flags: &Flags) -> Result<Annotator> {
-    match flags.value("--model") {
-        Some(path) => Ok(Annotator::from_bytes(
-            &fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?,
-        )?),
-        None => Ok(Annotator::new()),
-    }
 }
 
 fn default_dev() -> String {
@@ -566,15 +637,17 @@ fn default_dev() -> String {
         .into_owned()
 }
 
-/// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm]`.
+/// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency]`.
 pub fn eval(args: &[String]) -> Result {
     let flags = Flags::new(args);
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let docs = read_corpus(Path::new(&data), None)?;
-    let annotator = load_annotator(&flags)?;
+    let loaded = load(&flags)?;
     let t0 = Instant::now();
-    let preds = predict_docs(&annotator, &docs, flags.has("--gold-tokens"));
+    let cpu0 = cpu_seconds();
+    let preds = predict_docs(&loaded, &docs, flags.has("--gold-tokens"));
     let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
     let mut scorer = Scorer::new();
     for (doc, pred) in docs.iter().zip(&preds) {
         scorer.add(&doc.genre, &doc.gold, pred);
@@ -582,9 +655,14 @@ pub fn eval(args: &[String]) -> Result {
     print!("{}", scorer.report());
     let n: usize = docs.iter().map(|d| d.tokens.len()).sum();
     eprintln!(
-        "{} docs, {n} gold tokens, {secs:.2} s ({:.0} tokens/s, {})",
+        "{} docs, {n} gold tokens, {secs:.2} s wall ({:.0} tokens/s), {} ({})",
         docs.len(),
         n as f64 / secs,
+        match cpu {
+            Some(c) if c > 0.0 =>
+                format!("{c:.2} CPU s ({:.0} tokens per CPU second)", n as f64 / c),
+            _ => "CPU time not available".to_string(),
+        },
         if flags.has("--gold-tokens") {
             "tagger only"
         } else {
@@ -594,14 +672,14 @@ pub fn eval(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] --out PRED.jsonl`.
+/// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] [--consistency] --out PRED.jsonl`.
 pub fn predict(args: &[String]) -> Result {
     let flags = Flags::new(args);
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let out = flags.required("--out")?;
     let docs = read_corpus(Path::new(&data), None)?;
-    let annotator = load_annotator(&flags)?;
-    let preds = predict_docs(&annotator, &docs, flags.has("--gold-tokens"));
+    let loaded = load(&flags)?;
+    let preds = predict_docs(&loaded, &docs, flags.has("--gold-tokens"));
     let mut f = std::io::BufWriter::new(fs::File::create(&out)?);
     for (doc, pred) in docs.iter().zip(&preds) {
         let ents: Vec<serde_json::Value> = pred
@@ -612,4 +690,50 @@ pub fn predict(args: &[String]) -> Result {
     }
     eprintln!("wrote {out} ({} documents)", docs.len());
     Ok(())
+}
+
+/// Tokens of the parity reference kept in the repository.
+const REFERENCE_TOKENS: usize = 100;
+
+/// Writes `models/<corpus>.reference.json`: the trainer's feature ids and
+/// logits for the first tokens of the first dev document (numbers only, no
+/// corpus text), checked by `tests/ner_parity.rs`. The logits are those of
+/// the whole document run, so the test runs the same tokens.
+fn write_reference(export: &Path, corpus: &str, dev_docs: &[Doc]) -> Result {
+    let ids = npy::read(&fs::read(export.join("ref.ids.npy"))?)?;
+    let (shape, logits) = npy_f32(export, "ref.logits")?;
+    let NpyData::U32(ids) = ids.data else {
+        return Err("ref.ids.npy is not uint32".into());
+    };
+    let total = shape[0];
+    let n_tags = shape[1];
+    let slots = ids.len() / total.max(1);
+    let json = serde_json::json!({
+        "doc_id": dev_docs.first().map(|d| d.id.clone()).unwrap_or_default(),
+        "tokens": total,
+        "slots": slots,
+        "n_tags": n_tags,
+        "ids": ids,
+        "logits_tokens": REFERENCE_TOKENS.min(total),
+        "logits": &logits[..REFERENCE_TOKENS.min(total) * n_tags],
+    });
+    fs::write(
+        util::root()
+            .join("models")
+            .join(format!("{corpus}.reference.json")),
+        serde_json::to_string(&json)? + "\n",
+    )?;
+    Ok(())
+}
+
+/// CPU seconds (user + system) this process has used so far, from
+/// `/proc/self/stat` (Linux; `None` elsewhere). Clock ticks are assumed to
+/// be 1/100 s, the Linux default.
+fn cpu_seconds() -> Option<f64> {
+    let stat = fs::read_to_string("/proc/self/stat").ok()?;
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
 }

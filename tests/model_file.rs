@@ -1,0 +1,250 @@
+//! The model file: a small model built here loads; every truncation and
+//! every single-byte corruption is an error, never a panic; inconsistent
+//! contents are rejected; tagging any text gives valid entities.
+
+use newsmark::model::{ModelError, ModelWriter, Section};
+use newsmark::ner::features::{FeatureSpec, TABLE_NAMES};
+use newsmark::ner::Tagger;
+use newsmark::segment::segment;
+use proptest::prelude::*;
+
+const LABELS: [&str; 2] = ["PER", "ORG"];
+
+fn spec() -> FeatureSpec {
+    FeatureSpec {
+        norm_rows: 13,
+        prefix_rows: 5,
+        suffix_rows: 7,
+        shape_rows: 3,
+        cased_rows: 11,
+        wordpiece_slots: 2,
+    }
+}
+
+/// A deterministic pseudo-random weight.
+fn w(i: usize) -> f32 {
+    let x = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40;
+    (x as f32 / (1u64 << 24) as f32) - 0.5
+}
+
+fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter {
+    let pieces: Vec<String> = ["[PAD]", "[UNK]", "the", "a", "##s", "new", "york"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let rows = [
+        spec.norm_rows as usize,
+        spec.prefix_rows as usize,
+        spec.suffix_rows as usize,
+        spec.shape_rows as usize,
+        spec.cased_rows as usize,
+        pieces.len() + 1,
+    ];
+    let dim = 3;
+    let n_tags = 1 + 4 * labels.len();
+    let mut m = ModelWriter::new();
+    m.add(
+        "labels",
+        Section::Strings(labels.iter().map(|s| s.to_string()).collect()),
+    );
+    m.add("features", Section::U32s(spec.to_u32s()));
+    m.add("wordpieces", Section::Strings(pieces));
+    m.add("net", Section::U32s(vec![width as u32, 1]));
+    for (t, &r) in TABLE_NAMES.iter().zip(&rows) {
+        m.add(
+            &format!("emb.{t}"),
+            Section::I8Rows {
+                rows: r,
+                cols: dim,
+                data: (0..r * dim).map(|i| (i * 37 % 255) as i8).collect(),
+                scales: vec![0.01; r],
+            },
+        );
+    }
+    let dense = |m: &mut ModelWriter, name: &str, i: usize, o: usize| {
+        m.add(
+            &format!("{name}.w"),
+            Section::F32 {
+                shape: vec![i, o],
+                data: (0..i * o).map(w).collect(),
+            },
+        );
+        m.add(
+            &format!("{name}.b"),
+            Section::F32 {
+                shape: vec![o],
+                data: (0..o).map(|j| w(j + 999)).collect(),
+            },
+        );
+    };
+    dense(&mut m, "in", dim * 6, width);
+    dense(&mut m, "conv0", 3 * width, width);
+    m.add(
+        "ln0.g",
+        Section::F32 {
+            shape: vec![width],
+            data: vec![1.0; width],
+        },
+    );
+    m.add(
+        "ln0.b",
+        Section::F32 {
+            shape: vec![width],
+            data: vec![0.0; width],
+        },
+    );
+    dense(&mut m, "out", width, n_tags);
+    m
+}
+
+fn tiny_bytes() -> Vec<u8> {
+    tiny_model(&LABELS, 4, &spec()).to_bytes()
+}
+
+#[test]
+fn tiny_model_loads() {
+    let t = Tagger::from_bytes(&tiny_bytes()).unwrap();
+    assert_eq!(t.labels(), &["PER", "ORG"]);
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = tiny_bytes();
+    for len in 0..bytes.len() {
+        let r = Tagger::from_bytes(&bytes[..len]);
+        assert!(
+            r.is_err(),
+            "a file cut to {len} of {} bytes loaded",
+            bytes.len()
+        );
+    }
+    assert_eq!(
+        Tagger::from_bytes(&[]).unwrap_err(),
+        ModelError::Truncated { what: "header" }
+    );
+}
+
+#[test]
+fn every_byte_flip_is_an_error() {
+    let bytes = tiny_bytes();
+    for i in 0..bytes.len() {
+        for mask in [0x01u8, 0x80, 0xff] {
+            let mut b = bytes.clone();
+            b[i] ^= mask;
+            assert!(
+                Tagger::from_bytes(&b).is_err(),
+                "flipping byte {i} with {mask:#x} went unnoticed"
+            );
+        }
+    }
+}
+
+#[test]
+fn errors_say_what_is_wrong() {
+    let mut b = tiny_bytes();
+    b[0] = b'X';
+    assert_eq!(Tagger::from_bytes(&b).unwrap_err(), ModelError::BadMagic);
+    let mut b = tiny_bytes();
+    b[8] = 99;
+    assert!(matches!(
+        Tagger::from_bytes(&b),
+        Err(ModelError::UnsupportedVersion { found: 99, .. })
+    ));
+    let mut b = tiny_bytes();
+    let last = b.len() - 1;
+    b[last] ^= 1;
+    assert_eq!(
+        Tagger::from_bytes(&b).unwrap_err(),
+        ModelError::ChecksumMismatch
+    );
+    let msg = ModelError::ChecksumMismatch.to_string();
+    assert!(msg.contains("checksum"), "{msg}");
+}
+
+#[test]
+fn inconsistent_contents_are_rejected() {
+    // A label newsmark does not know.
+    let e = Tagger::from_bytes(&tiny_model(&["PER", "WIDGET"], 4, &spec()).to_bytes()).unwrap_err();
+    assert!(
+        matches!(e, ModelError::Invalid(ref m) if m.contains("WIDGET")),
+        "{e}"
+    );
+    // A table size that does not match the feature spec.
+    let mut other = spec();
+    other.norm_rows = 14;
+    let mut m = tiny_model(&LABELS, 4, &spec());
+    m.add("features", Section::U32s(other.to_u32s()));
+    let bytes = {
+        // Rebuild with the spec section replaced (the first one wins on reading).
+        let mut m2 = ModelWriter::new();
+        m2.add("features", Section::U32s(other.to_u32s()));
+        for (name, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
+            .unwrap()
+            .sections()
+        {
+            m2.add(name, s.clone());
+        }
+        m2.to_bytes()
+    };
+    assert!(matches!(
+        Tagger::from_bytes(&bytes),
+        Err(ModelError::Invalid(_))
+    ));
+    // A missing section.
+    let mut m3 = ModelWriter::new();
+    for (name, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
+        .unwrap()
+        .sections()
+    {
+        if name != "out.w" {
+            m3.add(name, s.clone());
+        }
+    }
+    assert_eq!(
+        Tagger::from_bytes(&m3.to_bytes()).unwrap_err(),
+        ModelError::MissingSection("out.w".into())
+    );
+    drop(m);
+}
+
+fn check_entities(text: &str) {
+    let t = Tagger::from_bytes(&tiny_bytes()).unwrap();
+    let seg = segment(text);
+    let ents = t.tag(text, &seg.tokens, &seg.sentences);
+    let mut last_end = 0;
+    for e in &ents {
+        assert!(
+            e.span.start < e.span.end && e.span.start >= last_end,
+            "{ents:?}"
+        );
+        assert!(seg.tokens.iter().any(|tok| tok.start == e.span.start));
+        assert!(seg.tokens.iter().any(|tok| tok.end == e.span.end));
+        assert!((0.0..=1.0).contains(&e.score));
+        assert!(LABELS.contains(&e.label));
+        last_end = e.span.end;
+    }
+}
+
+#[test]
+fn tagging_gives_valid_entities() {
+    check_entities("The New York Times said so. A second sentence follows here, in New York.");
+    check_entities("");
+    check_entities("\u{1F600} Ünïcödé — “quotes” ...");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn tagging_any_text_gives_valid_entities(text in "\\PC{0,200}") {
+        check_entities(&text);
+    }
+
+    #[test]
+    fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = Tagger::from_bytes(&bytes);
+        let mut b = tiny_bytes();
+        let n = bytes.len().min(b.len());
+        b[..n].copy_from_slice(&bytes[..n]);
+        let _ = Tagger::from_bytes(&b);
+    }
+}
