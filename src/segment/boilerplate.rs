@@ -10,7 +10,7 @@
 //! picked just above the first body paragraph. The model's weights live in
 //! `boilerplate_weights.rs`, written by `cargo xtask train boilerplate`.
 
-use super::boilerplate_weights::{INSIDE_MARGIN, MODEL, OUTSIDE_BAR, THRESHOLD};
+use super::boilerplate_weights::{INSIDE_MARGIN, MODEL, OUTSIDE_BAR, SMOOTHING, THRESHOLD};
 use crate::document::{BlockKind, BoilerplateReason};
 
 /// Number of features per line.
@@ -320,7 +320,11 @@ pub fn sigmoid(x: f32) -> f32 {
 
 /// Kind (and boilerplate reason) of every line of a page.
 pub fn classify(lines: &[&str]) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
-    classify_with(lines, &MODEL, Params { threshold: THRESHOLD, inside_margin: INSIDE_MARGIN, outside_bar: OUTSIDE_BAR })
+    classify_with(
+        lines,
+        &MODEL,
+        Params { threshold: THRESHOLD, inside_margin: INSIDE_MARGIN, outside_bar: OUTSIDE_BAR, smoothing: SMOOTHING },
+    )
 }
 
 /// The decision thresholds applied to the model's smoothed scores.
@@ -332,6 +336,8 @@ pub struct Params {
     pub inside_margin: f32,
     /// The bar for lines outside the main run.
     pub outside_bar: f32,
+    /// Weight of each neighbour's score in a line's smoothed score.
+    pub smoothing: f32,
 }
 
 /// [`classify`] with the given model and thresholds (the
@@ -350,7 +356,8 @@ pub fn classify_with(
         .map(|i| {
             let prev = if i > 0 { p[i - 1] } else { p[i] };
             let next = if i + 1 < n { p[i + 1] } else { p[i] };
-            0.6 * p[i] + 0.2 * (prev + next)
+            let w = params.smoothing;
+            (1.0 - 2.0 * w) * p[i] + w * (prev + next)
         })
         .collect();
     // The article is one run of lines: the run with the largest sum of

@@ -23,10 +23,13 @@ pub(super) static MODEL: Model = Model {
 };
 
 /// Smoothed article probability that counts towards the main run.
-pub(super) const THRESHOLD: f32 = 0.35;
+pub(super) const THRESHOLD: f32 = 0.40;
 
 /// How much lower the keep bar is inside the main run.
-pub(super) const INSIDE_MARGIN: f32 = 0.00;
+pub(super) const INSIDE_MARGIN: f32 = 0.05;
 
 /// The keep bar outside the main run.
-pub(super) const OUTSIDE_BAR: f32 = 0.80;
+pub(super) const OUTSIDE_BAR: f32 = 0.70;
+
+/// Weight of each neighbour's score in a line's smoothed score.
+pub(super) const SMOOTHING: f32 = 0.00;

@@ -458,7 +458,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         aggregate(&counts).2
     };
     // Coordinate search over the three thresholds.
-    let mut best = Params { threshold: 0.3, inside_margin: 0.0, outside_bar: 0.5 };
+    let mut best = Params { threshold: 0.3, inside_margin: 0.0, outside_bar: 0.5, smoothing: 0.0 };
     let mut best_f = score(&pages, best);
     for _round in 0..2 {
         for t in (4..=12).map(|k| k as f32 * 0.05) {
@@ -477,6 +477,13 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         }
         for o in (10..=19).map(|k| k as f32 * 0.05) {
             let cand = Params { outside_bar: o, ..best };
+            let f = score(&pages, cand);
+            if f > best_f {
+                (best, best_f) = (cand, f);
+            }
+        }
+        for w in [0.0f32, 0.05, 0.1, 0.15, 0.2] {
+            let cand = Params { smoothing: w, ..best };
             let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
@@ -505,8 +512,10 @@ pub fn train_boilerplate(args: &[String]) -> Result {
          /// How much lower the keep bar is inside the main run.\n\
          pub(super) const INSIDE_MARGIN: f32 = {:.2};\n\n\
          /// The keep bar outside the main run.\n\
-         pub(super) const OUTSIDE_BAR: f32 = {:.2};\n",
-        best.threshold, best.inside_margin, best.outside_bar
+         pub(super) const OUTSIDE_BAR: f32 = {:.2};\n\n\
+         /// Weight of each neighbour's score in a line's smoothed score.\n\
+         pub(super) const SMOOTHING: f32 = {:.2};\n",
+        best.threshold, best.inside_margin, best.outside_bar, best.smoothing
     ));
     std::fs::write(&out, src)?;
     eprintln!("chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}", out.display());
