@@ -425,12 +425,14 @@ pub fn classify_with(
             }
         }
     }
+    // The comment thread ends where the next widget starts.
+    let comments_end = (comments_from + 1..n).find(|&i| starts_widget(lines[i])).unwrap_or(n);
     let mut out: Vec<(BlockKind, Option<BoilerplateReason>)> = (0..n)
         .map(|i| {
             if keep[i] {
                 (BlockKind::Paragraph, None)
             } else {
-                (BlockKind::Boilerplate, Some(reason(&st, i, comments_from)))
+                (BlockKind::Boilerplate, Some(reason(&st, i, comments_from..comments_end)))
             }
         })
         .collect();
@@ -465,13 +467,23 @@ fn keep_best_stretch(smooth: &[f32], st: &[LineStats], keep: &mut [bool]) {
     }
 }
 
+/// Headers of the widgets that follow an article or its comments.
+fn starts_widget(line: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "more ", "related", "featured", "recent", "popular", "upcoming", "hot topics", "latest", "recommended",
+        "you may also", "most read", "trending", "top stories", "editor's picks",
+    ];
+    let t = line.trim_start();
+    t.split_whitespace().count() <= 8 && HEADS.iter().any(|h| t.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h)))
+}
+
 /// Why line `i` is boilerplate.
-fn reason(st: &[LineStats], i: usize, comments_from: usize) -> BoilerplateReason {
+fn reason(st: &[LineStats], i: usize, comments: std::ops::Range<usize>) -> BoilerplateReason {
     let s = &st[i];
     if s.template {
         return BoilerplateReason::Template;
     }
-    if i >= comments_from && i < comments_from + 40 && !s.footer {
+    if comments.contains(&i) && !s.footer {
         return BoilerplateReason::Comments;
     }
     if s.footer || (s.cue && s.words <= 4) {
@@ -520,19 +532,22 @@ fn mark_title_and_byline(
             break;
         }
     }
+    if title.is_none() && out[fk].0 == BlockKind::Paragraph {
+        // The first kept line itself may be the headline.
+        let s = &st[fk];
+        if (3..=25).contains(&s.words) && !s.end_punct && fk + 1 < st.len() && st[fk + 1].words > s.words {
+            title = Some(fk);
+        }
+    }
     if let Some(t) = title {
         out[t] = (BlockKind::Title, None);
-        // Bylines right under the title that the loop above skipped past.
-        for i in t + 1..fk {
-            if out[i].0 == BlockKind::Boilerplate && is_byline(lines[i], &st[i]) {
+        // Bylines right under the title.
+        for i in t + 1..(t + 4).min(st.len()) {
+            if is_byline(lines[i], &st[i]) {
                 out[i] = (BlockKind::Byline, None);
+            } else if i >= fk {
+                break;
             }
-        }
-    } else if let (BlockKind::Paragraph, i) = (out[fk].0, fk) {
-        // The first kept line itself may be a headline.
-        let s = &st[i];
-        if (3..=25).contains(&s.words) && !s.end_punct && i + 1 < st.len() && st[i + 1].words > s.words {
-            out[i] = (BlockKind::Title, None);
         }
     }
 }

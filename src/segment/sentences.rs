@@ -272,7 +272,7 @@ impl Splitter<'_> {
             return true;
         }
         // A capitalised plural before a lowercase word: `Officials said`.
-        let plural = w.len() > 3 && w != "News" && w.ends_with('s') && !w.ends_with("ss") && w[1..].chars().all(char::is_lowercase);
+        let plural = w.len() > 3 && w != "News" && w.ends_with('s') && !w.ends_with("ss") && w.chars().skip(1).all(char::is_lowercase);
         plural && self.first_char(i + 1).is_lowercase()
     }
 
