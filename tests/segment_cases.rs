@@ -1,0 +1,155 @@
+//! Table-driven cases for tokens, sentences and blocks (our own sentences),
+//! and the shared sentence-boundary rule sets (read from `../shared` at test
+//! time, scored as `shared/tools/score_sentences.py` scores them).
+
+use newsmark::segment::{blocks::blocks, segment, tokens::tokenize};
+use newsmark::{BlockKind, BoilerplateReason};
+use std::path::PathBuf;
+
+fn token_texts(text: &str) -> Vec<&str> {
+    tokenize(text).iter().map(|s| s.slice(text)).collect()
+}
+
+fn sentence_texts(text: &str) -> Vec<&str> {
+    segment(text).sentences.iter().map(|s| s.slice(text)).collect()
+}
+
+#[test]
+fn tokens() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("clitic_s", "the firm's plan", &["the", "firm", "'s", "plan"]),
+        ("clitic_nt", "They don't know", &["They", "do", "n't", "know"]),
+        ("clitic_cant", "we can't", &["we", "ca", "n't"]),
+        ("clitic_curly", "it’s ours", &["it", "’s", "ours"]),
+        ("clitic_re_ll", "we're sure they'll", &["we", "'re", "sure", "they", "'ll"]),
+        ("name_apostrophe", "O'Brien left", &["O'Brien", "left"]),
+        ("possessive_plural", "the banks' loans", &["the", "banks", "'", "loans"]),
+        ("hyphen_split", "a time-consuming task", &["a", "time", "-", "consuming", "task"]),
+        ("hyphen_prefix_kept", "a co-author and anti-war mid-1990s", &["a", "co-author", "and", "anti-war", "mid-1990s"]),
+        ("dollar_number", "costs $5.4 billion", &["costs", "$", "5.4", "billion"]),
+        ("currency_prefix", "HK$ 100", &["HK$", "100"]),
+        ("thousands", "1,000 people", &["1,000", "people"]),
+        ("fraction_time", "3/4 at 10:30", &["3/4", "at", "10:30"]),
+        ("percent", "up 2.5%.", &["up", "2.5", "%", "."]),
+        ("abbreviations", "Mr. Smith of Acme Inc. in the U.S.", &["Mr.", "Smith", "of", "Acme", "Inc.", "in", "the", "U.S."]),
+        ("initials", "J. R. Ewing", &["J.", "R.", "Ewing"]),
+        ("sentence_stop", "It ended. Then", &["It", "ended", ".", "Then"]),
+        ("number_abbrev", "No. 1 and no more.", &["No.", "1", "and", "no", "more", "."]),
+        ("quotes", "“Yes,” he said.", &["“", "Yes", ",", "”", "he", "said", "."]),
+        ("brackets", "(Reuters) -", &["(", "Reuters", ")", "-"]),
+        ("dashes_ellipsis", "so -- well...", &["so", "--", "well", "..."]),
+        ("url", "see https://example.com/a?b=1.", &["see", "https://example.com/a?b=1", "."]),
+        ("email", "mail jane.doe@example.com,", &["mail", "jane.doe@example.com", ","]),
+        ("hashtag_handle", "#news @reuters", &["#news", "@reuters"]),
+        ("ampersand_name", "AT&T and S&P", &["AT&T", "and", "S&P"]),
+        ("domain", "on abcnews.com today", &["on", "abcnews.com", "today"]),
+        ("decade", "the '90s", &["the", "'90s"]),
+        ("non_ascii", "Zürich café, 東京", &["Zürich", "café", ",", "東京"]),
+    ];
+    for (name, text, want) in cases {
+        assert_eq!(&token_texts(text), want, "case {name}");
+    }
+}
+
+#[test]
+fn sentences() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        ("plain", "Rain fell. Crops grew.", &["Rain fell.", "Crops grew."]),
+        ("title_abbrev", "Dr. Lee met Gov. Ruiz. They spoke.", &["Dr. Lee met Gov. Ruiz.", "They spoke."]),
+        ("company_final", "He joined Globex Corp. Sales then doubled.", &["He joined Globex Corp.", "Sales then doubled."]),
+        ("company_mid", "Globex Corp. Chairman Ann Wu resigned.", &["Globex Corp. Chairman Ann Wu resigned."]),
+        ("us_mid", "The U.S. Navy sailed.", &["The U.S. Navy sailed."]),
+        ("us_final", "It grew in the U.S. But not abroad.", &["It grew in the U.S.", "But not abroad."]),
+        ("time_mid", "At 9 a.m. Monday it opened.", &["At 9 a.m. Monday it opened."]),
+        ("decimal_money", "It cost $4.50. Nobody paid.", &["It cost $4.50.", "Nobody paid."]),
+        ("quote_closes", "“We won.” The crowd cheered.", &["“We won.”", "The crowd cheered."]),
+        ("quote_continues", "“We won!” she shouted.", &["“We won!” she shouted."]),
+        ("paren_sentence", "Prices fell. (Oil did not.) Gold rose.", &["Prices fell.", "(Oil did not.)", "Gold rose."]),
+        ("question_exclaim", "Why? Because! Fine.", &["Why?", "Because!", "Fine."]),
+        ("lowercase_after_stop", "Visit Yahoo! for news.", &["Visit Yahoo! for news."]),
+        ("number_starts", "Sales fell in May. 2023 was better.", &["Sales fell in May.", "2023 was better."]),
+        ("initial_name", "By J.K. Rowling and T. S. Eliot.", &["By J.K. Rowling and T. S. Eliot."]),
+        ("spaced_ellipsis", "He paused . . . then left.", &["He paused . . . then left."]),
+        ("numbered_list", "1. Buy milk 2. Call Ann 3. Rest", &["1. Buy milk", "2. Call Ann", "3. Rest"]),
+        ("heading_colon", "MARKETS: Stocks rose.", &["MARKETS:", "Stocks rose."]),
+        ("headline_line", "Storm Hits Coast\nWinds rose. Roads closed.", &["Storm Hits Coast", "Winds rose.", "Roads closed."]),
+        ("crlf", "One.\r\nTwo.", &["One.", "Two."]),
+    ];
+    for (name, text, want) in cases {
+        assert_eq!(&sentence_texts(text), want, "case {name}");
+    }
+}
+
+#[test]
+fn blocks_kinds() {
+    let page = "& siteName &\n\
+                Council Votes to Rebuild the Old Bridge\n\
+                By Maria Lopez\n\
+                The city council voted on Tuesday to rebuild the old river bridge, ending a debate that had run for more than three years and divided the town.\n\
+                Engineers said the work would start in the spring and take about eighteen months, with one lane open to traffic for most of that time.\n\
+                The mayor, who had argued for a new crossing further north, said she accepted the result and would help to find the money for it.\n\
+                3 Comments\n\
+                Great news for the town, I have waited years for this to happen.\n\
+                Share | Print | Email\n";
+    let b = blocks(page);
+    let kinds: Vec<BlockKind> = b.iter().map(|b| b.kind).collect();
+    assert_eq!(b[0].reason, Some(BoilerplateReason::Template));
+    assert_eq!(kinds[1], BlockKind::Title);
+    assert_eq!(kinds[2], BlockKind::Byline);
+    assert!(kinds[3..6].iter().all(|&k| k == BlockKind::Paragraph), "{kinds:?}");
+    assert!(kinds[6..].iter().all(|&k| k == BlockKind::Boilerplate), "{kinds:?}");
+    assert_eq!(b[6].reason, Some(BoilerplateReason::Comments));
+    assert_eq!(b[7].reason, Some(BoilerplateReason::Comments));
+}
+
+#[test]
+fn blank_and_empty_inputs() {
+    for text in ["", " ", "\n\n", "\r\n\t \u{a0}\n"] {
+        let seg = segment(text);
+        assert!(seg.blocks.is_empty() && seg.sentences.is_empty() && seg.tokens.is_empty(), "{text:?}");
+    }
+}
+
+/// `../shared/data/sbd/FILE`, or `$NEWSMARK_SHARED/data/sbd/FILE`.
+fn sbd_file(name: &str) -> PathBuf {
+    let shared = std::env::var_os("NEWSMARK_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    shared.join("data/sbd").join(name)
+}
+
+/// Passed cases and the names of the failed ones.
+fn run_rule_file(name: &str) -> (usize, Vec<String>) {
+    let path = sbd_file(name);
+    let data = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{} is needed for this test (the shared data): {e}", path.display()));
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    for line in data.lines().filter(|l| !l.trim().is_empty()) {
+        let case: serde_json::Value = serde_json::from_str(line).expect("valid JSONL");
+        let text = case["text"].as_str().unwrap_or("");
+        let got: Vec<&str> = sentence_texts(text).into_iter().map(str::trim).filter(|s| !s.is_empty()).collect();
+        let want: Vec<&str> = case["expected"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|s| s.as_str()).map(str::trim).filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        if got == want {
+            passed += 1;
+        } else {
+            failed.push(case["name"].as_str().unwrap_or("?").to_string());
+        }
+    }
+    (passed, failed)
+}
+
+#[test]
+fn golden_rules_at_least_47_of_48() {
+    let (passed, failed) = run_rule_file("golden_rules_en.jsonl");
+    assert!(passed >= 47, "{passed}/48, failed: {failed:?}");
+}
+
+#[test]
+fn news_cases_at_least_22_of_24() {
+    let (passed, failed) = run_rule_file("news_cases_en.jsonl");
+    assert!(passed >= 22, "{passed}/24, failed: {failed:?}");
+}
