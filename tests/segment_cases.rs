@@ -11,40 +11,108 @@ fn token_texts(text: &str) -> Vec<&str> {
 }
 
 fn sentence_texts(text: &str) -> Vec<&str> {
-    segment(text).sentences.iter().map(|s| s.slice(text)).collect()
+    segment(text)
+        .sentences
+        .iter()
+        .map(|s| s.slice(text))
+        .collect()
 }
 
 #[test]
 fn tokens() {
     let cases: &[(&str, &str, &[&str])] = &[
-        ("clitic_s", "the firm's plan", &["the", "firm", "'s", "plan"]),
-        ("clitic_nt", "They don't know", &["They", "do", "n't", "know"]),
+        (
+            "clitic_s",
+            "the firm's plan",
+            &["the", "firm", "'s", "plan"],
+        ),
+        (
+            "clitic_nt",
+            "They don't know",
+            &["They", "do", "n't", "know"],
+        ),
         ("clitic_cant", "we can't", &["we", "ca", "n't"]),
         ("clitic_curly", "it’s ours", &["it", "’s", "ours"]),
-        ("clitic_re_ll", "we're sure they'll", &["we", "'re", "sure", "they", "'ll"]),
+        (
+            "clitic_re_ll",
+            "we're sure they'll",
+            &["we", "'re", "sure", "they", "'ll"],
+        ),
         ("name_apostrophe", "O'Brien left", &["O'Brien", "left"]),
-        ("possessive_plural", "the banks' loans", &["the", "banks", "'", "loans"]),
-        ("hyphen_split", "a time-consuming task", &["a", "time", "-", "consuming", "task"]),
-        ("hyphen_prefix_kept", "a co-author and anti-war mid-1990s", &["a", "co-author", "and", "anti-war", "mid-1990s"]),
-        ("dollar_number", "costs $5.4 billion", &["costs", "$", "5.4", "billion"]),
+        (
+            "possessive_plural",
+            "the banks' loans",
+            &["the", "banks", "'", "loans"],
+        ),
+        (
+            "hyphen_split",
+            "a time-consuming task",
+            &["a", "time", "-", "consuming", "task"],
+        ),
+        (
+            "hyphen_prefix_kept",
+            "a co-author and anti-war mid-1990s",
+            &["a", "co-author", "and", "anti-war", "mid-1990s"],
+        ),
+        (
+            "dollar_number",
+            "costs $5.4 billion",
+            &["costs", "$", "5.4", "billion"],
+        ),
         ("currency_prefix", "HK$ 100", &["HK$", "100"]),
         ("thousands", "1,000 people", &["1,000", "people"]),
         ("fraction_time", "3/4 at 10:30", &["3/4", "at", "10:30"]),
         ("percent", "up 2.5%.", &["up", "2.5", "%", "."]),
-        ("abbreviations", "Mr. Smith of Acme Inc. in the U.S.", &["Mr.", "Smith", "of", "Acme", "Inc.", "in", "the", "U.S."]),
+        (
+            "abbreviations",
+            "Mr. Smith of Acme Inc. in the U.S.",
+            &["Mr.", "Smith", "of", "Acme", "Inc.", "in", "the", "U.S."],
+        ),
         ("initials", "J. R. Ewing", &["J.", "R.", "Ewing"]),
-        ("sentence_stop", "It ended. Then", &["It", "ended", ".", "Then"]),
-        ("number_abbrev", "No. 1 and no more.", &["No.", "1", "and", "no", "more", "."]),
-        ("quotes", "“Yes,” he said.", &["“", "Yes", ",", "”", "he", "said", "."]),
+        (
+            "sentence_stop",
+            "It ended. Then",
+            &["It", "ended", ".", "Then"],
+        ),
+        (
+            "number_abbrev",
+            "No. 1 and no more.",
+            &["No.", "1", "and", "no", "more", "."],
+        ),
+        (
+            "quotes",
+            "“Yes,” he said.",
+            &["“", "Yes", ",", "”", "he", "said", "."],
+        ),
         ("brackets", "(Reuters) -", &["(", "Reuters", ")", "-"]),
-        ("dashes_ellipsis", "so -- well...", &["so", "--", "well", "..."]),
-        ("url", "see https://example.com/a?b=1.", &["see", "https://example.com/a?b=1", "."]),
-        ("email", "mail jane.doe@example.com,", &["mail", "jane.doe@example.com", ","]),
+        (
+            "dashes_ellipsis",
+            "so -- well...",
+            &["so", "--", "well", "..."],
+        ),
+        (
+            "url",
+            "see https://example.com/a?b=1.",
+            &["see", "https://example.com/a?b=1", "."],
+        ),
+        (
+            "email",
+            "mail jane.doe@example.com,",
+            &["mail", "jane.doe@example.com", ","],
+        ),
         ("hashtag_handle", "#news @reuters", &["#news", "@reuters"]),
         ("ampersand_name", "AT&T and S&P", &["AT&T", "and", "S&P"]),
-        ("domain", "on abcnews.com today", &["on", "abcnews.com", "today"]),
+        (
+            "domain",
+            "on abcnews.com today",
+            &["on", "abcnews.com", "today"],
+        ),
         ("decade", "the '90s", &["the", "'90s"]),
-        ("non_ascii", "Zürich café, 東京", &["Zürich", "café", ",", "東京"]),
+        (
+            "non_ascii",
+            "Zürich café, 東京",
+            &["Zürich", "café", ",", "東京"],
+        ),
     ];
     for (name, text, want) in cases {
         assert_eq!(&token_texts(text), want, "case {name}");
@@ -54,25 +122,101 @@ fn tokens() {
 #[test]
 fn sentences() {
     let cases: &[(&str, &str, &[&str])] = &[
-        ("plain", "Rain fell. Crops grew.", &["Rain fell.", "Crops grew."]),
-        ("title_abbrev", "Dr. Lee met Gov. Ruiz. They spoke.", &["Dr. Lee met Gov. Ruiz.", "They spoke."]),
-        ("company_final", "He joined Globex Corp. Sales then doubled.", &["He joined Globex Corp.", "Sales then doubled."]),
-        ("company_mid", "Globex Corp. Chairman Ann Wu resigned.", &["Globex Corp. Chairman Ann Wu resigned."]),
-        ("us_mid", "The U.S. Navy sailed.", &["The U.S. Navy sailed."]),
-        ("us_final", "It grew in the U.S. But not abroad.", &["It grew in the U.S.", "But not abroad."]),
-        ("time_mid", "At 9 a.m. Monday it opened.", &["At 9 a.m. Monday it opened."]),
-        ("decimal_money", "It cost $4.50. Nobody paid.", &["It cost $4.50.", "Nobody paid."]),
-        ("quote_closes", "“We won.” The crowd cheered.", &["“We won.”", "The crowd cheered."]),
-        ("quote_continues", "“We won!” she shouted.", &["“We won!” she shouted."]),
-        ("paren_sentence", "Prices fell. (Oil did not.) Gold rose.", &["Prices fell.", "(Oil did not.)", "Gold rose."]),
-        ("question_exclaim", "Why? Because! Fine.", &["Why?", "Because!", "Fine."]),
-        ("lowercase_after_stop", "Visit Yahoo! for news.", &["Visit Yahoo! for news."]),
-        ("number_starts", "Sales fell in May. 2023 was better.", &["Sales fell in May.", "2023 was better."]),
-        ("initial_name", "By J.K. Rowling and T. S. Eliot.", &["By J.K. Rowling and T. S. Eliot."]),
-        ("spaced_ellipsis", "He paused . . . then left.", &["He paused . . . then left."]),
-        ("numbered_list", "1. Buy milk 2. Call Ann 3. Rest", &["1. Buy milk", "2. Call Ann", "3. Rest"]),
-        ("heading_colon", "MARKETS: Stocks rose.", &["MARKETS:", "Stocks rose."]),
-        ("headline_line", "Storm Hits Coast\nWinds rose. Roads closed.", &["Storm Hits Coast", "Winds rose.", "Roads closed."]),
+        (
+            "plain",
+            "Rain fell. Crops grew.",
+            &["Rain fell.", "Crops grew."],
+        ),
+        (
+            "title_abbrev",
+            "Dr. Lee met Gov. Ruiz. They spoke.",
+            &["Dr. Lee met Gov. Ruiz.", "They spoke."],
+        ),
+        (
+            "company_final",
+            "He joined Globex Corp. Sales then doubled.",
+            &["He joined Globex Corp.", "Sales then doubled."],
+        ),
+        (
+            "company_mid",
+            "Globex Corp. Chairman Ann Wu resigned.",
+            &["Globex Corp. Chairman Ann Wu resigned."],
+        ),
+        (
+            "us_mid",
+            "The U.S. Navy sailed.",
+            &["The U.S. Navy sailed."],
+        ),
+        (
+            "us_final",
+            "It grew in the U.S. But not abroad.",
+            &["It grew in the U.S.", "But not abroad."],
+        ),
+        (
+            "time_mid",
+            "At 9 a.m. Monday it opened.",
+            &["At 9 a.m. Monday it opened."],
+        ),
+        (
+            "decimal_money",
+            "It cost $4.50. Nobody paid.",
+            &["It cost $4.50.", "Nobody paid."],
+        ),
+        (
+            "quote_closes",
+            "“We won.” The crowd cheered.",
+            &["“We won.”", "The crowd cheered."],
+        ),
+        (
+            "quote_continues",
+            "“We won!” she shouted.",
+            &["“We won!” she shouted."],
+        ),
+        (
+            "paren_sentence",
+            "Prices fell. (Oil did not.) Gold rose.",
+            &["Prices fell.", "(Oil did not.)", "Gold rose."],
+        ),
+        (
+            "question_exclaim",
+            "Why? Because! Fine.",
+            &["Why?", "Because!", "Fine."],
+        ),
+        (
+            "lowercase_after_stop",
+            "Visit Yahoo! for news.",
+            &["Visit Yahoo! for news."],
+        ),
+        (
+            "number_starts",
+            "Sales fell in May. 2023 was better.",
+            &["Sales fell in May.", "2023 was better."],
+        ),
+        (
+            "initial_name",
+            "By J.K. Rowling and T. S. Eliot.",
+            &["By J.K. Rowling and T. S. Eliot."],
+        ),
+        (
+            "spaced_ellipsis",
+            "He paused . . . then left.",
+            &["He paused . . . then left."],
+        ),
+        (
+            "numbered_list",
+            "1. Buy milk 2. Call Ann 3. Rest",
+            &["1. Buy milk", "2. Call Ann", "3. Rest"],
+        ),
+        (
+            "heading_colon",
+            "MARKETS: Stocks rose.",
+            &["MARKETS:", "Stocks rose."],
+        ),
+        (
+            "headline_line",
+            "Storm Hits Coast\nWinds rose. Roads closed.",
+            &["Storm Hits Coast", "Winds rose.", "Roads closed."],
+        ),
         ("crlf", "One.\r\nTwo.", &["One.", "Two."]),
     ];
     for (name, text, want) in cases {
@@ -96,8 +240,14 @@ fn blocks_kinds() {
     assert_eq!(b[0].reason, Some(BoilerplateReason::Template));
     assert_eq!(kinds[1], BlockKind::Title);
     assert_eq!(kinds[2], BlockKind::Byline);
-    assert!(kinds[3..6].iter().all(|&k| k == BlockKind::Paragraph), "{kinds:?}");
-    assert!(kinds[6..].iter().all(|&k| k == BlockKind::Boilerplate), "{kinds:?}");
+    assert!(
+        kinds[3..6].iter().all(|&k| k == BlockKind::Paragraph),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds[6..].iter().all(|&k| k == BlockKind::Boilerplate),
+        "{kinds:?}"
+    );
     assert_eq!(b[6].reason, Some(BoilerplateReason::Comments));
     assert_eq!(b[7].reason, Some(BoilerplateReason::Comments));
 }
@@ -106,7 +256,10 @@ fn blocks_kinds() {
 fn blank_and_empty_inputs() {
     for text in ["", " ", "\n\n", "\r\n\t \u{a0}\n"] {
         let seg = segment(text);
-        assert!(seg.blocks.is_empty() && seg.sentences.is_empty() && seg.tokens.is_empty(), "{text:?}");
+        assert!(
+            seg.blocks.is_empty() && seg.sentences.is_empty() && seg.tokens.is_empty(),
+            "{text:?}"
+        );
     }
 }
 
@@ -121,17 +274,31 @@ fn sbd_file(name: &str) -> PathBuf {
 /// Passed cases and the names of the failed ones.
 fn run_rule_file(name: &str) -> (usize, Vec<String>) {
     let path = sbd_file(name);
-    let data = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{} is needed for this test (the shared data): {e}", path.display()));
+    let data = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{} is needed for this test (the shared data): {e}",
+            path.display()
+        )
+    });
     let mut passed = 0;
     let mut failed = Vec::new();
     for line in data.lines().filter(|l| !l.trim().is_empty()) {
         let case: serde_json::Value = serde_json::from_str(line).expect("valid JSONL");
         let text = case["text"].as_str().unwrap_or("");
-        let got: Vec<&str> = sentence_texts(text).into_iter().map(str::trim).filter(|s| !s.is_empty()).collect();
+        let got: Vec<&str> = sentence_texts(text)
+            .into_iter()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
         let want: Vec<&str> = case["expected"]
             .as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str()).map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str())
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         if got == want {
             passed += 1;

@@ -20,7 +20,8 @@ fn shared() -> PathBuf {
 }
 
 fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {} (shared data): {e}", path.display()))
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {} (shared data): {e}", path.display()))
 }
 
 /// `line kind [reason]` for every block, line numbers counted from 1.
@@ -43,7 +44,9 @@ fn seeds_match_golden_kinds() {
     for seed in SEEDS {
         let text = read(&shared().join("data/seeds").join(seed));
         let got = describe(&text);
-        let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(seed.replace(".txt", ".kinds"));
+        let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden")
+            .join(seed.replace(".txt", ".kinds"));
         if std::env::var_os("NEWSMARK_BLESS").is_some() {
             std::fs::write(&golden, &got).expect("write golden file");
             continue;
@@ -57,7 +60,11 @@ fn seeds_match_golden_kinds() {
                 .take(10)
                 .map(|(g, w)| format!("got `{g}`, golden `{w}`"))
                 .collect();
-            panic!("{seed}: blocks differ from {}:\n{}", golden.display(), diff.join("\n"));
+            panic!(
+                "{seed}: blocks differ from {}:\n{}",
+                golden.display(),
+                diff.join("\n")
+            );
         }
     }
 }
@@ -70,15 +77,25 @@ fn seeds_keep_exactly_the_hand_labelled_lines() {
         let id = page["id"].as_str().unwrap_or("");
         let gold: Vec<bool> = page["lines"]
             .as_array()
-            .map(|a| a.iter().map(|l| l["article"].as_bool().unwrap_or(false)).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|l| l["article"].as_bool().unwrap_or(false))
+                    .collect()
+            })
             .unwrap_or_default();
         // The raw seed file: its blocks are its non-blank lines, in the same
         // order as the labelled lines.
         let text = read(&shared().join("data/seeds").join(id));
-        let kept: Vec<bool> = blocks(&text).iter().map(|b| b.kind != BlockKind::Boilerplate).collect();
+        let kept: Vec<bool> = blocks(&text)
+            .iter()
+            .map(|b| b.kind != BlockKind::Boilerplate)
+            .collect();
         assert_eq!(kept.len(), gold.len(), "{id}: line count");
         let wrong: Vec<usize> = (0..gold.len()).filter(|&i| kept[i] != gold[i]).collect();
-        assert!(wrong.is_empty(), "{id}: lines judged wrongly (0-based among non-blank lines): {wrong:?}");
+        assert!(
+            wrong.is_empty(),
+            "{id}: lines judged wrongly (0-based among non-blank lines): {wrong:?}"
+        );
     }
 }
 

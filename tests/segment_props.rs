@@ -10,16 +10,26 @@ use proptest::prelude::*;
 
 /// Checks every structural invariant of `seg` for `text`.
 fn check(text: &str, seg: &Segmentation) -> Result<(), String> {
-    let on_boundary = |s: &Span| s.start < s.end && s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end);
+    let on_boundary = |s: &Span| {
+        s.start < s.end
+            && s.end <= text.len()
+            && text.is_char_boundary(s.start)
+            && text.is_char_boundary(s.end)
+    };
     let ordered = |spans: &[Span], what: &str| -> Result<(), String> {
         for s in spans {
             if !on_boundary(s) {
-                return Err(format!("{what} {s:?} is empty, out of bounds or not on a char boundary"));
+                return Err(format!(
+                    "{what} {s:?} is empty, out of bounds or not on a char boundary"
+                ));
             }
         }
         for w in spans.windows(2) {
             if w[0].end > w[1].start {
-                return Err(format!("{what}s {:?} and {:?} overlap or are out of order", w[0], w[1]));
+                return Err(format!(
+                    "{what}s {:?} and {:?} overlap or are out of order",
+                    w[0], w[1]
+                ));
             }
         }
         Ok(())
@@ -32,7 +42,10 @@ fn check(text: &str, seg: &Segmentation) -> Result<(), String> {
     if block_spans != line_spans(text) {
         return Err("blocks do not match the non-blank lines".into());
     }
-    for (b, expected) in block_spans.iter().zip(text.split(['\n', '\r']).filter(|l| !l.trim().is_empty())) {
+    for (b, expected) in block_spans
+        .iter()
+        .zip(text.split(['\n', '\r']).filter(|l| !l.trim().is_empty()))
+    {
         if b.slice(text) != expected.trim() {
             return Err(format!("block {b:?} is not its trimmed line"));
         }
@@ -50,7 +63,10 @@ fn check(text: &str, seg: &Segmentation) -> Result<(), String> {
     }
     for b in &seg.blocks {
         if (b.kind == BlockKind::Boilerplate) != b.reason.is_some() {
-            return Err(format!("block {:?}: a reason is given exactly for boilerplate", b.span));
+            return Err(format!(
+                "block {:?}: a reason is given exactly for boilerplate",
+                b.span
+            ));
         }
     }
     // Nesting: each sentence in one block, each token in one sentence, and
@@ -135,8 +151,14 @@ fn tricky_text() -> impl Strategy<Value = String> {
         "\\PC{1,6}",
         "[\\x00-\\x1f]{1,3}",
     ];
-    prop::collection::vec((piece, prop_oneof![Just(""), Just(" "), Just("  "), Just("\t")]), 0..60)
-        .prop_map(|v| v.into_iter().map(|(p, sep)| p + sep).collect())
+    prop::collection::vec(
+        (
+            piece,
+            prop_oneof![Just(""), Just(" "), Just("  "), Just("\t")],
+        ),
+        0..60,
+    )
+    .prop_map(|v| v.into_iter().map(|(p, sep)| p + sep).collect())
 }
 
 proptest! {
@@ -178,7 +200,7 @@ fn ten_megabytes_of_text() {
     let mut i = 0usize;
     while text.len() < 10 << 20 {
         text.push_str(para);
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             text.push_str("Related Stories\nShare | Print | Comment\n\n");
         }
         i += 1;

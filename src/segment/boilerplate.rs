@@ -39,27 +39,85 @@ struct LineStats {
 }
 
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been", "but", "by", "can",
-    "could", "did", "do", "does", "for", "from", "had", "has", "have", "he", "her", "his", "how", "i", "if", "in",
-    "into", "is", "it", "its", "more", "most", "no", "not", "of", "on", "one", "only", "or", "other", "our", "out",
-    "she", "so", "some", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "to",
-    "up", "was", "we", "were", "what", "when", "which", "who", "will", "with", "would", "you", "your", "said",
-    "says", "over", "just", "been", "because", "while", "where", "those", "my", "me", "him",
+    "a", "about", "after", "all", "also", "an", "and", "any", "are", "as", "at", "be", "been",
+    "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "he",
+    "her", "his", "how", "i", "if", "in", "into", "is", "it", "its", "more", "most", "no", "not",
+    "of", "on", "one", "only", "or", "other", "our", "out", "she", "so", "some", "than", "that",
+    "the", "their", "them", "then", "there", "these", "they", "this", "to", "up", "was", "we",
+    "were", "what", "when", "which", "who", "will", "with", "would", "you", "your", "said", "says",
+    "over", "just", "been", "because", "while", "where", "those", "my", "me", "him",
 ];
 
 /// Words of site widgets around an article.
 const CUES: &[&str] = &[
-    "share", "comment", "comments", "reply", "login", "log in", "sign in", "sign up", "subscribe", "copyright",
-    "all rights reserved", "privacy", "terms of", "cookie", "newsletter", "follow us", "advertisement", "related",
-    "read more", "click here", "tweet", "facebook", "twitter", "linkedin", "pinterest", "whatsapp", "email this",
-    "print", "permalink", "posted in", "tags:", "filed under", "trackback", "user rank", "most popular",
-    "recommended", "sponsored", "more from", "you may also like", "see also", "next article", "previous article",
-    "menu", "home", "search", "rss", "contact us", "about us", "©",
+    "share",
+    "comment",
+    "comments",
+    "reply",
+    "login",
+    "log in",
+    "sign in",
+    "sign up",
+    "subscribe",
+    "copyright",
+    "all rights reserved",
+    "privacy",
+    "terms of",
+    "cookie",
+    "newsletter",
+    "follow us",
+    "advertisement",
+    "related",
+    "read more",
+    "click here",
+    "tweet",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "pinterest",
+    "whatsapp",
+    "email this",
+    "print",
+    "permalink",
+    "posted in",
+    "tags:",
+    "filed under",
+    "trackback",
+    "user rank",
+    "most popular",
+    "recommended",
+    "sponsored",
+    "more from",
+    "you may also like",
+    "see also",
+    "next article",
+    "previous article",
+    "menu",
+    "home",
+    "search",
+    "rss",
+    "contact us",
+    "about us",
+    "©",
 ];
 
 fn is_stop(w: &str) -> bool {
-    let lower: String = w.chars().filter(|c| c.is_alphanumeric() || *c == '\'').flat_map(char::to_lowercase).collect();
-    STOP_WORDS.contains(&lower.as_str())
+    // Lowercase the ASCII letters (and apostrophes) into a small buffer; a
+    // stop word is short and ASCII.
+    let mut buf = [0u8; 8];
+    let mut n = 0;
+    for b in w.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'\'' {
+            if n == buf.len() {
+                return false;
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if b >= 0x80 {
+            return false;
+        }
+    }
+    std::str::from_utf8(&buf[..n]).is_ok_and(|lower| STOP_WORDS.contains(&lower))
 }
 
 fn contains_ci(hay: &str, needle: &str) -> bool {
@@ -72,7 +130,9 @@ fn has_timestamp(s: &str) -> bool {
     let b = s.as_bytes();
     for i in 1..b.len().saturating_sub(2) {
         let d = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
-        if (b[i] == b':' && d(i - 1) && d(i + 1) && d(i + 2)) || (b[i] == b'/' && d(i - 1) && d(i + 1)) {
+        if (b[i] == b':' && d(i - 1) && d(i + 1) && d(i + 2))
+            || (b[i] == b'/' && d(i - 1) && d(i + 1))
+        {
             return true;
         }
     }
@@ -80,7 +140,10 @@ fn has_timestamp(s: &str) -> bool {
 }
 
 fn stats(line: &str) -> LineStats {
-    let mut st = LineStats { chars: line.chars().count(), ..Default::default() };
+    let mut st = LineStats {
+        chars: line.chars().count(),
+        ..Default::default()
+    };
     let (mut letters, mut uppers, mut digits, mut nonspace) = (0usize, 0usize, 0usize, 0usize);
     for c in line.chars() {
         if c.is_alphabetic() {
@@ -114,10 +177,14 @@ fn stats(line: &str) -> LineStats {
     st.end_punct = trimmed.ends_with(['.', '!', '?', '…']);
     st.colon_end = line.trim_end().ends_with(':');
     st.timestamp = has_timestamp(line);
-    st.bullet = line.trim_start().starts_with(['•', '-', '*', '·', '–', '»', '>']);
+    st.bullet = line
+        .trim_start()
+        .starts_with(['•', '-', '*', '·', '–', '»', '>']);
     st.cue = st.words <= 12 && CUES.iter().any(|c| contains_ci(line, c));
     st.comment_header = is_comment_header(line, st.words);
-    st.footer = contains_ci(line, "©") || contains_ci(line, "copyright") || contains_ci(line, "all rights reserved");
+    st.footer = contains_ci(line, "©")
+        || contains_ci(line, "copyright")
+        || contains_ci(line, "all rights reserved");
     st.template = is_template(line);
     st
 }
@@ -128,8 +195,16 @@ fn is_comment_header(line: &str, words: usize) -> bool {
         return false;
     }
     let l = line.trim().to_lowercase();
-    let first_num = l.split_whitespace().next().is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()));
-    if first_num && (l.contains("comment") || l.contains("response") || l.contains("repl") || l.contains("thought")) {
+    let first_num = l
+        .split_whitespace()
+        .next()
+        .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()));
+    if first_num
+        && (l.contains("comment")
+            || l.contains("response")
+            || l.contains("repl")
+            || l.contains("thought"))
+    {
         return true;
     }
     if words > 8 {
@@ -137,10 +212,27 @@ fn is_comment_header(line: &str, words: usize) -> bool {
     }
     let l = l.trim_matches(|c: char| !c.is_alphanumeric());
     const HEADERS: &[&str] = &[
-        "comments", "comment", "reader comments", "leave a reply", "leave a comment", "post a comment",
-        "add a comment", "add comment", "join the discussion", "join the conversation", "discussion",
-        "responses", "reactions", "what do you think", "your comments", "show comments", "view comments",
-        "post comment", "submit a comment", "write a comment", "have your say",
+        "comments",
+        "comment",
+        "reader comments",
+        "leave a reply",
+        "leave a comment",
+        "post a comment",
+        "add a comment",
+        "add comment",
+        "join the discussion",
+        "join the conversation",
+        "discussion",
+        "responses",
+        "reactions",
+        "what do you think",
+        "your comments",
+        "show comments",
+        "view comments",
+        "post comment",
+        "submit a comment",
+        "write a comment",
+        "have your say",
     ];
     if HEADERS.contains(&l) {
         return true;
@@ -160,17 +252,25 @@ fn is_comment_meta(line: &str, s: &LineStats) -> bool {
         return false;
     }
     let l = line.trim().to_lowercase();
-    if l.ends_with("says:") || l.ends_with("said:") || l.ends_with("wrote:") || l.ends_with("says") {
+    if l.ends_with("says:") || l.ends_with("said:") || l.ends_with("wrote:") || l.ends_with("says")
+    {
         return true;
     }
     let timeish = s.timestamp || l.chars().any(|c| c.is_ascii_digit());
-    timeish && (l.contains(" at ") || l.ends_with(" am") || l.ends_with(" pm") || l.ends_with(" ago") || l.contains("| reply"))
+    timeish
+        && (l.contains(" at ")
+            || l.ends_with(" am")
+            || l.ends_with(" pm")
+            || l.ends_with(" ago")
+            || l.contains("| reply"))
 }
 
 /// Unfilled template placeholders: `& siteName &`, `{{ title }}`, `%%NAME%%`, `[[x]]`.
 fn is_template(line: &str) -> bool {
     let t = line.trim();
-    let wrapped = |open: &str, close: &str| t.starts_with(open) && t.ends_with(close) && t.len() > open.len() + close.len();
+    let wrapped = |open: &str, close: &str| {
+        t.starts_with(open) && t.ends_with(close) && t.len() > open.len() + close.len()
+    };
     (wrapped("&", "&") && !t.contains(' ') || wrapped("& ", " &"))
         || wrapped("{{", "}}")
         || wrapped("%%", "%%")
@@ -211,8 +311,9 @@ pub fn features(lines: &[&str]) -> Vec<[f32; N_FEATURES]> {
         }
     }
     // The first comment header or comment meta line after the first prose.
-    let comment_signal = first_prose
-        .and_then(|p| (p + 1..n).find(|&i| st[i].comment_header || is_comment_meta(lines[i], &st[i])));
+    let comment_signal = first_prose.and_then(|p| {
+        (p + 1..n).find(|&i| st[i].comment_header || is_comment_meta(lines[i], &st[i]))
+    });
     let lw = |s: &LineStats| (1.0 + s.words as f32).ln() / 4.0;
     let mut words_before = 0usize;
     let mut out = Vec::with_capacity(n);
@@ -323,7 +424,12 @@ pub fn classify(lines: &[&str]) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
     classify_with(
         lines,
         &MODEL,
-        Params { threshold: THRESHOLD, inside_margin: INSIDE_MARGIN, outside_bar: OUTSIDE_BAR, smoothing: SMOOTHING },
+        Params {
+            threshold: THRESHOLD,
+            inside_margin: INSIDE_MARGIN,
+            outside_bar: OUTSIDE_BAR,
+            smoothing: SMOOTHING,
+        },
     )
 }
 
@@ -365,12 +471,12 @@ pub fn classify_with(
     // (subheads, short paragraphs); outside it only sure lines are kept.
     let weight = |i: usize| (1.0 + st[i].words as f32).sqrt();
     let (mut best, mut best_span, mut run, mut run_start) = (0f32, None, 0f32, 0usize);
-    for i in 0..n {
+    for (i, &score) in smooth.iter().enumerate() {
         if run <= 0.0 {
             run = 0.0;
             run_start = i;
         }
-        run += (smooth[i] - threshold) * weight(i);
+        run += (score - threshold) * weight(i);
         if run > best {
             best = run;
             best_span = Some((run_start, i));
@@ -383,7 +489,9 @@ pub fn classify_with(
         })
         .collect();
     // Runs of three or more headline-like lines are teaser lists.
-    let headline = |s: &LineStats| (4..=20).contains(&s.words) && !s.end_punct && !s.colon_end && s.title_case >= 0.6;
+    let headline = |s: &LineStats| {
+        (4..=20).contains(&s.words) && !s.end_punct && !s.colon_end && s.title_case >= 0.6
+    };
     let mut i = 0;
     while i < n {
         let mut j = i;
@@ -412,11 +520,18 @@ pub fn classify_with(
         let header = (fk + 1..n).find(|&i| st[i].comment_header);
         // A thread: three or more comment header lines after the first prose.
         let first_prose = (fk..n).find(|&i| st[i].words >= 20).unwrap_or(fk);
-        let metas: Vec<usize> = (first_prose + 1..n).filter(|&i| is_comment_meta(lines[i], &st[i])).take(3).collect();
+        let metas: Vec<usize> = (first_prose + 1..n)
+            .filter(|&i| is_comment_meta(lines[i], &st[i]))
+            .take(3)
+            .collect();
         let thread = (metas.len() == 3 && metas[2] - metas[0] <= 40).then(|| {
             let m = metas[0];
             // The commenter's name often sits on the line above.
-            if m > first_prose + 1 && st[m - 1].words <= 4 && !st[m - 1].end_punct { m - 1 } else { m }
+            if m > first_prose + 1 && st[m - 1].words <= 4 && !st[m - 1].end_punct {
+                m - 1
+            } else {
+                m
+            }
         });
         if let Some(c) = header.into_iter().chain(thread).min() {
             comments_from = c;
@@ -426,13 +541,18 @@ pub fn classify_with(
         }
     }
     // The comment thread ends where the next widget starts.
-    let comments_end = (comments_from + 1..n).find(|&i| starts_widget(lines[i])).unwrap_or(n);
+    let comments_end = (comments_from + 1..n)
+        .find(|&i| starts_widget(lines[i]))
+        .unwrap_or(n);
     let mut out: Vec<(BlockKind, Option<BoilerplateReason>)> = (0..n)
         .map(|i| {
             if keep[i] {
                 (BlockKind::Paragraph, None)
             } else {
-                (BlockKind::Boilerplate, Some(reason(&st, i, comments_from..comments_end)))
+                (
+                    BlockKind::Boilerplate,
+                    Some(reason(&st, i, comments_from..comments_end)),
+                )
             }
         })
         .collect();
@@ -470,11 +590,26 @@ fn keep_best_stretch(smooth: &[f32], st: &[LineStats], keep: &mut [bool]) {
 /// Headers of the widgets that follow an article or its comments.
 fn starts_widget(line: &str) -> bool {
     const HEADS: &[&str] = &[
-        "more ", "related", "featured", "recent", "popular", "upcoming", "hot topics", "latest", "recommended",
-        "you may also", "most read", "trending", "top stories", "editor's picks",
+        "more ",
+        "related",
+        "featured",
+        "recent",
+        "popular",
+        "upcoming",
+        "hot topics",
+        "latest",
+        "recommended",
+        "you may also",
+        "most read",
+        "trending",
+        "top stories",
+        "editor's picks",
     ];
     let t = line.trim_start();
-    t.split_whitespace().count() <= 8 && HEADS.iter().any(|h| t.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h)))
+    t.split_whitespace().count() <= 8
+        && HEADS
+            .iter()
+            .any(|h| t.get(..h.len()).is_some_and(|p| p.eq_ignore_ascii_case(h)))
 }
 
 /// Why line `i` is boilerplate.
@@ -499,7 +634,10 @@ fn reason(st: &[LineStats], i: usize, comments: std::ops::Range<usize>) -> Boile
     if s.words <= 3 {
         return BoilerplateReason::Navigation;
     }
-    if s.words <= 20 && !s.end_punct && near(&|t: &LineStats| t.words >= 4 && t.words <= 20 && !t.end_punct) {
+    if s.words <= 20
+        && !s.end_punct
+        && near(&|t: &LineStats| t.words >= 4 && t.words <= 20 && !t.end_punct)
+    {
         return BoilerplateReason::LinkList;
     }
     BoilerplateReason::Other
@@ -535,7 +673,11 @@ fn mark_title_and_byline(
     if title.is_none() && out[fk].0 == BlockKind::Paragraph {
         // The first kept line itself may be the headline.
         let s = &st[fk];
-        if (3..=25).contains(&s.words) && !s.end_punct && fk + 1 < st.len() && st[fk + 1].words > s.words {
+        if (3..=25).contains(&s.words)
+            && !s.end_punct
+            && fk + 1 < st.len()
+            && st[fk + 1].words > s.words
+        {
             title = Some(fk);
         }
     }
@@ -559,7 +701,11 @@ fn is_byline(line: &str, s: &LineStats) -> bool {
         return false;
     }
     let lower = t.to_lowercase();
-    if lower.starts_with("by ") || lower.starts_with("posted ") || lower.starts_with("published ") || lower.starts_with("updated ") {
+    if lower.starts_with("by ")
+        || lower.starts_with("posted ")
+        || lower.starts_with("published ")
+        || lower.starts_with("updated ")
+    {
         return true;
     }
     // A short run of capitalised words: a name.
@@ -567,7 +713,8 @@ fn is_byline(line: &str, s: &LineStats) -> bool {
         return true;
     }
     // A date line.
-    const MONTHS: &[&str] =
-        &["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    const MONTHS: &[&str] = &[
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
     s.words <= 8 && s.digits > 0.0 && MONTHS.iter().any(|m| lower.contains(m))
 }

@@ -40,3 +40,17 @@ pub fn segment(text: &str) -> Segmentation {
         tokens,
     }
 }
+
+/// Sentences and tokens of `text` without classifying its blocks: the lines
+/// are split, tokenized and cut into sentences exactly as [`segment`] does.
+/// This is the part the speed benchmark measures.
+pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
+    let mut tokens = Vec::with_capacity(text.len() / 5);
+    let mut sentences = Vec::with_capacity(text.len() / 100);
+    for line in blocks::line_spans(text) {
+        let first = tokens.len();
+        tokens::tokenize_into(text, line, &mut tokens);
+        sentences::sentences_into(text, &tokens[first..], &mut sentences);
+    }
+    (sentences, tokens)
+}

@@ -83,7 +83,10 @@ impl Splitter<'_> {
             if i > start && self.gap_before(i) {
                 let item_start = match bullet {
                     Some(b) => self.word(i) == b,
-                    None => list.is_some_and(|(kind, next)| self.marker_at(i).is_some_and(|(k, v, _)| k == kind && v == next)),
+                    None => list.is_some_and(|(kind, next)| {
+                        self.marker_at(i)
+                            .is_some_and(|(k, v, _)| k == kind && v == next)
+                    }),
                 };
                 if item_start {
                     self.push(start, i - 1, out);
@@ -93,7 +96,11 @@ impl Splitter<'_> {
                     continue;
                 }
             }
-            if i >= skip_to && self.word(i) == "." && self.word(i + 1) == "." && self.gap_before(i + 1) {
+            if i >= skip_to
+                && self.word(i) == "."
+                && self.word(i + 1) == "."
+                && self.gap_before(i + 1)
+            {
                 match self.spaced_dots(i) {
                     Ok(last) => {
                         self.push(start, last, out);
@@ -128,8 +135,18 @@ impl Splitter<'_> {
     /// Called where a sentence starts: if a list marker (after an optional
     /// bullet) opens it, returns the index after the marker's punctuation so
     /// its stop is not taken for a sentence end.
-    fn enter(&self, at: usize, bullet: Option<&str>, list: &mut Option<(MarkerKind, u32)>, first: bool) -> usize {
-        let p = if bullet.is_some() && self.word(at) == bullet.unwrap_or("") { at + 1 } else { at };
+    fn enter(
+        &self,
+        at: usize,
+        bullet: Option<&str>,
+        list: &mut Option<(MarkerKind, u32)>,
+        first: bool,
+    ) -> usize {
+        let p = if bullet.is_some() && self.word(at) == bullet.unwrap_or("") {
+            at + 1
+        } else {
+            at
+        };
         if let Some((kind, value, punct_end)) = self.marker_at(p) {
             let fits = match *list {
                 Some((k, next)) => k == kind && next == value,
@@ -153,13 +170,14 @@ impl Splitter<'_> {
     /// its kind, value and the index of its last punctuation token.
     fn marker_at(&self, i: usize) -> Option<(MarkerKind, u32, usize)> {
         let w = self.word(i);
-        let (kind, value) = if !w.is_empty() && w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit()) {
-            (MarkerKind::Number, w.parse().ok()?)
-        } else if w.len() == 1 && w.as_bytes()[0].is_ascii_lowercase() {
-            (MarkerKind::Letter, u32::from(w.as_bytes()[0] - b'a') + 1)
-        } else {
-            return None;
-        };
+        let (kind, value) =
+            if !w.is_empty() && w.len() <= 3 && w.bytes().all(|b| b.is_ascii_digit()) {
+                (MarkerKind::Number, w.parse().ok()?)
+            } else if w.len() == 1 && w.as_bytes()[0].is_ascii_lowercase() {
+                (MarkerKind::Letter, u32::from(w.as_bytes()[0] - b'a') + 1)
+            } else {
+                return None;
+            };
         let mut p = i + 1;
         if p >= self.tokens.len() || self.gap_before(p) {
             return None;
@@ -201,7 +219,11 @@ impl Splitter<'_> {
         let nc = self.first_char(next);
         let dash_item = plain && self.word(next) == "--";
         if nc.is_lowercase()
-            || (!dash_item && matches!(nc, ',' | ';' | ':' | '%' | ')' | ']' | '}' | '”' | '’' | '-' | '–' | '—' | '.'))
+            || (!dash_item
+                && matches!(
+                    nc,
+                    ',' | ';' | ':' | '%' | ')' | ']' | '}' | '”' | '’' | '-' | '–' | '—' | '.'
+                ))
         {
             return None;
         }
@@ -209,7 +231,11 @@ impl Splitter<'_> {
             if w == "..." || w == "…" {
                 return is_sentence_opener(self.word(next)).then_some(last);
             }
-            if nc.is_ascii_digit() && i > 0 && !self.gap_before(i) && !is_word_token(self.word(i - 1)) {
+            if nc.is_ascii_digit()
+                && i > 0
+                && !self.gap_before(i)
+                && !is_word_token(self.word(i - 1))
+            {
                 // `N°. 1026` and the like.
                 return None;
             }
@@ -246,7 +272,9 @@ impl Splitter<'_> {
             return false;
         }
         let c = self.first_char(i + 1);
-        if !(c.is_uppercase() || c.is_ascii_digit() || matches!(c, '“' | '"' | '(')) && self.word(i + 1) != "--" {
+        if !(c.is_uppercase() || c.is_ascii_digit() || matches!(c, '“' | '"' | '('))
+            && self.word(i + 1) != "--"
+        {
             return false;
         }
         let mut letters = 0;
@@ -272,7 +300,11 @@ impl Splitter<'_> {
             return true;
         }
         // A capitalised plural before a lowercase word: `Officials said`.
-        let plural = w.len() > 3 && w != "News" && w.ends_with('s') && !w.ends_with("ss") && w.chars().skip(1).all(char::is_lowercase);
+        let plural = w.len() > 3
+            && w != "News"
+            && w.ends_with('s')
+            && !w.ends_with("ss")
+            && w.chars().skip(1).all(char::is_lowercase);
         plural && self.first_char(i + 1).is_lowercase()
     }
 

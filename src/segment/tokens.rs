@@ -396,13 +396,13 @@ fn keeps_hyphen(left: &str, right: &str) -> bool {
             | "semi"
             | "arch"
             | "e"
-            | "self"
             | "uh"
             | "mm"
             | "hm"
     ) {
-        return !(l == "e" && left == "E")
-            && !(l == "pro" && right.starts_with(|c: char| c.is_ascii_digit()));
+        let capital_e = l == "e" && left == "E";
+        let pro_number = l == "pro" && right.starts_with(|c: char| c.is_ascii_digit());
+        return !(capital_e || pro_number);
     }
     false
 }

@@ -23,7 +23,10 @@ fn read_jsonl(path: &Path) -> Result<Vec<Value>> {
         if line.trim().is_empty() {
             continue;
         }
-        out.push(serde_json::from_str(&line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?);
+        out.push(
+            serde_json::from_str(&line)
+                .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?,
+        );
     }
     Ok(out)
 }
@@ -54,7 +57,11 @@ fn char_starts(text: &str) -> Vec<usize> {
 /// Sentences of `text` as code-point spans.
 fn sentence_spans_cp(text: &str) -> Vec<(usize, usize)> {
     let map = OffsetMap::new(text, Unit::CodePoint);
-    segment::segment(text).sentences.iter().map(|s| map.convert_span(*s)).collect()
+    segment::segment(text)
+        .sentences
+        .iter()
+        .map(|s| map.convert_span(*s))
+        .collect()
 }
 
 /// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
@@ -96,7 +103,16 @@ fn boundary_scores(path: &Path, errors: usize) -> Result<[[usize; 3]; 2]> {
         let chars: Vec<char> = text.chars().collect();
         let toks: Vec<(usize, usize)> = doc["tokens"]
             .as_array()
-            .map(|a| a.iter().map(|t| (t[0].as_u64().unwrap_or(0) as usize, t[1].as_u64().unwrap_or(0) as usize)).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|t| {
+                        (
+                            t[0].as_u64().unwrap_or(0) as usize,
+                            t[1].as_u64().unwrap_or(0) as usize,
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let gold_spans: Vec<(usize, usize)> = doc["sentences"]
             .as_array()
@@ -134,7 +150,11 @@ fn boundary_scores(path: &Path, errors: usize) -> Result<[[usize; 3]; 2]> {
                 shown += 1;
                 let a = e.saturating_sub(60);
                 let b = (e + 40).min(chars.len());
-                let ctx: String = chars[a..e].iter().chain(['|'].iter()).chain(chars[e..b].iter()).collect();
+                let ctx: String = chars[a..e]
+                    .iter()
+                    .chain(['|'].iter())
+                    .chain(chars[e..b].iter())
+                    .collect();
                 println!("  {what:6} {}: {ctx}", str_field(&doc, "id"));
             }
         }
@@ -143,9 +163,21 @@ fn boundary_scores(path: &Path, errors: usize) -> Result<[[usize; 3]; 2]> {
 }
 
 fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if pred > 0 { tp as f64 / pred as f64 } else { 0.0 };
-    let r = if gold > 0 { tp as f64 / gold as f64 } else { 0.0 };
-    let f = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+    let p = if pred > 0 {
+        tp as f64 / pred as f64
+    } else {
+        0.0
+    };
+    let r = if gold > 0 {
+        tp as f64 / gold as f64
+    } else {
+        0.0
+    };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
     (p, r, f)
 }
 
@@ -164,14 +196,24 @@ fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)
             .collect();
         let want: Vec<String> = case["expected"]
             .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default();
         if got == want {
             passed += 1;
         } else {
             failed.push(case["id"].to_string());
             if verbose {
-                println!("  FAIL {} {}\n    want {want:?}\n    got  {got:?}", case["id"], str_field(case, "name"));
+                println!(
+                    "  FAIL {} {}\n    want {want:?}\n    got  {got:?}",
+                    case["id"],
+                    str_field(case, "name")
+                );
             }
         }
     }
@@ -181,9 +223,14 @@ fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)
 /// `cargo xtask eval sentences [--errors N] [--verbose]`.
 pub fn eval_sentences(args: &[String]) -> Result {
     let flags = Flags::new(args);
-    let errors: usize = flags.value("--errors").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let errors: usize = flags
+        .value("--errors")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let sbd = shared().join("data/sbd");
-    println!("Sentence segmentation, dev figures (computed as shared/tools/score_sentences.py does)");
+    println!(
+        "Sentence segmentation, dev figures (computed as shared/tools/score_sentences.py does)"
+    );
     for (name, file) in [
         ("Golden Rules", "golden_rules_en.jsonl"),
         ("Golden Rules, extra 4", "golden_rules_en_extra.jsonl"),
@@ -192,7 +239,10 @@ pub fn eval_sentences(args: &[String]) -> Result {
         let (passed, total, failed) = case_scores(&sbd.join(file), flags.has("--verbose"))?;
         println!("{name:24} {passed}/{total}   failed: {}", failed.join(" "));
     }
-    for (name, file) in [("OntoNotes dev", "data/ontonotes/dev.jsonl"), ("CoNLL-2003 dev", "data/conll2003/dev.jsonl")] {
+    for (name, file) in [
+        ("OntoNotes dev", "data/ontonotes/dev.jsonl"),
+        ("CoNLL-2003 dev", "data/conll2003/dev.jsonl"),
+    ] {
         let tot = boundary_scores(&shared().join(file), errors)?;
         for (k, label) in ["all genres", "news (nw+bn+mz)"].iter().enumerate() {
             if tot[k][2] == 0 {
@@ -216,8 +266,14 @@ pub fn eval_sentences(args: &[String]) -> Result {
 /// the OntoNotes dev gold tokens.
 pub fn eval_tokens(args: &[String]) -> Result {
     let flags = Flags::new(args);
-    let errors: usize = flags.value("--errors").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let path = flags.value("--data").map(PathBuf::from).unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
+    let errors: usize = flags
+        .value("--errors")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let path = flags
+        .value("--data")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
     let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
     let (mut ntp, mut nnp, mut nng) = (0usize, 0usize, 0usize);
     let (mut btp, mut bnp, mut bng) = (0usize, 0usize, 0usize);
@@ -237,12 +293,17 @@ pub fn eval_tokens(args: &[String]) -> Result {
                     .collect()
             })
             .unwrap_or_default();
-        let pred: HashSet<(usize, usize)> = tokens::tokenize(text).iter().map(|s| (s.start, s.end)).collect();
+        let pred: HashSet<(usize, usize)> = tokens::tokenize(text)
+            .iter()
+            .map(|s| (s.start, s.end))
+            .collect();
         let hit = gold.intersection(&pred).count();
         tp += hit;
         np += pred.len();
         ng += gold.len();
-        let bounds = |set: &HashSet<(usize, usize)>| -> HashSet<usize> { set.iter().flat_map(|&(s, e)| [s, e]).collect() };
+        let bounds = |set: &HashSet<(usize, usize)>| -> HashSet<usize> {
+            set.iter().flat_map(|&(s, e)| [s, e]).collect()
+        };
         let (gb, pb) = (bounds(&gold), bounds(&pred));
         btp += gb.intersection(&pb).count();
         bnp += pb.len();
@@ -260,22 +321,47 @@ pub fn eval_tokens(args: &[String]) -> Result {
                 shown += 1;
                 let a = text.floor_char_boundary_compat(s.saturating_sub(30));
                 let b = text.floor_char_boundary_compat((e + 30).min(text.len()));
-                let got: Vec<&str> =
-                    pred.iter().filter(|&&(ps, pe)| ps < e && pe > s).map(|&(ps, pe)| &text[ps..pe]).collect();
-                println!("  missed {:?} (got {got:?}) in: {}", &text[s..e], &text[a..b]);
+                let got: Vec<&str> = pred
+                    .iter()
+                    .filter(|&&(ps, pe)| ps < e && pe > s)
+                    .map(|&(ps, pe)| &text[ps..pe])
+                    .collect();
+                println!(
+                    "  missed {:?} (got {got:?}) in: {}",
+                    &text[s..e],
+                    &text[a..b]
+                );
             }
         }
     }
     let (p, r, f) = prf(tp, np, ng);
-    println!("Tokens, OntoNotes dev ({}), exact token spans", path.display());
-    println!("all genres       P {:.2} R {:.2} F1 {:.2}  (gold {ng}, predicted {np})", 100.0 * p, 100.0 * r, 100.0 * f);
+    println!(
+        "Tokens, OntoNotes dev ({}), exact token spans",
+        path.display()
+    );
+    println!(
+        "all genres       P {:.2} R {:.2} F1 {:.2}  (gold {ng}, predicted {np})",
+        100.0 * p,
+        100.0 * r,
+        100.0 * f
+    );
     let (p, r, f) = prf(ntp, nnp, nng);
-    println!("news (nw+bn+mz)  P {:.2} R {:.2} F1 {:.2}  (gold {nng}, predicted {nnp})", 100.0 * p, 100.0 * r, 100.0 * f);
+    println!(
+        "news (nw+bn+mz)  P {:.2} R {:.2} F1 {:.2}  (gold {nng}, predicted {nnp})",
+        100.0 * p,
+        100.0 * r,
+        100.0 * f
+    );
     let (p, r, f) = prf(btp, bnp, bng);
-    println!("token boundaries (starts and ends), all genres: P {:.2} R {:.2} F1 {:.2}", 100.0 * p, 100.0 * r, 100.0 * f);
+    println!(
+        "token boundaries (starts and ends), all genres: P {:.2} R {:.2} F1 {:.2}",
+        100.0 * p,
+        100.0 * r,
+        100.0 * f
+    );
     if errors > 0 {
         let mut v: Vec<_> = miss_counts.into_iter().collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|&(_, c)| std::cmp::Reverse(c));
         println!("most missed gold tokens: {:?}", &v[..v.len().min(40)]);
     }
     Ok(())
@@ -307,7 +393,9 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
     }
     let mut keep = vec![false; lines.len()];
     for b in blocks::blocks(&text) {
-        let line = line_of_start.partition_point(|&s| s <= b.span.start).saturating_sub(1);
+        let line = line_of_start
+            .partition_point(|&s| s <= b.span.start)
+            .saturating_sub(1);
         if let Some(k) = keep.get_mut(line) {
             *k = b.kind != BlockKind::Boilerplate;
         }
@@ -316,7 +404,10 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
 }
 
 fn page_lines(page: &Value) -> Vec<&str> {
-    page["lines"].as_array().map(|a| a.iter().map(|l| str_field(l, "text")).collect()).unwrap_or_default()
+    page["lines"]
+        .as_array()
+        .map(|a| a.iter().map(|l| str_field(l, "text")).collect())
+        .unwrap_or_default()
 }
 
 /// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
@@ -324,8 +415,10 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
     let flags = Flags::new(args);
     let data = PathBuf::from(flags.required("--data")?);
     let out = PathBuf::from(flags.required("--out")?);
-    let rows: Vec<Value> =
-        read_jsonl(&data)?.iter().map(|p| json!({"id": p["id"], "keep": keep_lines(&page_lines(p))})).collect();
+    let rows: Vec<Value> = read_jsonl(&data)?
+        .iter()
+        .map(|p| json!({"id": p["id"], "keep": keep_lines(&page_lines(p))}))
+        .collect();
     write_jsonl(&out, &rows)?;
     eprintln!("wrote {} pages to {}", rows.len(), out.display());
     Ok(())
@@ -338,21 +431,38 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
 /// `src/segment/boilerplate_weights.rs`. With `--holdout`, it trains on half
 /// the sites and reports the other half (nothing is written).
 pub fn train_boilerplate(args: &[String]) -> Result {
-    use newsmark::segment::boilerplate::{classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES};
+    use newsmark::segment::boilerplate::{
+        classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
+    };
     let flags = Flags::new(args);
-    let data = flags.value("--data").map(PathBuf::from).unwrap_or_else(|| shared().join("data/boilerplate/dev.jsonl"));
-    let sources: Option<Vec<String>> = flags.value("--sources").map(|s| s.split(',').map(str::to_string).collect());
+    let data = flags
+        .value("--data")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared().join("data/boilerplate/dev.jsonl"));
+    let sources: Option<Vec<String>> = flags
+        .value("--sources")
+        .map(|s| s.split(',').map(str::to_string).collect());
     let holdout = flags.has("--holdout");
     let out = flags
         .value("--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::util::root().join("src/segment/boilerplate_weights.rs"));
-    let site_half = |p: &Value| str_field(p, "site").bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 2;
+    let site_half = |p: &Value| {
+        str_field(p, "site")
+            .bytes()
+            .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+            % 2
+    };
     let all: Vec<Value> = read_jsonl(&data)?
         .into_iter()
-        .filter(|p| sources.as_ref().is_none_or(|s| s.iter().any(|x| x == str_field(p, "source"))))
+        .filter(|p| {
+            sources
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|x| x == str_field(p, "source")))
+        })
         .collect();
-    let (pages, test): (Vec<Value>, Vec<Value>) = all.into_iter().partition(|p| !holdout || site_half(p) == 0);
+    let (pages, test): (Vec<Value>, Vec<Value>) =
+        all.into_iter().partition(|p| !holdout || site_half(p) == 0);
     let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     let mut ws: Vec<f32> = Vec::new();
@@ -360,7 +470,11 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         let lines = page_lines(p);
         let gold: Vec<bool> = p["lines"]
             .as_array()
-            .map(|a| a.iter().map(|l| l["article"].as_bool().unwrap_or(false)).collect())
+            .map(|a| {
+                a.iter()
+                    .map(|l| l["article"].as_bool().unwrap_or(false))
+                    .collect()
+            })
             .unwrap_or_default();
         for ((f, l), g) in features(&lines).into_iter().zip(&lines).zip(gold) {
             xs.push(f);
@@ -377,7 +491,11 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         seed ^= seed << 17;
         (seed >> 11) as f32 / (1u64 << 53) as f32
     };
-    let mut model = Model { w1: [[0.0; N_FEATURES]; HIDDEN], w2: [0.0; HIDDEN], b2: 0.0 };
+    let mut model = Model {
+        w1: [[0.0; N_FEATURES]; HIDDEN],
+        w2: [0.0; HIDDEN],
+        b2: 0.0,
+    };
     for row in model.w1.iter_mut() {
         for x in row.iter_mut() {
             *x = (rand() - 0.5) * 0.6;
@@ -389,10 +507,16 @@ pub fn train_boilerplate(args: &[String]) -> Result {
     // Adam state, flattened: w1, w2, b2.
     let np = HIDDEN * N_FEATURES + HIDDEN + 1;
     let (mut m, mut v) = (vec![0f32; np], vec![0f32; np]);
-    let l2: f32 = flags.value("--l2").and_then(|e| e.parse().ok()).unwrap_or(3e-3);
+    let l2: f32 = flags
+        .value("--l2")
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(3e-3);
     let (lr, b1, b2) = (0.003f32, 0.9f32, 0.999f32);
     let batch = 256;
-    let epochs: usize = flags.value("--epochs").and_then(|e| e.parse().ok()).unwrap_or(6);
+    let epochs: usize = flags
+        .value("--epochs")
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(6);
     let mut order: Vec<usize> = (0..xs.len()).collect();
     let mut t = 0i32;
     for epoch in 0..epochs {
@@ -409,7 +533,13 @@ pub fn train_boilerplate(args: &[String]) -> Result {
                 let h = model.hidden(x);
                 let z = model.b2 + h.iter().zip(&model.w2).map(|(a, b)| a * b).sum::<f32>();
                 let p = sigmoid(z);
-                loss -= f64::from(wt * if y > 0.5 { p.max(1e-7).ln() } else { (1.0 - p).max(1e-7).ln() });
+                loss -= f64::from(
+                    wt * if y > 0.5 {
+                        p.max(1e-7).ln()
+                    } else {
+                        (1.0 - p).max(1e-7).ln()
+                    },
+                );
                 let e = (p - y) * wt;
                 wsum += wt;
                 for u in 0..HIDDEN {
@@ -439,7 +569,10 @@ pub fn train_boilerplate(args: &[String]) -> Result {
                 *param -= lr * mh / (vh.sqrt() + 1e-8);
             }
         }
-        eprintln!("  epoch {epoch}: loss {:.4}", loss / ws.iter().map(|&w| f64::from(w)).sum::<f64>());
+        eprintln!(
+            "  epoch {epoch}: loss {:.4}",
+            loss / ws.iter().map(|&w| f64::from(w)).sum::<f64>()
+        );
     }
     let score = |pages: &[Value], params: Params| -> f64 {
         let counts: Vec<(usize, usize, usize)> = pages
@@ -458,32 +591,49 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         aggregate(&counts).2
     };
     // Coordinate search over the three thresholds.
-    let mut best = Params { threshold: 0.3, inside_margin: 0.0, outside_bar: 0.5, smoothing: 0.0 };
+    let mut best = Params {
+        threshold: 0.3,
+        inside_margin: 0.0,
+        outside_bar: 0.5,
+        smoothing: 0.0,
+    };
     let mut best_f = score(&pages, best);
     for _round in 0..2 {
         for t in (4..=12).map(|k| k as f32 * 0.05) {
-            let cand = Params { threshold: t, ..best };
+            let cand = Params {
+                threshold: t,
+                ..best
+            };
             let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         for m in (0..=6).map(|k| k as f32 * 0.05) {
-            let cand = Params { inside_margin: m, ..best };
+            let cand = Params {
+                inside_margin: m,
+                ..best
+            };
             let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         for o in (10..=19).map(|k| k as f32 * 0.05) {
-            let cand = Params { outside_bar: o, ..best };
+            let cand = Params {
+                outside_bar: o,
+                ..best
+            };
             let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
             }
         }
         for w in [0.0f32, 0.05, 0.1, 0.15, 0.2] {
-            let cand = Params { smoothing: w, ..best };
+            let cand = Params {
+                smoothing: w,
+                ..best
+            };
             let f = score(&pages, cand);
             if f > best_f {
                 (best, best_f) = (cand, f);
@@ -492,10 +642,19 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         eprintln!("  search: {best:?} token F1 {best_f:.4}");
     }
     if holdout {
-        eprintln!("held-out half of the sites ({} pages): token F1 {:.4}", test.len(), score(&test, best));
+        eprintln!(
+            "held-out half of the sites ({} pages): token F1 {:.4}",
+            test.len(),
+            score(&test, best)
+        );
         return Ok(());
     }
-    let list = |xs: &[f32]| xs.iter().map(|x| format!("{x:.6}")).collect::<Vec<_>>().join(", ");
+    let list = |xs: &[f32]| {
+        xs.iter()
+            .map(|x| format!("{x:.6}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut src = String::from(
         "//! Weights of the boilerplate line model. Written by `cargo xtask train boilerplate`; do not edit.\n\n\
          use super::boilerplate::Model;\n\n\
@@ -505,7 +664,11 @@ pub fn train_boilerplate(args: &[String]) -> Result {
     for row in &model.w1 {
         src.push_str(&format!("        [{}],\n", list(row)));
     }
-    src.push_str(&format!("    ],\n    w2: [{}],\n    b2: {:.6},\n}};\n", list(&model.w2), model.b2));
+    src.push_str(&format!(
+        "    ],\n    w2: [{}],\n    b2: {:.6},\n}};\n",
+        list(&model.w2),
+        model.b2
+    ));
     src.push_str(&format!(
         "\n/// Smoothed article probability that counts towards the main run.\n\
          pub(super) const THRESHOLD: f32 = {:.2};\n\n\
@@ -518,7 +681,10 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         best.threshold, best.inside_margin, best.outside_bar, best.smoothing
     ));
     std::fs::write(&out, src)?;
-    eprintln!("chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}", out.display());
+    eprintln!(
+        "chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}",
+        out.display()
+    );
     Ok(())
 }
 
@@ -543,6 +709,9 @@ fn word_tokens(text: &str) -> Vec<&str> {
     out
 }
 
+/// Token counts of one page: (true positives, false positives, false negatives).
+type Counts = (usize, usize, usize);
+
 /// Bag-of-tokens (tp, fp, fn) of `pred` against `truth`.
 fn bag_counts(truth: &str, pred: &str) -> (usize, usize, usize) {
     let mut t: HashMap<&str, isize> = HashMap::new();
@@ -566,13 +735,47 @@ fn bag_counts(truth: &str, pred: &str) -> (usize, usize, usize) {
 
 /// Token P/R/F1 aggregated as the reference scorer does.
 fn aggregate(counts: &[(usize, usize, usize)]) -> (f64, f64, f64) {
-    let page_p = |&(tp, fp, fn_): &(usize, usize, usize)| if fp == 0 && fn_ == 0 { 1.0 } else { tp as f64 / (tp + fp) as f64 };
-    let page_r = |&(tp, fp, fn_): &(usize, usize, usize)| if fp == 0 && fn_ == 0 { 1.0 } else { tp as f64 / (tp + fn_) as f64 };
-    let ps: Vec<f64> = counts.iter().filter(|c| c.0 + c.1 > 0).map(page_p).collect();
-    let rs: Vec<f64> = counts.iter().filter(|c| c.0 + c.2 > 0).map(page_r).collect();
-    let mean = |v: &[f64]| if v.is_empty() { 0.0 } else { v.iter().sum::<f64>() / v.len() as f64 };
+    let page_p = |&(tp, fp, fn_): &(usize, usize, usize)| {
+        if fp == 0 && fn_ == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fp) as f64
+        }
+    };
+    let page_r = |&(tp, fp, fn_): &(usize, usize, usize)| {
+        if fp == 0 && fn_ == 0 {
+            1.0
+        } else {
+            tp as f64 / (tp + fn_) as f64
+        }
+    };
+    let ps: Vec<f64> = counts
+        .iter()
+        .filter(|c| c.0 + c.1 > 0)
+        .map(page_p)
+        .collect();
+    let rs: Vec<f64> = counts
+        .iter()
+        .filter(|c| c.0 + c.2 > 0)
+        .map(page_r)
+        .collect();
+    let mean = |v: &[f64]| {
+        if v.is_empty() {
+            0.0
+        } else {
+            v.iter().sum::<f64>() / v.len() as f64
+        }
+    };
     let (p, r) = (mean(&ps), mean(&rs));
-    (p, r, if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 })
+    (
+        p,
+        r,
+        if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        },
+    )
 }
 
 /// `cargo xtask eval boilerplate [--data FILE] [--verbose]`: token F1 of
@@ -586,12 +789,17 @@ pub fn eval_boilerplate(args: &[String]) -> Result {
     };
     for file in files {
         let pages = read_jsonl(&file)?;
-        let mut by_source: Vec<(String, Vec<(usize, usize, usize)>)> = vec![("all".into(), Vec::new())];
+        let mut by_source: Vec<(String, Vec<Counts>)> = vec![("all".into(), Vec::new())];
         let mut line_stats = [0usize; 4];
         for page in &pages {
             let lines = page_lines(page);
             let keep = keep_lines(&lines);
-            let kept: Vec<&str> = lines.iter().zip(&keep).filter(|(_, &k)| k).map(|(l, _)| *l).collect();
+            let kept: Vec<&str> = lines
+                .iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(l, _)| *l)
+                .collect();
             let c = bag_counts(str_field(page, "article_text"), &kept.join("\n"));
             let src = str_field(page, "source").to_string();
             by_source[0].1.push(c);
@@ -609,10 +817,17 @@ pub fn eval_boilerplate(args: &[String]) -> Result {
                 println!("  {:32} P {p:.3} R {r:.3} F1 {f:.3}", str_field(page, "id"));
             }
         }
-        println!("Boilerplate, {} ({} pages): token P/R/F1 of kept lines vs article_text", file.display(), pages.len());
+        println!(
+            "Boilerplate, {} ({} pages): token P/R/F1 of kept lines vs article_text",
+            file.display(),
+            pages.len()
+        );
         for (src, counts) in &by_source {
             let (p, r, f) = aggregate(counts);
-            println!("  {src:20} P {p:.3} R {r:.3} F1 {f:.3}  ({} pages)", counts.len());
+            println!(
+                "  {src:20} P {p:.3} R {r:.3} F1 {f:.3}  ({} pages)",
+                counts.len()
+            );
         }
         let [tn, fp, fn_, tp] = line_stats;
         let (p, r, f) = prf(tp, tp + fp, tp + fn_);
