@@ -1,6 +1,7 @@
 //! `cargo xtask <task>`: every chore of the project in one place.
 
 mod bench;
+mod fuzz;
 mod install;
 mod ner_tasks;
 mod segment_tasks;
@@ -21,6 +22,7 @@ tasks:
   eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate
   predict <what>       write prediction files (ner, sentences, boilerplate)
   bench                benchmarks; writes BENCHMARKS.md
+  fuzz [--seconds N] [--target T]  run the cargo-fuzz targets (default 60 s each)
   train [boilerplate]  train the NER model(s), or the boilerplate line model
 ";
 
@@ -45,6 +47,7 @@ fn main() -> ExitCode {
             _ => ner_tasks::train(rest),
         },
         "bench" => bench::bench(rest),
+        "fuzz" => fuzz::fuzz(rest),
         "eval" => match rest.first().map(String::as_str) {
             Some("sentences") => segment_tasks::eval_sentences(&rest[1..]),
             Some("tokens") => segment_tasks::eval_tokens(&rest[1..]),
