@@ -659,7 +659,8 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         "//! Weights of the boilerplate line model. Written by `cargo xtask train boilerplate`; do not edit.\n\n\
          use super::boilerplate::Model;\n\n\
          /// The trained line model.\n\
-         pub(super) static MODEL: Model = Model {\n    w1: [\n",
+         #[rustfmt::skip]\n\
+         pub(super) static MODEL: Model = Model {\n    w1: [\n
     );
     for row in &model.w1 {
         src.push_str(&format!("        [{}],\n", list(row)));
