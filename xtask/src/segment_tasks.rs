@@ -660,7 +660,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
          use super::boilerplate::Model;\n\n\
          /// The trained line model.\n\
          #[rustfmt::skip]\n\
-         pub(super) static MODEL: Model = Model {\n    w1: [\n
+         pub(super) static MODEL: Model = Model {\n    w1: [\n",
     );
     for row in &model.w1 {
         src.push_str(&format!("        [{}],\n", list(row)));
