@@ -149,11 +149,15 @@ function runNer() {
     system === "compromise" ? compromiseSystem(false) : system === "compromise-dates" ? compromiseSystem(true) : system === "wink" ? winkSystem() : null;
   if (!sys) throw new Error(`unknown system ${system}`);
   const times = [];
+  const cpu = [];
   let first = null;
   for (let r = 0; r < runs; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     const out = docs.map((d) => sys.tag(d.text));
     times.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
     if (r === 0) first = out;
   }
   const lines = docs.map((d, i) => {
@@ -162,7 +166,7 @@ function runNer() {
   });
   writeFileSync(flag("--out"), lines.join("\n") + "\n");
   const versions = Object.fromEntries(sys.packages.map((p) => [p, version(p)]));
-  return { system, runs_s: times, labels: sys.labels, versions };
+  return { system, runs_s: times, cpu_s: cpu, labels: sys.labels, versions };
 }
 
 async function bundleSize(name, contents) {

@@ -42,13 +42,20 @@ def write(path, rows):
             f.write(json.dumps(row) + "\n")
 
 
+CPU = []  # CPU seconds of this thread per run, filled by timed_runs
+
+
 def timed_runs(runs, fn):
-    """Calls fn() `runs` times; returns (first result, [seconds per run])."""
+    """Calls fn() `runs` times; returns (first result, [wall seconds per run])
+    and appends this thread's CPU seconds per run to CPU."""
     first, times = None, []
+    CPU.clear()
     for i in range(runs):
+        c0 = time.thread_time()
         t0 = time.perf_counter()
         out = fn()
         times.append(time.perf_counter() - t0)
+        CPU.append(time.thread_time() - c0)
         if i == 0:
             first = out
     return first, times
@@ -191,7 +198,10 @@ def main(argv):
     args = ap.parse_args(argv)
     handler = {"ner": run_ner, "sentences": run_sentences, "punkt-train": run_punkt_train,
                "boilerplate": run_boilerplate}[args.mode]
-    print(json.dumps(handler(args)))
+    result = handler(args)
+    if CPU:
+        result["cpu_s"] = list(CPU)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -134,21 +134,24 @@ impl Run {
     }
 }
 
-/// Median, extremes and throughput of a list of seconds per pass.
-fn summarize(runs_s: &[f64], chars: usize, tokens: usize) -> Value {
-    let mut s = runs_s.to_vec();
+/// The median of a list (NaN for an empty one).
+fn median(xs: &[f64]) -> f64 {
+    let mut s = xs.to_vec();
     s.sort_by(f64::total_cmp);
-    let median = if s.is_empty() {
+    if s.is_empty() {
         f64::NAN
     } else if s.len() % 2 == 1 {
         s[s.len() / 2]
     } else {
         (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
-    };
-    let (min, max) = (
-        s.first().copied().unwrap_or(f64::NAN),
-        s.last().copied().unwrap_or(f64::NAN),
-    );
+    }
+}
+
+/// Median, extremes and throughput of a list of seconds per pass.
+fn summarize(runs_s: &[f64], chars: usize, tokens: usize) -> Value {
+    let median = median(runs_s);
+    let min = runs_s.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = runs_s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     json!({
         "runs_s": runs_s, "median_s": median, "min_s": min, "max_s": max,
         "spread_pct": 100.0 * (max - min) / median,
@@ -158,8 +161,25 @@ fn summarize(runs_s: &[f64], chars: usize, tokens: usize) -> Value {
     })
 }
 
-fn speed_row(system: &str, env: &str, stage: &str, runs_s: &[f64], corpus: &Corpus) -> Value {
+/// A throughput row; `cpu_s` (CPU seconds per pass, empty if not measured)
+/// adds tokens and characters per CPU-second, which hold up better than
+/// wall-clock time on a shared machine.
+fn speed_row(
+    system: &str,
+    env: &str,
+    stage: &str,
+    runs_s: &[f64],
+    cpu_s: &[f64],
+    corpus: &Corpus,
+) -> Value {
     let mut v = summarize(runs_s, corpus.chars(), corpus.tokens());
+    if !cpu_s.is_empty() {
+        let c = median(cpu_s);
+        v["cpu_s"] = json!(cpu_s);
+        v["cpu_median_s"] = c.into();
+        v["tokens_per_cpu_s"] = (corpus.tokens() as f64 / c).into();
+        v["chars_per_cpu_s"] = (corpus.chars() as f64 / c).into();
+    }
     v["system"] = system.into();
     v["env"] = env.into();
     v["stage"] = stage.into();
@@ -223,10 +243,10 @@ pub fn bench(args: &[String]) -> Result {
         }
     };
     run.section("native stages", |r| {
-        for (stage, runs_s) in native::stages(&corpus, opts.runs, annotator.as_ref()) {
+        for (stage, wall, cpu) in native::stages(&corpus, opts.runs, annotator.as_ref()) {
             r.push(
                 "throughput",
-                speed_row("newsmark", "native", &stage, &runs_s, &corpus),
+                speed_row("newsmark", "native", &stage, &wall, &cpu, &corpus),
             );
         }
         Ok(())
@@ -502,7 +522,14 @@ fn wasm_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path) {
                 for (stage, runs_s) in stages {
                     r.push(
                         "throughput",
-                        speed_row("newsmark", env, stage, &runs_of(runs_s), corpus),
+                        speed_row(
+                            "newsmark",
+                            env,
+                            stage,
+                            &runs_of(&runs_s["wall"]),
+                            &runs_of(&runs_s["cpu"]),
+                            corpus,
+                        ),
                     );
                 }
             }
@@ -598,7 +625,14 @@ fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, p
                 None => ONTONOTES_LABELS.iter().map(|s| s.to_string()).collect(),
             };
             let covered = peers::score_ner_on_labels(slice, &pred, &labels)?;
-            let mut speed = speed_row(id, runtime, "ner", &runs_of(&v["runs_s"]), corpus);
+            let mut speed = speed_row(
+                id,
+                runtime,
+                "ner",
+                &runs_of(&v["runs_s"]),
+                &runs_of(&v["cpu_s"]),
+                corpus,
+            );
             speed["name"] = name.into();
             r.push("throughput", speed.clone());
             r.push("ner_peers", json!({
@@ -667,7 +701,14 @@ fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, p
             let b = peers::score_boundaries(slice, &pred)?;
             let cases =
                 peers::score_all_cases(&pred_dir, id, &|d, o| predict_args(d, o, "1").map(|_| ()))?;
-            let mut speed = speed_row(id, "Python", "sentences", &runs_of(&v["runs_s"]), corpus);
+            let mut speed = speed_row(
+                id,
+                "Python",
+                "sentences",
+                &runs_of(&v["runs_s"]),
+                &runs_of(&v["cpu_s"]),
+                corpus,
+            );
             speed["name"] = name.into();
             r.push(
                 "sentences",

@@ -103,9 +103,59 @@ fn read_jsonl(path: &Path, limit: Option<usize>) -> Result<(Vec<Value>, Vec<Stri
 }
 
 /// One warm-up call, then `runs` timed calls of `f`; seconds per call.
-pub fn time_runs(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
+pub fn time_runs(runs: usize, f: impl FnMut()) -> Vec<f64> {
+    time_runs_cpu(runs, f).0
+}
+
+/// One warm-up call, then `runs` timed calls of `f`: wall-clock seconds and
+/// this thread's CPU seconds per call (the CPU list is empty where the clock
+/// is not available).
+pub fn time_runs_cpu(runs: usize, mut f: impl FnMut()) -> (Vec<f64>, Vec<f64>) {
     f();
-    time_runs_no_warmup(runs, f)
+    let mut wall = Vec::new();
+    let mut cpu = Vec::new();
+    for _ in 0..runs.max(1) {
+        let c = thread_cpu_seconds();
+        let t = Instant::now();
+        f();
+        wall.push(t.elapsed().as_secs_f64());
+        if let (Some(a), Some(b)) = (c, thread_cpu_seconds()) {
+            cpu.push(b - a);
+        }
+    }
+    if cpu.len() != wall.len() {
+        cpu.clear();
+    }
+    (wall, cpu)
+}
+
+/// CPU time used so far by the calling thread (`CLOCK_THREAD_CPUTIME_ID`):
+/// on a shared machine it counts only the time this work had a core.
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+pub fn thread_cpu_seconds() -> Option<f64> {
+    #[repr(C)]
+    struct Timespec {
+        tv_sec: i64,
+        tv_nsec: i64,
+    }
+    extern "C" {
+        fn clock_gettime(clock: i32, tp: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec of the layout glibc uses on
+    // 64-bit Linux, and clock_gettime only writes into it.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+}
+
+/// CPU time of the calling thread: not measured on this platform.
+#[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+pub fn thread_cpu_seconds() -> Option<f64> {
+    None
 }
 
 /// `runs` timed calls of `f` (at least one); seconds per call.
@@ -125,25 +175,24 @@ pub fn annotator() -> std::result::Result<Annotator, String> {
         .map_err(|e| format!("the default model does not load: {e}"))
 }
 
-/// Seconds per pass over the corpus for each stage: `[{stage, runs_s}]`.
-/// NER and the full pipeline are left out (and `model_error` set) when the
-/// model does not load.
+/// Wall-clock and CPU seconds per pass over the corpus for each stage.
+/// NER and the full pipeline are left out when there is no model.
 pub fn stages(
     corpus: &Corpus,
     runs: usize,
     annotator: Option<&Annotator>,
-) -> Vec<(String, Vec<f64>)> {
+) -> Vec<(String, Vec<f64>, Vec<f64>)> {
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
     let mut out = Vec::new();
     let mut stage = |name: &str, f: &mut dyn FnMut(&str) -> usize| {
-        let runs_s = time_runs(runs, || {
+        let (wall, cpu) = time_runs_cpu(runs, || {
             let mut n = 0;
             for t in &texts {
                 n += f(t);
             }
             black_box(n);
         });
-        out.push((name.to_string(), runs_s));
+        out.push((name.to_string(), wall, cpu));
     };
     stage("blocks", &mut |t| segment::blocks::blocks(t).len());
     stage("tokens", &mut |t| segment::tokens::tokenize(t).len());
@@ -291,6 +340,20 @@ mod tests {
     fn text_of_size_is_close_and_on_a_boundary() {
         let t = text_of_size(&["Zoë wrote é. ", "Another paragraph here."], 1000);
         assert!(t.len() <= 1000 && t.len() > 900, "{}", t.len());
+    }
+
+    #[test]
+    fn thread_cpu_clock_moves_with_work() {
+        let Some(a) = thread_cpu_seconds() else {
+            return;
+        };
+        let mut x = 0u64;
+        let t = Instant::now();
+        while t.elapsed().as_millis() < 30 {
+            x = black_box(x.wrapping_mul(31).wrapping_add(7));
+        }
+        let b = thread_cpu_seconds().unwrap_or(a);
+        assert!(b - a > 0.0 && b - a < 1.0, "{a} {b}");
     }
 
     #[test]
