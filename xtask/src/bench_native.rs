@@ -149,7 +149,7 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     // SAFETY: `ts` is a valid, writable timespec of the layout glibc uses on
     // 64-bit Linux, and clock_gettime only writes into it.
     let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-    (rc == 0).then(|| ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
+    (rc == 0).then_some(ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9)
 }
 
 /// CPU time of the calling thread: not measured on this platform.
