@@ -4,9 +4,23 @@
 //! one sentence and every sentence in one block; nothing panics. Plus the
 //! large inputs: 10 MB of text and a single 1 MB line.
 
+mod invariants;
+
 use newsmark::segment::{blocks::line_spans, segment, tokens::tokenize, Segmentation};
-use newsmark::{BlockKind, Span};
+use newsmark::{BlockKind, Document, Span};
 use proptest::prelude::*;
+
+/// The pipeline-wide invariants of `tests/invariants` on the segmentation
+/// alone (no entities).
+fn check_shared(text: &str, seg: Segmentation) -> Result<(), String> {
+    let doc = Document {
+        blocks: seg.blocks,
+        sentences: seg.sentences,
+        tokens: seg.tokens,
+        entities: Vec::new(),
+    };
+    invariants::check_document(text, &doc, &[])
+}
 
 /// Checks every structural invariant of `seg` for `text`.
 fn check(text: &str, seg: &Segmentation) -> Result<(), String> {
@@ -180,6 +194,13 @@ proptest! {
     fn invariants_hold_on_tricky_text(text in tricky_text()) {
         let seg = segment(&text);
         prop_assert!(check(&text, &seg).is_ok(), "{:?}", check(&text, &seg));
+    }
+
+    #[test]
+    fn shared_invariants_hold(text in tricky_text()) {
+        let seg = segment(&text);
+        let r = check_shared(&text, seg);
+        prop_assert!(r.is_ok(), "{:?}", r);
     }
 
     #[test]
