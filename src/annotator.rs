@@ -20,15 +20,16 @@ use crate::ner::Tagger;
 use crate::segment;
 
 /// The largest text, in bytes of UTF-8, that [`Annotator::try_annotate`]
-/// accepts: 16 MiB.
+/// accepts: 4 MiB.
 ///
-/// A long news article is about 50 KB, so this is some 300 articles at
-/// once. Annotating takes time and memory linear in the input (see the
-/// README, "Robustness and limits", for measured figures); the limit keeps
-/// one call on unchecked input to a few seconds and well under the 4 GiB a
-/// 32-bit WebAssembly module can address. Split longer texts (for example
-/// at blank lines) and annotate the parts.
-pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+/// A long news article is 20-50 KB, so this is a hundred articles or more at
+/// once. Time and memory grow linearly with the input; with the NER model as
+/// measured (see the README, "Robustness and limits"), a text of this size
+/// takes on the order of 20 s of CPU natively (more in WebAssembly) and
+/// about 1 GB of memory, which a 32-bit WebAssembly module (4 GiB at most,
+/// often less in a browser tab) can still hold. Split longer texts (for
+/// example at blank lines) and annotate the parts.
+pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why [`Annotator::try_annotate`] did not annotate a text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,7 +166,7 @@ mod tests {
             message.contains(&(MAX_INPUT_BYTES + 2).to_string()),
             "{message}"
         );
-        assert!(message.contains("16 MiB"), "{message}");
+        assert!(message.contains("4 MiB"), "{message}");
         assert!(message.contains("split"), "{message}");
     }
 }

@@ -457,3 +457,54 @@ fn try_annotate_equals_annotate_within_the_limit() {
     let a = annotator();
     assert_eq!(a.try_annotate(SAMPLE), Ok(a.annotate(SAMPLE)));
 }
+
+/// Peak resident memory of this process so far, in MiB (Linux).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// The time and memory of 1 MB, `MAX_INPUT_BYTES` (4 MiB) and 10 MB of
+/// news page text (seed article 003 repeated, or our sample), in ascending
+/// order so each peak RSS is that of the largest text so far. For the
+/// README; not run by default (about two minutes of CPU). Run it with
+/// `cargo test --release --test properties -- --ignored --nocapture time_and_memory`.
+#[test]
+#[ignore = "a measurement, about two minutes: run it with --ignored"]
+fn time_and_memory_of_large_texts() {
+    let base = base_texts().last().cloned().unwrap_or_default();
+    let base = if base.len() > SAMPLE.len() {
+        base
+    } else {
+        SAMPLE.to_string()
+    };
+    let a = annotator();
+    for size in [1_000_000, MAX_INPUT_BYTES, 10_000_000] {
+        let mut text = String::with_capacity(size + base.len());
+        while text.len() < size {
+            text.push_str(&base);
+            text.push_str("\n\n");
+        }
+        text.truncate(floor_boundary(&text, size));
+        let before = peak_rss_mib().unwrap_or(f64::NAN);
+        let started = std::time::Instant::now();
+        let doc = a.annotate(&text);
+        let took = started.elapsed().as_secs_f64();
+        let after = peak_rss_mib().unwrap_or(f64::NAN);
+        eprintln!(
+            "{} bytes: {} blocks, {} sentences, {} tokens, {} entities in {took:.1} s \
+             ({:.2} MB/s); peak RSS {after:.0} MiB (before: {before:.0} MiB)",
+            text.len(),
+            doc.blocks.len(),
+            doc.sentences.len(),
+            doc.tokens.len(),
+            doc.entities.len(),
+            text.len() as f64 / 1e6 / took,
+        );
+        if let Err(why) = check_document(&text, &doc, a.labels()) {
+            panic!("{why}");
+        }
+    }
+}

@@ -138,7 +138,8 @@ fn fuzz_dir() -> PathBuf {
 }
 
 /// `cargo fuzz <args> --fuzz-dir fuzz`, from the repository root, with the
-/// stable compiler allowed to take cargo-fuzz's `-Z` flags.
+/// stable compiler allowed to take cargo-fuzz's `-Z` flags and the build in
+/// `fuzz/target`.
 fn fuzz_command(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root())
@@ -147,7 +148,9 @@ fn fuzz_command(args: &[&str]) -> Command {
         .arg("--fuzz-dir")
         .arg(fuzz_dir())
         .args(&args[1..])
-        .env("RUSTC_BOOTSTRAP", "1");
+        .env("RUSTC_BOOTSTRAP", "1")
+        // cargo-fuzz keeps its own build in fuzz/target.
+        .env_remove("CARGO_TARGET_DIR");
     cmd
 }
 
@@ -243,9 +246,10 @@ fn text_seeds(max: usize) -> Vec<Vec<u8>> {
 }
 
 /// Inputs for the `model` target: prefixes of the model file (the header
-/// alone, the header and the start of the payload) and prefixes of its
+/// alone, the header and the start of the payload), prefixes of its
 /// payload alone (which the target also loads behind a valid header, so
-/// they reach the section parser). The model is the embedded default one,
+/// they reach the section parser), and valid files made of its first
+/// sections. The model is the embedded default one,
 /// or the file named by `NEWSMARK_TEST_MODEL` (which the targets also use).
 fn model_seeds() -> Result<Vec<Vec<u8>>> {
     let path = std::env::var_os("NEWSMARK_TEST_MODEL")
@@ -260,6 +264,20 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     let payload = model.get(HEADER..).unwrap_or_default();
     for n in [4, 64, 512, 4096, 32_768, 65_536] {
         seeds.push(payload[..n.min(payload.len())].to_vec());
+    }
+    // Whole, valid files of the model's first k sections (while small):
+    // they get past the container and reach the model's own checks.
+    if let Ok(file) = newsmark::model::ModelFile::parse(&model) {
+        let mut writer = newsmark::model::ModelWriter::new();
+        for (name, section) in file.sections() {
+            writer.add(name, section.clone());
+            let bytes = writer.to_bytes();
+            if bytes.len() > max_len("model") {
+                break;
+            }
+            seeds.push(bytes[HEADER..].to_vec());
+            seeds.push(bytes);
+        }
     }
     seeds.dedup();
     Ok(seeds)

@@ -184,7 +184,17 @@ const STEPS: &[Step] = &[
         name: "e2e",
         run: step_e2e,
     },
+    Step {
+        name: "fuzz",
+        run: step_fuzz,
+    },
 ];
+
+/// The fuzz smoke run: each cargo-fuzz target for 60 s (`cargo xtask fuzz`,
+/// which installs cargo-fuzz when it is missing).
+fn step_fuzz() -> Result {
+    crate::fuzz::fuzz(&["--seconds".to_string(), "60".to_string()])
+}
 
 fn step_fmt() -> Result {
     run(&mut cargo(&["fmt", "--all", "--check"]))
