@@ -19,7 +19,7 @@ tasks:
   test                 every test: native, wasm (Node, Chromium), end-to-end
   wasm                 build the release wasm into www/pkg/
   dist                 build the npm package into dist/
-  eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate
+  eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate, speed
   predict <what>       write prediction files (ner, sentences, boilerplate)
   bench                benchmarks; writes BENCHMARKS.md
   fuzz [--seconds N] [--target T]  run the cargo-fuzz targets (default 60 s each)
@@ -51,6 +51,7 @@ fn main() -> ExitCode {
         "eval" => match rest.first().map(String::as_str) {
             Some("sentences") => segment_tasks::eval_sentences(&rest[1..]),
             Some("tokens") => segment_tasks::eval_tokens(&rest[1..]),
+            Some("speed") => segment_tasks::eval_speed(&rest[1..]),
             Some("boilerplate") => segment_tasks::eval_boilerplate(&rest[1..]),
             Some("ner") => ner_tasks::eval(&rest[1..]),
             _ => ner_tasks::eval(rest),

@@ -367,6 +367,45 @@ pub fn eval_tokens(args: &[String]) -> Result {
     Ok(())
 }
 
+/// `cargo xtask eval speed`: sentences plus tokens, and the full
+/// segmentation, on all OntoNotes dev texts joined by newlines, in this
+/// (release) build on one core; best of five runs.
+pub fn eval_speed(args: &[String]) -> Result {
+    let flags = Flags::new(args);
+    let path = flags
+        .value("--data")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
+    let mut text = String::new();
+    for doc in read_jsonl(&path)? {
+        text.push_str(str_field(&doc, "text"));
+        text.push('\n');
+    }
+    let chars = text.chars().count() as f64;
+    let best = |f: &dyn Fn() -> usize| {
+        (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                std::hint::black_box(f());
+                t.elapsed().as_secs_f64()
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let st = best(&|| {
+        let (s, t) = segment::sentences_and_tokens(&text);
+        s.len() + t.len()
+    });
+    let full = best(&|| segment::segment(&text).tokens.len());
+    println!(
+        "{} ({} chars, best of 5, one core)",
+        path.display(),
+        chars as usize
+    );
+    println!("sentences + tokens   {:.1}M chars/s", chars / st / 1e6);
+    println!("segment (with blocks) {:.1}M chars/s", chars / full / 1e6);
+    Ok(())
+}
+
 /// Char-boundary rounding for error display.
 trait FloorBoundary {
     fn floor_char_boundary_compat(&self, i: usize) -> usize;
