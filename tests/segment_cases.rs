@@ -213,6 +213,16 @@ fn sentences() {
             &["MARKETS:", "Stocks rose."],
         ),
         (
+            "speaker_label",
+            "Back to you. Reporter: The town is quiet.",
+            &["Back to you.", "Reporter:", "The town is quiet."],
+        ),
+        (
+            "source_colon_stays",
+            "Source: Acme Research.",
+            &["Source: Acme Research."],
+        ),
+        (
             "headline_line",
             "Storm Hits Coast\nWinds rose. Roads closed.",
             &["Storm Hits Coast", "Winds rose.", "Roads closed."],

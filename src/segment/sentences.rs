@@ -277,6 +277,24 @@ impl Splitter<'_> {
         {
             return false;
         }
+        // A speaker label in a transcript: `Reporter: ...`, `ANCHOR: ...`.
+        if i == start + 1 {
+            let w = self.word(start).to_ascii_lowercase();
+            if matches!(
+                w.as_str(),
+                "reporter"
+                    | "anchor"
+                    | "correspondent"
+                    | "host"
+                    | "announcer"
+                    | "interviewer"
+                    | "narrator"
+                    | "q"
+                    | "a"
+            ) {
+                return true;
+            }
+        }
         let mut letters = 0;
         for k in start..i {
             for ch in self.word(k).chars() {
