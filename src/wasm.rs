@@ -200,9 +200,11 @@ fn to_js<T: Serialize, R: JsCast>(value: &T) -> Result<R, JsError> {
         .map_err(|e| JsError::new(&format!("could not build the result object: {e}")))
 }
 
+/// The keys `annotate` accepts in its options object.
+const OPTION_NAMES: &[&str] = &["labels", "tokens"];
+
 /// The options of `annotate`, as the caller wrote them.
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
 struct RawOptions {
     labels: Option<Vec<String>>,
     tokens: Option<bool>,
@@ -223,8 +225,28 @@ impl Options {
     ) -> Result<Options, JsError> {
         let raw: RawOptions = match options {
             None => RawOptions::default(),
-            Some(value) => serde_wasm_bindgen::from_value(value.into())
-                .map_err(|e| JsError::new(&format!("annotate: bad options: {e}")))?,
+            Some(value) if value.is_null() || value.is_undefined() => RawOptions::default(),
+            Some(value) => {
+                let value: JsValue = value.into();
+                // serde-wasm-bindgen reads only the fields it knows, so
+                // misspelt keys are caught here.
+                if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+                    for key in js_sys::Object::keys(object).iter() {
+                        let key = key.as_string().unwrap_or_default();
+                        if !OPTION_NAMES.contains(&key.as_str()) {
+                            return Err(JsError::new(&format!(
+                                "annotate: unknown option {key:?} (options: {})",
+                                OPTION_NAMES.join(", ")
+                            )));
+                        }
+                    }
+                }
+                serde_wasm_bindgen::from_value(value).map_err(|e| {
+                    let why = e.to_string();
+                    let why = why.strip_prefix("Error: ").unwrap_or(&why);
+                    JsError::new(&format!("annotate: bad options: {why}"))
+                })?
+            }
         };
         let labels = match raw.labels {
             None => None,

@@ -47,6 +47,13 @@ test("Annotator: text.slice(e.start, e.end) === e.text for every entity", () => 
   assertRanges(TEXT, r.entities);
   for (const e of r.entities) assert.equal(TEXT.slice(e.start, e.end), e.text);
   assert.ok(r.entities.length > 0, "at least one entity");
-  assert.throws(() => annotator.annotate(TEXT, { tokenz: true }), /tokenz/);
+  assert.throws(() => annotator.annotate(TEXT, { tokenz: true }), { name: "Error", message: /unknown option "tokenz"/ });
+  assert.throws(() => annotator.annotate(TEXT, { labels: ["NOT_A_LABEL"] }), /NOT_A_LABEL/);
+  assert.throws(() => annotator.annotate(TEXT, { tokens: "yes" }), /^Error: annotate: bad options/);
+  assert.equal(annotator.annotate(TEXT, null).tokens, undefined);
+  assert.equal(annotator.annotate(TEXT).entities.length, r.entities.length);
+  const label = r.entities[0].label;
+  const only = annotator.annotate(TEXT, { labels: [label] }).entities;
+  assert.deepEqual(only, r.entities.filter((e) => e.label === label));
   annotator.free();
 });
