@@ -463,7 +463,7 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--holdout] [--out FILE]`:
+/// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--holdout [0|1]] [--out FILE]`:
 /// fits the line model (one hidden layer, Adam on mini-batches, each line
 /// weighted by the square root of its word count), picks the thresholds with
 /// the best token F1 on the same pages, and writes
@@ -482,6 +482,8 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         .value("--sources")
         .map(|s| s.split(',').map(str::to_string).collect());
     let holdout = flags.has("--holdout");
+    // `--holdout 1` trains on the other half of the sites.
+    let train_half: u32 = flags.value("--holdout").and_then(|v| v.parse().ok()).unwrap_or(0);
     let out = flags
         .value("--out")
         .map(PathBuf::from)
@@ -501,7 +503,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         })
         .collect();
     let (pages, test): (Vec<Value>, Vec<Value>) =
-        all.into_iter().partition(|p| !holdout || site_half(p) == 0);
+        all.into_iter().partition(|p| !holdout || site_half(p) == train_half);
     let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     let mut ws: Vec<f32> = Vec::new();
