@@ -483,7 +483,10 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         .map(|s| s.split(',').map(str::to_string).collect());
     let holdout = flags.has("--holdout");
     // `--holdout 1` trains on the other half of the sites.
-    let train_half: u32 = flags.value("--holdout").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let train_half: u32 = flags
+        .value("--holdout")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let out = flags
         .value("--out")
         .map(PathBuf::from)
@@ -502,8 +505,9 @@ pub fn train_boilerplate(args: &[String]) -> Result {
                 .is_none_or(|s| s.iter().any(|x| x == str_field(p, "source")))
         })
         .collect();
-    let (pages, test): (Vec<Value>, Vec<Value>) =
-        all.into_iter().partition(|p| !holdout || site_half(p) == train_half);
+    let (pages, test): (Vec<Value>, Vec<Value>) = all
+        .into_iter()
+        .partition(|p| !holdout || site_half(p) == train_half);
     let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     let mut ws: Vec<f32> = Vec::new();
