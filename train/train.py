@@ -32,6 +32,7 @@ def parse_args():
     p.add_argument("--patience", type=int, default=6)
     p.add_argument("--no-minilm", action="store_true", help="random init of the word-piece table")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--export-only", action="store_true", help="export the checkpoint's best epoch, no training")
     return p.parse_args()
 
 
@@ -225,7 +226,7 @@ def main():
         return jnp.argmax(forward(params, ids, left, right), -1)
 
     ckpt_path = os.path.join(work, "ckpt.pkl")
-    settings = {k: v for k, v in vars(args).items() if k not in ("work", "resume", "minutes")}
+    settings = {k: v for k, v in vars(args).items() if k not in ("work", "resume", "minutes", "export_only")}
     settings["table_dims"] = TABLE_DIMS
     if args.resume and os.path.exists(ckpt_path):
         with open(ckpt_path, "rb") as f:
@@ -245,7 +246,7 @@ def main():
     gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
     started = time.time()
     epoch_secs = None
-    while epoch < args.max_epochs and patience_left > 0:
+    while epoch < args.max_epochs and patience_left > 0 and not args.export_only:
         if epoch_secs and (time.time() - started + epoch_secs) / 60 > args.minutes:
             print("time budget reached", flush=True)
             break

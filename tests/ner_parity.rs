@@ -1,0 +1,61 @@
+//! Rust inference reproduces the Python trainer: the committed reference
+//! (`models/<corpus>.reference.json`, written at training time) holds the
+//! trainer's feature ids and logits for the start of the first dev document.
+
+mod ner_common;
+
+use newsmark::ner::Tagger;
+
+fn check(corpus: &str, model: &[u8]) {
+    let path = format!(
+        "{}/models/{corpus}.reference.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let tagger = Tagger::from_bytes(model).unwrap();
+    let n = r["tokens"].as_u64().unwrap() as usize;
+    let k = r["n_tags"].as_u64().unwrap() as usize;
+    let ids: Vec<u32> = r["ids"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap() as u32)
+        .collect();
+    let want: Vec<f32> = r["logits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap() as f32)
+        .collect();
+    assert_eq!(ids.len(), n * tagger.featurizer().spec().slots());
+
+    // Network parity: same ids in, same logits out.
+    let got = tagger.network().forward(&ids);
+    assert_eq!(got.len(), n * k);
+    let worst = got[..want.len()]
+        .iter()
+        .zip(&want)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0f32, f32::max);
+    assert!(
+        worst < 1e-3,
+        "{corpus}: logits differ from the trainer's by {worst}"
+    );
+
+    // Feature parity: today's extractor gives the ids the model was trained with.
+    let doc = &ner_common::read_docs(&format!("{corpus}/dev.jsonl"), 1)[0];
+    assert_eq!(doc.id, r["doc_id"].as_str().unwrap());
+    let ours = tagger.featurizer().featurize(&doc.text, &doc.tokens[..n]);
+    assert_eq!(ours, ids, "{corpus}: feature ids changed since training");
+}
+
+#[test]
+fn ontonotes_matches_trainer() {
+    check("ontonotes", newsmark::annotator::DEFAULT_MODEL);
+}
+
+#[test]
+fn conll2003_matches_trainer() {
+    check("conll2003", include_bytes!("../models/conll2003.nmm"));
+}
