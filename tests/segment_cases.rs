@@ -263,6 +263,31 @@ fn blocks_kinds() {
 }
 
 #[test]
+fn clean_article_is_kept_whole() {
+    let text = "City Council Approves New Budget After Long Debate\n\n\
+                By Daniel Okafor\nMarch 3, 2025\n\n\
+                The city council approved a $412 million budget on Monday night after a debate that ran past midnight, ending weeks of argument over police and library funding.\n\n\
+                The vote was 7 to 2.\n\n\
+                Council member Rosa Jimenez, who voted against the plan, said the cuts to branch libraries would hurt families in the east of the city. \"We are closing the doors that matter most,\" she said.\n\n\
+                Mayor Tom Brandt defended the budget.\n\n\
+                The budget takes effect on July 1. A public hearing on the library plan is set for April.\n";
+    let kinds: Vec<BlockKind> = blocks(text).iter().map(|b| b.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            BlockKind::Title,
+            BlockKind::Byline,
+            BlockKind::Byline,
+            BlockKind::Paragraph,
+            BlockKind::Paragraph,
+            BlockKind::Paragraph,
+            BlockKind::Paragraph,
+            BlockKind::Paragraph,
+        ]
+    );
+}
+
+#[test]
 fn blank_and_empty_inputs() {
     for text in ["", " ", "\n\n", "\r\n\t \u{a0}\n"] {
         let seg = segment(text);

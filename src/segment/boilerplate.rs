@@ -13,6 +13,10 @@
 use super::boilerplate_weights::{INSIDE_MARGIN, MODEL, OUTSIDE_BAR, SMOOTHING, THRESHOLD};
 use crate::document::{BlockKind, BoilerplateReason};
 
+/// The lowest score at which a sentence-like line right after a kept one is
+/// kept too.
+const CONTINUE_BAR: f32 = 0.1;
+
 /// Number of features per line.
 pub const N_FEATURES: usize = 43;
 
@@ -508,6 +512,15 @@ pub fn classify_with(
     if !keep.iter().any(|&k| k) {
         keep_best_stretch(&smooth, &st, &mut keep);
     }
+    // A full sentence right after a kept paragraph continues the article
+    // (the closing line of a short text scores low for being last).
+    let sentence_like =
+        |s: &LineStats| s.words >= 4 && s.end_punct && s.stop >= 0.15 && !s.cue && !s.timestamp;
+    for i in 1..n {
+        if !keep[i] && keep[i - 1] && sentence_like(&st[i]) && smooth[i] > CONTINUE_BAR {
+            keep[i] = true;
+        }
+    }
     for i in 0..n {
         if st[i].template || st[i].words == 0 {
             keep[i] = false;
@@ -697,7 +710,7 @@ fn mark_title_and_byline(
 /// `By Jane Smith`, `Jane Smith`, `Jan. 9, 2018`, `Posted 3:45 PM`.
 fn is_byline(line: &str, s: &LineStats) -> bool {
     let t = line.trim();
-    if s.words == 0 || s.words > 12 || s.end_punct && !t.ends_with('.') {
+    if s.words == 0 || s.words > 12 || (s.end_punct && !t.ends_with('.')) {
         return false;
     }
     let lower = t.to_lowercase();

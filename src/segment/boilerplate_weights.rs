@@ -27,10 +27,10 @@ pub(super) static MODEL: Model = Model {
 pub(super) const THRESHOLD: f32 = 0.40;
 
 /// How much lower the keep bar is inside the main run.
-pub(super) const INSIDE_MARGIN: f32 = 0.10;
+pub(super) const INSIDE_MARGIN: f32 = 0.05;
 
 /// The keep bar outside the main run.
-pub(super) const OUTSIDE_BAR: f32 = 0.70;
+pub(super) const OUTSIDE_BAR: f32 = 0.90;
 
 /// Weight of each neighbour's score in a line's smoothed score.
 pub(super) const SMOOTHING: f32 = 0.00;
