@@ -60,7 +60,8 @@ impl Options {
         let slice = num("--slice")?.or(quick.then_some(20));
         let pages = num("--pages")?.or(quick.then_some(20));
         let runs = num("--runs")?.unwrap_or(3);
-        let peer_runs = num("--peer-runs")?.unwrap_or(3);
+        // Two passes over all of dev for the slow peers already take minutes.
+        let peer_runs = num("--peer-runs")?.unwrap_or(2);
         let out = match f.value("--out") {
             Some(d) => PathBuf::from(d),
             None if quick => root().join("target/bench/quick"),

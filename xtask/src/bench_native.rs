@@ -103,15 +103,15 @@ fn read_jsonl(path: &Path, limit: Option<usize>) -> Result<(Vec<Value>, Vec<Stri
 }
 
 /// One warm-up call, then `runs` timed calls of `f`; seconds per call.
-pub fn time_runs(runs: usize, f: impl FnMut()) -> Vec<f64> {
+pub fn time_runs(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
+    f();
     time_runs_cpu(runs, f).0
 }
 
-/// One warm-up call, then `runs` timed calls of `f`: wall-clock seconds and
-/// this thread's CPU seconds per call (the CPU list is empty where the clock
-/// is not available).
+/// `runs` timed calls of `f` (no warm-up: the caller does it): wall-clock
+/// seconds and this thread's CPU seconds per call (the CPU list is empty
+/// where the clock is not available).
 pub fn time_runs_cpu(runs: usize, mut f: impl FnMut()) -> (Vec<f64>, Vec<f64>) {
-    f();
     let mut wall = Vec::new();
     let mut cpu = Vec::new();
     for _ in 0..runs.max(1) {
@@ -158,17 +158,6 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     None
 }
 
-/// `runs` timed calls of `f` (at least one); seconds per call.
-fn time_runs_no_warmup(runs: usize, mut f: impl FnMut()) -> Vec<f64> {
-    (0..runs.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64()
-        })
-        .collect()
-}
-
 /// The annotator with the embedded default model, or why it cannot be made.
 pub fn annotator() -> std::result::Result<Annotator, String> {
     Annotator::from_bytes(DEFAULT_MODEL)
@@ -184,29 +173,35 @@ pub fn stages(
 ) -> Vec<(String, Vec<f64>, Vec<f64>)> {
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
     let mut out = Vec::new();
-    let mut stage = |name: &str, f: &mut dyn FnMut(&str) -> usize| {
+    // Warm-up on the first tenth of the texts: enough for caches and branch
+    // predictors, and a full extra pass would cost minutes with the model.
+    let warm = texts.len().div_ceil(10);
+    let mut stage = |name: &str, f: &mut dyn FnMut(usize, &str) -> usize| {
+        let mut n = 0;
+        for (i, t) in texts.iter().enumerate().take(warm) {
+            n += f(i, t);
+        }
         let (wall, cpu) = time_runs_cpu(runs, || {
-            let mut n = 0;
-            for t in &texts {
-                n += f(t);
+            for (i, t) in texts.iter().enumerate() {
+                n += f(i, t);
             }
-            black_box(n);
         });
+        black_box(n);
         out.push((name.to_string(), wall, cpu));
     };
-    stage("blocks", &mut |t| segment::blocks::blocks(t).len());
-    stage("tokens", &mut |t| segment::tokens::tokenize(t).len());
-    stage("sentences", &mut |t| segment::sentences::sentences(t).len());
-    stage("segment", &mut |t| segment::segment(t).tokens.len());
+    stage("blocks", &mut |_, t| segment::blocks::blocks(t).len());
+    stage("tokens", &mut |_, t| segment::tokens::tokenize(t).len());
+    stage("sentences", &mut |_, t| {
+        segment::sentences::sentences(t).len()
+    });
+    stage("segment", &mut |_, t| segment::segment(t).tokens.len());
     if let Some(a) = annotator {
         let segs: Vec<_> = texts.iter().map(|t| segment::segment(t)).collect();
-        let mut i = 0;
-        stage("ner", &mut |t| {
-            let s = &segs[i % segs.len()];
-            i += 1;
+        stage("ner", &mut |i, t| {
+            let s = &segs[i];
             a.tagger().tag(t, &s.tokens, &s.sentences).len()
         });
-        stage("full", &mut |t| a.annotate(t).entities.len());
+        stage("full", &mut |_, t| a.annotate(t).entities.len());
     }
     out
 }
@@ -236,39 +231,42 @@ pub fn text_of_size(texts: &[&str], bytes: usize) -> String {
     s
 }
 
-/// Seconds for one call of `f` on `text`: repeated until 0.2 s have passed
-/// (at least once), the median of three such samples. A call that takes over
-/// a second is its own warm-up and sample: the median of three single calls,
-/// or that one call alone when it took over five seconds.
-fn seconds_per_call(text: &str, f: &dyn Fn(&str) -> usize) -> f64 {
-    let t = Instant::now();
-    black_box(f(text));
-    let first = t.elapsed().as_secs_f64();
-    if first > 5.0 {
-        // Long enough that timer and cache noise do not matter: one sample.
-        return first;
-    }
-    if first > 1.0 {
-        let mut samples = vec![first];
-        samples.extend(time_runs_no_warmup(2, || {
+/// Wall-clock and CPU seconds for one call of `f` on `text`: repeated until
+/// 0.2 s have passed (at least once), the median of three such samples. A
+/// call that takes over a second is its own warm-up and sample: the median of
+/// three single calls, or that one call alone when it took over five seconds.
+fn seconds_per_call(text: &str, f: &dyn Fn(&str) -> usize) -> (f64, f64) {
+    // One sample: `calls` calls, wall and CPU seconds per call.
+    let sample = |min_s: f64| {
+        let c = thread_cpu_seconds();
+        let t = Instant::now();
+        let mut calls = 0u32;
+        while calls == 0 || t.elapsed().as_secs_f64() < min_s {
             black_box(f(text));
-        }));
-        samples.sort_by(f64::total_cmp);
-        return samples[1];
-    }
-    let mut samples: Vec<f64> = (0..3)
-        .map(|_| {
-            let t = Instant::now();
-            let mut calls = 0u32;
-            while calls == 0 || t.elapsed().as_secs_f64() < 0.2 {
-                black_box(f(text));
-                calls += 1;
-            }
-            t.elapsed().as_secs_f64() / f64::from(calls)
-        })
-        .collect();
-    samples.sort_by(f64::total_cmp);
-    samples[1]
+            calls += 1;
+        }
+        let wall = t.elapsed().as_secs_f64() / f64::from(calls);
+        let cpu = match (c, thread_cpu_seconds()) {
+            (Some(a), Some(b)) => (b - a) / f64::from(calls),
+            _ => f64::NAN,
+        };
+        (wall, cpu)
+    };
+    let first = sample(0.0);
+    let samples = if first.0 > 5.0 {
+        // Long enough that timer and cache noise do not matter: one sample.
+        vec![first]
+    } else if first.0 > 1.0 {
+        vec![first, sample(0.0), sample(0.0)]
+    } else {
+        vec![sample(0.2), sample(0.2), sample(0.2)]
+    };
+    let mid = |pick: fn(&(f64, f64)) -> f64| {
+        let mut v: Vec<f64> = samples.iter().map(pick).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (mid(|x| x.0), mid(|x| x.1))
 }
 
 /// One timed call on a text (returns a count, kept from the optimiser).
@@ -297,10 +295,12 @@ pub fn scaling(texts: &[&str], max_bytes: usize, annotator: Option<&Annotator>) 
         let mut points = Vec::new();
         for &size in &sizes {
             let text = text_of_size(texts, size);
-            let s = seconds_per_call(&text, f.as_ref());
-            eprintln!("  scaling {name} {size} bytes: {:.4} s", s);
-            points.push(json!({"bytes": text.len(), "seconds": s,
-                               "bytes_per_s": text.len() as f64 / s}));
+            let (wall, cpu) = seconds_per_call(&text, f.as_ref());
+            eprintln!("  scaling {name} {size} bytes: {wall:.4} s (CPU {cpu:.4} s)");
+            points.push(
+                json!({"bytes": text.len(), "seconds": wall, "cpu_seconds": cpu,
+                               "bytes_per_s": text.len() as f64 / wall}),
+            );
         }
         let big: Vec<(f64, f64)> = points
             .iter()
@@ -308,7 +308,12 @@ pub fn scaling(texts: &[&str], max_bytes: usize, annotator: Option<&Annotator>) 
             .map(|p| {
                 (
                     p["bytes"].as_f64().unwrap_or(1.0).ln(),
-                    p["seconds"].as_f64().unwrap_or(1.0).ln(),
+                    // CPU time when measured: steadier on a shared machine.
+                    p["cpu_seconds"]
+                        .as_f64()
+                        .or(p["seconds"].as_f64())
+                        .unwrap_or(1.0)
+                        .ln(),
                 )
             })
             .collect();
