@@ -26,7 +26,9 @@ pub fn shared() -> PathBuf {
 /// Runs `cmd`, echoing it, and fails if it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result {
     eprintln!("+ {}", show(cmd));
-    let status = cmd.status().map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not start `{}`: {e}", show(cmd)))?;
     if !status.success() {
         return Err(format!("`{}` failed ({status})", show(cmd)).into());
     }
@@ -36,7 +38,9 @@ pub fn run(cmd: &mut Command) -> Result {
 /// Runs `cmd` and returns its standard output, or `None` if it cannot run or fails.
 pub fn output(cmd: &mut Command) -> Option<String> {
     let out = cmd.output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn show(cmd: &Command) -> String {
@@ -56,7 +60,9 @@ pub struct Flags {
 impl Flags {
     /// Wraps the task's arguments.
     pub fn new(args: &[String]) -> Self {
-        Flags { args: args.to_vec() }
+        Flags {
+            args: args.to_vec(),
+        }
     }
 
     /// The value after `--name`, if given.
@@ -67,30 +73,12 @@ impl Flags {
 
     /// The value after `--name`, or an error saying it is required.
     pub fn required(&self, name: &str) -> Result<String> {
-        self.value(name).ok_or_else(|| format!("missing `{name} VALUE`").into())
+        self.value(name)
+            .ok_or_else(|| format!("missing `{name} VALUE`").into())
     }
 
     /// True if `--name` is present.
     pub fn has(&self, name: &str) -> bool {
         self.args.iter().any(|a| a == name)
-    }
-
-    /// Positional argument `i` (arguments that are neither flags nor flag values).
-    pub fn positional(&self, i: usize) -> Option<&str> {
-        let mut out = Vec::new();
-        let mut skip = false;
-        for a in &self.args {
-            if skip {
-                skip = false;
-                continue;
-            }
-            if a.starts_with("--") {
-                // A flag followed by a non-flag takes it as its value.
-                skip = true;
-                continue;
-            }
-            out.push(a.as_str());
-        }
-        out.get(i).copied()
     }
 }
