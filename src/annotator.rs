@@ -23,12 +23,12 @@ use crate::segment;
 /// accepts: 4 MiB.
 ///
 /// A long news article is 20-50 KB, so this is a hundred articles or more at
-/// once. Time and memory grow linearly with the input; with the NER model as
-/// measured (see the README, "Robustness and limits"), a text of this size
-/// takes on the order of 20 s of CPU natively (more in WebAssembly) and
-/// about 1 GB of memory, which a 32-bit WebAssembly module (4 GiB at most,
-/// often less in a browser tab) can still hold. Split longer texts (for
-/// example at blank lines) and annotate the parts.
+/// once. Time and memory grow linearly with the input; measured natively
+/// with the default model (README, "Robustness and limits"), a text of this
+/// size takes about 27 s of CPU and 1.1 GB of peak memory, which a 32-bit
+/// WebAssembly module (4 GiB at most, often less in a browser tab) can
+/// still hold. Split longer texts (for example at blank lines) and annotate
+/// the parts.
 pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why [`Annotator::try_annotate`] did not annotate a text.
