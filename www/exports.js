@@ -91,16 +91,6 @@ mark[data-label=NORP]{background:#f3e5f5}mark[data-label=FAC]{background:#efebe9
  */
 export function toHtml(article, title) {
   const doc = document.implementation.createHTMLDocument(title);
-  const meta = doc.createElement("meta");
-  meta.setAttribute("charset", "utf-8");
-  doc.head.prepend(meta);
-  const csp = doc.createElement("meta");
-  csp.setAttribute("http-equiv", "Content-Security-Policy");
-  csp.setAttribute("content", "default-src 'none'; style-src 'unsafe-inline'");
-  doc.head.append(csp);
-  const style = doc.createElement("style");
-  style.textContent = EXPORT_STYLE;
-  doc.head.append(style);
   const copy = doc.importNode(article, true);
   copy.removeAttribute("id");
   for (const el of [copy, ...copy.querySelectorAll("*")]) {
@@ -110,5 +100,17 @@ export function toHtml(article, title) {
   const main = doc.createElement("main");
   main.append(copy);
   doc.body.append(main);
-  return `<!doctype html>\n${new XMLSerializer().serializeToString(doc.documentElement)}\n`;
+  const serialise = (node) => new XMLSerializer().serializeToString(node);
+  // The head's fixed parts are constant strings; only the title (serialised,
+  // so escaped) and the article (serialised DOM) carry text from the input.
+  return [
+    "<!doctype html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
+    serialise(doc.querySelector("title")),
+    `<style>${EXPORT_STYLE}</style></head><body>`,
+    serialise(main),
+    "</body></html>",
+    "",
+  ].join("\n");
 }

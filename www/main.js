@@ -20,8 +20,13 @@ const showSentences = $("show-sentences");
 
 /** Texts up to this length are re-annotated as you type. */
 const LIVE_LIMIT = 100_000;
+/** Texts longer than this are not put into the textarea (its layout alone
+ * would block the page for seconds); they are kept aside and annotated. */
+const EDITOR_LIMIT = 500_000;
 
 const state = {
+  /** A pasted or opened text too long for the textarea, or null. */
+  big: null,
   sample: null,
   off: new Set(),
   text: "",
@@ -109,8 +114,29 @@ function unpack(p) {
   return { blocks, sentences, entities };
 }
 
+/** The text to annotate: the textarea's, or the long text kept aside. */
+function currentText() {
+  return state.big ?? input.value;
+}
+
+/** Puts `text` in the textarea, or keeps it aside when it is too long. */
+function setInput(text) {
+  if (text.length > EDITOR_LIMIT) {
+    state.big = text;
+    input.value = "";
+    input.placeholder = `A long text (${text.length.toLocaleString("en")} characters) is kept aside and shown below once annotated. Type or paste here to replace it.`;
+  } else {
+    state.big = null;
+    input.placeholder = "";
+    input.value = text;
+  }
+}
+
+let typing = 0;
+
 async function run() {
-  const text = input.value;
+  clearTimeout(typing);
+  const text = currentText();
   if (pending) cancel(false);
   const id = ++runId;
   pending = { id, text };
@@ -290,9 +316,8 @@ function renderLegend() {
       const count = document.createElement("span");
       count.className = "count";
       count.textContent = String(n.get(label));
-      button.append(swatch, name, count);
-      button.title = state.labels.get(label) ?? label;
-      button.setAttribute("aria-label", `${label}: ${state.labels.get(label) ?? ""}, ${n.get(label)} found`);
+      button.append(swatch, name, " ", count);
+      button.title = `${state.labels.get(label) ?? label} (click to show or hide)`;
       li.append(button);
       return li;
     });
@@ -331,15 +356,14 @@ function renderPanel() {
     const count = document.createElement("span");
     count.className = "count";
     count.textContent = String(g.count);
-    button.append(name, count);
+    button.append(name, " ", count);
     const variants = [...new Set(g.members.map((i) => entityText(i)))].filter((v) => v !== g.name);
     if (variants.length) {
       const also = document.createElement("span");
       also.className = "variants";
-      also.textContent = variants.join(" · ");
+      also.textContent = ` also: ${variants.join(" · ")}`;
       button.append(also);
     }
-    button.setAttribute("aria-label", `${g.name}, ${g.count} mention${g.count > 1 ? "s" : ""}${variants.length ? `, also written ${variants.join(", ")}` : ""}`);
     li.append(button);
     current.ul.append(li);
   }
@@ -488,7 +512,7 @@ async function openFile(file) {
   if (!file) return;
   let text = await file.text();
   if (/\.html?$/i.test(file.name) || file.type === "text/html") text = htmlToText(text);
-  input.value = text;
+  setInput(text);
   state.sample = null;
   writeHash();
   run();
@@ -498,7 +522,7 @@ function loadSample(key) {
   const sample = SAMPLES[key];
   if (!sample) return;
   state.sample = key;
-  input.value = sample.text;
+  setInput(sample.text);
   for (const b of document.querySelectorAll("button.sample")) b.setAttribute("aria-pressed", String(b.dataset.sample === key));
   writeHash();
   run();
@@ -555,9 +579,21 @@ function wire() {
   });
   cancelButton.addEventListener("click", () => cancel());
   for (const b of document.querySelectorAll("button.sample")) b.addEventListener("click", () => loadSample(b.dataset.sample));
-  let typing = 0;
+  input.addEventListener("paste", (ev) => {
+    const text = ev.clipboardData?.getData("text/plain") ?? "";
+    if (text.length <= EDITOR_LIMIT) return;
+    ev.preventDefault();
+    setInput(text);
+    state.sample = null;
+    writeHash();
+    run();
+  });
   input.addEventListener("input", () => {
     clearTimeout(typing);
+    if (state.big !== null) {
+      state.big = null;
+      input.placeholder = "";
+    }
     if (state.sample !== null) {
       state.sample = null;
       for (const b of document.querySelectorAll("button.sample")) b.setAttribute("aria-pressed", "false");

@@ -9,7 +9,7 @@ import init, { Annotator } from "./pkg/newsmark.js";
 /** Texts longer than this (UTF-16 units) are annotated in pieces cut at blank
  * lines (or line ends), so progress can be reported and no single call goes
  * near the library's input limit. */
-const CHUNK = 200_000;
+const CHUNK = 20_000;
 
 const ready = init().then(() => new Annotator());
 ready.then(

@@ -1,13 +1,16 @@
-// End to end: the demo server, the page in headless Chromium, a real article.
+// End to end: the demo server (strict CSP), the page in headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { ROOT, SHARED, launchBrowser, startServer } from "./server.mjs";
 
 const SEED = join(SHARED, "data/seeds/003_996c0d9dbc18b283.txt");
-const SCREENSHOT = join(ROOT, "docs/screenshots/page.png");
+const SHOTS = join(ROOT, "docs/screenshots");
+const AXE = join(ROOT, "node_modules/axe-core/axe.min.js");
 
 let server;
 let browser;
@@ -22,7 +25,68 @@ after(async () => {
   server?.stop();
 });
 
-/** A raw GET (no URL normalisation, unlike fetch), resolving with status and headers. */
+/**
+ * Opens the page and records what must never happen: page errors, console
+ * errors and warnings, CSP violations, dialogs (alert), requests that leave
+ * the server. `check()` asserts none happened.
+ */
+async function openPage(hash = "", options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on("dialog", (d) => {
+    problems.push(`dialog: ${d.message()}`);
+    d.dismiss();
+  });
+  page.on("request", (r) => {
+    const url = r.url();
+    if (!url.startsWith(server.url) && !url.startsWith("blob:") && !url.startsWith("data:")) problems.push(`request to ${url}`);
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(`${server.url}${hash}`);
+  await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
+  return {
+    page,
+    problems,
+    /** `blocked`: CSP reports expected because the test fed inline code on purpose. */
+    async check(blocked = []) {
+      const violations = await page.evaluate(() => window.__violations);
+      assert.deepEqual(violations.filter((v) => !blocked.includes(v)), [], "no CSP violations");
+      const reported = blocked.length ? problems.filter((m) => !/^console error: .* violates the following Content Security Policy directive .* The action has been blocked\.$/.test(m)) : problems;
+      assert.deepEqual(reported, [], "no errors, warnings, dialogs or outside requests");
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Sets the textarea (fast, even for megabytes), clicks Annotate and waits for the render. */
+async function annotate(page, text) {
+  const runs = Number(await page.getAttribute("html", "data-runs"));
+  await page.$eval("#input", (el, t) => {
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, text);
+  await page.click("#annotate");
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs, { timeout: 90_000 });
+}
+
+const marks = (page) =>
+  page.$$eval("#article mark.ent", (ms) => ms.map((m) => ({ label: m.dataset.label, text: m.textContent, i: Number(m.dataset.i) })));
+
+function hasMark(list, label, text) {
+  assert.ok(list.some((m) => m.label === label && m.text.includes(text)), `a ${label} mark with ${JSON.stringify(text)} in ${JSON.stringify(list.map((m) => `${m.label}:${m.text}`))}`);
+}
+
+/** Removes whitespace, to compare text content across block layout. */
+const squeeze = (s) => s.replace(/\s+/g, "");
+
 function rawGet(path) {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
@@ -48,48 +112,294 @@ test("the server sends MIME types and security headers, and refuses traversal", 
   assert.equal((await rawGet("/no-such-file")).status, 404);
 });
 
-test("the page annotates seed article 003 without losing text", async () => {
+test("the news sample renders with its entities; screenshots light and dark", async () => {
+  const p = await openPage("#sample=news");
+  const list = await marks(p.page);
+  hasMark(list, "PERSON", "Alvarez");
+  hasMark(list, "PERSON", "Daniel Reyes");
+  hasMark(list, "ORG", "Tallis Motors");
+  hasMark(list, "GPE", "Ohio");
+  hasMark(list, "DATE", "Monday");
+  hasMark(list, "MONEY", "$1.2 billion");
+  assert.equal(await p.page.textContent("h2.block-title"), "Tallis Motors to build $1.2 billion battery plant in Ohio");
+  assert.ok((await p.page.locator("p.block-byline").count()) >= 1, "a byline");
+  const status = await p.page.textContent("#status");
+  assert.match(status, /^\d+ tokens · \d+ sentences · \d+ entities · \d+ ms · [\d,]+ tokens\/s$/);
+  mkdirSync(SHOTS, { recursive: true });
+  await p.page.screenshot({ path: join(SHOTS, "page.png") });
+  await p.check();
+  await p.close();
+
+  const dark = await openPage("#sample=news", { colorScheme: "dark" });
+  const bg = await dark.page.$eval("#article", (el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(bg, "rgb(255, 255, 255)", "dark mode changes the article background");
+  await dark.page.screenshot({ path: join(SHOTS, "page-dark.png") });
+  await dark.check();
+  await dark.close();
+});
+
+test("the web page sample: story entities, boilerplate collapsed with its kind, sentence switch", async () => {
+  const p = await openPage("#sample=webpage");
+  const { page } = p;
+  const list = await marks(page);
+  hasMark(list, "PERSON", "Daniel Whitcombe");
+  hasMark(list, "MONEY", "$48 million");
+  hasMark(list, "GPE", "Maine");
+  const reasons = await page.$$eval(".bp-run .block", (els) => els.map((e) => e.dataset.reason));
+  assert.ok(reasons.includes("comments"), `comments boilerplate in ${reasons}`);
+  assert.equal(await page.isVisible(".bp-run .block"), false, "boilerplate is collapsed");
+  assert.ok(await page.isVisible(".bp-summary"), "a summary line stands for it");
+  await page.check("#show-boilerplate");
+  assert.ok(await page.isVisible(".bp-run .block"), "the switch shows it");
+  assert.equal(await page.isVisible(".sb >> nth=0"), false);
+  await page.check("#show-sentences");
+  assert.ok((await page.locator(".sb:visible").count()) > 3, "sentence markers shown");
+  assert.match(page.url(), /boilerplate=1/);
+  await p.check();
+  await p.close();
+});
+
+test("seed article 003: nothing lost, blocks shown", async () => {
   const text = readFileSync(SEED, "utf8");
-  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  await page.goto(server.url);
-  await page.waitForSelector("html[data-ready]", { timeout: 30_000 });
+  const p = await openPage();
+  await annotate(p.page, text);
+  const blocks = await p.page.$$eval("#article .block", (els) => els.map((e) => e.textContent).join(""));
+  assert.equal(squeeze(blocks), squeeze(text), "the blocks hold every character of the input");
+  assert.ok((await p.page.locator("#article mark.ent").count()) > 0, "entities are marked");
+  for (const m of await marks(p.page)) assert.ok(text.includes(m.text));
+  await p.check();
+  await p.close();
+});
 
-  // The built-in sample is rendered on load, complete.
-  const sample = await page.inputValue("#input");
-  assert.equal(await page.textContent("#output"), sample, "the sample renders in full");
+test("legend toggles change what is shown and the counts, and survive a reload", async () => {
+  const p = await openPage("#sample=news");
+  const { page } = p;
+  const total = Number(await page.getAttribute("#status", "data-entities"));
+  const people = Number(await page.textContent('#legend button[data-label="PERSON"] .count'));
+  assert.ok(people >= 3);
+  const bg = () => page.$eval('#article mark[data-label="PERSON"]', (m) => getComputedStyle(m).backgroundColor);
+  const before = await bg();
+  await page.focus('#legend button[data-label="PERSON"]');
+  await page.keyboard.press("Enter");
+  assert.equal(await page.getAttribute('#legend button[data-label="PERSON"]', "aria-pressed"), "false");
+  assert.equal(Number(await page.getAttribute("#status", "data-entities")), total - people);
+  assert.match(await page.textContent("#status"), new RegExp(`${total - people} of ${total} entities shown`));
+  assert.notEqual(await bg(), before, "PERSON marks lose their colour");
+  assert.equal(await page.locator("#panel h3.ent-PERSON").count(), 0, "the panel hides PERSON");
+  assert.match(page.url(), /off=PERSON/);
+  await page.reload();
+  await page.waitForSelector("html[data-runs]");
+  assert.equal(await page.getAttribute('#legend button[data-label="PERSON"]', "aria-pressed"), "false", "state kept in the URL hash");
+  await page.click('#legend button[data-label="PERSON"]');
+  assert.equal(Number(await page.getAttribute("#status", "data-entities")), total);
+  await p.check();
+  await p.close();
+});
 
-  await page.fill("#input", text);
-  await page.click("#annotate");
-  await page.waitForFunction(
-    (n) => document.querySelector("#output").textContent.length === n,
-    text.length,
-    { timeout: 30_000 },
+test("the entity panel groups name variants; clicking marks and scrolls to the mentions", async () => {
+  const p = await openPage("#sample=news", { viewport: { width: 1280, height: 500 } });
+  const { page } = p;
+  const groups = await page.$$eval("#panel section", (sections) =>
+    sections.map((s) => ({
+      label: s.querySelector("h3").className.replace("ent-", ""),
+      items: [...s.querySelectorAll("button.group")].map((b) => ({ name: b.querySelector(".group-name").textContent, count: Number(b.querySelector(".count").textContent), variants: b.querySelector(".variants")?.textContent ?? "" })),
+    })),
   );
-  assert.equal(await page.textContent("#output"), text, "rendered text equals the input");
-  const blocks = await page.locator("#output .block").count();
-  assert.ok(blocks > 0, "the text is shown in blocks");
+  const people = groups.find((g) => g.label === "PERSON");
+  assert.ok(people, JSON.stringify(groups));
+  const alvarez = people.items.find((i) => i.name.includes("Alvarez"));
+  assert.ok(alvarez && alvarez.count >= 3, `Alvarez grouped: ${JSON.stringify(people.items)}`);
+  assert.match(alvarez.variants, /Ms Alvarez|Alvarez/);
+  const counts = people.items.map((i) => i.count);
+  assert.deepEqual(counts, [...counts].sort((a, b) => b - a), "sorted by count");
+  const tallis = groups.find((g) => g.label === "ORG").items.find((i) => i.name === "Tallis Motors");
+  assert.ok(tallis && tallis.count >= 2, "Tallis Motors grouped");
 
-  await page.$eval("#input", (el) => {
-    el.scrollTop = 0;
-    el.setSelectionRange(0, 0);
+  const button = page.locator("#panel button.group", { hasText: alvarez.name }).first();
+  await button.click();
+  assert.equal(await page.locator("#article mark.selected").count(), alvarez.count);
+  const inView = () => page.$eval("#article mark.current", (m) => {
+    const r = m.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, text: m.textContent, i: Number(m.dataset.i) };
   });
-  mkdirSync(dirname(SCREENSHOT), { recursive: true });
-  await page.screenshot({ path: SCREENSHOT, fullPage: false });
+  const first = await inView();
+  assert.ok(first.top >= 0 && first.bottom <= 500, `first mention in view: ${JSON.stringify(first)}`);
+  await button.click();
+  const second = await inView();
+  assert.ok(second.i > first.i && second.top >= 0 && second.bottom <= 500, `next mention in view: ${JSON.stringify(second)}`);
+  await p.check();
+  await p.close();
+});
 
-  const marks = await page.$$eval("#output mark.ent", (ms) =>
-    ms.map((m) => ({ label: m.dataset.label, text: m.textContent, cls: m.className })),
-  );
-  const status = await page.textContent("#status");
-  assert.ok(marks.length > 0, `no entities are marked (status: ${status})`);
-  for (const m of marks) {
-    assert.ok(m.label && m.cls.includes(`ent-${m.label}`), `mark ${JSON.stringify(m)}`);
-    assert.ok(text.includes(m.text), `marked text ${JSON.stringify(m.text)} is in the article`);
+test("keyboard: j/k move between entities and the tooltip shows on focus", async () => {
+  const p = await openPage("#sample=news");
+  const { page } = p;
+  await page.click("h1");
+  await page.keyboard.press("j");
+  const first = await page.evaluate(() => document.activeElement.dataset.i);
+  assert.equal(first, "0");
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  await page.keyboard.press("k");
+  assert.equal(await page.evaluate(() => document.activeElement.dataset.i), "1");
+  assert.ok(await page.isVisible("#tooltip"));
+  const label = await page.evaluate(() => document.activeElement.dataset.label);
+  assert.match(await page.textContent("#tooltip"), new RegExp(`^${label} .+score 0\\.\\d\\d$`));
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-describedby")), "tooltip");
+  await page.hover("#article mark.ent >> nth=3");
+  assert.ok(await page.isVisible("#tooltip"), "tooltip on hover");
+  await p.check();
+  await p.close();
+});
+
+test("exports: JSON, Web Annotation (code point positions) and standalone HTML", async () => {
+  const p = await openPage();
+  const { page } = p;
+  const text = "😀 Breaking: <b>news</b> & “quotes” — Peggy Alvarez met Daniel Reyes in Columbus, Ohio on Monday. 𝔄 Tallis Motors paid $5 million.";
+  await annotate(page, text);
+  const grab = async (id) => {
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(id)]);
+    return readFileSync(await download.path(), "utf8");
+  };
+  const json = JSON.parse(await grab("#export-json"));
+  assert.equal(json.text, text);
+  assert.ok(json.entities.length >= 3);
+  for (const e of json.entities) assert.equal(text.slice(e.start, e.end), e.text, "UTF-16 offsets");
+
+  const ld = JSON.parse(await grab("#export-jsonld"));
+  assert.equal(ld.type, "AnnotationPage");
+  assert.equal(ld.items.length, json.entities.length);
+  const codePoints = Array.from(text);
+  for (const [k, a] of ld.items.entries()) {
+    assert.equal(a.type, "Annotation");
+    assert.equal(a.body.value, json.entities[k].label);
+    const quote = a.target.selector.find((s) => s.type === "TextQuoteSelector");
+    const position = a.target.selector.find((s) => s.type === "TextPositionSelector");
+    assert.equal(quote.exact, json.entities[k].text);
+    assert.equal(codePoints.slice(position.start, position.end).join(""), quote.exact, "positions count code points");
+    assert.ok(text.includes(quote.prefix + quote.exact + quote.suffix));
   }
-  assert.deepEqual(problems, [], "no errors or warnings in the page (CSP violations would show here)");
-  await page.close();
+
+  const html = await grab("#export-html");
+  assert.ok(!html.includes("<b>news</b>"), "article text is escaped");
+  const dir = mkdtempSync(join(tmpdir(), "newsmark-"));
+  const file = join(dir, "export.html");
+  writeFileSync(file, html);
+  const view = await page.context().newPage();
+  const dialogs = [];
+  view.on("dialog", (d) => {
+    dialogs.push(d.message());
+    d.dismiss();
+  });
+  await view.goto(pathToFileURL(file).href);
+  assert.equal(squeeze(await view.textContent("main")), squeeze(text));
+  assert.ok((await view.locator("mark[data-label]").count()) >= 3);
+  assert.equal(await view.locator("b, script").count(), 0);
+  assert.deepEqual(dialogs, []);
+  await view.close();
+  await p.check();
+  await p.close();
+});
+
+test("hostile input is shown as text and runs nothing (paste and .html file)", async () => {
+  const p = await openPage();
+  const { page } = p;
+  const hostile = `<img src=x onerror=alert(1)> <script>alert(1)</script> <svg onload=alert(2)> Angela Merkel visited Paris.`;
+  await annotate(page, hostile);
+  assert.equal(await page.locator("img, #article script, #article svg").count(), 0, "no element created from the text");
+  assert.ok((await page.textContent("#article")).includes("<img src=x onerror=alert(1)>"), "the markup is shown as text");
+
+  const runs = Number(await page.getAttribute("html", "data-runs"));
+  await page.setInputFiles("#file", {
+    name: "story.html",
+    mimeType: "text/html",
+    buffer: Buffer.from(`<html><head><script>alert(3)</script><style>p{}</style></head><body><img src=x onerror=alert(4)><h1>Bank merger</h1><p>Peggy Alvarez joined <b>Tallis</b> Motors in Ohio.</p><iframe src="javascript:alert(5)"></iframe></body></html>`),
+  });
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs);
+  const value = await page.inputValue("#input");
+  assert.equal(value, "Bank merger\n\nPeggy Alvarez joined Tallis Motors in Ohio.");
+  assert.equal(await page.locator("img, iframe").count(), 0);
+  await page.waitForTimeout(200);
+  // DOMParser's inert document reports (and blocks) the file's inline
+  // handler and style under the page's CSP; nothing runs either way.
+  await p.check(["script-src-attr inline", "style-src-elem inline", "script-src-elem inline"]);
+  await p.close();
+});
+
+/** About `megabytes` MB of varied news text. */
+function bigText(megabytes) {
+  const names = ["Peggy Alvarez", "Daniel Reyes", "Nora Lindqvist", "Walter Kessler", "Rosa Delgado"];
+  const places = ["Ohio", "Maine", "Texas", "Dayton", "Portland"];
+  const parts = [];
+  let size = 0;
+  for (let i = 0; size < megabytes * 1_000_000; i++) {
+    const p = `${names[i % 5]} met officials of Tallis Motors in ${places[(i * 3) % 5]} on Monday, and the company said it would spend $${(i % 90) + 10} million on plant number ${i}. Shares rose ${i % 7} percent.\n\n`;
+    parts.push(p);
+    size += p.length;
+  }
+  return parts.join("");
+}
+
+test("a 5 MB paste: the page stays responsive while the worker works, and Cancel stops it", async () => {
+  const p = await openPage();
+  const { page } = p;
+  const text = bigText(5);
+  await page.$eval("#input", (el, t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+  await page.waitForSelector("#progress:not([hidden])", { timeout: 10_000 });
+  assert.ok(await page.isVisible("#cancel"));
+  // The lag of a 20 ms timer on the main thread, sampled for 3 s of work.
+  const lag = page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let worst = 0;
+        let last = performance.now();
+        const end = last + 3000;
+        const tick = () => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last - 20);
+          last = now;
+          if (now < end) setTimeout(tick, 20);
+          else resolve(worst);
+        };
+        setTimeout(tick, 20);
+      }),
+  );
+  // A click answered while the worker works.
+  const t0 = Date.now();
+  await page.click("#show-sentences");
+  const clickMs = Date.now() - t0;
+  assert.ok(await page.isChecked("#show-sentences"));
+  assert.ok(clickMs < 200, `click answered in ${clickMs} ms`);
+  const worst = await lag;
+  assert.ok(worst < 200, `main thread blocked at most ${worst.toFixed(0)} ms`);
+  assert.equal(await page.getAttribute("html", "data-busy"), "true", "still working after 3 s");
+  assert.ok(Number(await page.getAttribute("#progress", "value")) > 0, "progress reported");
+  assert.match(await page.textContent("#status"), /^Annotating… \d+%$/);
+
+  // Cancel terminates the worker; the next run works.
+  await page.click("#cancel");
+  assert.equal(await page.textContent("#status"), "Cancelled.");
+  assert.equal(await page.getAttribute("html", "data-busy"), null);
+  await annotate(page, "Peggy Alvarez visited Ohio on Monday.");
+  assert.ok((await page.locator("#article mark.ent").count()) >= 2);
+  await p.check();
+  await p.close();
+});
+
+test("axe-core finds no serious or critical accessibility violations (light and dark)", async () => {
+  for (const colorScheme of ["light", "dark"]) {
+    const p = await openPage("#sample=webpage&boilerplate=1&sentences=1", { colorScheme });
+    await p.page.evaluate(readFileSync(AXE, "utf8"));
+    const result = await p.page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    const bad = result.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+    assert.deepEqual(bad, [], `${colorScheme}: ${bad.join("\n")}`);
+    await p.check();
+    await p.close();
+  }
 });
