@@ -350,8 +350,135 @@ pub fn test(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask dist`: the npm package (built with the page work, issue 5).
+/// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
+/// `newsmark`, version from `Cargo.toml`): the wasm, its JS glue and types,
+/// `highlight.js` with its hand-written `.d.ts` and default CSS, a README;
+/// then `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &[String]) -> Result {
-    let _ = args;
-    Err("`dist` is not built yet (it comes with the page and embedding work, issue 5)".into())
+    let flags = Flags::new(args);
+    if flags.has("--no-build") {
+        if !pkg_dir().join("newsmark.js").exists() {
+            return Err(
+                "www/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
+            );
+        }
+    } else {
+        install::for_build()?;
+        build_wasm()?;
+    }
+    let (www, out) = (root().join("www"), root().join("dist"));
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear dist/: {e}"))?;
+    }
+    std::fs::create_dir_all(&out)?;
+    let copy = |from: PathBuf, name: &str| -> Result {
+        std::fs::copy(&from, out.join(name))
+            .map(|_| ())
+            .map_err(|e| format!("cannot copy {}: {e}", from.display()).into())
+    };
+    const FILES: &[&str] = &[
+        "newsmark.js",
+        "newsmark.d.ts",
+        "newsmark_bg.wasm",
+        "newsmark_bg.wasm.d.ts",
+        "highlight.js",
+        "highlight.d.ts",
+        "highlight.css",
+        "README.md",
+    ];
+    for name in &FILES[..4] {
+        copy(pkg_dir().join(name), name)?;
+    }
+    // highlight.js imports the glue from www/pkg/; in the package it sits beside it.
+    let highlight = std::fs::read_to_string(www.join("highlight.js"))?;
+    let glue_import = "from \"./pkg/newsmark.js\"";
+    if highlight.matches(glue_import).count() != 1 {
+        return Err(format!(
+            "www/highlight.js must import the glue exactly once as `{glue_import}`"
+        )
+        .into());
+    }
+    std::fs::write(
+        out.join("highlight.js"),
+        highlight.replace(glue_import, "from \"./newsmark.js\""),
+    )?;
+    copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
+    copy(www.join("highlight.css"), "highlight.css")?;
+    copy(www.join("npm/README.md"), "README.md")?;
+    let version = package_version()?;
+    // Written as text, not with serde_json (which sorts keys): in `exports`,
+    // the `types` condition must come before `default`.
+    let files: Vec<String> = FILES.iter().map(|f| format!("\"{f}\"")).collect();
+    let manifest = format!(
+        r#"{{
+  "name": "newsmark",
+  "version": "{version}",
+  "description": "Named entities and boilerplate detection for news text, in WebAssembly, in the browser",
+  "license": "MIT OR Apache-2.0",
+  "type": "module",
+  "main": "./newsmark.js",
+  "types": "./newsmark.d.ts",
+  "exports": {{
+    ".": {{ "types": "./newsmark.d.ts", "default": "./newsmark.js" }},
+    "./highlight": {{ "types": "./highlight.d.ts", "default": "./highlight.js" }},
+    "./highlight.js": {{ "types": "./highlight.d.ts", "default": "./highlight.js" }},
+    "./highlight.css": "./highlight.css",
+    "./newsmark_bg.wasm": "./newsmark_bg.wasm",
+    "./package.json": "./package.json"
+  }},
+  "files": [{files}],
+  "sideEffects": ["./highlight.css"],
+  "keywords": ["ner", "named-entity-recognition", "news", "boilerplate", "wasm"]
+}}
+"#,
+        files = files.join(", ")
+    );
+    serde_json::from_str::<serde_json::Value>(&manifest)
+        .map_err(|e| format!("dist/package.json is not valid JSON: {e}"))?;
+    std::fs::write(out.join("package.json"), manifest)?;
+    // npm must accept the folder and pack exactly these files.
+    let listing = crate::util::output(Command::new("npm").current_dir(&out).args([
+        "pack",
+        "--dry-run",
+        "--json",
+        "--loglevel=error",
+    ]))
+    .ok_or("`npm pack --dry-run` failed in dist/")?;
+    let packed: serde_json::Value = serde_json::from_str(&listing)
+        .map_err(|e| format!("npm pack --dry-run gave no JSON ({e}): {listing}"))?;
+    let paths: Vec<&str> = packed[0]["files"]
+        .as_array()
+        .map(|files| files.iter().filter_map(|f| f["path"].as_str()).collect())
+        .unwrap_or_default();
+    for name in FILES.iter().chain(&["package.json"]) {
+        if !paths.contains(name) {
+            return Err(format!("npm pack would leave out {name} (packs {paths:?})").into());
+        }
+    }
+    eprintln!(
+        "dist/: newsmark {version}, {} files, npm pack accepts it ({} bytes packed)",
+        paths.len(),
+        packed[0]["size"]
+    );
+    Ok(())
+}
+
+/// The `version` of the root `Cargo.toml`'s `[package]`.
+fn package_version() -> Result<String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    let package = manifest
+        .split("\n[")
+        .find(|section| section.trim_start_matches('[').starts_with("package]"))
+        .ok_or("Cargo.toml has no [package] section")?;
+    package
+        .lines()
+        .find_map(|line| {
+            let value = line
+                .trim()
+                .strip_prefix("version")?
+                .trim_start()
+                .strip_prefix('=')?;
+            Some(value.trim().trim_matches('"').to_string())
+        })
+        .ok_or_else(|| "Cargo.toml's [package] has no version".into())
 }
