@@ -326,6 +326,23 @@ test("hostile input is shown as text and runs nothing (paste and .html file)", a
   await p.close();
 });
 
+test("dropping a .txt file on the text box annotates it", async () => {
+  const p = await openPage();
+  const { page } = p;
+  const runs = Number(await page.getAttribute("html", "data-runs"));
+  await page.$eval("#input", (el) => {
+    const data = new DataTransfer();
+    data.items.add(new File(["Rosa Delgado opened a bakery in Toledo on Friday."], "story.txt", { type: "text/plain" }));
+    el.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs);
+  assert.equal(await page.inputValue("#input"), "Rosa Delgado opened a bakery in Toledo on Friday.");
+  hasMark(await marks(page), "PERSON", "Rosa Delgado");
+  assert.match(page.url(), /#sample(&|$)/, "no sample in the hash for own text");
+  await p.check();
+  await p.close();
+});
+
 /** About `megabytes` MB of varied news text. */
 function bigText(megabytes) {
   const names = ["Peggy Alvarez", "Daniel Reyes", "Nora Lindqvist", "Walter Kessler", "Rosa Delgado"];
