@@ -343,6 +343,40 @@ test("dropping a .txt file on the text box annotates it", async () => {
   await p.close();
 });
 
+test("a trap inside the wasm module is reported and the next run works", async () => {
+  // Serve worker.js wrapped: the real worker, with Annotator.annotate made to
+  // throw a WebAssembly.RuntimeError (what a trap is) for the text "TRAP".
+  const context = await browser.newContext();
+  const wrapper = `import { Annotator } from "./pkg/newsmark.js";
+const annotate = Annotator.prototype.annotate;
+Annotator.prototype.annotate = function (text, options) {
+  if (text === "TRAP") throw new WebAssembly.RuntimeError("unreachable executed");
+  return annotate.call(this, text, options);
+};
+await import("./worker.js?real");`;
+  await context.route((url) => url.pathname === "/worker.js" && url.search === "", (route) =>
+    route.fulfill({ status: 200, contentType: "text/javascript", body: wrapper }),
+  );
+  const page = await context.newPage();
+  const workers = [];
+  page.on("worker", (w) => workers.push(w.url()));
+  await page.goto(server.url);
+  await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
+  const runs = Number(await page.getAttribute("html", "data-runs"));
+  await page.$eval("#input", (el) => {
+    el.value = "TRAP";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.click("#annotate");
+  await page.waitForSelector("#status.error");
+  assert.match(await page.textContent("#status"), /^Internal error: unreachable executed\. The annotator was restarted; try again\.$/);
+  await annotate(page, "Rosa Delgado opened a bakery in Toledo on Friday.");
+  assert.ok(Number(await page.getAttribute("html", "data-runs")) > runs);
+  hasMark(await marks(page), "PERSON", "Rosa Delgado");
+  assert.equal(workers.length, 2, `a fresh worker replaced the trapped one: ${workers}`);
+  await context.close();
+});
+
 /** About `megabytes` MB of varied news text. */
 function bigText(megabytes) {
   const names = ["Peggy Alvarez", "Daniel Reyes", "Nora Lindqvist", "Walter Kessler", "Rosa Delgado"];
