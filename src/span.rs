@@ -172,7 +172,11 @@ mod tests {
             let map = OffsetMap::new(text, unit);
             let mut expected = 0usize;
             for (byte, ch) in text.char_indices() {
-                assert_eq!(map.convert(byte), expected, "{unit:?} at byte {byte} of {text:?}");
+                assert_eq!(
+                    map.convert(byte),
+                    expected,
+                    "{unit:?} at byte {byte} of {text:?}"
+                );
                 // Inside a multi-byte char: rounded down.
                 for inner in byte + 1..byte + ch.len_utf8() {
                     assert_eq!(map.convert(inner), expected);
@@ -184,9 +188,17 @@ mod tests {
             }
             assert_eq!(map.convert(text.len()), expected);
             assert_eq!(map.convert(text.len() + 10), expected);
-            let bytes: Vec<usize> = text.char_indices().map(|(b, _)| b).chain([text.len()]).collect();
+            let bytes: Vec<usize> = text
+                .char_indices()
+                .map(|(b, _)| b)
+                .chain([text.len()])
+                .collect();
             let conv: Vec<usize> = bytes.iter().map(|&b| map.convert(b)).collect();
-            assert_eq!(to_byte_offsets(text, unit, &conv), bytes, "round trip {unit:?}");
+            assert_eq!(
+                to_byte_offsets(text, unit, &conv),
+                bytes,
+                "round trip {unit:?}"
+            );
         }
     }
 
