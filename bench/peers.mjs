@@ -151,10 +151,20 @@ function runNer() {
   const times = [];
   const cpu = [];
   let first = null;
+  // A peer that throws on a document predicts nothing for it (counted).
+  const failed = new Set();
+  const tagSafe = (d, i) => {
+    try {
+      return sys.tag(d.text);
+    } catch {
+      failed.add(i);
+      return [];
+    }
+  };
   for (let r = 0; r < runs; r++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const out = docs.map((d) => sys.tag(d.text));
+    const out = docs.map(tagSafe);
     times.push((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1e6);
@@ -166,7 +176,7 @@ function runNer() {
   });
   writeFileSync(flag("--out"), lines.join("\n") + "\n");
   const versions = Object.fromEntries(sys.packages.map((p) => [p, version(p)]));
-  return { system, runs_s: times, cpu_s: cpu, labels: sys.labels, versions };
+  return { system, runs_s: times, cpu_s: cpu, labels: sys.labels, versions, failed_docs: failed.size };
 }
 
 async function bundleSize(name, contents) {

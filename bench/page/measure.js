@@ -73,6 +73,7 @@ export function timePasses(fn, texts, runs) {
 
 /** Times the full pipeline and every stage export over the texts. */
 export function measureStages(api, texts, runs) {
+  if (runs <= 0) return {};
   const stages = api.full ? { full: timePasses(api.full, texts, runs) } : {};
   for (const [name, fn] of Object.entries(api.stages)) stages[name] = timePasses(fn, texts, runs);
   return stages;
@@ -91,21 +92,54 @@ export function textOfSize(texts, bytes) {
   return parts.join("\n\n");
 }
 
+/** The package's limit on one call's input, in UTF-8 bytes (it says so when exceeded). */
+export const MAX_CALL_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Splits `text` at blank lines into parts of at most `limit` UTF-8 bytes (a
+ * paragraph longer than that is cut at a line break or, failing that, anywhere).
+ */
+export function splitForLimit(text, limit) {
+  const enc = new TextEncoder();
+  const parts = [];
+  let cur = [];
+  let size = 0;
+  for (const para of text.split("\n\n")) {
+    const n = enc.encode(para).length + 2;
+    if (size + n > limit && cur.length) {
+      parts.push(cur.join("\n\n"));
+      cur = [];
+      size = 0;
+    }
+    cur.push(para);
+    size += n;
+  }
+  if (cur.length) parts.push(cur.join("\n\n"));
+  return parts;
+}
+
 /**
  * Annotates one text of about `bytes` bytes and reports the wasm linear memory
  * before and after (it only grows, so "after" is the peak), with the time taken.
+ * A text over the package's per-call limit is annotated the way its error
+ * message advises: split at blank lines, one call per part.
  * Run it last: a failed allocation may leave the instance unusable.
  */
 export function peakMemory(api, memory, texts, bytes) {
   const run = api.full || api.stages.segment;
   if (!run) return null;
   const text = textOfSize(texts, bytes);
+  const parts = splitForLimit(text, MAX_CALL_BYTES - 1024);
   const before = memory.buffer.byteLength;
   const t0 = performance.now();
   let doc = null;
   let error = null;
+  let entities = 0;
   try {
-    doc = run(text);
+    for (const part of parts) {
+      doc = run(part);
+      if (doc && Array.isArray(doc.entities)) entities += doc.entities.length;
+    }
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
@@ -119,7 +153,8 @@ export function peakMemory(api, memory, texts, bytes) {
     peak_bytes: after,
     seconds,
     call: api.full ? "annotate" : "segment",
-    entities: doc && Array.isArray(doc.entities) ? doc.entities.length : null,
+    calls: parts.length,
+    entities: doc && Array.isArray(doc.entities) ? entities : null,
   };
 }
 

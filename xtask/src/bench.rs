@@ -2,6 +2,8 @@
 //!
 //! `cargo xtask bench [--quick] [--peers] [--slice N] [--pages N] [--runs N]
 //! [--peer-runs N] [--memory-mb N] [--no-wasm] [--no-browser] [--no-build] [--out DIR]`
+//! and `cargo xtask bench --memory-only` (measure the Chromium memory row again
+//! into the existing report) or `--rerun-peer ID` (run one NER peer again into it).
 //!
 //! Everything is measured in one run on the same text: a slice of OntoNotes
 //! dev (the first N documents; all 542 by default) and of the boilerplate dev
@@ -196,6 +198,12 @@ fn runs_of(v: &Value) -> Vec<f64> {
 /// `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result {
     let opts = Options::parse(args)?;
+    if Flags::new(args).has("--memory-only") {
+        return memory_only(&opts);
+    }
+    if let Some(id) = Flags::new(args).value("--rerun-peer") {
+        return rerun_peer(&opts, &id);
+    }
     let started = Instant::now();
     let work = root().join("target/bench");
     std::fs::create_dir_all(work.join("pred"))?;
@@ -291,22 +299,7 @@ pub fn bench(args: &[String]) -> Result {
     run.set("load_avg_end", load_avg());
     run.set("errors", json!(run.errors));
     let results = Value::Object(std::mem::take(&mut run.results));
-    let json_path = opts.out.join("BENCHMARKS.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(&results)? + "\n")?;
-    let svg_dir = if opts.quick {
-        opts.out.clone()
-    } else {
-        root().join("docs/bench")
-    };
-    std::fs::create_dir_all(&svg_dir)?;
-    let svg_path = svg_dir.join("scaling.svg");
-    std::fs::write(&svg_path, report::scaling_svg(&results))?;
-    let svg_rel = relative(&svg_path, &opts.out);
-    let md = report::markdown(&results, &svg_rel);
-    std::fs::write(opts.out.join("BENCHMARKS.md"), &md)?;
-    if !opts.quick && opts.out == root() {
-        update_readme(&md)?;
-    }
+    write_outputs(&results, &opts)?;
     eprintln!(
         "bench: wrote {} and BENCHMARKS.json in {:.0} s",
         opts.out.join("BENCHMARKS.md").display(),
@@ -321,6 +314,73 @@ pub fn bench(args: &[String]) -> Result {
             run.errors.join("\n  ")
         )
         .into())
+    }
+}
+
+/// Writes BENCHMARKS.json, BENCHMARKS.md, the scaling plot and (for a full
+/// run into the repository root) the README's headline table.
+fn write_outputs(results: &Value, opts: &Options) -> Result {
+    let json_path = opts.out.join("BENCHMARKS.json");
+    std::fs::write(&json_path, serde_json::to_string_pretty(results)? + "\n")?;
+    let svg_dir = if opts.quick {
+        opts.out.clone()
+    } else {
+        root().join("docs/bench")
+    };
+    std::fs::create_dir_all(&svg_dir)?;
+    let svg_path = svg_dir.join("scaling.svg");
+    std::fs::write(&svg_path, report::scaling_svg(results))?;
+    let svg_rel = relative(&svg_path, &opts.out);
+    let md = report::markdown(results, &svg_rel);
+    std::fs::write(opts.out.join("BENCHMARKS.md"), &md)?;
+    if !opts.quick && opts.out == root() {
+        update_readme(&md)?;
+    }
+    Ok(())
+}
+
+/// `--memory-only`: measures the Chromium memory row again (on the last run's
+/// slice) and rewrites the existing report with it; the report says so.
+fn memory_only(opts: &Options) -> Result {
+    let json_path = opts.out.join("BENCHMARKS.json");
+    let body = std::fs::read_to_string(&json_path).map_err(|e| {
+        format!(
+            "--memory-only needs an earlier run's {}: {e}",
+            json_path.display()
+        )
+    })?;
+    let mut results: Value = serde_json::from_str(&body)?;
+    let slice = root().join("target/bench/ontonotes-dev-slice.jsonl");
+    if !slice.exists() {
+        return Err(format!("{} is missing: run the full bench first", slice.display()).into());
+    }
+    let v = wasm::chromium(&slice, 0, opts.memory_bytes)?;
+    results["wasm_chromium"]["memory"] = v["memory"].clone();
+    let mut errors: Vec<Value> = results["errors"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| {
+            !e.as_str()
+                .is_some_and(|s| s.starts_with("wasm in chromium: the memory input"))
+        })
+        .collect();
+    let failed = v["memory"]["error"].as_str().map(String::from);
+    if let Some(e) = &failed {
+        errors.push(format!("wasm in chromium: the memory input failed: {e}").into());
+    }
+    results["errors"] = Value::Array(errors);
+    results["memory_rerun"] = json!({
+        "command": opts.command,
+        "generated": output(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))
+            .map(|s| s.trim().to_string()).unwrap_or_default(),
+        "load_avg": load_avg(),
+    });
+    write_outputs(&results, opts)?;
+    match failed {
+        Some(e) => Err(format!("the memory input failed: {e}").into()),
+        None => Ok(()),
     }
 }
 
@@ -589,23 +649,19 @@ const NER_PEERS: [(&str, &str, &str); 5] = [
     ("wink", "winkNLP 2 + wink-eng-lite-web-model", "Node"),
 ];
 
-fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, page_slice: &Path) {
-    let ok = run.section("peer installs", |_| {
-        peers::install_python()?;
-        peers::install_npm()
-    });
-    if ok.is_none() {
-        return;
-    }
+/// One NER peer: its predictions, scores (all labels and its own) and speed.
+fn ner_peer(
+    run: &mut Run,
+    opts: &Options,
+    corpus: &Corpus,
+    slice: &Path,
+    peer: (&str, &str, &str),
+) {
+    let (id, name, runtime) = peer;
     let pred_dir = run.path("pred");
     let runs = opts.peer_runs.to_string();
     let sl = slice.display().to_string();
-    run.section("peer bundles", |r| {
-        let v = peers::node_script("peers.mjs", &["bundles"])?;
-        r.set("peer_bundles", v);
-        Ok(())
-    });
-    for (id, name, runtime) in NER_PEERS {
+    {
         run.section(&format!("peer {id}"), |r| {
             let pred = pred_dir.join(format!("{id}-ner.jsonl"));
             let p = pred.display().to_string();
@@ -640,7 +696,7 @@ fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, p
                 "id": id, "name": name, "runtime": runtime, "versions": v["versions"],
                 "f1": score["overall"]["f1"], "news_f1": score["news"]["f1"],
                 "labels": labels, "covered_f1": covered["overall"]["f1"],
-                "speed": speed,
+                "speed": speed, "failed_docs": v["failed_docs"],
             }));
             if id == "spacy-full" {
                 let b = peers::score_boundaries(slice, &sents)?;
@@ -655,6 +711,87 @@ fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, p
             }
             Ok(())
         });
+    }
+}
+
+/// `--rerun-peer ID`: runs one NER peer again into the existing report (for a
+/// peer whose section failed), and rewrites the report; the report says so.
+fn rerun_peer(opts: &Options, id: &str) -> Result {
+    let Some(peer) = NER_PEERS.iter().find(|p| p.0 == id).copied() else {
+        return Err(format!(
+            "--rerun-peer takes one of: {}",
+            NER_PEERS.map(|p| p.0).join(", ")
+        )
+        .into());
+    };
+    let json_path = opts.out.join("BENCHMARKS.json");
+    let body = std::fs::read_to_string(&json_path).map_err(|e| {
+        format!(
+            "--rerun-peer needs an earlier run's {}: {e}",
+            json_path.display()
+        )
+    })?;
+    let Value::Object(mut results) = serde_json::from_str(&body)? else {
+        return Err(format!("{} is not a JSON object", json_path.display()).into());
+    };
+    let slice = root().join("target/bench/ontonotes-dev-slice.jsonl");
+    let corpus = Corpus::ontonotes(&slice, None)?;
+    let prefix = format!("peer {id}:");
+    let errors: Vec<String> = results
+        .get("errors")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e.as_str().map(String::from))
+                .filter(|e| !e.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default();
+    for key in ["ner_peers", "throughput"] {
+        if let Some(Value::Array(a)) = results.get_mut(key) {
+            a.retain(|x| x["id"] != id && x["system"] != id);
+        }
+    }
+    let mut run = Run {
+        results,
+        errors,
+        work: root().join("target/bench"),
+    };
+    peers::install_npm()?;
+    ner_peer(&mut run, opts, &corpus, &slice, peer);
+    run.set("errors", json!(run.errors));
+    run.push(
+        "reruns",
+        json!({"command": opts.command, "peer": id,
+        "generated": output(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))
+            .map(|s| s.trim().to_string()).unwrap_or_default(),
+        "load_avg": load_avg()}),
+    );
+    let results = Value::Object(std::mem::take(&mut run.results));
+    write_outputs(&results, opts)?;
+    match run.errors.iter().find(|e| e.starts_with(&prefix)) {
+        Some(e) => Err(e.clone().into()),
+        None => Ok(()),
+    }
+}
+
+fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, page_slice: &Path) {
+    let ok = run.section("peer installs", |_| {
+        peers::install_python()?;
+        peers::install_npm()
+    });
+    if ok.is_none() {
+        return;
+    }
+    let pred_dir = run.path("pred");
+    let runs = opts.peer_runs.to_string();
+    run.section("peer bundles", |r| {
+        let v = peers::node_script("peers.mjs", &["bundles"])?;
+        r.set("peer_bundles", v);
+        Ok(())
+    });
+    for peer in NER_PEERS {
+        ner_peer(run, opts, corpus, slice, peer);
     }
     let punkt = run.path("punkt-ontonotes-train.pickle");
     run.section("punkt training", |_| {

@@ -270,6 +270,27 @@ pub fn markdown(r: &Value, svg: &str) -> String {
         pct(&ner["gold_tokens"]["news_f1"]),
     );
 
+    for p in arr(&r["ner_peers"]) {
+        let failed = num(&p["failed_docs"]);
+        if failed > 0.0 {
+            let _ = writeln!(
+                s,
+                "{} threw an exception on {failed} of the {} documents; those documents count as predicting no entities.\n",
+                p["name"].as_str().unwrap_or_default(),
+                r["slices"]["ner"]["docs"],
+            );
+        }
+    }
+    for x in arr(&r["reruns"]) {
+        let _ = writeln!(
+            s,
+            "The row of `{}` was measured again by `{}` on {} (load average {}), on the same slice and build, after its section failed in the main run.\n",
+            x["peer"].as_str().unwrap_or_default(),
+            x["command"].as_str().unwrap_or_default(),
+            x["generated"].as_str().unwrap_or_default(),
+            x["load_avg"].as_str().unwrap_or("?"),
+        );
+    }
     stages_section(&mut s, r);
     sentences_section(&mut s, r);
     boilerplate_section(&mut s, r);
@@ -600,11 +621,15 @@ fn startup_section(s: &mut String, r: &Value) {
         let mem = &w["memory"];
         let _ = writeln!(
             s,
-            "| {label} | {:.1} | {:.1} | {} | `{}` | {} | {} | {} |",
+            "| {label} | {:.1} | {:.1} | {} | {} | {} | {} | {} |",
             num(&w["init_ms"]),
             num(&w["first_annotation_ms"]),
             bytes(num(&mem["input_bytes"])),
-            mem["call"].as_str().unwrap_or("–"),
+            match (mem["call"].as_str(), mem["calls"].as_u64()) {
+                (Some(c), Some(n)) if n > 1 => format!("`{c}` × {n}"),
+                (Some(c), _) => format!("`{c}`"),
+                _ => "–".to_string(),
+            },
             bytes(num(&mem["before_bytes"])),
             bytes(num(&mem["peak_bytes"])),
             match mem["error"].as_str() {
@@ -618,8 +643,18 @@ fn startup_section(s: &mut String, r: &Value) {
         "\nNode: `initSync` on the bytes of the `.wasm` (compile + instantiate), then the time of the first `annotate` of a two-sentence paragraph. \
          Chromium (headless, `performance.now()` in the page): instantiate is `await init()` (fetch + streaming compile + instantiate from a local server); \
          first annotation is the time from navigation start to the first `annotate` result, page and module loading included. \
-         Memory: the wasm linear memory's size before and after annotating one input of that size (linear memory never shrinks, so after = peak).\n"
+         Memory: the wasm linear memory's size before and after annotating one input of that size (linear memory never shrinks, so after = peak); \
+         the package takes at most 4 MiB per call, so a larger input is split at blank lines and annotated part by part, as its error message advises.\n"
     );
+    if let Some(m) = r["memory_rerun"].as_object() {
+        let _ = writeln!(
+            s,
+            "The Chromium memory row was measured again by `{}` on {} (load average {}), on the same slice and build.\n",
+            m.get("command").and_then(Value::as_str).unwrap_or_default(),
+            m.get("generated").and_then(Value::as_str).unwrap_or_default(),
+            m.get("load_avg").and_then(Value::as_str).unwrap_or("?"),
+        );
+    }
 }
 
 fn per_label_section(s: &mut String, r: &Value) {
