@@ -28,7 +28,7 @@ def parse_args():
     p.add_argument("--batch", type=int, default=64, help="chunks per batch")
     p.add_argument("--chunk", type=int, default=128, help="tokens per chunk")
     p.add_argument("--dropout", type=float, default=0.25)
-    p.add_argument("--max-epochs", type=int, default=8, help="epochs; the learning rate decays to 5% over them")
+    p.add_argument("--max-epochs", type=int, default=8, help="epochs; the learning rate decays to 5%% over them")
     p.add_argument("--patience", type=int, default=8)
     p.add_argument("--no-minilm", action="store_true", help="random init of the word-piece table")
     p.add_argument("--seed", type=int, default=0)
