@@ -185,10 +185,21 @@ const STEPS: &[Step] = &[
         run: step_e2e,
     },
     Step {
+        name: "bench-quick",
+        run: step_bench_quick,
+    },
+    Step {
         name: "fuzz",
         run: step_fuzz,
     },
 ];
+
+/// The quick benchmark (a small slice, no peers), so `cargo xtask bench`
+/// cannot rot; it reuses the wasm the `wasm-build` step made and writes to
+/// `target/bench/quick/`, leaving the committed BENCHMARKS.md alone.
+fn step_bench_quick() -> Result {
+    crate::bench::bench(&["--quick".to_string(), "--no-build".to_string()])
+}
 
 /// The fuzz smoke run: each cargo-fuzz target for 60 s (`cargo xtask fuzz`,
 /// which installs cargo-fuzz when it is missing).
