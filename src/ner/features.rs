@@ -180,14 +180,18 @@ impl Featurizer {
 
 /// The normalised form of a word: lower-cased, typographic quotes and
 /// dashes replaced by their ASCII forms (so raw web text and the corpus'
-/// curly quotes look alike).
+/// curly quotes look alike). An em dash becomes `--`, the corpus' own
+/// spelling of a dash between clauses, so a dateline such as
+/// `COLUMBUS, Ohio — Tallis Motors` reads like the corpus' `... Ohio -- ...`
+/// rather than like a hyphen inside a name.
 pub fn normalize(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for ch in word.chars() {
         match ch {
             '\u{2018}' | '\u{2019}' | '\u{201B}' | '`' | '\u{00B4}' => out.push('\''),
             '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => out.push('"'),
-            '\u{2013}' | '\u{2014}' | '\u{2212}' => out.push('-'),
+            '\u{2014}' => out.push_str("--"),
+            '\u{2013}' | '\u{2212}' => out.push('-'),
             c if c.is_uppercase() => out.extend(c.to_lowercase()),
             c => out.push(c),
         }
@@ -201,7 +205,12 @@ pub fn shape(word: &str) -> String {
     let mut out = String::with_capacity(word.len().min(16));
     let mut last = '\0';
     let mut run = 0;
-    for ch in word.chars() {
+    // An em dash has the shape of the corpus' `--` (see `normalize`).
+    let chars = word.chars().flat_map(|ch| {
+        let twice = if ch == '\u{2014}' { Some('-') } else { None };
+        std::iter::once(if twice.is_some() { '-' } else { ch }).chain(twice)
+    });
+    for ch in chars {
         let c = if ch.is_uppercase() {
             'X'
         } else if ch.is_lowercase() {
@@ -214,7 +223,7 @@ pub fn shape(word: &str) -> String {
             match ch {
                 '\u{2018}' | '\u{2019}' | '`' => '\'',
                 '\u{201C}' | '\u{201D}' => '"',
-                '\u{2013}' | '\u{2014}' => '-',
+                '\u{2013}' => '-',
                 c => c,
             }
         };
@@ -267,6 +276,14 @@ pub fn hash_mod(bytes: &[u8], seed: u64, rows: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn em_dash_reads_as_the_corpus_double_hyphen() {
+        assert_eq!(normalize("\u{2014}"), "--");
+        assert_eq!(shape("\u{2014}"), "--");
+        assert_eq!(normalize("\u{2013}"), "-");
+        assert_eq!(shape("1990\u{2013}95"), "dddd-dd");
+    }
 
     #[test]
     fn shapes() {
