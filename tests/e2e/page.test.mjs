@@ -244,7 +244,7 @@ test("keyboard: j/k move between entities and the tooltip shows on focus", async
   assert.equal(await page.evaluate(() => document.activeElement.dataset.i), "1");
   assert.ok(await page.isVisible("#tooltip"));
   const label = await page.evaluate(() => document.activeElement.dataset.label);
-  assert.match(await page.textContent("#tooltip"), new RegExp(`^${label} .+score 0\\.\\d\\d$`));
+  assert.match(await page.textContent("#tooltip"), new RegExp(`^${label} .+score (0\\.\\d\\d|1\\.00)$`));
   assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-describedby")), "tooltip");
   await page.hover("#article mark.ent >> nth=3");
   assert.ok(await page.isVisible("#tooltip"), "tooltip on hover");
@@ -419,12 +419,17 @@ test("a 5 MB paste: the page stays responsive while the worker works, and Cancel
         setTimeout(tick, 20);
       }),
   );
-  // A click answered while the worker works.
-  const t0 = Date.now();
+  // A click answered while the worker works: the delay between the input
+  // event's creation and its handler running on the page's main thread
+  // (measured in the page, so Playwright's own round trip is not counted).
+  await page.$eval("#show-sentences", (el) => {
+    window.__clickDelay = null;
+    el.addEventListener("click", (e) => { window.__clickDelay = performance.now() - e.timeStamp; }, { once: true });
+  });
   await page.click("#show-sentences");
-  const clickMs = Date.now() - t0;
+  const clickMs = await page.evaluate(() => window.__clickDelay);
   assert.ok(await page.isChecked("#show-sentences"));
-  assert.ok(clickMs < 200, `click answered in ${clickMs} ms`);
+  assert.ok(typeof clickMs === "number" && clickMs < 200, `click answered in ${clickMs} ms`);
   const worst = await lag;
   assert.ok(worst < 200, `main thread blocked at most ${worst.toFixed(0)} ms`);
   assert.equal(await page.getAttribute("html", "data-busy"), "true", "still working after 3 s");
