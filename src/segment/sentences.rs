@@ -33,9 +33,11 @@ pub fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
     s.split(out);
 }
 
-/// The sentences of the whole text (blocks, then tokens, then sentences).
+/// The sentences of the whole text (lines, then tokens, then sentences).
 pub fn sentences(text: &str) -> Vec<Span> {
-    crate::segment::segment(text).sentences
+    // The same lines, tokens and rules as `segment`, without classifying the
+    // blocks (which does not change where sentences end).
+    crate::segment::sentences_and_tokens(text).0
 }
 
 /// The sentences of `text` when it is one block already tokenized: no line
