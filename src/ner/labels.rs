@@ -94,8 +94,49 @@ pub const KNOWN_LABELS: &[LabelInfo] = &[
     },
 ];
 
+/// The 18 OntoNotes 5.0 labels, as the corpus names them (the first 18 of
+/// [`KNOWN_LABELS`]).
+pub const ONTONOTES: &[&str] = &[
+    "PERSON",
+    "NORP",
+    "FAC",
+    "ORG",
+    "GPE",
+    "LOC",
+    "PRODUCT",
+    "EVENT",
+    "WORK_OF_ART",
+    "LAW",
+    "LANGUAGE",
+    "DATE",
+    "TIME",
+    "PERCENT",
+    "MONEY",
+    "QUANTITY",
+    "ORDINAL",
+    "CARDINAL",
+];
+
+/// The 4 CoNLL-2003 labels.
+pub const CONLL2003: &[&str] = &["PER", "ORG", "LOC", "MISC"];
+
 /// The static label info for `name` (`"ORG"` and `"LOC"` are shared by both
 /// label sets), or `None` for a label newsmark does not know.
 pub fn lookup(name: &str) -> Option<&'static LabelInfo> {
     KNOWN_LABELS.iter().find(|l| l.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_sets_are_known_labels() {
+        assert_eq!(ONTONOTES.len(), 18);
+        for name in ONTONOTES.iter().chain(CONLL2003) {
+            assert!(lookup(name).is_some(), "{name} is not in KNOWN_LABELS");
+        }
+        let first: Vec<&str> = KNOWN_LABELS[..18].iter().map(|l| l.name).collect();
+        assert_eq!(first, ONTONOTES);
+    }
 }

@@ -610,28 +610,6 @@ fn wasm_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path) {
     }
 }
 
-/// The 18 OntoNotes labels: what a peer that does not list its labels may emit.
-const ONTONOTES_LABELS: [&str; 18] = [
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-];
-
 /// NER peers: (id, display name, runtime).
 const NER_PEERS: [(&str, &str, &str); 5] = [
     ("spacy-ner", "spaCy en_core_web_sm, tok2vec+ner", "Python"),
@@ -679,7 +657,10 @@ fn ner_peer(
             let score = peers::score_ner(slice, &pred)?;
             let labels: Vec<String> = match v["labels"].as_array() {
                 Some(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
-                None => ONTONOTES_LABELS.iter().map(|s| s.to_string()).collect(),
+                None => newsmark::ner::labels::ONTONOTES
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
             };
             let covered = peers::score_ner_on_labels(slice, &pred, &labels)?;
             let mut speed = speed_row(

@@ -168,37 +168,15 @@ struct CorpusInfo {
     labels: &'static [&'static str],
 }
 
-const ONTONOTES_LABELS: &[&str] = &[
-    "PERSON",
-    "NORP",
-    "FAC",
-    "ORG",
-    "GPE",
-    "LOC",
-    "PRODUCT",
-    "EVENT",
-    "WORK_OF_ART",
-    "LAW",
-    "LANGUAGE",
-    "DATE",
-    "TIME",
-    "PERCENT",
-    "MONEY",
-    "QUANTITY",
-    "ORDINAL",
-    "CARDINAL",
-];
-const CONLL_LABELS: &[&str] = &["PER", "ORG", "LOC", "MISC"];
-
 fn corpus_info(name: &str) -> Result<CorpusInfo> {
     match name {
         "ontonotes" => Ok(CorpusInfo {
             name: "ontonotes",
-            labels: ONTONOTES_LABELS,
+            labels: newsmark::ner::labels::ONTONOTES,
         }),
         "conll2003" => Ok(CorpusInfo {
             name: "conll2003",
-            labels: CONLL_LABELS,
+            labels: newsmark::ner::labels::CONLL2003,
         }),
         other => Err(format!("unknown corpus `{other}` (ontonotes or conll2003)").into()),
     }
