@@ -163,6 +163,21 @@ pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> 
     out
 }
 
+/// Converts `[start, end)` pairs counted in `unit` (sorted, as a corpus'
+/// tokens are) into byte spans of `text`; an end before its start becomes an
+/// empty span at the start.
+pub fn spans_from_offsets(text: &str, unit: Unit, pairs: &[(usize, usize)]) -> Vec<Span> {
+    let starts: Vec<usize> = pairs.iter().map(|p| p.0).collect();
+    let ends: Vec<usize> = pairs.iter().map(|p| p.1).collect();
+    let starts = to_byte_offsets(text, unit, &starts);
+    let ends = to_byte_offsets(text, unit, &ends);
+    starts
+        .iter()
+        .zip(&ends)
+        .map(|(&s, &e)| Span::new(s, e.max(s)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +247,18 @@ mod tests {
     fn long_text_crosses_many_checkpoints() {
         let text: String = "a😀bé华 ".repeat(200);
         check_all(&text);
+    }
+
+    #[test]
+    fn code_point_pairs_become_byte_spans() {
+        let text = "é😀 Yu U.S.";
+        // The last token is the corpus' repeated full stop: it overlaps the
+        // abbreviation's own dot.
+        let pairs = [(0, 2), (3, 5), (6, 10), (9, 10)];
+        let spans = spans_from_offsets(text, Unit::CodePoint, &pairs);
+        let words: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();
+        assert_eq!(words, ["é😀", "Yu", "U.S.", "."]);
+        assert_eq!(spans[0], Span::new(0, 6));
     }
 
     #[test]

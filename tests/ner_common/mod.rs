@@ -5,7 +5,7 @@
 
 use newsmark::ner::score::{EvalEntity, Scorer};
 use newsmark::ner::Tagger;
-use newsmark::span::{to_byte_offsets, OffsetMap, Span, Unit};
+use newsmark::span::{spans_from_offsets, OffsetMap, Span, Unit};
 use std::path::PathBuf;
 
 /// `../shared` beside the repository (or `$NEWSMARK_SHARED`).
@@ -52,21 +52,7 @@ pub fn read_docs(rel: &str, limit: usize) -> Vec<Doc> {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             let text = v["text"].as_str().unwrap().to_string();
             let tok = pairs(&v["tokens"]);
-            let s = to_byte_offsets(
-                &text,
-                Unit::CodePoint,
-                &tok.iter().map(|p| p.0).collect::<Vec<_>>(),
-            );
-            let e = to_byte_offsets(
-                &text,
-                Unit::CodePoint,
-                &tok.iter().map(|p| p.1).collect::<Vec<_>>(),
-            );
-            let tokens: Vec<Span> = s
-                .iter()
-                .zip(&e)
-                .map(|(&a, &b)| Span::new(a, b.max(a)))
-                .collect();
+            let tokens = spans_from_offsets(&text, Unit::CodePoint, &tok);
             let sentences = pairs(&v["sentences"])
                 .into_iter()
                 .map(|(a, b)| Span::new(tokens[a].start, tokens[b - 1].end))

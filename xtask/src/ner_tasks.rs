@@ -9,7 +9,7 @@ use newsmark::ner::features::{FeatureSpec, Featurizer, TABLE_NAMES};
 use newsmark::ner::score::{EvalEntity, Scorer};
 use newsmark::ner::wordpiece::WordPieces;
 use newsmark::ner::Tagger;
-use newsmark::span::{to_byte_offsets, OffsetMap, Span, Unit};
+use newsmark::span::{spans_from_offsets, to_byte_offsets, OffsetMap, Span, Unit};
 use newsmark::Annotator;
 use std::fs;
 use std::io::Write;
@@ -70,21 +70,7 @@ pub fn read_corpus(path: &Path, limit: Option<usize>) -> Result<Vec<Doc>> {
                 .unwrap_or_default()
         };
         let tok_cp = pairs("tokens");
-        let starts = to_byte_offsets(
-            &text,
-            Unit::CodePoint,
-            &tok_cp.iter().map(|p| p.0).collect::<Vec<_>>(),
-        );
-        let ends = to_byte_offsets(
-            &text,
-            Unit::CodePoint,
-            &tok_cp.iter().map(|p| p.1).collect::<Vec<_>>(),
-        );
-        let tokens: Vec<Span> = starts
-            .iter()
-            .zip(&ends)
-            .map(|(&s, &e)| Span::new(s, e.max(s)))
-            .collect();
+        let tokens = spans_from_offsets(&text, Unit::CodePoint, &tok_cp);
         let sentences = pairs("sentences")
             .into_iter()
             .filter(|&(a, b)| a < b && b <= tokens.len())
