@@ -18,6 +18,7 @@ fn spec() -> FeatureSpec {
         shape_rows: 3,
         cased_rows: 11,
         wordpiece_slots: 2,
+        vector_words: 3,
     }
 }
 
@@ -39,6 +40,7 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
         spec.shape_rows as usize,
         spec.cased_rows as usize,
         pieces.len() + 1,
+        spec.vector_words as usize + 1,
     ];
     let dim = 3;
     let n_tags = 1 + 4 * labels.len();
@@ -49,7 +51,17 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
     );
     m.add("features", Section::U32s(spec.to_u32s()));
     m.add("wordpieces", Section::Strings(pieces));
-    m.add("net", Section::U32s(vec![width as u32, 1]));
+    m.add(
+        "vocabulary",
+        Section::Strings(
+            ["the", "new", "york"][..spec.vector_words as usize]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        ),
+    );
+    // One layer, dilation 2.
+    m.add("net", Section::U32s(vec![width as u32, 1, 2]));
     for (t, &r) in TABLE_NAMES.iter().zip(&rows) {
         m.add(
             &format!("emb.{t}"),
@@ -77,8 +89,34 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
             },
         );
     };
-    dense(&mut m, "in", dim * 6, width);
-    dense(&mut m, "conv0", 3 * width, width);
+    dense(&mut m, "in", dim * 7, width);
+    // The convolution's weights int8, one scale per input row.
+    m.add(
+        "conv0.w",
+        Section::I8Rows {
+            rows: 3 * width,
+            cols: width,
+            data: (0..3 * width * width)
+                .map(|i| (i * 53 % 251) as i8)
+                .collect(),
+            scales: vec![0.004; 3 * width],
+        },
+    );
+    m.add(
+        "conv0.b",
+        Section::F32 {
+            shape: vec![width],
+            data: vec![0.01; width],
+        },
+    );
+    // Learned CRF transition scores.
+    m.add(
+        "crf.trans",
+        Section::F32 {
+            shape: vec![n_tags, n_tags],
+            data: (0..n_tags * n_tags).map(|i| w(i + 77)).collect(),
+        },
+    );
     m.add(
         "ln0.g",
         Section::F32 {
@@ -204,6 +242,51 @@ fn inconsistent_contents_are_rejected() {
         Tagger::from_bytes(&m3.to_bytes()).unwrap_err(),
         ModelError::MissingSection("out.w".into())
     );
+    // Sections replaced by inconsistent ones (the first of a name wins on reading).
+    let replaced = |name: &str, section: Section| {
+        let mut m = ModelWriter::new();
+        m.add(name, section);
+        for (n, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
+            .unwrap()
+            .sections()
+        {
+            m.add(n, s.clone());
+        }
+        Tagger::from_bytes(&m.to_bytes())
+    };
+    for (name, section, why) in [
+        (
+            "vocabulary",
+            Section::Strings(vec!["the".into()]),
+            "vocabulary",
+        ),
+        ("net", Section::U32s(vec![4, 1, 0]), "net"),
+        ("net", Section::U32s(vec![4, 1, 2, 2]), "net"),
+        (
+            "crf.trans",
+            Section::F32 {
+                shape: vec![9, 9],
+                data: vec![f32::NAN; 81],
+            },
+            "crf.trans",
+        ),
+        (
+            "conv0.w",
+            Section::I8Rows {
+                rows: 12,
+                cols: 3,
+                data: vec![0; 36],
+                scales: vec![1.0; 12],
+            },
+            "conv0.w",
+        ),
+    ] {
+        let e = replaced(name, section).unwrap_err();
+        assert!(
+            matches!(e, ModelError::Invalid(ref m) if m.contains(why)),
+            "{name}: {e}"
+        );
+    }
     drop(m);
 }
 

@@ -14,7 +14,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
-TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, "wordpiece": 64}
+TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, "wordpiece": 64, "vector": 50}
 
 
 def parse_args():
@@ -32,8 +32,18 @@ def parse_args():
     p.add_argument("--patience", type=int, default=8)
     p.add_argument("--no-minilm", action="store_true", help="random init of the word-piece table")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dilations", default="", help="one dilation per layer, e.g. 1,2,4,1 (default: all 1)")
+    p.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights, used for dev and export (0: off)")
+    p.add_argument("--int8-dense", action="store_true", help="store dense weights int8 with one scale per row")
+    p.add_argument("--table-dims", default="", help="embedding widths other than TABLE_DIMS', e.g. wordpiece=32")
+    p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--export-only", action="store_true", help="export the checkpoint's best epoch, no training")
-    return p.parse_args()
+    args = p.parse_args()
+    for item in filter(None, args.table_dims.split(",")):
+        name, dim = item.split("=")
+        assert name in TABLE_DIMS, f"no table `{name}`"
+        TABLE_DIMS[name] = int(dim)
+    return args
 
 
 def load_split(work, split):
@@ -69,6 +79,18 @@ def minilm_init(path, rows, dim):
     return out
 
 
+def glove_init(rows, dim):
+    """Row 0 (words outside the vocabulary) zero, row i + 1 GloVe's vector of word i,
+    scaled to the spread of the other tables."""
+    import vectors
+
+    v = vectors.vectors(rows - 1)
+    assert v.shape[1] == dim, "the vector table's width must be GloVe's"
+    out = np.zeros((rows, dim), np.float32)
+    out[1:] = v / v.std() * 0.1
+    return out
+
+
 def init_params(meta, args, key):
     tables = meta["tables"]
     rows = meta["table_rows"]
@@ -81,6 +103,8 @@ def init_params(meta, args, key):
         d = TABLE_DIMS[t]
         if t == "wordpiece" and not args.no_minilm:
             params[f"emb.{t}"] = jnp.asarray(minilm_init(meta["minilm"], r, d))
+        elif t == "vector":
+            params[f"emb.{t}"] = jnp.asarray(glove_init(r, d))
         else:
             params[f"emb.{t}"] = jax.random.normal(keys[i], (r, d)) * 0.1
         in_dim += d
@@ -98,16 +122,39 @@ def init_params(meta, args, key):
         params[f"ln{l}.b"] = jnp.zeros((w,))
     params["out.w"] = jax.random.normal(keys[10], (w, meta["n_tags"])) * np.sqrt(1.0 / w)
     params["out.b"] = jnp.zeros((meta["n_tags"],))
+    if args.crf:
+        params["crf.trans"] = jnp.zeros((meta["n_tags"], meta["n_tags"]))
     return params
 
 
-def make_forward(meta, depth):
+def dilations_of(args):
+    if not args.dilations:
+        return [1] * args.depth
+    d = [int(x) for x in args.dilations.split(",")]
+    assert len(d) == args.depth and all(1 <= x <= 64 for x in d), "--dilations needs one value 1..64 per layer"
+    return d
+
+
+def shifted(x, k, fill):
+    """x[:, t - k] along axis 1 (k may be negative), `fill` past the ends."""
+    if k == 0:
+        return x
+    pad = [(0, 0)] * x.ndim
+    if k > 0:
+        pad[1] = (k, 0)
+        return jnp.pad(x, pad, constant_values=fill)[:, :-k]
+    pad[1] = (0, -k)
+    return jnp.pad(x, pad, constant_values=fill)[:, -k:]
+
+
+def make_forward(meta, dilations):
     tables = [t for t, r in zip(meta["tables"], meta["table_rows"]) if r > 0]
     slot_tables = meta["slot_tables"]
     slots_of = {t: [s for s, ti in enumerate(slot_tables) if meta["tables"][ti] == t] for t in tables}
 
-    def forward(params, ids, left_ok, right_ok, dropout_key=None, rate=0.0):
-        # ids: [B, T, S]; left_ok/right_ok: [B, T] float, 1 if the neighbour is in the same document.
+    def forward(params, ids, doc, dropout_key=None, rate=0.0):
+        # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
+        # A window reads zeros where its neighbour is in another document or past the chunk.
         parts = []
         for t in tables:
             emb = params[f"emb.{t}"]
@@ -118,10 +165,12 @@ def make_forward(meta, depth):
             x = x * jax.random.bernoulli(k, 1 - rate, x.shape) / (1 - rate)
         h = jax.nn.relu(x @ params["in.w"] + params["in.b"])
         w = h.shape[-1]
-        for l in range(depth):
+        for l, k in enumerate(dilations):
             cw = params[f"conv{l}.w"]
-            prev = jnp.pad(h, ((0, 0), (1, 0), (0, 0)))[:, :-1] * left_ok[..., None]
-            nxt = jnp.pad(h, ((0, 0), (0, 1), (0, 0)))[:, 1:] * right_ok[..., None]
+            left_ok = ((shifted(doc, k, -2) == doc) & (doc >= 0)).astype(h.dtype)
+            right_ok = ((shifted(doc, -k, -2) == doc) & (doc >= 0)).astype(h.dtype)
+            prev = shifted(h, k, 0.0) * left_ok[..., None]
+            nxt = shifted(h, -k, 0.0) * right_ok[..., None]
             c = prev @ cw[:w] + h @ cw[w : 2 * w] + nxt @ cw[2 * w :] + params[f"conv{l}.b"]
             r = jax.nn.relu(c)
             if dropout_key is not None:
@@ -136,6 +185,66 @@ def make_forward(meta, depth):
     return forward
 
 
+def allowed_transitions(n_tags):
+    """allowed[p, n]: tag n may follow tag p (BILOU; as TagSet::allowed in src/ner/decode.rs)."""
+    def split(t):
+        return ("O", 0) if t == 0 else ("BILU"[(t - 1) % 4], (t - 1) // 4)
+    out = np.zeros((n_tags, n_tags), bool)
+    for p in range(n_tags):
+        pp, pl = split(p)
+        for n in range(n_tags):
+            np_, nl = split(n)
+            if pp in "BI":
+                out[p, n] = np_ in "IL" and nl == pl
+            else:
+                out[p, n] = np_ in "OBU"
+    return out
+
+
+def crf_transitions(params, allowed):
+    return jnp.where(allowed, params["crf.trans"], -1e4)
+
+
+def crf_nll(logits, tags, valid, trans):
+    """Negative log-likelihood of the gold tags under a linear-chain CRF, summed over
+    the batch. valid: [B, T] float; the valid positions of a chunk are contiguous
+    (padding only before or after them)."""
+    emit = jnp.take_along_axis(logits, tags[..., None], -1)[..., 0]
+    pair = valid[:, 1:] * valid[:, :-1]
+    gold = (emit * valid).sum(1) + (trans[tags[:, :-1], tags[:, 1:]] * pair).sum(1)
+
+    def step(carry, x):
+        alpha, started = carry
+        logit, v = x
+        rec = jax.nn.logsumexp(alpha[:, :, None] + trans[None], axis=1) + logit
+        new = jnp.where(started[:, None] > 0, rec, logit)
+        alpha = jnp.where(v[:, None] > 0, new, alpha)
+        return (alpha, jnp.maximum(started, v)), None
+
+    b, _, k = logits.shape
+    init = (jnp.zeros((b, k)), jnp.zeros((b,)))
+    (alpha, started), _ = jax.lax.scan(step, init, (jnp.swapaxes(logits, 0, 1), valid.T))
+    log_z = jax.nn.logsumexp(alpha, -1) * started
+    return (log_z - gold).sum()
+
+
+def crf_viterbi(logits, trans):
+    """Best tag path per row of logits [B, T, K] (model selection only: no start/end rules)."""
+    def step(score, logit):
+        cand = score[:, :, None] + trans[None]
+        return cand.max(1) + logit, cand.argmax(1)
+
+    score, back = jax.lax.scan(step, logits[:, 0], jnp.swapaxes(logits, 0, 1)[1:])
+    last = score.argmax(-1)
+
+    def trace(tag, bp):
+        prev = jnp.take_along_axis(bp, tag[:, None], 1)[:, 0]
+        return prev, prev
+
+    _, path = jax.lax.scan(trace, last, back, reverse=True)
+    return jnp.concatenate([jnp.swapaxes(path, 0, 1), last[:, None]], axis=1)
+
+
 def chunk(ids, tags, doc, length, offset):
     """Cuts the token stream into [n, length] chunks starting at `offset`, padded."""
     n = len(tags)
@@ -143,12 +252,8 @@ def chunk(ids, tags, doc, length, offset):
     idx = starts[:, None] + np.arange(length)[None, :]
     valid = (idx >= 0) & (idx < n)
     idx_c = np.clip(idx, 0, n - 1)
-    d = np.where(valid, doc[idx_c], -1)
-    left = np.zeros_like(valid)
-    left[:, 1:] = valid[:, 1:] & (d[:, 1:] == d[:, :-1])
-    right = np.zeros_like(valid)
-    right[:, :-1] = valid[:, :-1] & (d[:, :-1] == d[:, 1:])
-    return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, left.astype(np.float32), right.astype(np.float32)
+    d = np.where(valid, doc[idx_c], -1).astype(np.int32)
+    return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, d
 
 
 def entities_from_tags(tags, doc, n_labels):
@@ -202,7 +307,7 @@ def main():
     tr_ids, tr_tags, tr_doc = load_split(work, "train")
     dv_ids, dv_tags, dv_doc = load_split(work, "dev")
     print(f"train {len(tr_tags)} tokens, dev {len(dv_tags)} tokens, {meta['n_tags']} tags", flush=True)
-    forward = make_forward(meta, args.depth)
+    forward = make_forward(meta, dilations_of(args))
 
     steps_per_epoch = int(np.ceil(len(tr_tags) / args.chunk / args.batch))
     sched = optax.warmup_cosine_decay_schedule(
@@ -210,20 +315,30 @@ def main():
     )
     opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(sched))
 
-    def loss_fn(params, ids, tags, valid, left, right, key):
-        logits = forward(params, ids, left, right, key, args.dropout)
+    allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
+
+    def loss_fn(params, ids, tags, valid, doc, key):
+        logits = forward(params, ids, doc, key, args.dropout)
+        if args.crf:
+            return crf_nll(logits, tags, valid, crf_transitions(params, allowed)) / jnp.maximum(valid.sum(), 1.0)
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, tags)
         return (ce * valid).sum() / jnp.maximum(valid.sum(), 1.0)
 
     @jax.jit
-    def step(params, opt_state, ids, tags, valid, left, right, key):
-        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, left, right, key)
+    def step(params, ema, opt_state, ids, tags, valid, doc, key):
+        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, doc, key)
         updates, opt_state = opt.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, loss
+        params = optax.apply_updates(params, updates)
+        if args.ema > 0:
+            ema = jax.tree_util.tree_map(lambda e, p: args.ema * e + (1 - args.ema) * p, ema, params)
+        return params, ema, opt_state, loss
 
     @jax.jit
-    def predict(params, ids, left, right):
-        return jnp.argmax(forward(params, ids, left, right), -1)
+    def predict(params, ids, doc):
+        logits = forward(params, ids, doc)
+        if args.crf:
+            return crf_viterbi(logits, crf_transitions(params, allowed))
+        return jnp.argmax(logits, -1)
 
     ckpt_path = os.path.join(work, "ckpt.pkl")
     settings = {k: v for k, v in vars(args).items() if k not in ("work", "resume", "minutes", "export_only")}
@@ -234,12 +349,14 @@ def main():
         assert ck["settings"] == settings, "checkpoint was made with other settings"
         params = jax.tree_util.tree_map(jnp.asarray, ck["params"])
         opt_state = jax.tree_util.tree_map(jnp.asarray, ck["opt_state"])
+        ema = jax.tree_util.tree_map(jnp.asarray, ck.get("ema", ck["params"]))
         epoch, best, best_params, log, patience_left = (
             ck["epoch"], ck["best"], ck["best_params"], ck["log"], ck["patience_left"])
         print(f"resumed after epoch {epoch} (best dev F1 {best:.4f})", flush=True)
     else:
         params = init_params(meta, args, jax.random.PRNGKey(args.seed))
         opt_state = opt.init(params)
+        ema = params
         epoch, best, best_params, log, patience_left = 0, -1.0, None, [], args.patience
 
     dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
@@ -252,7 +369,7 @@ def main():
             break
         t0 = time.time()
         rng = np.random.default_rng(args.seed * 1000 + epoch)
-        ids, tags, valid, left, right = chunk(tr_ids, tr_tags, tr_doc, args.chunk, int(rng.integers(args.chunk)))
+        ids, tags, valid, doc = chunk(tr_ids, tr_tags, tr_doc, args.chunk, int(rng.integers(args.chunk)))
         order = rng.permutation(len(tags))
         # Fixed-size batches (the last partial batch is dropped) so jit compiles once.
         nb = len(order) // args.batch
@@ -261,27 +378,34 @@ def main():
         for b in range(nb):
             sel = order[b * args.batch : (b + 1) * args.batch]
             key, k = jax.random.split(key)
-            params, opt_state, loss = step(
-                params, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), left[sel], right[sel], k)
+            params, ema, opt_state, loss = step(
+                params, ema, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), doc[sel], k)
             total += float(loss) if b % 50 == 0 or b == nb - 1 else 0.0
-        # Dev: greedy decoding, entity F1.
+        # Dev: greedy decoding, entity F1 (of the averaged weights with --ema).
+        scored = ema if args.ema > 0 else params
         pred = []
         for b in range(0, len(dv[0]), 64):
-            pred.append(np.asarray(predict(params, dv[0][b : b + 64], dv[3][b : b + 64], dv[4][b : b + 64])))
+            pred.append(np.asarray(predict(scored, dv[0][b : b + 64], dv[3][b : b + 64])))
         pred = np.concatenate(pred)[dv[2]]
         dev_f1 = f1(gold_dev, entities_from_tags(pred, dv_doc, n_labels))
         epoch += 1
         epoch_secs = time.time() - t0
         line = f"epoch {epoch:2d}  loss {float(loss):.4f}  dev F1 {dev_f1 * 100:.2f}  ({epoch_secs:.0f} s)"
+        if args.ema > 0:
+            # The raw weights too, to see what the average adds.
+            raw = np.concatenate([np.asarray(predict(params, dv[0][b : b + 64], dv[3][b : b + 64]))
+                                  for b in range(0, len(dv[0]), 64)])[dv[2]]
+            line += f"  (raw weights {f1(gold_dev, entities_from_tags(raw, dv_doc, n_labels)) * 100:.2f})"
         print(line, flush=True)
         log.append(line)
         if dev_f1 > best:
-            best, best_params, patience_left = dev_f1, jax.tree_util.tree_map(np.asarray, params), args.patience
+            best, best_params, patience_left = dev_f1, jax.tree_util.tree_map(np.asarray, scored), args.patience
         else:
             patience_left -= 1
         with open(ckpt_path + ".tmp", "wb") as f:
             pickle.dump({"params": jax.tree_util.tree_map(np.asarray, params),
                          "opt_state": jax.tree_util.tree_map(np.asarray, opt_state),
+                         "ema": jax.tree_util.tree_map(np.asarray, ema),
                          "epoch": epoch, "best": best, "best_params": best_params, "log": log,
                          "patience_left": patience_left, "settings": settings}, f)
         os.replace(ckpt_path + ".tmp", ckpt_path)
@@ -292,6 +416,10 @@ def main():
 def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, best):
     out = os.path.join(work, "export")
     os.makedirs(out, exist_ok=True)
+    for stale in os.listdir(out):
+        # Files of an earlier export (a weight saved in the other form would confuse the packer).
+        if stale.endswith(".npy"):
+            os.remove(os.path.join(out, stale))
     deq = dict(params)
     for name in list(params):
         if name.startswith("emb."):
@@ -299,17 +427,19 @@ def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, bes
             np.save(os.path.join(out, f"{name}.q.npy"), q)
             np.save(os.path.join(out, f"{name}.scale.npy"), scale)
             deq[name] = q.astype(np.float32) * scale[:, None]
+        elif args.int8_dense and name.endswith(".w"):
+            q, scale = quantize(params[name])
+            np.save(os.path.join(out, f"{name}.q.npy"), q)
+            np.save(os.path.join(out, f"{name}.scale.npy"), scale)
+            deq[name] = q.astype(np.float32) * scale[:, None]
         else:
             np.save(os.path.join(out, f"{name}.npy"), np.asarray(params[name], np.float32))
-    np.save(os.path.join(out, "net.npy"), np.array([args.width, args.depth], dtype="<u4"))
+    net = [args.width, args.depth] + ([] if not args.dilations else dilations_of(args))
+    np.save(os.path.join(out, "net.npy"), np.array(net, dtype="<u4"))
     # Reference: the first dev document (at most 400 tokens) through the quantized network.
     n = min(int((dv_doc == dv_doc[0]).sum()), 400)
     ids = dv_ids[:n]
-    ones = np.ones((1, n), np.float32)
-    left, right = ones.copy(), ones.copy()
-    left[0, 0] = 0
-    right[0, -1] = 0
-    logits = np.asarray(forward(deq, jnp.asarray(ids[None]), left, right))[0]
+    logits = np.asarray(forward(deq, jnp.asarray(ids[None]), jnp.zeros((1, n), jnp.int32)))[0]
     np.save(os.path.join(out, "ref.ids.npy"), ids.astype("<u4"))
     np.save(os.path.join(out, "ref.logits.npy"), logits.astype(np.float32))
     with open(os.path.join(out, "settings.json"), "w") as f:

@@ -196,6 +196,32 @@ impl ModelFile {
         }
     }
 
+    /// The `rows x cols` matrix `name` as `f32`, row-major: either an `f32`
+    /// tensor of that shape or an int8 matrix with one scale per row
+    /// (dequantized here, once, at load time).
+    pub fn matrix(&self, name: &str, rows: usize, cols: usize) -> Result<Vec<f32>, ModelError> {
+        match self.get(name)? {
+            Section::I8Rows {
+                rows: r,
+                cols: c,
+                data,
+                scales,
+            } if *r == rows && *c == cols && data.len() == rows * cols && scales.len() == rows => {
+                Ok(data
+                    .chunks_exact(cols.max(1))
+                    .zip(scales)
+                    .flat_map(|(row, &scale)| row.iter().map(move |&q| f32::from(q) * scale))
+                    .collect())
+            }
+            Section::I8Rows {
+                rows: r, cols: c, ..
+            } => Err(ModelError::Invalid(format!(
+                "`{name}` is {r} x {c}, expected {rows} x {cols}"
+            ))),
+            _ => self.f32(name, &[rows, cols]).map(<[f32]>::to_vec),
+        }
+    }
+
     /// The `u32` list `name`.
     pub fn u32s(&self, name: &str) -> Result<&[u32], ModelError> {
         match self.get(name)? {

@@ -81,23 +81,46 @@ impl TagSet {
     }
 }
 
-/// A decoder for one tag set: precomputed predecessor lists.
+/// A decoder for one tag set: precomputed predecessor lists and, for a
+/// model trained as a CRF, learned transition scores.
 #[derive(Clone, Debug)]
 pub struct Decoder {
     tags: TagSet,
-    /// For each tag, the tags that may precede it.
-    preds: Vec<Vec<u16>>,
+    /// For each tag, the tags that may precede it, with the score of that
+    /// transition (0 without learned transitions).
+    preds: Vec<Vec<(u16, f32)>>,
 }
 
 impl Decoder {
-    /// A decoder for `tags`.
+    /// A decoder for `tags`, every valid transition scored 0.
     pub fn new(tags: TagSet) -> Self {
+        Self::build(tags, |_, _| 0.0)
+    }
+
+    /// A decoder for `tags` that adds `transitions[prev * K + next]` (`K x K`,
+    /// row-major, `K = tags.len()`) to a path's score for each step from tag
+    /// `prev` to tag `next`; `None` if `transitions` has the wrong length or
+    /// a valid transition's score is not finite.
+    pub fn with_transitions(tags: TagSet, transitions: &[f32]) -> Option<Self> {
+        let k = tags.len();
+        if transitions.len() != k * k {
+            return None;
+        }
+        let d = Self::build(tags, |p, n| transitions[p * k + n]);
+        d.preds
+            .iter()
+            .flatten()
+            .all(|(_, s)| s.is_finite())
+            .then_some(d)
+    }
+
+    fn build(tags: TagSet, score: impl Fn(usize, usize) -> f32) -> Self {
         let k = tags.len();
         let preds = (0..k)
             .map(|next| {
                 (0..k)
                     .filter(|&p| tags.allowed(p, next))
-                    .map(|p| p as u16)
+                    .map(|p| (p as u16, score(p, next)))
                     .collect()
             })
             .collect();
@@ -109,8 +132,9 @@ impl Decoder {
         self.tags
     }
 
-    /// The best valid tag sequence for `scores` (`n x K` log-probabilities,
-    /// row-major), written to `out` (cleared first).
+    /// The best valid tag sequence for `scores` (`n x K` per-token tag
+    /// scores, row-major) plus the transition scores, written to `out`
+    /// (cleared first).
     pub fn viterbi(&self, scores: &[f32], out: &mut Vec<usize>) {
         out.clear();
         let k = self.tags.len();
@@ -135,8 +159,8 @@ impl Decoder {
             for (t, slot) in next.iter_mut().enumerate() {
                 let mut b = neg;
                 let mut arg = 0u16;
-                for &p in &self.preds[t] {
-                    let v = best[p as usize];
+                for &(p, s) in &self.preds[t] {
+                    let v = best[p as usize] + s;
                     if v > b {
                         b = v;
                         arg = p;
@@ -182,6 +206,31 @@ mod tests {
         let mut out = Vec::new();
         d.viterbi(&s, &mut out);
         assert_eq!(out, vec![tags.tag(Part::Begin, 0), tags.tag(Part::Last, 0)]);
+    }
+
+    #[test]
+    fn learned_transitions_change_the_path() {
+        let tags = TagSet { n_labels: 1 };
+        let k = tags.len();
+        // Per token, U-0 is slightly ahead of B-0 / L-0 ...
+        let mut s = vec![-10.0f32; 2 * k];
+        for row in 0..2 {
+            s[row * k + tags.tag(Part::Unit, 0)] = -0.5;
+        }
+        s[tags.tag(Part::Begin, 0)] = -0.7;
+        s[k + tags.tag(Part::Last, 0)] = -0.7;
+        let mut out = Vec::new();
+        Decoder::new(tags).viterbi(&s, &mut out);
+        assert_eq!(out, vec![tags.tag(Part::Unit, 0); 2]);
+        // ... but a learned bonus for B -> L makes one two-token entity win.
+        let mut trans = vec![0.0f32; k * k];
+        trans[tags.tag(Part::Begin, 0) * k + tags.tag(Part::Last, 0)] = 1.0;
+        let d = Decoder::with_transitions(tags, &trans).unwrap();
+        d.viterbi(&s, &mut out);
+        assert_eq!(out, vec![tags.tag(Part::Begin, 0), tags.tag(Part::Last, 0)]);
+        assert!(Decoder::with_transitions(tags, &trans[1..]).is_none());
+        trans[tags.tag(Part::Begin, 0) * k + tags.tag(Part::Last, 0)] = f32::NAN;
+        assert!(Decoder::with_transitions(tags, &trans).is_none());
     }
 
     #[test]

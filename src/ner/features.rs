@@ -13,6 +13,9 @@
 //! | 4 | `shape` | hash of the word shape (`Xxxxx`, `dd.dd`, ...) |
 //! | 5 | `cased` | hash of the word as written (case kept) |
 //! | 6.. | `wordpiece` | word-piece ids of the lower-cased word (greedy longest match), padded |
+//! | last | `vector` | the normalised word's row in a fixed vocabulary (0: not in it), whose table the trainer seeds with pretrained word vectors; only if [`FeatureSpec::vector_words`] > 0 |
+
+use std::collections::HashMap;
 
 use super::wordpiece::WordPieces;
 
@@ -31,10 +34,20 @@ pub struct FeatureSpec {
     pub cased_rows: u32,
     /// Word-piece slots per token (0: no word-piece features).
     pub wordpiece_slots: u32,
+    /// Words in the word-vector vocabulary (0: no `vector` feature).
+    pub vector_words: u32,
 }
 
 /// Names of the embedding tables, in table order.
-pub const TABLE_NAMES: [&str; 6] = ["norm", "prefix", "suffix", "shape", "cased", "wordpiece"];
+pub const TABLE_NAMES: [&str; 7] = [
+    "norm",
+    "prefix",
+    "suffix",
+    "shape",
+    "cased",
+    "wordpiece",
+    "vector",
+];
 
 impl FeatureSpec {
     /// The default sizes used by the trainer.
@@ -45,22 +58,34 @@ impl FeatureSpec {
         shape_rows: 1 << 11,
         cased_rows: 1 << 13,
         wordpiece_slots: 4,
+        vector_words: 0,
     };
 
-    /// The spec as stored in the model file.
+    /// The spec as stored in the model file (six numbers, a seventh for a
+    /// word-vector vocabulary).
     pub fn to_u32s(&self) -> Vec<u32> {
-        vec![
+        let mut v = vec![
             self.norm_rows,
             self.prefix_rows,
             self.suffix_rows,
             self.shape_rows,
             self.cased_rows,
             self.wordpiece_slots,
-        ]
+        ];
+        if self.vector_words > 0 {
+            v.push(self.vector_words);
+        }
+        v
     }
 
     /// Reads the spec written by [`FeatureSpec::to_u32s`].
     pub fn from_u32s(v: &[u32]) -> Option<Self> {
+        let (v, vector_words) = match *v {
+            [ref head @ .., words] if v.len() == 7 && (1..=1 << 22).contains(&words) => {
+                (head, words)
+            }
+            _ => (v, 0),
+        };
         match *v {
             [norm_rows, prefix_rows, suffix_rows, shape_rows, cased_rows, wordpiece_slots]
                 if norm_rows > 0
@@ -77,6 +102,7 @@ impl FeatureSpec {
                     shape_rows,
                     cased_rows,
                     wordpiece_slots,
+                    vector_words,
                 })
             }
             _ => None,
@@ -85,14 +111,55 @@ impl FeatureSpec {
 
     /// Number of ids per token.
     pub fn slots(&self) -> usize {
-        6 + self.wordpiece_slots as usize
+        6 + self.wordpiece_slots as usize + usize::from(self.vector_words > 0)
     }
 
     /// For each slot, the index of its table in [`TABLE_NAMES`].
     pub fn slot_tables(&self) -> Vec<usize> {
         let mut t = vec![0, 0, 1, 2, 3, 4];
         t.extend(std::iter::repeat_n(5, self.wordpiece_slots as usize));
+        if self.vector_words > 0 {
+            t.push(6);
+        }
         t
+    }
+}
+
+/// The fixed word list of the `vector` feature: word `i` has row `i + 1`,
+/// row 0 is every other word.
+#[derive(Clone, Debug, Default)]
+pub struct Vocabulary {
+    rows: HashMap<Box<str>, u32>,
+    len: usize,
+}
+
+impl Vocabulary {
+    /// The vocabulary of `words` (normalised forms, see [`normalize`]; a
+    /// repeated word keeps its first row).
+    pub fn new(words: &[String]) -> Self {
+        let mut rows = HashMap::with_capacity(words.len());
+        for (i, w) in words.iter().enumerate() {
+            rows.entry(w.as_str().into()).or_insert(i as u32 + 1);
+        }
+        Vocabulary {
+            rows,
+            len: words.len(),
+        }
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for an empty vocabulary.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The row of a normalised word (0 if it is not in the vocabulary).
+    pub fn row(&self, normalized: &str) -> u32 {
+        self.rows.get(normalized).copied().unwrap_or(0)
     }
 }
 
@@ -101,17 +168,33 @@ impl FeatureSpec {
 pub struct Featurizer {
     spec: FeatureSpec,
     wordpieces: Option<WordPieces>,
+    vocabulary: Option<Vocabulary>,
 }
 
 impl Featurizer {
-    /// A featurizer; `wordpieces` must be given iff `spec.wordpiece_slots > 0`.
+    /// A featurizer; `wordpieces` must be given iff `spec.wordpiece_slots > 0`
+    /// (and a [`Featurizer::with_vocabulary`] iff `spec.vector_words > 0`).
     pub fn new(spec: FeatureSpec, wordpieces: Option<WordPieces>) -> Self {
         let wordpieces = if spec.wordpiece_slots > 0 {
             wordpieces
         } else {
             None
         };
-        Featurizer { spec, wordpieces }
+        Featurizer {
+            spec,
+            wordpieces,
+            vocabulary: None,
+        }
+    }
+
+    /// This featurizer with the word list of the `vector` feature, or
+    /// `None` if the spec expects another number of words.
+    pub fn with_vocabulary(mut self, vocabulary: Vocabulary) -> Option<Self> {
+        if vocabulary.len() != self.spec.vector_words as usize {
+            return None;
+        }
+        self.vocabulary = Some(vocabulary);
+        Some(self)
     }
 
     /// The table sizes.
@@ -121,9 +204,13 @@ impl Featurizer {
 
     /// Rows of each table in [`TABLE_NAMES`] order (the word-piece table
     /// has one extra row, the padding row, at the end).
-    pub fn table_rows(&self) -> [usize; 6] {
+    pub fn table_rows(&self) -> [usize; 7] {
         let wp = match &self.wordpieces {
             Some(w) if self.spec.wordpiece_slots > 0 => w.len() + 1,
+            _ => 0,
+        };
+        let vector = match &self.vocabulary {
+            Some(v) if self.spec.vector_words > 0 => v.len() + 1,
             _ => 0,
         };
         [
@@ -133,6 +220,7 @@ impl Featurizer {
             self.spec.shape_rows as usize,
             self.spec.cased_rows as usize,
             wp,
+            vector,
         ]
     }
 
@@ -164,6 +252,9 @@ impl Featurizer {
                 }
                 None => out.extend(std::iter::repeat_n(0, slots)),
             }
+        }
+        if s.vector_words > 0 {
+            out.push(self.vocabulary.as_ref().map_or(0, |v| v.row(&norm)));
         }
     }
 
@@ -300,6 +391,30 @@ mod tests {
         assert_eq!(prefix("ab", 3), "ab");
         assert_eq!(suffix("élan", 3), "lan");
         assert_eq!(suffix("éla", 3), "éla");
+    }
+
+    #[test]
+    fn vocabulary_rows() {
+        let words: Vec<String> = ["the", "paris", "the"].map(String::from).to_vec();
+        let v = Vocabulary::new(&words);
+        assert_eq!((v.row("the"), v.row("paris"), v.row("rome")), (1, 2, 0));
+        let spec = FeatureSpec {
+            vector_words: 3,
+            ..FeatureSpec::DEFAULT
+        };
+        assert_eq!(FeatureSpec::from_u32s(&spec.to_u32s()), Some(spec.clone()));
+        assert!(Featurizer::new(spec.clone(), None)
+            .with_vocabulary(Vocabulary::new(&words[..2]))
+            .is_none());
+        let f = Featurizer::new(spec.clone(), None)
+            .with_vocabulary(v)
+            .unwrap();
+        assert_eq!(f.table_rows()[6], 4);
+        let mut out = Vec::new();
+        f.push_features("Paris", &mut out);
+        assert_eq!(out.len(), spec.slots());
+        assert_eq!(*out.last().unwrap(), 2);
+        assert_eq!(*spec.slot_tables().last().unwrap(), 6);
     }
 
     #[test]

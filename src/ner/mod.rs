@@ -15,7 +15,7 @@ use crate::document::Entity;
 use crate::model::{ModelError, ModelFile};
 use crate::span::Span;
 use decode::{Decoder, Part, TagSet};
-use features::{FeatureSpec, Featurizer, TABLE_NAMES};
+use features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
 use network::Network;
 use std::collections::HashMap;
 use wordpiece::WordPieces;
@@ -56,7 +56,14 @@ impl Tagger {
         } else {
             None
         };
-        let featurizer = Featurizer::new(spec.clone(), wordpieces);
+        let mut featurizer = Featurizer::new(spec.clone(), wordpieces);
+        if spec.vector_words > 0 {
+            featurizer = featurizer
+                .with_vocabulary(Vocabulary::new(file.strings("vocabulary")?))
+                .ok_or_else(|| {
+                    ModelError::Invalid("`vocabulary` does not have the spec's length".into())
+                })?;
+        }
         let tags = TagSet {
             n_labels: labels.len(),
         };
@@ -67,11 +74,19 @@ impl Tagger {
             &spec.slot_tables(),
             tags.len(),
         )?;
+        // A model trained as a CRF carries its learned transition scores.
+        let decoder = if file.has("crf.trans") {
+            let k = tags.len();
+            Decoder::with_transitions(tags, file.f32("crf.trans", &[k, k])?)
+                .ok_or_else(|| ModelError::Invalid("`crf.trans` has a non-finite score".into()))?
+        } else {
+            Decoder::new(tags)
+        };
         Ok(Tagger {
             labels,
             featurizer,
             network,
-            decoder: Decoder::new(tags),
+            decoder,
             document_consistency: false,
         })
     }

@@ -6,7 +6,8 @@
 //! ```text
 //! x_t  = concat over tables of (sum over the table's slots of emb[id])
 //! h_t  = relu(x_t W_in + b_in)
-//! for each layer: c_t = [h_{t-1}, h_t, h_{t+1}] W + b   (zeros past the ends)
+//! for each layer: c_t = [h_{t-k}, h_t, h_{t+k}] W + b   (k: the layer's
+//!                                                    dilation; zeros past the ends)
 //!                 h_t = layernorm(h_t + relu(c_t)) * g + beta
 //! s_t  = h_t W_out + b_out                               (tag logits)
 //! ```
@@ -43,7 +44,7 @@ impl Dense {
         Ok(Dense {
             inputs,
             outputs,
-            w: file.f32(&format!("{name}.w"), &[inputs, outputs])?.to_vec(),
+            w: file.matrix(&format!("{name}.w"), inputs, outputs)?,
             b: file.f32(&format!("{name}.b"), &[outputs])?.to_vec(),
         })
     }
@@ -79,6 +80,8 @@ const BLOCK: usize = 16;
 #[derive(Clone, Debug)]
 struct ConvLayer {
     conv: Dense,
+    /// Distance of the two neighbours the window reads (1: adjacent tokens).
+    dilation: usize,
     gain: Vec<f32>,
     bias: Vec<f32>,
 }
@@ -128,8 +131,21 @@ impl Network {
         n_tags: usize,
     ) -> Result<Self, ModelError> {
         let net = file.u32s("net")?;
-        let (width, depth) = match *net {
-            [w, d] if (1..=4096).contains(&w) && d <= 64 => (w as usize, d as usize),
+        // `[width, depth]`, optionally followed by one dilation per layer.
+        let (width, depth, dilations) = match *net {
+            [w, d, ref dil @ ..]
+                if (1..=4096).contains(&w)
+                    && d <= 64
+                    && (dil.is_empty() || dil.len() == d as usize)
+                    && dil.iter().all(|x| (1..=64).contains(x)) =>
+            {
+                let dilations: Vec<usize> = if dil.is_empty() {
+                    vec![1; d as usize]
+                } else {
+                    dil.iter().map(|&x| x as usize).collect()
+                };
+                (w as usize, d as usize, dilations)
+            }
             _ => return Err(ModelError::Invalid("bad `net` section".into())),
         };
         let mut tables = Vec::new();
@@ -159,6 +175,7 @@ impl Network {
         for l in 0..depth {
             layers.push(ConvLayer {
                 conv: Dense::load(file, &format!("conv{l}"), 3 * width, width)?,
+                dilation: dilations[l],
                 gain: file.f32(&format!("ln{l}.g"), &[width])?.to_vec(),
                 bias: file.f32(&format!("ln{l}.b"), &[width])?.to_vec(),
             });
@@ -236,7 +253,8 @@ impl Network {
             for start in (0..n).step_by(BLOCK) {
                 let end = (start + BLOCK).min(n);
                 let cb = &mut c[start * w..end * w];
-                for (shift, part) in [(-1isize, 0usize), (0, 1), (1, 2)] {
+                let d = layer.dilation as isize;
+                for (shift, part) in [(-d, 0usize), (0, 1), (d, 2)] {
                     let inputs: Vec<(&[f32], usize)> = (start..end)
                         .filter_map(|tok| {
                             let src = tok as isize + shift;

