@@ -36,6 +36,9 @@ def parse_args():
     p.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights, used for dev and export (0: off)")
     p.add_argument("--int8-dense", action="store_true", help="store dense weights int8 with one scale per row")
     p.add_argument("--table-dims", default="", help="embedding widths other than TABLE_DIMS', e.g. wordpiece=32")
+    p.add_argument("--word-dropout", type=float, default=0.0,
+                   help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
+                        "so the network also learns to tag words it has not seen")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--export-only", action="store_true", help="export the checkpoint's best epoch, no training")
     args = p.parse_args()
@@ -152,13 +155,20 @@ def make_forward(meta, dilations):
     slot_tables = meta["slot_tables"]
     slots_of = {t: [s for s, ti in enumerate(slot_tables) if meta["tables"][ti] == t] for t in tables}
 
-    def forward(params, ids, doc, dropout_key=None, rate=0.0):
+    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0):
         # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
         # A window reads zeros where its neighbour is in another document or past the chunk.
         parts = []
+        keep_word = None
+        if dropout_key is not None and word_rate > 0:
+            dropout_key, k = jax.random.split(dropout_key)
+            keep_word = jax.random.bernoulli(k, 1 - word_rate, ids.shape[:2] + (1,))
         for t in tables:
             emb = params[f"emb.{t}"]
-            parts.append(sum(emb[ids[:, :, s]] for s in slots_of[t]))
+            part = sum(emb[ids[:, :, s]] for s in slots_of[t])
+            if keep_word is not None and t in ("norm", "cased", "vector"):
+                part = part * keep_word
+            parts.append(part)
         x = jnp.concatenate(parts, axis=-1)
         if dropout_key is not None:
             dropout_key, k = jax.random.split(dropout_key)
@@ -318,7 +328,7 @@ def main():
     allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
 
     def loss_fn(params, ids, tags, valid, doc, key):
-        logits = forward(params, ids, doc, key, args.dropout)
+        logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
         if args.crf:
             return crf_nll(logits, tags, valid, crf_transitions(params, allowed)) / jnp.maximum(valid.sum(), 1.0)
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, tags)

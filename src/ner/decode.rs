@@ -86,6 +86,7 @@ impl TagSet {
 #[derive(Clone, Debug)]
 pub struct Decoder {
     tags: TagSet,
+    learned: bool,
     /// For each tag, the tags that may precede it, with the score of that
     /// transition (0 without learned transitions).
     preds: Vec<Vec<(u16, f32)>>,
@@ -106,7 +107,8 @@ impl Decoder {
         if transitions.len() != k * k {
             return None;
         }
-        let d = Self::build(tags, |p, n| transitions[p * k + n]);
+        let mut d = Self::build(tags, |p, n| transitions[p * k + n]);
+        d.learned = true;
         d.preds
             .iter()
             .flatten()
@@ -124,7 +126,16 @@ impl Decoder {
                     .collect()
             })
             .collect();
-        Decoder { tags, preds }
+        Decoder {
+            tags,
+            learned: false,
+            preds,
+        }
+    }
+
+    /// True if the decoder has learned transition scores.
+    pub fn has_transitions(&self) -> bool {
+        self.learned
     }
 
     /// The tag set.

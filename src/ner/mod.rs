@@ -101,6 +101,12 @@ impl Tagger {
         &self.featurizer
     }
 
+    /// True if the model was trained as a CRF and decodes with learned
+    /// transition scores.
+    pub fn has_transitions(&self) -> bool {
+        self.decoder.has_transitions()
+    }
+
     /// The network of this model.
     pub fn network(&self) -> &Network {
         &self.network

@@ -581,7 +581,11 @@ fn write_card(
     let command = fs::read_to_string(work.join("train_command.txt")).unwrap_or_default();
     writeln!(card, "- Built by: `{}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `target/ner-train/{}/ckpt.pkl`)", command.trim(), corpus.name)?;
     let _ = (minutes, flags);
-    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape, cased word, MiniLM word pieces); network: `src/ner/network.rs`.")?;
+    let vectors = match tagger.featurizer().spec().vector_words {
+        0 => String::new(),
+        n => format!(", and the `vector` feature over the {n} most frequent words of GloVe 6B (Stanford; PDDL-1.0; PyPI `{GLOVE}`), its table seeded with their 50-d vectors"),
+    };
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
     writeln!(
         card,
         "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
@@ -610,7 +614,7 @@ fn write_card(
     )?;
     writeln!(
         card,
-        "## Training log (per epoch: dev F1 from the trainer's greedy decoding)\n\n```\n{}```",
+        "## Training log (per epoch: dev F1 of the trainer's own decoding of 256-token chunks, greedy or, for a CRF, Viterbi; with `--ema` of the averaged weights, the raw weights' figure beside it)\n\n```\n{}```",
         log
     )?;
     Ok(())
