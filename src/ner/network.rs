@@ -172,10 +172,10 @@ impl Network {
         let in_dim: usize = tables.iter().map(|t| t.dim).sum();
         let input = Dense::load(file, "in", in_dim, width)?;
         let mut layers = Vec::with_capacity(depth);
-        for l in 0..depth {
+        for (l, &dilation) in dilations.iter().enumerate() {
             layers.push(ConvLayer {
                 conv: Dense::load(file, &format!("conv{l}"), 3 * width, width)?,
-                dilation: dilations[l],
+                dilation,
                 gain: file.f32(&format!("ln{l}.g"), &[width])?.to_vec(),
                 bias: file.f32(&format!("ln{l}.b"), &[width])?.to_vec(),
             });
