@@ -83,7 +83,7 @@ pub struct Entity {
     pub span: Span,
     /// The entity type, one of the model's labels (e.g. `"PERSON"`, `"ORG"`).
     pub label: &'static str,
-    /// The model's confidence in this span and label, in `[0, 1]`.
+    /// The probability the model gives exactly this span with this label, in `[0, 1]`.
     pub score: f32,
 }
 

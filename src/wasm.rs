@@ -43,7 +43,7 @@ export interface AnnotatedEntity extends TextRange {
   /** One of the model's labels, e.g. "PERSON", "ORG", "GPE", "DATE". */
   label: string;
   text: string;
-  /** The model's confidence, in [0, 1]. */
+  /** The probability the model gives this exact span with this label, in [0, 1]. */
   score: number;
 }
 

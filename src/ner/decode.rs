@@ -87,6 +87,8 @@ impl TagSet {
 pub struct Decoder {
     tags: TagSet,
     learned: bool,
+    /// `exp` of each transition score, `K x K` (0 where not allowed).
+    weights: Vec<f64>,
     /// For each tag, the tags that may precede it, with the score of that
     /// transition (0 without learned transitions).
     preds: Vec<Vec<(u16, f32)>>,
@@ -118,7 +120,7 @@ impl Decoder {
 
     fn build(tags: TagSet, score: impl Fn(usize, usize) -> f32) -> Self {
         let k = tags.len();
-        let preds = (0..k)
+        let preds: Vec<Vec<(u16, f32)>> = (0..k)
             .map(|next| {
                 (0..k)
                     .filter(|&p| tags.allowed(p, next))
@@ -126,11 +128,105 @@ impl Decoder {
                     .collect()
             })
             .collect();
+        let mut weights = vec![0f64; k * k];
+        for (next, list) in preds.iter().enumerate() {
+            for &(p, s) in list {
+                weights[p as usize * k + next] = f64::from(s).exp();
+            }
+        }
         Decoder {
             tags,
             learned: false,
+            weights,
             preds,
         }
+    }
+
+    /// For each `(first, last)` run of `path` (token indexes, inclusive),
+    /// the probability under the chain (per-token `scores` as for
+    /// [`Decoder::viterbi`], read as log-potentials, plus the transition
+    /// scores, valid sequences only) that exactly those tokens carry exactly
+    /// those tags: for an entity, the model's confidence in that span with
+    /// that label. Computed by scaled forward-backward in `f64`.
+    pub fn segment_probabilities(
+        &self,
+        scores: &[f32],
+        path: &[usize],
+        segments: &[(usize, usize)],
+    ) -> Vec<f32> {
+        let k = self.tags.len();
+        let n = scores.len() / k;
+        if n == 0 || path.len() != n {
+            return vec![0.0; segments.len()];
+        }
+        // Potentials, shifted per token so the largest is 1 (the shift
+        // cancels out in every probability).
+        let mut pot = vec![0f64; n * k];
+        for (prow, srow) in pot.chunks_exact_mut(k).zip(scores.chunks_exact(k)) {
+            let top = srow.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            for (p, &s) in prow.iter_mut().zip(srow) {
+                *p = f64::from(s - top).exp();
+            }
+        }
+        let mut alpha = vec![0f64; n * k];
+        let mut scale = vec![1f64; n];
+        for t in 0..k {
+            if self.tags.may_start(t) {
+                alpha[t] = pot[t];
+            }
+        }
+        normalize(&mut alpha[..k], &mut scale[0]);
+        for i in 1..n {
+            let (done, rest) = alpha.split_at_mut(i * k);
+            let prev = &done[(i - 1) * k..];
+            let cur = &mut rest[..k];
+            for (t, slot) in cur.iter_mut().enumerate() {
+                let sum: f64 = self.preds[t]
+                    .iter()
+                    .map(|&(p, _)| prev[p as usize] * self.weights[p as usize * k + t])
+                    .sum();
+                *slot = sum * pot[i * k + t];
+            }
+            normalize(cur, &mut scale[i]);
+        }
+        let mut beta = vec![0f64; n * k];
+        for t in 0..k {
+            if self.tags.may_end(t) {
+                beta[(n - 1) * k + t] = 1.0;
+            }
+        }
+        for i in (0..n - 1).rev() {
+            let (head, tail) = beta.split_at_mut((i + 1) * k);
+            let next = &tail[..k];
+            let cur = &mut head[i * k..];
+            for (p, slot) in cur.iter_mut().enumerate() {
+                let mut sum = 0.0;
+                for (t, &b) in next.iter().enumerate() {
+                    let w = self.weights[p * k + t];
+                    if w != 0.0 {
+                        sum += w * pot[(i + 1) * k + t] * b;
+                    }
+                }
+                *slot = sum / scale[i + 1];
+            }
+        }
+        let z: f64 = (0..k)
+            .map(|t| alpha[(n - 1) * k + t] * beta[(n - 1) * k + t])
+            .sum();
+        segments
+            .iter()
+            .map(|&(first, last)| {
+                if z <= 0.0 || !z.is_finite() || first > last || last >= n {
+                    return 0.0;
+                }
+                let mut p = alpha[first * k + path[first]];
+                for i in first + 1..=last {
+                    p *= self.weights[path[i - 1] * k + path[i]] * pot[i * k + path[i]] / scale[i];
+                }
+                p *= beta[last * k + path[last]];
+                ((p / z) as f32).clamp(0.0, 1.0)
+            })
+            .collect()
     }
 
     /// True if the decoder has learned transition scores.
@@ -198,6 +294,19 @@ impl Decoder {
     }
 }
 
+/// Divides `v` by its sum, which goes to `scale` (1 if the sum is 0).
+fn normalize(v: &mut [f64], scale: &mut f64) {
+    let sum: f64 = v.iter().sum();
+    *scale = if sum > 0.0 && sum.is_finite() {
+        sum
+    } else {
+        1.0
+    };
+    for x in v.iter_mut() {
+        *x /= *scale;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +351,79 @@ mod tests {
         assert!(Decoder::with_transitions(tags, &trans[1..]).is_none());
         trans[tags.tag(Part::Begin, 0) * k + tags.tag(Part::Last, 0)] = f32::NAN;
         assert!(Decoder::with_transitions(tags, &trans).is_none());
+    }
+
+    /// Every valid tag sequence of `n` tokens with its unnormalised weight.
+    fn brute_force(d: &Decoder, scores: &[f32], trans: &[f32]) -> Vec<(Vec<usize>, f64)> {
+        let tags = d.tags();
+        let k = tags.len();
+        let n = scores.len() / k;
+        let mut out = Vec::new();
+        let mut path = vec![0usize; n];
+        loop {
+            let valid = tags.may_start(path[0])
+                && tags.may_end(path[n - 1])
+                && path.windows(2).all(|w| tags.allowed(w[0], w[1]));
+            if valid {
+                let mut s: f64 = (0..n).map(|i| f64::from(scores[i * k + path[i]])).sum();
+                s += path
+                    .windows(2)
+                    .map(|w| f64::from(trans[w[0] * k + w[1]]))
+                    .sum::<f64>();
+                out.push((path.clone(), s.exp()));
+            }
+            let mut i = 0;
+            loop {
+                if i == n {
+                    return out;
+                }
+                path[i] += 1;
+                if path[i] < k {
+                    break;
+                }
+                path[i] = 0;
+                i += 1;
+            }
+        }
+    }
+
+    #[test]
+    fn segment_probabilities_match_enumeration() {
+        let tags = TagSet { n_labels: 2 };
+        let k = tags.len();
+        let n = 4;
+        let scores: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 37 % 11) as f32 - 5.0) * 0.4)
+            .collect();
+        let trans: Vec<f32> = (0..k * k)
+            .map(|i| ((i * 13 % 7) as f32 - 3.0) * 0.3)
+            .collect();
+        let d = Decoder::with_transitions(tags, &trans).unwrap();
+        let mut path = Vec::new();
+        d.viterbi(&scores, &mut path);
+        let all = brute_force(&d, &scores, &trans);
+        let z: f64 = all.iter().map(|(_, w)| w).sum();
+        let segments: Vec<(usize, usize)> =
+            (0..n).flat_map(|a| (a..n).map(move |b| (a, b))).collect();
+        let got = d.segment_probabilities(&scores, &path, &segments);
+        for (&(a, b), &g) in segments.iter().zip(&got) {
+            let want: f64 = all
+                .iter()
+                .filter(|(p, _)| p[a..=b] == path[a..=b])
+                .map(|(_, w)| w)
+                .sum::<f64>()
+                / z;
+            assert!(
+                (f64::from(g) - want).abs() < 1e-5,
+                "{a}..{b}: {g} vs {want}"
+            );
+        }
+        // The whole best path is the most probable sequence.
+        let best = all.iter().map(|(_, w)| w / z).fold(0.0, f64::max);
+        assert!(
+            (f64::from(got[segments.iter().position(|&s| s == (0, n - 1)).unwrap()]) - best).abs()
+                < 1e-5
+        );
     }
 
     #[test]

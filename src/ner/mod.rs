@@ -140,31 +140,36 @@ impl Tagger {
         // (first token, last token, label, score) of each decoded entity.
         let mut found: Vec<(usize, usize, usize, f32)> = Vec::new();
         let mut path = Vec::new();
+        let mut segments = Vec::new();
+        let mut labels = Vec::new();
         for run in sentence_runs(tokens, sentences) {
-            self.decoder
-                .viterbi(&scores[run.start * k..run.end * k], &mut path);
-            let mut open: Option<(usize, f32)> = None;
+            let run_scores = &scores[run.start * k..run.end * k];
+            self.decoder.viterbi(run_scores, &mut path);
+            segments.clear();
+            labels.clear();
+            let mut open: Option<usize> = None;
             for (i, &tag) in path.iter().enumerate() {
-                let tok = run.start + i;
-                let p = probs[tok * k + tag];
                 let (part, label) = tagset.split(tag);
                 match part {
                     Part::Out => open = None,
-                    Part::Begin => open = Some((tok, p)),
-                    Part::Inside => {
-                        if let Some((_, sum)) = open.as_mut() {
-                            *sum += p;
-                        }
-                    }
+                    Part::Begin => open = Some(i),
+                    Part::Inside => {}
                     Part::Last | Part::Unit => {
-                        let (first, sum) = match (part, open.take()) {
-                            (Part::Last, Some((first, sum))) => (first, sum + p),
-                            _ => (tok, p),
+                        let first = match (part, open.take()) {
+                            (Part::Last, Some(first)) => first,
+                            _ => i,
                         };
-                        let count = (tok + 1 - first) as f32;
-                        found.push((first, tok, label, (sum / count).clamp(0.0, 1.0)));
+                        segments.push((first, i));
+                        labels.push(label);
                     }
                 }
+            }
+            // An entity's score: the probability of exactly that span and label.
+            let probs_of = self
+                .decoder
+                .segment_probabilities(run_scores, &path, &segments);
+            for ((&(first, last), &label), &p) in segments.iter().zip(&labels).zip(&probs_of) {
+                found.push((run.start + first, run.start + last, label, p));
             }
         }
         if self.document_consistency {
