@@ -88,7 +88,11 @@ pub struct Decoder {
     tags: TagSet,
     learned: bool,
     /// `exp` of each transition score, `K x K` (0 where not allowed).
-    weights: Vec<f64>,
+    weights: Vec<f32>,
+    /// For each tag, the tags that may follow it, with `exp` of the score.
+    succs: Vec<Vec<(u16, f32)>>,
+    /// For each tag, the tags that may precede it, with `exp` of the score.
+    preds_exp: Vec<Vec<(u16, f32)>>,
     /// For each tag, the tags that may precede it, with the score of that
     /// transition (0 without learned transitions).
     preds: Vec<Vec<(u16, f32)>>,
@@ -128,16 +132,23 @@ impl Decoder {
                     .collect()
             })
             .collect();
-        let mut weights = vec![0f64; k * k];
+        let mut weights = vec![0f32; k * k];
+        let mut succs = vec![Vec::new(); k];
+        let mut preds_exp = vec![Vec::new(); k];
         for (next, list) in preds.iter().enumerate() {
             for &(p, s) in list {
-                weights[p as usize * k + next] = f64::from(s).exp();
+                let w = s.exp();
+                weights[p as usize * k + next] = w;
+                succs[p as usize].push((next as u16, w));
+                preds_exp[next].push((p, w));
             }
         }
         Decoder {
             tags,
             learned: false,
             weights,
+            succs,
+            preds_exp,
             preds,
         }
     }
@@ -147,7 +158,9 @@ impl Decoder {
     /// [`Decoder::viterbi`], read as log-potentials, plus the transition
     /// scores, valid sequences only) that exactly those tokens carry exactly
     /// those tags: for an entity, the model's confidence in that span with
-    /// that label. Computed by scaled forward-backward in `f64`.
+    /// that label. Computed by scaled forward-backward (each step
+    /// renormalised, so `f32` does not underflow); nothing is computed
+    /// when there are no segments.
     pub fn segment_probabilities(
         &self,
         scores: &[f32],
@@ -156,20 +169,20 @@ impl Decoder {
     ) -> Vec<f32> {
         let k = self.tags.len();
         let n = scores.len() / k;
-        if n == 0 || path.len() != n {
+        if n == 0 || path.len() != n || segments.is_empty() {
             return vec![0.0; segments.len()];
         }
         // Potentials, shifted per token so the largest is 1 (the shift
         // cancels out in every probability).
-        let mut pot = vec![0f64; n * k];
+        let mut pot = vec![0f32; n * k];
         for (prow, srow) in pot.chunks_exact_mut(k).zip(scores.chunks_exact(k)) {
             let top = srow.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             for (p, &s) in prow.iter_mut().zip(srow) {
-                *p = f64::from(s - top).exp();
+                *p = (s - top).exp();
             }
         }
-        let mut alpha = vec![0f64; n * k];
-        let mut scale = vec![1f64; n];
+        let mut alpha = vec![0f32; n * k];
+        let mut scale = vec![1f32; n];
         for t in 0..k {
             if self.tags.may_start(t) {
                 alpha[t] = pot[t];
@@ -181,15 +194,15 @@ impl Decoder {
             let prev = &done[(i - 1) * k..];
             let cur = &mut rest[..k];
             for (t, slot) in cur.iter_mut().enumerate() {
-                let sum: f64 = self.preds[t]
+                let sum: f32 = self.preds_exp[t]
                     .iter()
-                    .map(|&(p, _)| prev[p as usize] * self.weights[p as usize * k + t])
+                    .map(|&(p, w)| prev[p as usize] * w)
                     .sum();
                 *slot = sum * pot[i * k + t];
             }
             normalize(cur, &mut scale[i]);
         }
-        let mut beta = vec![0f64; n * k];
+        let mut beta = vec![0f32; n * k];
         for t in 0..k {
             if self.tags.may_end(t) {
                 beta[(n - 1) * k + t] = 1.0;
@@ -199,18 +212,17 @@ impl Decoder {
             let (head, tail) = beta.split_at_mut((i + 1) * k);
             let next = &tail[..k];
             let cur = &mut head[i * k..];
+            let pot_next = &pot[(i + 1) * k..(i + 2) * k];
+            let inv = 1.0 / scale[i + 1];
             for (p, slot) in cur.iter_mut().enumerate() {
-                let mut sum = 0.0;
-                for (t, &b) in next.iter().enumerate() {
-                    let w = self.weights[p * k + t];
-                    if w != 0.0 {
-                        sum += w * pot[(i + 1) * k + t] * b;
-                    }
-                }
-                *slot = sum / scale[i + 1];
+                let sum: f32 = self.succs[p]
+                    .iter()
+                    .map(|&(t, w)| w * pot_next[t as usize] * next[t as usize])
+                    .sum();
+                *slot = sum * inv;
             }
         }
-        let z: f64 = (0..k)
+        let z: f32 = (0..k)
             .map(|t| alpha[(n - 1) * k + t] * beta[(n - 1) * k + t])
             .sum();
         segments
@@ -224,7 +236,7 @@ impl Decoder {
                     p *= self.weights[path[i - 1] * k + path[i]] * pot[i * k + path[i]] / scale[i];
                 }
                 p *= beta[last * k + path[last]];
-                ((p / z) as f32).clamp(0.0, 1.0)
+                (p / z).clamp(0.0, 1.0)
             })
             .collect()
     }
@@ -295,8 +307,8 @@ impl Decoder {
 }
 
 /// Divides `v` by its sum, which goes to `scale` (1 if the sum is 0).
-fn normalize(v: &mut [f64], scale: &mut f64) {
-    let sum: f64 = v.iter().sum();
+fn normalize(v: &mut [f32], scale: &mut f32) {
+    let sum: f32 = v.iter().sum();
     *scale = if sum > 0.0 && sum.is_finite() {
         sum
     } else {
