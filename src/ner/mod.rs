@@ -129,12 +129,8 @@ impl Tagger {
         if scores.len() != tokens.len() * k {
             return Vec::new();
         }
-        let mut probs = scores.clone();
-        for (srow, prow) in scores.chunks_exact_mut(k).zip(probs.chunks_exact_mut(k)) {
+        for srow in scores.chunks_exact_mut(k) {
             log_softmax(srow);
-            for (p, &s) in prow.iter_mut().zip(srow.iter()) {
-                *p = s.exp();
-            }
         }
         let tagset = self.decoder.tags();
         // (first token, last token, label, score) of each decoded entity.
@@ -173,6 +169,8 @@ impl Tagger {
             }
         }
         if self.document_consistency {
+            // Per-token tag probabilities, only this pass needs them.
+            let probs: Vec<f32> = scores.iter().map(|s| s.exp()).collect();
             self.harmonize(text, tokens, &probs, &mut found);
         }
         found

@@ -398,6 +398,26 @@ fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
     }
 }
 
+/// The int8 matrix `NAME.q.npy` with its row scales `NAME.scale.npy`, as the
+/// trainer exports quantized weights; `None` if there is no `NAME.q.npy`.
+fn npy_i8_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
+    let q = dir.join(format!("{name}.q.npy"));
+    if !q.exists() {
+        return Ok(None);
+    }
+    let a = npy::read(&fs::read(q)?)?;
+    let NpyData::I8(data) = a.data else {
+        return Err(format!("{name}.q.npy is not int8").into());
+    };
+    let (_, scales) = npy_f32(dir, &format!("{name}.scale"))?;
+    Ok(Some(Section::I8Rows {
+        rows: a.shape[0],
+        cols: a.shape[1],
+        data,
+        scales,
+    }))
+}
+
 /// Packs the trainer's exported weights into a model file.
 fn pack(
     dir: &Path,
@@ -422,24 +442,9 @@ fn pack(
     let depth = net[1] as usize;
     w.add("net", Section::U32s(net));
     for t in TABLE_NAMES {
-        let q = dir.join(format!("emb.{t}.q.npy"));
-        if !q.exists() {
-            continue;
+        if let Some(section) = npy_i8_rows(dir, &format!("emb.{t}"))? {
+            w.add(&format!("emb.{t}"), section);
         }
-        let a = npy::read(&fs::read(q)?)?;
-        let NpyData::I8(data) = a.data else {
-            return Err(format!("emb.{t}.q.npy is not int8").into());
-        };
-        let (_, scales) = npy_f32(dir, &format!("emb.{t}.scale"))?;
-        w.add(
-            &format!("emb.{t}"),
-            Section::I8Rows {
-                rows: a.shape[0],
-                cols: a.shape[1],
-                data,
-                scales,
-            },
-        );
     }
     let mut dense = vec!["in".to_string(), "out".to_string()];
     for l in 0..depth {
@@ -447,22 +452,8 @@ fn pack(
     }
     for name in &dense {
         // Weights quantized by the trainer (int8, one scale per input row) or f32.
-        let q = dir.join(format!("{name}.w.q.npy"));
-        if q.exists() {
-            let a = npy::read(&fs::read(q)?)?;
-            let NpyData::I8(data) = a.data else {
-                return Err(format!("{name}.w.q.npy is not int8").into());
-            };
-            let (_, scales) = npy_f32(dir, &format!("{name}.w.scale"))?;
-            w.add(
-                &format!("{name}.w"),
-                Section::I8Rows {
-                    rows: a.shape[0],
-                    cols: a.shape[1],
-                    data,
-                    scales,
-                },
-            );
+        if let Some(section) = npy_i8_rows(dir, &format!("{name}.w"))? {
+            w.add(&format!("{name}.w"), section);
         } else {
             let (shape, data) = npy_f32(dir, &format!("{name}.w"))?;
             w.add(&format!("{name}.w"), Section::F32 { shape, data });
