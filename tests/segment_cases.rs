@@ -101,6 +101,11 @@ fn tokens() {
             &["mail", "jane.doe@example.com", ","],
         ),
         ("hashtag_handle", "#news @reuters", &["#news", "@reuters"]),
+        (
+            "pound_sign_before_number",
+            "profit of #18.49 million (#8)",
+            &["profit", "of", "#", "18.49", "million", "(", "#", "8", ")"],
+        ),
         ("ampersand_name", "AT&T and S&P", &["AT&T", "and", "S&P"]),
         (
             "domain",
@@ -285,6 +290,66 @@ fn clean_article_is_kept_whole() {
             BlockKind::Paragraph,
         ]
     );
+}
+
+/// A sentence that ends on an abbreviation gives its full stop to the
+/// sentence, as OntoNotes does (`Inc` `.`); inside a sentence the
+/// abbreviation keeps it.
+#[test]
+fn sentence_final_abbreviation_stop() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "company_then_sentence",
+            "He works at Acme Inc. The firm grew.",
+            &[
+                "He", "works", "at", "Acme", "Inc", ".", "The", "firm", "grew", ".",
+            ],
+        ),
+        (
+            "state_at_block_end",
+            "Jane Roe\nBeverly Hills, Calif.\n",
+            &["Jane", "Roe", "Beverly", "Hills", ",", "Calif", "."],
+        ),
+        (
+            "us_keeps_its_stop",
+            "It sold well in the U.S. The price rose.",
+            &[
+                "It", "sold", "well", "in", "the", "U.S.", "The", "price", "rose", ".",
+            ],
+        ),
+        (
+            "inside_a_sentence",
+            "Acme Inc. said the U.S. economy grew.",
+            &[
+                "Acme", "Inc.", "said", "the", "U.S.", "economy", "grew", ".",
+            ],
+        ),
+        (
+            "before_a_closing_quote",
+            "\u{201C}We sold it to Acme Corp.\u{201D} She left.",
+            &[
+                "\u{201C}", "We", "sold", "it", "to", "Acme", "Corp", ".", "\u{201D}", "She",
+                "left", ".",
+            ],
+        ),
+    ];
+    for (name, text, want) in cases {
+        let seg = segment(text);
+        let got: Vec<&str> = seg.tokens.iter().map(|t| t.slice(text)).collect();
+        assert_eq!(&got, want, "case {name}");
+        // Sentences still cover their tokens exactly.
+        for t in &seg.tokens {
+            assert!(
+                seg.sentences
+                    .iter()
+                    .any(|s| s.start <= t.start && t.end <= s.end),
+                "case {name}: token {t:?} outside every sentence"
+            );
+        }
+        let (sentences, tokens) = newsmark::segment::sentences_and_tokens(text);
+        assert_eq!(tokens, seg.tokens, "case {name}: sentences_and_tokens");
+        assert_eq!(sentences, seg.sentences, "case {name}");
+    }
 }
 
 #[test]

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Trains the newsmark NER network (see src/ner/network.rs) with JAX.
 
-Reads what `cargo xtask train` wrote into --work (features computed by the Rust
-extractor: {train,dev}.{ids,tags,doc}.npy and meta.json); never computes
-features itself. Writes checkpoints to WORK/ckpt (resumable with --resume) and
+Reads what `cargo xtask train` wrote into --work, or --features if given
+(features computed by the Rust extractor: {train,dev}.{ids,tags,doc}.npy and
+meta.json); never computes features itself. With --teachers it also learns
+from the averaged tag marginals of earlier CRF runs (distillation). Writes checkpoints to WORK/ckpt (resumable with --resume) and
 the best epoch's weights (embeddings int8-quantized per row) plus reference
 logits to WORK/export, for the Rust packer.
 """
@@ -20,6 +21,7 @@ TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, 
 def parse_args():
     p = argparse.ArgumentParser()
     p.add_argument("--work", required=True)
+    p.add_argument("--features", help="directory of the feature files and meta.json (default: --work)")
     p.add_argument("--minutes", type=float, default=60)
     p.add_argument("--resume", action="store_true")
     p.add_argument("--width", type=int, default=128)
@@ -41,6 +43,11 @@ def parse_args():
                         "so the network also learns to tag words it has not seen")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--export-only", action="store_true", help="export the checkpoint's best epoch, no training")
+    p.add_argument("--teachers", default="",
+                   help="comma-separated checkpoints (ckpt.pkl of CRF runs on the same features) whose averaged "
+                        "tag marginals the model also learns from (distillation)")
+    p.add_argument("--distill", type=float, default=0.5,
+                   help="with --teachers: weight of the teachers' tag marginals against the gold tags")
     args = p.parse_args()
     for item in filter(None, args.table_dims.split(",")):
         name, dim = item.split("=")
@@ -215,14 +222,10 @@ def crf_transitions(params, allowed):
     return jnp.where(allowed, params["crf.trans"], -1e4)
 
 
-def crf_nll(logits, tags, valid, trans):
-    """Negative log-likelihood of the gold tags under a linear-chain CRF, summed over
-    the batch. valid: [B, T] float; the valid positions of a chunk are contiguous
-    (padding only before or after them)."""
-    emit = jnp.take_along_axis(logits, tags[..., None], -1)[..., 0]
-    pair = valid[:, 1:] * valid[:, :-1]
-    gold = (emit * valid).sum(1) + (trans[tags[:, :-1], tags[:, 1:]] * pair).sum(1)
-
+def crf_log_z(logits, valid, trans):
+    """Log partition function of a linear-chain CRF per row of logits [B, T, K].
+    valid: [B, T] float; the valid positions of a chunk are contiguous (padding
+    only before or after them); a row without any is 0."""
     def step(carry, x):
         alpha, started = carry
         logit, v = x
@@ -234,8 +237,26 @@ def crf_nll(logits, tags, valid, trans):
     b, _, k = logits.shape
     init = (jnp.zeros((b, k)), jnp.zeros((b,)))
     (alpha, started), _ = jax.lax.scan(step, init, (jnp.swapaxes(logits, 0, 1), valid.T))
-    log_z = jax.nn.logsumexp(alpha, -1) * started
-    return (log_z - gold).sum()
+    return jax.nn.logsumexp(alpha, -1) * started
+
+
+def crf_nll(logits, tags, valid, trans, soft=None, distill=0.0):
+    """Negative log-likelihood of the gold tags under a linear-chain CRF, summed over
+    the batch (see crf_log_z for `valid`). With `soft` ([B, T, K] teacher tag
+    marginals), the emission part of the target is (1 - distill) gold + distill
+    soft: the gradient on each emission is then the model's marginal minus that
+    mixture; transitions always learn from the gold tags."""
+    emit = jnp.take_along_axis(logits, tags[..., None], -1)[..., 0]
+    if soft is not None:
+        emit = (1 - distill) * emit + distill * (soft * logits).sum(-1)
+    pair = valid[:, 1:] * valid[:, :-1]
+    gold = (emit * valid).sum(1) + (trans[tags[:, :-1], tags[:, 1:]] * pair).sum(1)
+    return (crf_log_z(logits, valid, trans) - gold).sum()
+
+
+def crf_marginals(logits, valid, trans):
+    """Tag marginals [B, T, K] of a linear-chain CRF (the gradient of log Z)."""
+    return jax.grad(lambda l: crf_log_z(l, valid, trans).sum())(logits)
 
 
 def crf_viterbi(logits, trans):
@@ -256,14 +277,49 @@ def crf_viterbi(logits, trans):
 
 
 def chunk(ids, tags, doc, length, offset):
-    """Cuts the token stream into [n, length] chunks starting at `offset`, padded."""
+    """Cuts the token stream into [n, length] chunks starting at `offset`, padded;
+    also returns each position's token index (clipped into the stream)."""
     n = len(tags)
     starts = np.arange(-offset if offset else 0, n, length)
     idx = starts[:, None] + np.arange(length)[None, :]
     valid = (idx >= 0) & (idx < n)
     idx_c = np.clip(idx, 0, n - 1)
     d = np.where(valid, doc[idx_c], -1).astype(np.int32)
-    return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, d
+    return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, d, idx_c
+
+
+def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32):
+    """The teachers' CRF tag marginals for every token of the stream, averaged
+    over the teachers: [n, K] float32. Each teacher is the best epoch of a
+    checkpoint trained with --crf on the same features."""
+    allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
+    c_ids, _, c_valid, c_doc, c_idx = chunk(ids, tags, doc, length, 0)
+    total = np.zeros((len(tags), meta["n_tags"]), np.float32)
+    for path in paths:
+        with open(path, "rb") as f:
+            ck = pickle.load(f)
+        s = ck["settings"]
+        assert s["crf"], f"teacher {path} was not trained with --crf"
+        params = jax.tree_util.tree_map(jnp.asarray, ck["best_params"])
+        dil = [int(x) for x in s["dilations"].split(",")] if s["dilations"] else [1] * s["depth"]
+        fwd = make_forward(meta, dil)
+
+        marg = jax.jit(lambda params, ids_b, doc_b, valid_b, fwd=fwd: crf_marginals(
+            fwd(params, ids_b, doc_b), valid_b, crf_transitions(params, allowed)))
+
+        t0 = time.time()
+        for b in range(0, len(c_ids), batch):
+            sl = slice(b, b + batch)
+            n = len(c_ids[sl])
+            pad = batch - n
+            m = np.asarray(marg(params, np.pad(c_ids[sl], ((0, pad), (0, 0), (0, 0))),
+                                np.pad(c_doc[sl], ((0, pad), (0, 0)), constant_values=-1),
+                                np.pad(c_valid[sl], ((0, pad), (0, 0))).astype(np.float32)))[:n]
+            v = c_valid[sl]
+            total[c_idx[sl][v]] += m[v]
+        print(f"teacher {path}: best dev F1 {ck['best'] * 100:.2f}, marginals in {time.time() - t0:.0f} s",
+              flush=True)
+    return total / len(paths)
 
 
 def entities_from_tags(tags, doc, n_labels):
@@ -312,10 +368,12 @@ def quantize(table):
 def main():
     args = parse_args()
     work = args.work
-    meta = json.load(open(os.path.join(work, "meta.json")))
+    os.makedirs(work, exist_ok=True)
+    features = args.features or work
+    meta = json.load(open(os.path.join(features, "meta.json")))
     n_labels = len(meta["labels"])
-    tr_ids, tr_tags, tr_doc = load_split(work, "train")
-    dv_ids, dv_tags, dv_doc = load_split(work, "dev")
+    tr_ids, tr_tags, tr_doc = load_split(features, "train")
+    dv_ids, dv_tags, dv_doc = load_split(features, "dev")
     print(f"train {len(tr_tags)} tokens, dev {len(dv_tags)} tokens, {meta['n_tags']} tags", flush=True)
     forward = make_forward(meta, dilations_of(args))
 
@@ -327,16 +385,17 @@ def main():
 
     allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
 
-    def loss_fn(params, ids, tags, valid, doc, key):
+    def loss_fn(params, ids, tags, valid, doc, key, soft):
         logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
         if args.crf:
-            return crf_nll(logits, tags, valid, crf_transitions(params, allowed)) / jnp.maximum(valid.sum(), 1.0)
+            nll = crf_nll(logits, tags, valid, crf_transitions(params, allowed), soft, args.distill)
+            return nll / jnp.maximum(valid.sum(), 1.0)
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, tags)
         return (ce * valid).sum() / jnp.maximum(valid.sum(), 1.0)
 
     @jax.jit
-    def step(params, ema, opt_state, ids, tags, valid, doc, key):
-        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, doc, key)
+    def step(params, ema, opt_state, ids, tags, valid, doc, key, soft):
+        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, doc, key, soft)
         updates, opt_state = opt.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         if args.ema > 0:
@@ -351,8 +410,12 @@ def main():
         return jnp.argmax(logits, -1)
 
     ckpt_path = os.path.join(work, "ckpt.pkl")
-    settings = {k: v for k, v in vars(args).items() if k not in ("work", "resume", "minutes", "export_only")}
+    settings = {k: v for k, v in vars(args).items()
+                if k not in ("work", "features", "resume", "minutes", "export_only")}
     settings["table_dims"] = TABLE_DIMS
+    # Teachers by their run directory (not machine paths: the settings go into the model card).
+    settings["teachers"] = [os.path.basename(os.path.dirname(os.path.abspath(t)))
+                            for t in filter(None, args.teachers.split(","))]
     if args.resume and os.path.exists(ckpt_path):
         with open(ckpt_path, "rb") as f:
             ck = pickle.load(f)
@@ -371,6 +434,15 @@ def main():
 
     dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
     gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
+    soft_train = None
+    if args.teachers:
+        assert args.crf, "--teachers needs --crf"
+        paths = args.teachers.split(",")
+        # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
+        dv_soft = teacher_marginals(paths, meta, dv_ids, dv_tags, dv_doc)
+        ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
+        print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
+        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc)
     started = time.time()
     epoch_secs = None
     while epoch < args.max_epochs and patience_left > 0 and not args.export_only:
@@ -379,7 +451,7 @@ def main():
             break
         t0 = time.time()
         rng = np.random.default_rng(args.seed * 1000 + epoch)
-        ids, tags, valid, doc = chunk(tr_ids, tr_tags, tr_doc, args.chunk, int(rng.integers(args.chunk)))
+        ids, tags, valid, doc, idx = chunk(tr_ids, tr_tags, tr_doc, args.chunk, int(rng.integers(args.chunk)))
         order = rng.permutation(len(tags))
         # Fixed-size batches (the last partial batch is dropped) so jit compiles once.
         nb = len(order) // args.batch
@@ -388,8 +460,9 @@ def main():
         for b in range(nb):
             sel = order[b * args.batch : (b + 1) * args.batch]
             key, k = jax.random.split(key)
+            soft = None if soft_train is None else soft_train[idx[sel]] * valid[sel][..., None]
             params, ema, opt_state, loss = step(
-                params, ema, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), doc[sel], k)
+                params, ema, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), doc[sel], k, soft)
             total += float(loss) if b % 50 == 0 or b == nb - 1 else 0.0
         # Dev: greedy decoding, entity F1 (of the averaged weights with --ema).
         scored = ema if args.ema > 0 else params

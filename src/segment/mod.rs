@@ -31,8 +31,10 @@ pub fn segment(text: &str) -> Segmentation {
     let mut sentences = Vec::new();
     for block in &blocks {
         let first = tokens.len();
+        let first_sentence = sentences.len();
         tokens::tokenize_into(text, block.span, &mut tokens);
         sentences::sentences_into(text, &tokens[first..], &mut sentences);
+        split_final_stops(text, &mut tokens, first, &sentences[first_sentence..]);
     }
     Segmentation {
         blocks,
@@ -49,8 +51,59 @@ pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
     let mut sentences = Vec::with_capacity(text.len() / 100);
     for line in blocks::line_spans(text) {
         let first = tokens.len();
+        let first_sentence = sentences.len();
         tokens::tokenize_into(text, line, &mut tokens);
         sentences::sentences_into(text, &tokens[first..], &mut sentences);
+        split_final_stops(text, &mut tokens, first, &sentences[first_sentence..]);
     }
     (sentences, tokens)
+}
+
+/// When a sentence ends on an abbreviation (`Inc.`, `Calif.`, `N.J.`, maybe
+/// followed by closing quotes or brackets), its full stop also ends the
+/// sentence: as in the Penn Treebank and OntoNotes, the stop then becomes a
+/// token of its own (`Inc` `.`), which is what the NER model was trained on.
+/// `tokens[first..]` are the tokens of one block, `sentences` its sentences.
+fn split_final_stops(text: &str, tokens: &mut Vec<Span>, first: usize, sentences: &[Span]) {
+    let is_closer = |t: &Span| {
+        matches!(
+            t.slice(text),
+            ")" | "]" | "}" | "\u{201D}" | "\u{2019}" | "\u{BB}" | "\"" | "'"
+        )
+    };
+    let mut splits = Vec::new();
+    let mut next = first;
+    for sentence in sentences {
+        // The sentence's last token, then back over its closing marks.
+        while next < tokens.len() && tokens[next].end <= sentence.end {
+            next += 1;
+        }
+        let mut last = next;
+        while last > first && is_closer(&tokens[last - 1]) && last - 1 > first {
+            last -= 1;
+        }
+        if last == first {
+            continue;
+        }
+        let word = tokens[last - 1].slice(text);
+        let stem = word.strip_suffix('.').unwrap_or("");
+        // `U.S.` is the exception: OntoNotes keeps it whole there (and
+        // drops the sentence's own stop).
+        if word != "U.S." && stem.chars().next_back().is_some_and(char::is_alphabetic) {
+            splits.push(last - 1);
+        }
+    }
+    if splits.is_empty() {
+        return;
+    }
+    let tail = tokens.split_off(first);
+    let mut splits = splits.into_iter().peekable();
+    for (i, t) in tail.into_iter().enumerate() {
+        if splits.next_if_eq(&(first + i)).is_some() {
+            tokens.push(Span::new(t.start, t.end - 1));
+            tokens.push(Span::new(t.end - 1, t.end));
+        } else {
+            tokens.push(t);
+        }
+    }
 }

@@ -11,8 +11,10 @@
 //! - numbers stay whole (`1,000`, `5.4`, `3/4`, `10:30`), `$` is its own
 //!   token before a number, and currency prefixes stay whole (`US$`, `HK$`);
 //! - abbreviations keep their full stop (`U.S.`, `Mr.`, `Inc.`, initials,
-//!   `No.` before a number); URLs, e-mail addresses, `#tags` and `@names`
-//!   stay whole.
+//!   `No.` before a number; when it also ends the sentence,
+//!   [`crate::segment::segment`] gives it a token of its own); URLs, e-mail
+//!   addresses, `#tags` and `@names` stay whole; `#` before a number is
+//!   OntoNotes' pound sign, a token like `$`.
 //!
 //! The scanner works on bytes and decodes a `char` only for non-ASCII text,
 //! so it runs in linear time at tens of megabytes per second.
@@ -220,14 +222,15 @@ fn scan(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
                     i + len
                 }
             }
-            '-' | '.' | '*' | '=' | '_' | '~' | '#' if !(c == '#' && next_is_word(s, i + 1)) => {
+            '-' | '.' | '*' | '=' | '_' | '~' | '#' if !(c == '#' && is_tag_body(s, i + 1)) => {
                 run_of(b, i, |x| x == c as u8)
             }
             '!' | '?' => run_of(b, i, |x| x == b'!' || x == b'?'),
             '%' if i == 0 && i + 1 < n && b[i + 1].is_ascii_alphabetic() => {
                 run_of(b, i + 1, |x| x.is_ascii_alphabetic())
             }
-            '#' | '@' if i == 0 && next_is_word(s, i + 1) => scan_handle(s, i + 1),
+            '#' if i == 0 && is_tag_body(s, i + 1) => scan_handle(s, i + 1),
+            '@' if i == 0 && next_is_word(s, i + 1) => scan_handle(s, i + 1),
             _ => i + len,
         };
         out.push(Span::new(base + i, base + j));
@@ -237,6 +240,13 @@ fn scan(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
 
 fn next_is_word(s: &str, i: usize) -> bool {
     i < s.len() && is_word_char(char_at(s, i).0)
+}
+
+/// True if a `#` before byte `i` starts a `#tag`: a word follows that does
+/// not start with a digit (`#18.5 million` is OntoNotes' pound sign, and
+/// stays a token of its own like `$`).
+fn is_tag_body(s: &str, i: usize) -> bool {
+    next_is_word(s, i) && !s.as_bytes()[i].is_ascii_digit()
 }
 
 /// End of a `#tag` / `@name` body starting at `i`.

@@ -261,10 +261,13 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
-/// words (its table seeded with their vectors); `--pack-only` skips
+/// words (its table seeded with their vectors); `--teachers N` first trains
+/// N teachers with the same settings and seeds 1..=N (`--minutes` is the
+/// budget of each run) and then the model, which learns from their averaged
+/// tag marginals as well as from the gold tags; `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
@@ -326,16 +329,26 @@ pub fn train(args: &[String]) -> Result {
             "vector_words": vector_words,
         });
         fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
-        let mut cmd = Command::new(venv_python());
-        cmd.arg(util::root().join("train/train.py"))
-            .arg("--work")
-            .arg(&work)
-            .args(["--minutes", &minutes]);
-        if flags.has("--resume") {
-            cmd.arg("--resume");
+        // Distillation: N teacher runs (the same settings, seeds 1..=N), each
+        // in its own directory, then the model itself learns from them too.
+        let teachers: u32 = match flags.value("--teachers") {
+            Some(n) => n
+                .parse()
+                .map_err(|_| format!("--teachers wants a number, not `{n}`"))?,
+            None => 0,
+        };
+        let mut teacher_ckpts = Vec::new();
+        for seed in 1..=teachers {
+            let dir = work.join(format!("teacher-{seed}"));
+            eprintln!("teacher {seed} of {teachers} in {}", dir.display());
+            let mut cmd = train_command(&work, &dir, &minutes, &flags);
+            cmd.args(["--seed", &seed.to_string()]);
+            util::run(&mut cmd)?;
+            teacher_ckpts.push(dir.join("ckpt.pkl").display().to_string());
         }
-        if let Some(extra) = flags.value("--extra") {
-            cmd.args(extra.split_whitespace());
+        let mut cmd = train_command(&work, &work, &minutes, &flags);
+        if !teacher_ckpts.is_empty() {
+            cmd.args(["--teachers", &teacher_ckpts.join(",")]);
         }
         util::run(&mut cmd)?;
         let shown: Vec<String> = args
@@ -388,6 +401,26 @@ pub fn train(args: &[String]) -> Result {
         &flags,
     )?;
     Ok(())
+}
+
+/// The trainer's command for one run: features from `features`, checkpoint
+/// and export in `work`, `--minutes` and `--extra` as given (a teacher adds
+/// its own `--seed` after them).
+fn train_command(features: &Path, work: &Path, minutes: &str, flags: &Flags) -> Command {
+    let mut cmd = Command::new(venv_python());
+    cmd.arg(util::root().join("train/train.py"))
+        .arg("--work")
+        .arg(work)
+        .arg("--features")
+        .arg(features)
+        .args(["--minutes", minutes]);
+    if flags.has("--resume") {
+        cmd.arg("--resume");
+    }
+    if let Some(extra) = flags.value("--extra") {
+        cmd.args(extra.split_whitespace());
+    }
+    cmd
 }
 
 fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
