@@ -48,6 +48,9 @@ def parse_args():
                         "tag marginals the model also learns from (distillation)")
     p.add_argument("--distill", type=float, default=0.5,
                    help="with --teachers: weight of the teachers' tag marginals against the gold tags")
+    p.add_argument("--distill-temperature", type=float, default=1.0,
+                   help="with --teachers: their scores and transitions are divided by this before their "
+                        "marginals are taken (above 1: softer targets)")
     args = p.parse_args()
     for item in filter(None, args.table_dims.split(",")):
         name, dim = item.split("=")
@@ -288,10 +291,11 @@ def chunk(ids, tags, doc, length, offset):
     return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, d, idx_c
 
 
-def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32):
+def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32, temperature=1.0):
     """The teachers' CRF tag marginals for every token of the stream, averaged
     over the teachers: [n, K] float32. Each teacher is the best epoch of a
-    checkpoint trained with --crf on the same features."""
+    checkpoint trained with --crf on the same features; its scores are divided
+    by `temperature`."""
     allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
     c_ids, _, c_valid, c_doc, c_idx = chunk(ids, tags, doc, length, 0)
     total = np.zeros((len(tags), meta["n_tags"]), np.float32)
@@ -305,7 +309,7 @@ def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32):
         fwd = make_forward(meta, dil)
 
         marg = jax.jit(lambda params, ids_b, doc_b, valid_b, fwd=fwd: crf_marginals(
-            fwd(params, ids_b, doc_b), valid_b, crf_transitions(params, allowed)))
+            fwd(params, ids_b, doc_b) / temperature, valid_b, crf_transitions(params, allowed) / temperature))
 
         t0 = time.time()
         for b in range(0, len(c_ids), batch):
@@ -413,9 +417,13 @@ def main():
     settings = {k: v for k, v in vars(args).items()
                 if k not in ("work", "features", "resume", "minutes", "export_only")}
     settings["table_dims"] = TABLE_DIMS
-    # Teachers by their run directory (not machine paths: the settings go into the model card).
-    settings["teachers"] = [os.path.basename(os.path.dirname(os.path.abspath(t)))
-                            for t in filter(None, args.teachers.split(","))]
+    if args.teachers:
+        # Teachers by their run directory (not machine paths: the settings go into the model card).
+        settings["teachers"] = [os.path.basename(os.path.dirname(os.path.abspath(t)))
+                                for t in args.teachers.split(",")]
+    else:
+        for k in ("teachers", "distill", "distill_temperature"):
+            settings.pop(k)
     if args.resume and os.path.exists(ckpt_path):
         with open(ckpt_path, "rb") as f:
             ck = pickle.load(f)
@@ -442,7 +450,8 @@ def main():
         dv_soft = teacher_marginals(paths, meta, dv_ids, dv_tags, dv_doc)
         ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
         print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
-        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc)
+        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc,
+                                       temperature=args.distill_temperature)
     started = time.time()
     epoch_secs = None
     while epoch < args.max_epochs and patience_left > 0 and not args.export_only:

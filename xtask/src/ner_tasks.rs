@@ -261,13 +261,14 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS]] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
 /// words (its table seeded with their vectors); `--teachers N` first trains
 /// N teachers with the same settings and seeds 1..=N (`--minutes` is the
 /// budget of each run) and then the model, which learns from their averaged
-/// tag marginals as well as from the gold tags; `--pack-only` skips
+/// tag marginals as well as from the gold tags (`--student-extra` adds
+/// trainer arguments for that last run only); `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
@@ -349,6 +350,9 @@ pub fn train(args: &[String]) -> Result {
         let mut cmd = train_command(&work, &work, &minutes, &flags);
         if !teacher_ckpts.is_empty() {
             cmd.args(["--teachers", &teacher_ckpts.join(",")]);
+            if let Some(extra) = flags.value("--student-extra") {
+                cmd.args(extra.split_whitespace());
+            }
         }
         util::run(&mut cmd)?;
         let shown: Vec<String> = args
