@@ -243,16 +243,23 @@ def crf_log_z(logits, valid, trans):
     return jax.nn.logsumexp(alpha, -1) * started
 
 
-def crf_nll(logits, tags, valid, trans, soft=None, distill=0.0):
+def crf_nll(logits, tags, valid, trans, soft=None, distill=0.0, labelled=None):
     """Negative log-likelihood of the gold tags under a linear-chain CRF, summed over
     the batch (see crf_log_z for `valid`). With `soft` ([B, T, K] teacher tag
     marginals), the emission part of the target is (1 - distill) gold + distill
     soft: the gradient on each emission is then the model's marginal minus that
-    mixture; transitions always learn from the gold tags."""
+    mixture; transitions always learn from the gold tags. Where `labelled` ([B, T]
+    float) is 0 there are no gold tags: the target is the soft tags alone and no
+    transition is learnt there."""
     emit = jnp.take_along_axis(logits, tags[..., None], -1)[..., 0]
-    if soft is not None:
-        emit = (1 - distill) * emit + distill * (soft * logits).sum(-1)
     pair = valid[:, 1:] * valid[:, :-1]
+    if soft is not None:
+        soft_emit = (soft * logits).sum(-1)
+        mixed = (1 - distill) * emit + distill * soft_emit
+        if labelled is not None:
+            mixed = jnp.where(labelled > 0, mixed, soft_emit)
+            pair = pair * labelled[:, 1:] * labelled[:, :-1]
+        emit = mixed
     gold = (emit * valid).sum(1) + (trans[tags[:, :-1], tags[:, 1:]] * pair).sum(1)
     return (crf_log_z(logits, valid, trans) - gold).sum()
 
@@ -380,6 +387,32 @@ def main():
     dv_ids, dv_tags, dv_doc = load_split(features, "dev")
     print(f"train {len(tr_tags)} tokens, dev {len(dv_tags)} tokens, {meta['n_tags']} tags", flush=True)
     forward = make_forward(meta, dilations_of(args))
+    dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
+    gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
+    soft_train = None
+    unlabelled_tokens = 0
+    labelled = np.ones(len(tr_tags), bool)
+    if args.teachers:
+        assert args.crf, "--teachers needs --crf"
+        paths = args.teachers.split(",")
+        # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
+        dv_soft = teacher_marginals(paths, meta, dv_ids, dv_tags, dv_doc)
+        ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
+        print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
+        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc,
+                                       temperature=args.distill_temperature)
+        if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
+            # Text without labels: learnt from the teachers alone.
+            un_ids, un_tags, un_doc = load_split(features, "unlabelled")
+            un_soft = teacher_marginals(paths, meta, un_ids, un_tags, un_doc,
+                                        temperature=args.distill_temperature)
+            labelled = np.concatenate([np.ones(len(tr_tags), bool), np.zeros(len(un_tags), bool)])
+            tr_ids = np.concatenate([tr_ids, un_ids])
+            tr_tags = np.concatenate([tr_tags, un_tags])
+            tr_doc = np.concatenate([tr_doc, un_doc + tr_doc.max() + 1])
+            soft_train = np.concatenate([soft_train, un_soft])
+            unlabelled_tokens = int(len(un_tags))
+            print(f"unlabelled: {len(un_tags)} tokens", flush=True)
 
     steps_per_epoch = int(np.ceil(len(tr_tags) / args.chunk / args.batch))
     sched = optax.warmup_cosine_decay_schedule(
@@ -389,17 +422,17 @@ def main():
 
     allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
 
-    def loss_fn(params, ids, tags, valid, doc, key, soft):
+    def loss_fn(params, ids, tags, valid, doc, key, soft, lab):
         logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
         if args.crf:
-            nll = crf_nll(logits, tags, valid, crf_transitions(params, allowed), soft, args.distill)
+            nll = crf_nll(logits, tags, valid, crf_transitions(params, allowed), soft, args.distill, lab)
             return nll / jnp.maximum(valid.sum(), 1.0)
         ce = optax.softmax_cross_entropy_with_integer_labels(logits, tags)
         return (ce * valid).sum() / jnp.maximum(valid.sum(), 1.0)
 
     @jax.jit
-    def step(params, ema, opt_state, ids, tags, valid, doc, key, soft):
-        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, doc, key, soft)
+    def step(params, ema, opt_state, ids, tags, valid, doc, key, soft, lab):
+        loss, grads = jax.value_and_grad(loss_fn)(params, ids, tags, valid, doc, key, soft, lab)
         updates, opt_state = opt.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
         if args.ema > 0:
@@ -421,6 +454,8 @@ def main():
         # Teachers by their run directory (not machine paths: the settings go into the model card).
         settings["teachers"] = [os.path.basename(os.path.dirname(os.path.abspath(t)))
                                 for t in args.teachers.split(",")]
+        if unlabelled_tokens:
+            settings["unlabelled_tokens"] = unlabelled_tokens
     else:
         for k in ("teachers", "distill", "distill_temperature"):
             settings.pop(k)
@@ -442,16 +477,6 @@ def main():
 
     dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
     gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
-    soft_train = None
-    if args.teachers:
-        assert args.crf, "--teachers needs --crf"
-        paths = args.teachers.split(",")
-        # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
-        dv_soft = teacher_marginals(paths, meta, dv_ids, dv_tags, dv_doc)
-        ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
-        print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
-        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc,
-                                       temperature=args.distill_temperature)
     started = time.time()
     epoch_secs = None
     while epoch < args.max_epochs and patience_left > 0 and not args.export_only:
@@ -470,8 +495,9 @@ def main():
             sel = order[b * args.batch : (b + 1) * args.batch]
             key, k = jax.random.split(key)
             soft = None if soft_train is None else soft_train[idx[sel]] * valid[sel][..., None]
+            lab = (labelled[idx[sel]] & valid[sel]).astype(np.float32)
             params, ema, opt_state, loss = step(
-                params, ema, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), doc[sel], k, soft)
+                params, ema, opt_state, ids[sel], tags[sel], valid[sel].astype(np.float32), doc[sel], k, soft, lab)
             total += float(loss) if b % 50 == 0 or b == nb - 1 else 0.0
         # Dev: greedy decoding, entity F1 (of the averaged weights with --ema).
         scored = ema if args.ema > 0 else params

@@ -261,14 +261,16 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS]] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled CORPUS]] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
 /// words (its table seeded with their vectors); `--teachers N` first trains
 /// N teachers with the same settings and seeds 1..=N (`--minutes` is the
 /// budget of each run) and then the model, which learns from their averaged
 /// tag marginals as well as from the gold tags (`--student-extra` adds
-/// trainer arguments for that last run only); `--pack-only` skips
+/// trainer arguments for that last run only; `--unlabelled CORPUS` adds the
+/// texts of that corpus' training file, which it learns from the teachers
+/// alone); `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
@@ -319,6 +321,26 @@ pub fn train(args: &[String]) -> Result {
         let train_docs = read_corpus(&data.join("train.jsonl"), None)?;
         extract(&train_docs, &featurizer, &labels, &work, "train")?;
         extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
+        // Unlabelled text for distillation: another corpus' training texts,
+        // tokenized as a user's page would be (their labels are not read).
+        let unlabelled = work.join("unlabelled.ids.npy");
+        match flags.value("--unlabelled") {
+            Some(name) => {
+                let other = corpus_info(&name)?;
+                let path = util::shared()
+                    .join("data")
+                    .join(other.name)
+                    .join("train.jsonl");
+                let mut docs = read_corpus(&path, None)?;
+                for d in &mut docs {
+                    d.tokens = newsmark::segment::segment(&d.text).tokens;
+                    d.entities.clear();
+                }
+                extract(&docs, &featurizer, &labels, &work, "unlabelled")?;
+            }
+            None if unlabelled.exists() => fs::remove_file(&unlabelled)?,
+            None => {}
+        }
         let meta = serde_json::json!({
             "corpus": corpus.name,
             "labels": labels,
