@@ -261,16 +261,16 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled CORPUS]] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled NAME,...]] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
 /// words (its table seeded with their vectors); `--teachers N` first trains
 /// N teachers with the same settings and seeds 1..=N (`--minutes` is the
 /// budget of each run) and then the model, which learns from their averaged
 /// tag marginals as well as from the gold tags (`--student-extra` adds
-/// trainer arguments for that last run only; `--unlabelled CORPUS` adds the
-/// texts of that corpus' training file, which it learns from the teachers
-/// alone); `--pack-only` skips
+/// trainer arguments for that last run only; `--unlabelled NAME,...` adds
+/// texts without labels, see [`unlabelled_texts`], which it learns from the
+/// teachers alone); `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
     let flags = Flags::new(args);
@@ -325,16 +325,10 @@ pub fn train(args: &[String]) -> Result {
         // tokenized as a user's page would be (their labels are not read).
         let unlabelled = work.join("unlabelled.ids.npy");
         match flags.value("--unlabelled") {
-            Some(name) => {
-                let other = corpus_info(&name)?;
-                let path = util::shared()
-                    .join("data")
-                    .join(other.name)
-                    .join("train.jsonl");
-                let mut docs = read_corpus(&path, None)?;
-                for d in &mut docs {
-                    d.tokens = newsmark::segment::segment(&d.text).tokens;
-                    d.entities.clear();
+            Some(names) => {
+                let mut docs = Vec::new();
+                for name in names.split(',') {
+                    docs.extend(unlabelled_texts(name)?);
                 }
                 extract(&docs, &featurizer, &labels, &work, "unlabelled")?;
             }
@@ -427,6 +421,41 @@ pub fn train(args: &[String]) -> Result {
         &flags,
     )?;
     Ok(())
+}
+
+/// The texts of `--unlabelled NAME` as documents without entities, with our
+/// own tokens: `conll2003` (the texts of its training file) or `boilerplate`
+/// (the article text of each page of its dev file; those pages tune the
+/// boilerplate classifier, which never sees NER labels).
+fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
+    let (file, field) = match name {
+        "conll2003" => ("conll2003/train.jsonl", "text"),
+        "boilerplate" => ("boilerplate/dev.jsonl", "article_text"),
+        _ => {
+            return Err(
+                format!("--unlabelled: no text source `{name}` (conll2003, boilerplate)").into(),
+            )
+        }
+    };
+    let path = util::shared().join("data").join(file);
+    let src =
+        fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut docs = Vec::new();
+    for line in src.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value = serde_json::from_str(line)?;
+        let text = v[field].as_str().unwrap_or_default().to_string();
+        let tokens = newsmark::segment::segment(&text).tokens;
+        docs.push(Doc {
+            id: v["id"].as_str().unwrap_or_default().to_string(),
+            genre: "?".into(),
+            text,
+            tokens,
+            sentences: Vec::new(),
+            entities: Vec::new(),
+            gold: Vec::new(),
+        });
+    }
+    Ok(docs)
 }
 
 /// The trainer's command for one run: features from `features`, checkpoint
