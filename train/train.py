@@ -228,11 +228,14 @@ def crf_transitions(params, allowed):
 def crf_log_z(logits, valid, trans):
     """Log partition function of a linear-chain CRF per row of logits [B, T, K].
     valid: [B, T] float; the valid positions of a chunk are contiguous (padding
-    only before or after them); a row without any is 0."""
+    only before or after them); a row without any is 0. trans: [K, K], or
+    [B, K, K] for one per row."""
+    trans_b = trans if trans.ndim == 3 else trans[None]
+
     def step(carry, x):
         alpha, started = carry
         logit, v = x
-        rec = jax.nn.logsumexp(alpha[:, :, None] + trans[None], axis=1) + logit
+        rec = jax.nn.logsumexp(alpha[:, :, None] + trans_b, axis=1) + logit
         new = jnp.where(started[:, None] > 0, rec, logit)
         alpha = jnp.where(v[:, None] > 0, new, alpha)
         return (alpha, jnp.maximum(started, v)), None
@@ -253,15 +256,20 @@ def crf_nll(logits, tags, valid, trans, soft=None, distill=0.0, labelled=None):
     transition is learnt there."""
     emit = jnp.take_along_axis(logits, tags[..., None], -1)[..., 0]
     pair = valid[:, 1:] * valid[:, :-1]
+    z_trans = trans
     if soft is not None:
         soft_emit = (soft * logits).sum(-1)
         mixed = (1 - distill) * emit + distill * soft_emit
         if labelled is not None:
             mixed = jnp.where(labelled > 0, mixed, soft_emit)
             pair = pair * labelled[:, 1:] * labelled[:, :-1]
+            # A row without gold tags must not move the transitions at all:
+            # through log Z alone it would push down every transition it uses.
+            row_gold = (labelled.max(1) > 0)[:, None, None]
+            z_trans = jnp.where(row_gold, trans[None], jax.lax.stop_gradient(trans)[None])
         emit = mixed
     gold = (emit * valid).sum(1) + (trans[tags[:, :-1], tags[:, 1:]] * pair).sum(1)
-    return (crf_log_z(logits, valid, trans) - gold).sum()
+    return (crf_log_z(logits, valid, z_trans) - gold).sum()
 
 
 def crf_marginals(logits, valid, trans):
