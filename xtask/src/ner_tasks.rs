@@ -323,7 +323,6 @@ pub fn train(args: &[String]) -> Result {
         extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
         // Unlabelled text for distillation: another corpus' training texts,
         // tokenized as a user's page would be (their labels are not read).
-        let unlabelled = work.join("unlabelled.ids.npy");
         match flags.value("--unlabelled") {
             Some(names) => {
                 let mut docs = Vec::new();
@@ -332,8 +331,15 @@ pub fn train(args: &[String]) -> Result {
                 }
                 extract(&docs, &featurizer, &labels, &work, "unlabelled")?;
             }
-            None if unlabelled.exists() => fs::remove_file(&unlabelled)?,
-            None => {}
+            None => {
+                // Those of an earlier run would be read by the trainer.
+                for part in ["ids", "tags", "doc"] {
+                    let stale = work.join(format!("unlabelled.{part}.npy"));
+                    if stale.exists() {
+                        fs::remove_file(stale)?;
+                    }
+                }
+            }
         }
         let meta = serde_json::json!({
             "corpus": corpus.name,
