@@ -4,9 +4,10 @@
 Reads what `cargo xtask train` wrote into --work, or --features if given
 (features computed by the Rust extractor: {train,dev}.{ids,tags,doc}.npy and
 meta.json); never computes features itself. With --teachers it also learns
-from the averaged tag marginals of earlier CRF runs (distillation). Writes checkpoints to WORK/ckpt (resumable with --resume) and
-the best epoch's weights (embeddings int8-quantized per row) plus reference
-logits to WORK/export, for the Rust packer.
+from the averaged tag marginals of earlier CRF runs (distillation). Writes
+checkpoints to WORK/ckpt (resumable with --resume) and the best epoch's weights
+(embeddings int8-quantized per row) plus reference logits to WORK/export, for
+the Rust packer.
 """
 import argparse, json, os, pickle, struct, sys, time
 
@@ -306,14 +307,11 @@ def chunk(ids, tags, doc, length, offset):
     return ids[idx_c], np.where(valid, tags[idx_c], 0), valid, d, idx_c
 
 
-def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32, temperature=1.0):
-    """The teachers' CRF tag marginals for every token of the stream, averaged
-    over the teachers: [n, K] float32. Each teacher is the best epoch of a
-    checkpoint trained with --crf on the same features; its scores are divided
-    by `temperature`."""
-    allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
-    c_ids, _, c_valid, c_doc, c_idx = chunk(ids, tags, doc, length, 0)
-    total = np.zeros((len(tags), meta["n_tags"]), np.float32)
+def load_teachers(paths, meta, allowed):
+    """The teachers (the best epoch of checkpoints trained with --crf on the same
+    features), each loaded and compiled once: (path, best dev F1, marginals
+    function of (ids, doc, valid, temperature))."""
+    teachers = []
     for path in paths:
         with open(path, "rb") as f:
             ck = pickle.load(f)
@@ -322,23 +320,33 @@ def teacher_marginals(paths, meta, ids, tags, doc, length=512, batch=32, tempera
         params = jax.tree_util.tree_map(jnp.asarray, ck["best_params"])
         dil = [int(x) for x in s["dilations"].split(",")] if s["dilations"] else [1] * s["depth"]
         fwd = make_forward(meta, dil)
-
-        marg = jax.jit(lambda params, ids_b, doc_b, valid_b, fwd=fwd: crf_marginals(
+        marg = jax.jit(lambda ids_b, doc_b, valid_b, temperature, params=params, fwd=fwd: crf_marginals(
             fwd(params, ids_b, doc_b) / temperature, valid_b, crf_transitions(params, allowed) / temperature))
+        teachers.append((path, ck["best"], marg))
+    return teachers
 
+
+def teacher_marginals(teachers, n_tags, ids, tags, doc, length=512, batch=32, temperature=1.0):
+    """The teachers' CRF tag marginals for every token of the stream, averaged
+    over the teachers: [n, K] float32; their scores and transitions are divided
+    by `temperature` first."""
+    c_ids, _, c_valid, c_doc, c_idx = chunk(ids, tags, doc, length, 0)
+    total = np.zeros((len(tags), n_tags), np.float32)
+    for path, best, marg in teachers:
         t0 = time.time()
         for b in range(0, len(c_ids), batch):
             sl = slice(b, b + batch)
             n = len(c_ids[sl])
             pad = batch - n
-            m = np.asarray(marg(params, np.pad(c_ids[sl], ((0, pad), (0, 0), (0, 0))),
+            m = np.asarray(marg(np.pad(c_ids[sl], ((0, pad), (0, 0), (0, 0))),
                                 np.pad(c_doc[sl], ((0, pad), (0, 0)), constant_values=-1),
-                                np.pad(c_valid[sl], ((0, pad), (0, 0))).astype(np.float32)))[:n]
+                                np.pad(c_valid[sl], ((0, pad), (0, 0))).astype(np.float32),
+                                np.float32(temperature)))[:n]
             v = c_valid[sl]
             total[c_idx[sl][v]] += m[v]
-        print(f"teacher {path}: best dev F1 {ck['best'] * 100:.2f}, marginals in {time.time() - t0:.0f} s",
-              flush=True)
-    return total / len(paths)
+        print(f"teacher {path}: best dev F1 {best * 100:.2f}, marginals of {len(tags)} tokens "
+              f"in {time.time() - t0:.0f} s", flush=True)
+    return total / len(teachers)
 
 
 def entities_from_tags(tags, doc, n_labels):
@@ -397,22 +405,23 @@ def main():
     forward = make_forward(meta, dilations_of(args))
     dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
     gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
+    allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
     soft_train = None
     unlabelled_tokens = 0
     labelled = np.ones(len(tr_tags), bool)
     if args.teachers:
         assert args.crf, "--teachers needs --crf"
-        paths = args.teachers.split(",")
+        teachers = load_teachers(args.teachers.split(","), meta, allowed)
         # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
-        dv_soft = teacher_marginals(paths, meta, dv_ids, dv_tags, dv_doc)
+        dv_soft = teacher_marginals(teachers, meta["n_tags"], dv_ids, dv_tags, dv_doc)
         ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
         print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
-        soft_train = teacher_marginals(paths, meta, tr_ids, tr_tags, tr_doc,
+        soft_train = teacher_marginals(teachers, meta["n_tags"], tr_ids, tr_tags, tr_doc,
                                        temperature=args.distill_temperature)
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             # Text without labels: learnt from the teachers alone.
             un_ids, un_tags, un_doc = load_split(features, "unlabelled")
-            un_soft = teacher_marginals(paths, meta, un_ids, un_tags, un_doc,
+            un_soft = teacher_marginals(teachers, meta["n_tags"], un_ids, un_tags, un_doc,
                                         temperature=args.distill_temperature)
             labelled = np.concatenate([np.ones(len(tr_tags), bool), np.zeros(len(un_tags), bool)])
             tr_ids = np.concatenate([tr_ids, un_ids])
@@ -428,7 +437,6 @@ def main():
     )
     opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(sched))
 
-    allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
 
     def loss_fn(params, ids, tags, valid, doc, key, soft, lab):
         logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
