@@ -66,10 +66,8 @@ pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
 /// `tokens[first..]` are the tokens of one block, `sentences` its sentences.
 fn split_final_stops(text: &str, tokens: &mut Vec<Span>, first: usize, sentences: &[Span]) {
     let is_closer = |t: &Span| {
-        matches!(
-            t.slice(text),
-            ")" | "]" | "}" | "\u{201D}" | "\u{2019}" | "\u{BB}" | "\"" | "'"
-        )
+        let w = t.slice(text);
+        sentences::is_closing_mark(w) || w == "\"" || w == "'"
     };
     let mut splits = Vec::new();
     let mut next = first;
@@ -79,7 +77,7 @@ fn split_final_stops(text: &str, tokens: &mut Vec<Span>, first: usize, sentences
             next += 1;
         }
         let mut last = next;
-        while last > first && is_closer(&tokens[last - 1]) && last - 1 > first {
+        while last > first + 1 && is_closer(&tokens[last - 1]) {
             last -= 1;
         }
         if last == first {

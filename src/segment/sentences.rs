@@ -49,6 +49,12 @@ pub fn sentences_from_tokens(text: &str, tokens: &[Span]) -> Vec<Span> {
     out
 }
 
+/// A closing bracket or typographic closing quote: after a sentence's stop it
+/// always belongs to that sentence (straight quotes depend on their spacing).
+pub(crate) fn is_closing_mark(word: &str) -> bool {
+    matches!(word, ")" | "]" | "}" | "”" | "’" | "»")
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum MarkerKind {
     Number,
@@ -335,7 +341,7 @@ impl Splitter<'_> {
             let w = self.word(last + 1);
             let attached = !self.gap_before(last + 1);
             let closer = match w {
-                ")" | "]" | "}" | "”" | "’" | "»" => true,
+                _ if is_closing_mark(w) => true,
                 "\"" | "'" => attached || self.floating(last + 1),
                 // An opening quote standing alone after the stop closes it.
                 "“" => self.floating(last + 1),
