@@ -73,22 +73,6 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
             },
         );
     }
-    let dense = |m: &mut ModelWriter, name: &str, i: usize, o: usize| {
-        m.add(
-            &format!("{name}.w"),
-            Section::F32 {
-                shape: vec![i, o],
-                data: (0..i * o).map(w).collect(),
-            },
-        );
-        m.add(
-            &format!("{name}.b"),
-            Section::F32 {
-                shape: vec![o],
-                data: (0..o).map(|j| w(j + 999)).collect(),
-            },
-        );
-    };
     dense(&mut m, "in", dim * 7, width);
     // The convolution's weights int8, one scale per input row.
     m.add(
@@ -132,6 +116,44 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
         },
     );
     dense(&mut m, "out", width, n_tags);
+    m
+}
+
+/// A dense layer `name` with pseudo-random f32 weights.
+fn dense(m: &mut ModelWriter, name: &str, i: usize, o: usize) {
+    m.add(
+        &format!("{name}.w"),
+        Section::F32 {
+            shape: vec![i, o],
+            data: (0..i * o).map(w).collect(),
+        },
+    );
+    m.add(
+        &format!("{name}.b"),
+        Section::F32 {
+            shape: vec![o],
+            data: (0..o).map(|j| w(j + 999)).collect(),
+        },
+    );
+}
+
+/// Adds the document layer (`pool.*`, `lnp.*`) to a tiny model of `width`.
+fn with_document_layer(mut m: ModelWriter, width: usize) -> ModelWriter {
+    dense(&mut m, "pool", 2 * width, width);
+    m.add(
+        "lnp.g",
+        Section::F32 {
+            shape: vec![width],
+            data: vec![1.0; width],
+        },
+    );
+    m.add(
+        "lnp.b",
+        Section::F32 {
+            shape: vec![width],
+            data: vec![0.0; width],
+        },
+    );
     m
 }
 
@@ -291,7 +313,15 @@ fn inconsistent_contents_are_rejected() {
 }
 
 fn check_entities(text: &str) {
-    let t = Tagger::from_bytes(&tiny_bytes()).unwrap();
+    check_entities_with(&tiny_bytes(), text);
+    check_entities_with(
+        &with_document_layer(tiny_model(&LABELS, 4, &spec()), 4).to_bytes(),
+        text,
+    );
+}
+
+fn check_entities_with(model: &[u8], text: &str) {
+    let t = Tagger::from_bytes(model).unwrap();
     let seg = segment(text);
     let ents = t.tag(text, &seg.tokens, &seg.sentences);
     let mut last_end = 0;
@@ -313,6 +343,51 @@ fn tagging_gives_valid_entities() {
     check_entities("The New York Times said so. A second sentence follows here, in New York.");
     check_entities("");
     check_entities("\u{1F600} Ünïcödé — “quotes” ...");
+}
+
+/// Network ids for a run of words: word `k` gets ids derived from `k` in
+/// every slot (its two `norm` hashes included, so equal words share a key).
+fn word_ids(words: &[usize]) -> Vec<u32> {
+    let slots = spec().slots();
+    words
+        .iter()
+        .flat_map(|&k| (0..slots).map(move |s| ((k * 7 + s) % 3) as u32))
+        .collect()
+}
+
+#[test]
+fn document_layer_reads_other_mentions_of_the_same_word() {
+    let plain = Tagger::from_bytes(&tiny_bytes()).unwrap();
+    let pooled =
+        Tagger::from_bytes(&with_document_layer(tiny_model(&LABELS, 4, &spec()), 4).to_bytes())
+            .unwrap();
+    let k = 1 + 4 * LABELS.len();
+    // Word 1 at the start, filler (word 0) far past the one layer's reach
+    // (two tokens), then word 1 again, or word 2 instead.
+    let run = |last: usize| {
+        let mut words = vec![1];
+        words.extend([0; 9]);
+        words.push(last);
+        word_ids(&words)
+    };
+    let first = |t: &Tagger, ids: &[u32]| t.network().forward(ids)[..k].to_vec();
+    // Without the layer the first token cannot see the last one.
+    assert_eq!(first(&plain, &run(1)), first(&plain, &run(2)));
+    // With it, a second mention of its word changes its scores ...
+    assert_ne!(first(&pooled, &run(1)), first(&pooled, &run(2)));
+    // ... and another word does not: the same as no last token at all.
+    let shorter = &run(2)[..10 * spec().slots()];
+    assert_eq!(first(&pooled, &run(2)), first(&pooled, shorter));
+}
+
+#[test]
+fn document_layer_needs_its_sections() {
+    let mut m = tiny_model(&LABELS, 4, &spec());
+    dense(&mut m, "pool", 8, 4);
+    assert_eq!(
+        Tagger::from_bytes(&m.to_bytes()).unwrap_err(),
+        ModelError::MissingSection("lnp.g".into())
+    );
 }
 
 proptest! {

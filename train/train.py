@@ -43,6 +43,9 @@ def parse_args():
                    help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
                         "so the network also learns to tag words it has not seen")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
+    p.add_argument("--pool", action="store_true",
+                   help="a document layer after the convolutions: each token also reads the mean of the "
+                        "hidden states of the other tokens of its document with the same normalised word")
     p.add_argument("--export-only", action="store_true", help="export the checkpoint's best epoch, no training")
     p.add_argument("--teachers", default="",
                    help="comma-separated checkpoints (ckpt.pkl of CRF runs on the same features) whose averaged "
@@ -134,6 +137,11 @@ def init_params(meta, args, key):
         params[f"conv{l}.w"], params[f"conv{l}.b"] = cw * 0.5, cb
         params[f"ln{l}.g"] = jnp.ones((w,))
         params[f"ln{l}.b"] = jnp.zeros((w,))
+    if args.pool:
+        pw, pb = dense(keys[11], 2 * w, w)
+        params["pool.w"], params["pool.b"] = pw * 0.5, pb
+        params["lnp.g"] = jnp.ones((w,))
+        params["lnp.b"] = jnp.zeros((w,))
     params["out.w"] = jax.random.normal(keys[10], (w, meta["n_tags"])) * np.sqrt(1.0 / w)
     params["out.b"] = jnp.zeros((meta["n_tags"],))
     if args.crf:
@@ -161,7 +169,25 @@ def shifted(x, k, fill):
     return jnp.pad(x, pad, constant_values=fill)[:, -k:]
 
 
-def make_forward(meta, dilations):
+def layer_norm(h, g, b):
+    mean = h.mean(-1, keepdims=True)
+    var = ((h - mean) ** 2).mean(-1, keepdims=True)
+    return (h - mean) / jnp.sqrt(var + 1e-5) * g + b
+
+
+def same_word_mean(h, ids, doc, norm_rows):
+    """For each position, the mean of h over the OTHER positions of the same
+    document (within the chunk) whose normalised word is the same (both `norm`
+    hashes, slots 0 and 1, equal); zeros where there is none."""
+    key = ids[:, :, 0] * norm_rows + ids[:, :, 1]
+    same = (key[:, :, None] == key[:, None, :]) & (doc[:, :, None] == doc[:, None, :]) & (doc[:, :, None] >= 0)
+    same = same & ~jnp.eye(key.shape[1], dtype=bool)[None]
+    same = same.astype(h.dtype)
+    count = same.sum(-1, keepdims=True)
+    return (same @ h) / jnp.maximum(count, 1.0)
+
+
+def make_forward(meta, dilations, pool=False):
     tables = [t for t, r in zip(meta["tables"], meta["table_rows"]) if r > 0]
     slot_tables = meta["slot_tables"]
     slots_of = {t: [s for s, ti in enumerate(slot_tables) if meta["tables"][ti] == t] for t in tables}
@@ -197,10 +223,15 @@ def make_forward(meta, dilations):
             if dropout_key is not None:
                 dropout_key, k = jax.random.split(dropout_key)
                 r = r * jax.random.bernoulli(k, 1 - rate, r.shape) / (1 - rate)
-            h = h + r
-            mean = h.mean(-1, keepdims=True)
-            var = ((h - mean) ** 2).mean(-1, keepdims=True)
-            h = (h - mean) / jnp.sqrt(var + 1e-5) * params[f"ln{l}.g"] + params[f"ln{l}.b"]
+            h = layer_norm(h + r, params[f"ln{l}.g"], params[f"ln{l}.b"])
+        if pool:
+            assert meta["slot_tables"][:2] == [0, 0] and meta["tables"][0] == "norm"
+            p = same_word_mean(h, ids, doc, meta["table_rows"][0])
+            r = jax.nn.relu(jnp.concatenate([h, p], axis=-1) @ params["pool.w"] + params["pool.b"])
+            if dropout_key is not None:
+                dropout_key, k = jax.random.split(dropout_key)
+                r = r * jax.random.bernoulli(k, 1 - rate, r.shape) / (1 - rate)
+            h = layer_norm(h + r, params["lnp.g"], params["lnp.b"])
         return h @ params["out.w"] + params["out.b"]
 
     return forward
@@ -319,7 +350,7 @@ def load_teachers(paths, meta, allowed):
         assert s["crf"], f"teacher {path} was not trained with --crf"
         params = jax.tree_util.tree_map(jnp.asarray, ck["best_params"])
         dil = [int(x) for x in s["dilations"].split(",")] if s["dilations"] else [1] * s["depth"]
-        fwd = make_forward(meta, dil)
+        fwd = make_forward(meta, dil, s.get("pool", False))
         marg = jax.jit(lambda ids_b, doc_b, valid_b, temperature, params=params, fwd=fwd: crf_marginals(
             fwd(params, ids_b, doc_b) / temperature, valid_b, crf_transitions(params, allowed) / temperature))
         teachers.append((path, ck["best"], marg))
@@ -402,7 +433,7 @@ def main():
     tr_ids, tr_tags, tr_doc = load_split(features, "train")
     dv_ids, dv_tags, dv_doc = load_split(features, "dev")
     print(f"train {len(tr_tags)} tokens, dev {len(dv_tags)} tokens, {meta['n_tags']} tags", flush=True)
-    forward = make_forward(meta, dilations_of(args))
+    forward = make_forward(meta, dilations_of(args), args.pool)
     dv = chunk(dv_ids, dv_tags, dv_doc, 256, 0)
     gold_dev = entities_from_tags(dv_tags, dv_doc, n_labels)
     allowed = jnp.asarray(allowed_transitions(meta["n_tags"]))
@@ -475,6 +506,9 @@ def main():
     else:
         for k in ("teachers", "distill", "distill_temperature"):
             settings.pop(k)
+    if not args.pool:
+        # Settings of runs from before the option (so their checkpoints still resume).
+        settings.pop("pool")
     if args.resume and os.path.exists(ckpt_path):
         with open(ckpt_path, "rb") as f:
             ck = pickle.load(f)

@@ -9,8 +9,16 @@
 //! for each layer: c_t = [h_{t-k}, h_t, h_{t+k}] W + b   (k: the layer's
 //!                                                    dilation; zeros past the ends)
 //!                 h_t = layernorm(h_t + relu(c_t)) * g + beta
+//! if the model has a document layer (`pool.*` sections):
+//!      p_t = mean of h_u over the other tokens u of the document with the
+//!            same normalised word (both `norm` hashes equal; zeros if none)
+//!      h_t = layernorm(h_t + relu([h_t, p_t] W_pool + b_pool)) * g + beta
 //! s_t  = h_t W_out + b_out                               (tag logits)
 //! ```
+//!
+//! The document layer lets every mention of a name read how the network
+//! reads its other mentions, so that one clear context ("Mr. Lomas said")
+//! informs the others.
 //!
 //! The Python trainer (`train/train.py`) computes exactly this.
 
@@ -86,6 +94,18 @@ struct ConvLayer {
     bias: Vec<f32>,
 }
 
+/// The document layer: each token reads the mean hidden state of the other
+/// tokens of its document with the same normalised word.
+#[derive(Clone, Debug)]
+struct PoolLayer {
+    /// `[h_t, p_t]` (2 x width) -> width.
+    dense: Dense,
+    gain: Vec<f32>,
+    bias: Vec<f32>,
+    /// Rows of the `norm` table: the word key is `slot0 * rows + slot1`.
+    norm_rows: u64,
+}
+
 /// The network's weights.
 #[derive(Clone, Debug)]
 pub struct Network {
@@ -93,6 +113,7 @@ pub struct Network {
     slot_tables: Vec<usize>,
     input: Dense,
     layers: Vec<ConvLayer>,
+    pool: Option<PoolLayer>,
     output: Dense,
     width: usize,
 }
@@ -180,12 +201,29 @@ impl Network {
                 bias: file.f32(&format!("ln{l}.b"), &[width])?.to_vec(),
             });
         }
+        let pool = if file.has("pool.w") {
+            // The word key reads slots 0 and 1, the two `norm` hashes.
+            if slot_tables.len() < 2 || slot_tables[0] != 0 || slot_tables[1] != 0 {
+                return Err(ModelError::Invalid(
+                    "the document layer needs the two `norm` slots first".into(),
+                ));
+            }
+            Some(PoolLayer {
+                dense: Dense::load(file, "pool", 2 * width, width)?,
+                gain: file.f32("lnp.g", &[width])?.to_vec(),
+                bias: file.f32("lnp.b", &[width])?.to_vec(),
+                norm_rows: tables[0].rows as u64,
+            })
+        } else {
+            None
+        };
         let output = Dense::load(file, "out", width, n_tags)?;
         Ok(Network {
             tables,
             slot_tables: slot_tables.to_vec(),
             input,
             layers,
+            pool,
             output,
             width,
         })
@@ -274,6 +312,9 @@ impl Network {
                 layer_norm(hrow, &layer.gain, &layer.bias);
             }
         }
+        if let Some(pool) = &self.pool {
+            pool.apply(&mut h, ids, slots, w);
+        }
         let k = self.output.outputs;
         let mut out = vec![0f32; n * k];
         for orow in out.chunks_exact_mut(k) {
@@ -288,6 +329,68 @@ impl Network {
                 .accumulate_block(&inputs, 0, &mut out[start * k..end * k]);
         }
         out
+    }
+}
+
+impl PoolLayer {
+    /// The document layer over `h` (`n x w`), in place.
+    fn apply(&self, h: &mut [f32], ids: &[u32], slots: usize, w: usize) {
+        let n = h.len() / w;
+        // Tokens grouped by word key: sort the positions by key.
+        let key =
+            |t: usize| u64::from(ids[t * slots]) * self.norm_rows + u64::from(ids[t * slots + 1]);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&t| key(t));
+        // p: mean of the other tokens of the group (zeros for a token alone).
+        let mut p = vec![0f32; n * w];
+        let mut sum = vec![0f32; w];
+        let mut start = 0;
+        while start < n {
+            let k = key(order[start]);
+            let mut end = start + 1;
+            while end < n && key(order[end]) == k {
+                end += 1;
+            }
+            if end - start > 1 {
+                sum.iter_mut().for_each(|v| *v = 0.0);
+                for &t in &order[start..end] {
+                    for (s, &x) in sum.iter_mut().zip(&h[t * w..(t + 1) * w]) {
+                        *s += x;
+                    }
+                }
+                let inv = 1.0 / (end - start - 1) as f32;
+                for &t in &order[start..end] {
+                    for ((pv, &s), &x) in p[t * w..(t + 1) * w]
+                        .iter_mut()
+                        .zip(&sum)
+                        .zip(&h[t * w..(t + 1) * w])
+                    {
+                        *pv = (s - x) * inv;
+                    }
+                }
+            }
+            start = end;
+        }
+        let mut r = vec![0f32; n * w];
+        for rrow in r.chunks_exact_mut(w) {
+            rrow.copy_from_slice(&self.dense.b);
+        }
+        for start in (0..n).step_by(BLOCK) {
+            let end = (start + BLOCK).min(n);
+            let rb = &mut r[start * w..end * w];
+            for (src, part) in [(&*h, 0usize), (&p[..], 1)] {
+                let inputs: Vec<(&[f32], usize)> = (start..end)
+                    .map(|tok| (&src[tok * w..(tok + 1) * w], tok - start))
+                    .collect();
+                self.dense.accumulate_block(&inputs, part * w, rb);
+            }
+        }
+        for (hrow, rrow) in h.chunks_exact_mut(w).zip(r.chunks_exact(w)) {
+            for (hv, &rv) in hrow.iter_mut().zip(rrow) {
+                *hv += rv.max(0.0);
+            }
+            layer_norm(hrow, &self.gain, &self.bias);
+        }
     }
 }
 

@@ -544,6 +544,11 @@ fn pack(
     for l in 0..depth {
         dense.push(format!("conv{l}"));
     }
+    // The document layer, if the model was trained with --pool.
+    let pool = dir.join("pool.b.npy").exists();
+    if pool {
+        dense.push("pool".to_string());
+    }
     for name in &dense {
         // Weights quantized by the trainer (int8, one scale per input row) or f32.
         if let Some(section) = npy_i8_rows(dir, &format!("{name}.w"))? {
@@ -559,10 +564,13 @@ fn pack(
         let (shape, data) = npy_f32(dir, "crf.trans")?;
         w.add("crf.trans", Section::F32 { shape, data });
     }
-    for l in 0..depth {
+    let norms = (0..depth)
+        .map(|l| format!("ln{l}"))
+        .chain(pool.then(|| "lnp".to_string()));
+    for ln in norms {
         for part in ["g", "b"] {
-            let (shape, data) = npy_f32(dir, &format!("ln{l}.{part}"))?;
-            w.add(&format!("ln{l}.{part}"), Section::F32 { shape, data });
+            let (shape, data) = npy_f32(dir, &format!("{ln}.{part}"))?;
+            w.add(&format!("{ln}.{part}"), Section::F32 { shape, data });
         }
     }
     let bytes = w.to_bytes();
