@@ -313,7 +313,8 @@ impl Network {
             }
         }
         if let Some(pool) = &self.pool {
-            pool.apply(&mut h, ids, slots, w);
+            // The convolutions' buffer serves as the layer's scratch space.
+            pool.apply(&mut h, &mut c, ids, slots, w);
         }
         let k = self.output.outputs;
         let mut out = vec![0f32; n * k];
@@ -333,63 +334,66 @@ impl Network {
 }
 
 impl PoolLayer {
-    /// The document layer over `h` (`n x w`), in place.
-    fn apply(&self, h: &mut [f32], ids: &[u32], slots: usize, w: usize) {
+    /// The document layer over `h` (`n x w`), in place; `p` (`n x w`) is
+    /// scratch space, overwritten.
+    fn apply(&self, h: &mut [f32], p: &mut [f32], ids: &[u32], slots: usize, w: usize) {
         let n = h.len() / w;
-        // Tokens grouped by word key: sort the positions by key.
-        let key =
-            |t: usize| u64::from(ids[t * slots]) * self.norm_rows + u64::from(ids[t * slots + 1]);
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&t| key(t));
-        // p: mean of the other tokens of the group (zeros for a token alone).
-        let mut p = vec![0f32; n * w];
+        // Positions grouped by word key (the two `norm` hashes).
+        let mut order: Vec<(u64, u32)> = (0..n)
+            .map(|t| {
+                let key =
+                    u64::from(ids[t * slots]) * self.norm_rows + u64::from(ids[t * slots + 1]);
+                (key, t as u32)
+            })
+            .collect();
+        order.sort_unstable();
+        // p: mean of h over the other tokens of the group (zeros for a token alone).
+        p.iter_mut().for_each(|v| *v = 0.0);
         let mut sum = vec![0f32; w];
-        let mut start = 0;
-        while start < n {
-            let k = key(order[start]);
-            let mut end = start + 1;
-            while end < n && key(order[end]) == k {
-                end += 1;
+        for group in order.chunk_by(|a, b| a.0 == b.0) {
+            if group.len() < 2 {
+                continue;
             }
-            if end - start > 1 {
-                sum.iter_mut().for_each(|v| *v = 0.0);
-                for &t in &order[start..end] {
-                    for (s, &x) in sum.iter_mut().zip(&h[t * w..(t + 1) * w]) {
-                        *s += x;
-                    }
-                }
-                let inv = 1.0 / (end - start - 1) as f32;
-                for &t in &order[start..end] {
-                    for ((pv, &s), &x) in p[t * w..(t + 1) * w]
-                        .iter_mut()
-                        .zip(&sum)
-                        .zip(&h[t * w..(t + 1) * w])
-                    {
-                        *pv = (s - x) * inv;
-                    }
+            sum.iter_mut().for_each(|v| *v = 0.0);
+            for &(_, t) in group {
+                let t = t as usize;
+                for (s, &x) in sum.iter_mut().zip(&h[t * w..(t + 1) * w]) {
+                    *s += x;
                 }
             }
-            start = end;
+            let inv = 1.0 / (group.len() - 1) as f32;
+            for &(_, t) in group {
+                let t = t as usize;
+                let (prow, hrow) = (&mut p[t * w..(t + 1) * w], &h[t * w..(t + 1) * w]);
+                for ((pv, &s), &x) in prow.iter_mut().zip(&sum).zip(hrow) {
+                    *pv = (s - x) * inv;
+                }
+            }
         }
-        let mut r = vec![0f32; n * w];
-        for rrow in r.chunks_exact_mut(w) {
-            rrow.copy_from_slice(&self.dense.b);
-        }
+        // h = LN(h + relu([h, p] W + b)), a block of tokens at a time (each
+        // token's update reads only its own rows of h and p).
+        let mut r = vec![0f32; BLOCK * w];
         for start in (0..n).step_by(BLOCK) {
             let end = (start + BLOCK).min(n);
-            let rb = &mut r[start * w..end * w];
-            for (src, part) in [(&*h, 0usize), (&p[..], 1)] {
+            let rb = &mut r[..(end - start) * w];
+            for rrow in rb.chunks_exact_mut(w) {
+                rrow.copy_from_slice(&self.dense.b);
+            }
+            for (src, part) in [(&*h, 0usize), (&*p, 1)] {
                 let inputs: Vec<(&[f32], usize)> = (start..end)
                     .map(|tok| (&src[tok * w..(tok + 1) * w], tok - start))
                     .collect();
                 self.dense.accumulate_block(&inputs, part * w, rb);
             }
-        }
-        for (hrow, rrow) in h.chunks_exact_mut(w).zip(r.chunks_exact(w)) {
-            for (hv, &rv) in hrow.iter_mut().zip(rrow) {
-                *hv += rv.max(0.0);
+            for (hrow, rrow) in h[start * w..end * w]
+                .chunks_exact_mut(w)
+                .zip(rb.chunks_exact(w))
+            {
+                for (hv, &rv) in hrow.iter_mut().zip(rrow) {
+                    *hv += rv.max(0.0);
+                }
+                layer_norm(hrow, &self.gain, &self.bias);
             }
-            layer_norm(hrow, &self.gain, &self.bias);
         }
     }
 }
