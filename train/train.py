@@ -440,7 +440,18 @@ def main():
     soft_train = None
     unlabelled_tokens = 0
     labelled = np.ones(len(tr_tags), bool)
-    if args.teachers:
+    ckpt_path = os.path.join(work, "ckpt.pkl")
+    finished = False
+    if args.resume and os.path.exists(ckpt_path):
+        # A run resumed after its last epoch only exports: no need for the teachers' marginals.
+        with open(ckpt_path, "rb") as f:
+            ck = pickle.load(f)
+        finished = ck["epoch"] >= args.max_epochs or ck["patience_left"] <= 0
+        del ck
+    if args.teachers and finished:
+        if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
+            unlabelled_tokens = int(len(load_split(features, "unlabelled")[1]))
+    elif args.teachers:
         assert args.crf, "--teachers needs --crf"
         teachers = load_teachers(args.teachers.split(","), meta, allowed)
         # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
@@ -493,7 +504,6 @@ def main():
             return crf_viterbi(logits, crf_transitions(params, allowed))
         return jnp.argmax(logits, -1)
 
-    ckpt_path = os.path.join(work, "ckpt.pkl")
     settings = {k: v for k, v in vars(args).items()
                 if k not in ("work", "features", "resume", "minutes", "export_only")}
     settings["table_dims"] = TABLE_DIMS
