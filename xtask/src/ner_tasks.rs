@@ -377,8 +377,10 @@ pub fn train(args: &[String]) -> Result {
             }
         }
         util::run(&mut cmd)?;
+        // The command that retrains from scratch (the card says how to resume).
         let shown: Vec<String> = args
             .iter()
+            .filter(|a| *a != "--resume")
             .map(|a| {
                 if a.contains(' ') {
                     format!("\"{a}\"")
