@@ -441,13 +441,12 @@ def main():
     unlabelled_tokens = 0
     labelled = np.ones(len(tr_tags), bool)
     ckpt_path = os.path.join(work, "ckpt.pkl")
-    finished = False
+    ck = None
     if args.resume and os.path.exists(ckpt_path):
-        # A run resumed after its last epoch only exports: no need for the teachers' marginals.
         with open(ckpt_path, "rb") as f:
             ck = pickle.load(f)
-        finished = ck["epoch"] >= args.max_epochs or ck["patience_left"] <= 0
-        del ck
+    # A run resumed after its last epoch only exports: no need for the teachers' marginals.
+    finished = ck is not None and (ck["epoch"] >= args.max_epochs or ck["patience_left"] <= 0)
     if args.teachers and finished:
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             unlabelled_tokens = int(len(load_split(features, "unlabelled")[1]))
@@ -519,9 +518,7 @@ def main():
     if not args.pool:
         # Settings of runs from before the option (so their checkpoints still resume).
         settings.pop("pool")
-    if args.resume and os.path.exists(ckpt_path):
-        with open(ckpt_path, "rb") as f:
-            ck = pickle.load(f)
+    if ck is not None:
         assert ck["settings"] == settings, "checkpoint was made with other settings"
         params = jax.tree_util.tree_map(jnp.asarray, ck["params"])
         opt_state = jax.tree_util.tree_map(jnp.asarray, ck["opt_state"])
