@@ -85,13 +85,39 @@ impl Dense {
 /// Tokens per block in the matrix products.
 const BLOCK: usize = 16;
 
+/// A layer norm's gain and bias (sections `NAME.g`, `NAME.b`).
+#[derive(Clone, Debug)]
+struct LayerNorm {
+    gain: Vec<f32>,
+    bias: Vec<f32>,
+}
+
+impl LayerNorm {
+    fn load(file: &ModelFile, name: &str, width: usize) -> Result<Self, ModelError> {
+        Ok(LayerNorm {
+            gain: file.f32(&format!("{name}.g"), &[width])?.to_vec(),
+            bias: file.f32(&format!("{name}.b"), &[width])?.to_vec(),
+        })
+    }
+
+    /// Normalises `v` to zero mean and unit variance, then scales and shifts it.
+    fn apply(&self, v: &mut [f32]) {
+        let n = v.len() as f32;
+        let mean = v.iter().sum::<f32>() / n;
+        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+        let inv = 1.0 / (var + 1e-5).sqrt();
+        for ((x, &g), &b) in v.iter_mut().zip(&self.gain).zip(&self.bias) {
+            *x = (*x - mean) * inv * g + b;
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct ConvLayer {
     conv: Dense,
     /// Distance of the two neighbours the window reads (1: adjacent tokens).
     dilation: usize,
-    gain: Vec<f32>,
-    bias: Vec<f32>,
+    norm: LayerNorm,
 }
 
 /// The document layer: each token reads the mean hidden state of the other
@@ -100,10 +126,7 @@ struct ConvLayer {
 struct PoolLayer {
     /// `[h_t, p_t]` (2 x width) -> width.
     dense: Dense,
-    gain: Vec<f32>,
-    bias: Vec<f32>,
-    /// Rows of the `norm` table: the word key is `slot0 * rows + slot1`.
-    norm_rows: u64,
+    norm: LayerNorm,
 }
 
 /// The network's weights.
@@ -197,8 +220,7 @@ impl Network {
             layers.push(ConvLayer {
                 conv: Dense::load(file, &format!("conv{l}"), 3 * width, width)?,
                 dilation,
-                gain: file.f32(&format!("ln{l}.g"), &[width])?.to_vec(),
-                bias: file.f32(&format!("ln{l}.b"), &[width])?.to_vec(),
+                norm: LayerNorm::load(file, &format!("ln{l}"), width)?,
             });
         }
         let pool = if file.has("pool.w") {
@@ -210,9 +232,7 @@ impl Network {
             }
             Some(PoolLayer {
                 dense: Dense::load(file, "pool", 2 * width, width)?,
-                gain: file.f32("lnp.g", &[width])?.to_vec(),
-                bias: file.f32("lnp.b", &[width])?.to_vec(),
-                norm_rows: tables[0].rows as u64,
+                norm: LayerNorm::load(file, "lnp", width)?,
             })
         } else {
             None
@@ -309,7 +329,7 @@ impl Network {
                 for (hv, &cv) in hrow.iter_mut().zip(crow) {
                     *hv += cv.max(0.0);
                 }
-                layer_norm(hrow, &layer.gain, &layer.bias);
+                layer.norm.apply(hrow);
             }
         }
         if let Some(pool) = &self.pool {
@@ -341,8 +361,7 @@ impl PoolLayer {
         // Positions grouped by word key (the two `norm` hashes).
         let mut order: Vec<(u64, u32)> = (0..n)
             .map(|t| {
-                let key =
-                    u64::from(ids[t * slots]) * self.norm_rows + u64::from(ids[t * slots + 1]);
+                let key = u64::from(ids[t * slots]) << 32 | u64::from(ids[t * slots + 1]);
                 (key, t as u32)
             })
             .collect();
@@ -392,18 +411,8 @@ impl PoolLayer {
                 for (hv, &rv) in hrow.iter_mut().zip(rrow) {
                     *hv += rv.max(0.0);
                 }
-                layer_norm(hrow, &self.gain, &self.bias);
+                self.norm.apply(hrow);
             }
         }
-    }
-}
-
-fn layer_norm(v: &mut [f32], gain: &[f32], bias: &[f32]) {
-    let n = v.len() as f32;
-    let mean = v.iter().sum::<f32>() / n;
-    let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
-    let inv = 1.0 / (var + 1e-5).sqrt();
-    for ((x, &g), &b) in v.iter_mut().zip(gain).zip(bias) {
-        *x = (*x - mean) * inv * g + b;
     }
 }
