@@ -101,20 +101,7 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
             data: (0..n_tags * n_tags).map(|i| w(i + 77)).collect(),
         },
     );
-    m.add(
-        "ln0.g",
-        Section::F32 {
-            shape: vec![width],
-            data: vec![1.0; width],
-        },
-    );
-    m.add(
-        "ln0.b",
-        Section::F32 {
-            shape: vec![width],
-            data: vec![0.0; width],
-        },
-    );
+    layer_norm(&mut m, "ln0", width);
     dense(&mut m, "out", width, n_tags);
     m
 }
@@ -137,23 +124,23 @@ fn dense(m: &mut ModelWriter, name: &str, i: usize, o: usize) {
     );
 }
 
+/// A layer norm `name` that leaves normalised values as they are (gain 1, bias 0).
+fn layer_norm(m: &mut ModelWriter, name: &str, width: usize) {
+    for (part, value) in [("g", 1.0), ("b", 0.0)] {
+        m.add(
+            &format!("{name}.{part}"),
+            Section::F32 {
+                shape: vec![width],
+                data: vec![value; width],
+            },
+        );
+    }
+}
+
 /// Adds the document layer (`pool.*`, `lnp.*`) to a tiny model of `width`.
 fn with_document_layer(mut m: ModelWriter, width: usize) -> ModelWriter {
     dense(&mut m, "pool", 2 * width, width);
-    m.add(
-        "lnp.g",
-        Section::F32 {
-            shape: vec![width],
-            data: vec![1.0; width],
-        },
-    );
-    m.add(
-        "lnp.b",
-        Section::F32 {
-            shape: vec![width],
-            data: vec![0.0; width],
-        },
-    );
+    layer_norm(&mut m, "lnp", width);
     m
 }
 
