@@ -175,13 +175,22 @@ def layer_norm(h, g, b):
     return (h - mean) / jnp.sqrt(var + 1e-5) * g + b
 
 
-def same_word_mean(h, ids, doc, norm_rows):
+def dropout(key, x, rate):
+    """(the next key, x with dropout at `rate`); without a key (not training), (None, x)."""
+    if key is None:
+        return None, x
+    key, k = jax.random.split(key)
+    return key, x * jax.random.bernoulli(k, 1 - rate, x.shape) / (1 - rate)
+
+
+def same_word_mean(h, ids, doc):
     """For each position, the mean of h over the OTHER positions of the same
     document (within the chunk) whose normalised word is the same (both `norm`
     hashes, slots 0 and 1, equal); zeros where there is none."""
-    key = ids[:, :, 0] * norm_rows + ids[:, :, 1]
-    same = (key[:, :, None] == key[:, None, :]) & (doc[:, :, None] == doc[:, None, :]) & (doc[:, :, None] >= 0)
-    same = same & ~jnp.eye(key.shape[1], dtype=bool)[None]
+    def equal(a):
+        return a[:, :, None] == a[:, None, :]
+    same = equal(ids[:, :, 0]) & equal(ids[:, :, 1]) & equal(doc) & (doc[:, :, None] >= 0)
+    same = same & ~jnp.eye(doc.shape[1], dtype=bool)[None]
     same = same.astype(h.dtype)
     count = same.sum(-1, keepdims=True)
     return (same @ h) / jnp.maximum(count, 1.0)
@@ -191,6 +200,8 @@ def make_forward(meta, dilations, pool=False):
     tables = [t for t, r in zip(meta["tables"], meta["table_rows"]) if r > 0]
     slot_tables = meta["slot_tables"]
     slots_of = {t: [s for s, ti in enumerate(slot_tables) if meta["tables"][ti] == t] for t in tables}
+    # The document layer's word key: the two `norm` hashes in slots 0 and 1.
+    assert not pool or (slot_tables[:2] == [0, 0] and meta["tables"][0] == "norm")
 
     def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0):
         # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
@@ -206,10 +217,7 @@ def make_forward(meta, dilations, pool=False):
             if keep_word is not None and t in ("norm", "cased", "vector"):
                 part = part * keep_word
             parts.append(part)
-        x = jnp.concatenate(parts, axis=-1)
-        if dropout_key is not None:
-            dropout_key, k = jax.random.split(dropout_key)
-            x = x * jax.random.bernoulli(k, 1 - rate, x.shape) / (1 - rate)
+        dropout_key, x = dropout(dropout_key, jnp.concatenate(parts, axis=-1), rate)
         h = jax.nn.relu(x @ params["in.w"] + params["in.b"])
         w = h.shape[-1]
         for l, k in enumerate(dilations):
@@ -219,18 +227,12 @@ def make_forward(meta, dilations, pool=False):
             prev = shifted(h, k, 0.0) * left_ok[..., None]
             nxt = shifted(h, -k, 0.0) * right_ok[..., None]
             c = prev @ cw[:w] + h @ cw[w : 2 * w] + nxt @ cw[2 * w :] + params[f"conv{l}.b"]
-            r = jax.nn.relu(c)
-            if dropout_key is not None:
-                dropout_key, k = jax.random.split(dropout_key)
-                r = r * jax.random.bernoulli(k, 1 - rate, r.shape) / (1 - rate)
+            dropout_key, r = dropout(dropout_key, jax.nn.relu(c), rate)
             h = layer_norm(h + r, params[f"ln{l}.g"], params[f"ln{l}.b"])
         if pool:
-            assert meta["slot_tables"][:2] == [0, 0] and meta["tables"][0] == "norm"
-            p = same_word_mean(h, ids, doc, meta["table_rows"][0])
+            p = same_word_mean(h, ids, doc)
             r = jax.nn.relu(jnp.concatenate([h, p], axis=-1) @ params["pool.w"] + params["pool.b"])
-            if dropout_key is not None:
-                dropout_key, k = jax.random.split(dropout_key)
-                r = r * jax.random.bernoulli(k, 1 - rate, r.shape) / (1 - rate)
+            dropout_key, r = dropout(dropout_key, r, rate)
             h = layer_norm(h + r, params["lnp.g"], params["lnp.b"])
         return h @ params["out.w"] + params["out.b"]
 
