@@ -2,15 +2,12 @@
 // of any page, either by wrapping them in <mark> elements (which `remove()`
 // takes out again, leaving the DOM exactly as it was) or with the CSS
 // Custom Highlight API (the DOM is never touched).
+import { isBlock } from "./blocks.js";
 import init, { Annotator } from "./pkg/newsmark.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
 export const DEFAULT_SKIP = ["script", "style", "textarea", "code", "pre", "noscript", "template", "svg", "math", "select", "option", "input", "kbd", "samp", "iframe", "object"];
-
-/** Elements that end a line of text: their text is not run together with
- * the next element's when the text is given to the annotator. */
-const BLOCK_TAGS = new Set(["ADDRESS", "ARTICLE", "ASIDE", "BLOCKQUOTE", "BR", "DD", "DIV", "DL", "DT", "FIELDSET", "FIGCAPTION", "FIGURE", "FOOTER", "FORM", "H1", "H2", "H3", "H4", "H5", "H6", "HEADER", "HR", "LI", "MAIN", "NAV", "OL", "P", "SECTION", "TABLE", "TD", "TH", "TR", "UL"]);
 
 let defaultAnnotator = null;
 
@@ -24,7 +21,7 @@ async function getDefaultAnnotator() {
 /** The element that decides where the text of `node` starts a new line. */
 function blockOf(node, root) {
   for (let el = node.parentElement; el && el !== root; el = el.parentElement) {
-    if (BLOCK_TAGS.has(el.tagName)) return el;
+    if (isBlock(el)) return el;
   }
   return root;
 }

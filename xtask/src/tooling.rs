@@ -395,6 +395,7 @@ pub fn dist(args: &[String]) -> Result {
         "highlight.js",
         "highlight.d.ts",
         "highlight.css",
+        "blocks.js",
         "README.md",
     ];
     for name in &FILES[..4] {
@@ -415,6 +416,7 @@ pub fn dist(args: &[String]) -> Result {
     )?;
     copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
     copy(www.join("highlight.css"), "highlight.css")?;
+    copy(www.join("blocks.js"), "blocks.js")?; // imported by highlight.js
     copy(www.join("npm/README.md"), "README.md")?;
     let version = package_version()?;
     // Written as text, not with serde_json (which sorts keys): in `exports`,

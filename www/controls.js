@@ -1,0 +1,128 @@
+// The display controls: the two switches, the legend's label toggles, the
+// entity panel's groups, the tooltip on hover and focus, the keyboard
+// (j / k between entities, Escape) and the three exports.
+import { cancel } from "./annotator.js";
+import { el, ui } from "./dom.js";
+import { toHtml, toJson, toWebAnnotation, textUrn } from "./exports.js";
+import { writeHash } from "./hash.js";
+import { hideTooltip, renderDisplay, renderPanel, renderStats, showTooltip, updateLegend } from "./render.js";
+import { state } from "./state.js";
+
+/** Applies the switches and label toggles to the article and the hash. */
+export function applyToggles() {
+  renderDisplay();
+  writeHash();
+}
+
+function toggleLabel(label) {
+  if (state.off.has(label)) state.off.delete(label);
+  else state.off.add(label);
+  applyToggles();
+  updateLegend();
+  renderPanel();
+  renderStats();
+}
+
+/** Marks that are visible now, in document order. */
+function visibleMarks() {
+  return state.marks.filter((m) => m && !state.off.has(m.dataset.label) && (ui.showBoilerplate.checked || !m.closest(".bp-run")));
+}
+
+/** Outlines the mentions of group `id` and scrolls to its next one. */
+function selectGroup(id, button) {
+  const { article, panel } = ui;
+  if (state.selectedGroup !== id) {
+    for (const m of article.querySelectorAll("mark.selected")) m.classList.remove("selected");
+    for (const b of panel.querySelectorAll("button[aria-pressed=true]")) b.setAttribute("aria-pressed", "false");
+    state.selectedGroup = id;
+    for (const i of state.groups[id].members) state.marks[i]?.classList.add("selected");
+    button.setAttribute("aria-pressed", "true");
+  }
+  const marks = state.groups[id].members.map((i) => state.marks[i]).filter(Boolean);
+  if (marks.length === 0) return;
+  const next = ((state.groupCursor.get(id) ?? -1) + 1) % marks.length;
+  state.groupCursor.set(id, next);
+  const target = marks[next];
+  if (target.closest(".bp-run") && !ui.showBoilerplate.checked) {
+    ui.showBoilerplate.checked = true;
+    applyToggles();
+  }
+  for (const m of article.querySelectorAll("mark.current")) m.classList.remove("current");
+  target.classList.add("current");
+  target.scrollIntoView({ block: "center", behavior: "instant" });
+}
+
+/** j / k: focus the next / previous visible entity. */
+function step(direction) {
+  const marks = visibleMarks();
+  if (marks.length === 0) return;
+  const at = marks.indexOf(document.activeElement);
+  const next = at < 0 ? (direction > 0 ? 0 : marks.length - 1) : (at + direction + marks.length) % marks.length;
+  marks[next].focus();
+}
+
+function download(name, type, content) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+/** The shown result with each entity's text, for the JSON and Web Annotation exports. */
+function exportResult() {
+  const { text, result } = state;
+  const entities = result.entities.map((e) => ({ ...e, text: text.slice(e.start, e.end) }));
+  return { blocks: result.blocks, sentences: result.sentences, entities };
+}
+
+export function wireControls() {
+  const { article, legend, panel } = ui;
+  ui.showBoilerplate.addEventListener("change", applyToggles);
+  ui.showSentences.addEventListener("change", applyToggles);
+  legend.addEventListener("click", (ev) => {
+    const button = ev.target.closest("button[data-label]");
+    if (button) toggleLabel(button.dataset.label);
+  });
+  panel.addEventListener("click", (ev) => {
+    const button = ev.target.closest("button[data-group]");
+    if (button) selectGroup(Number(button.dataset.group), button);
+  });
+  article.addEventListener("mouseover", (ev) => {
+    const mark = ev.target.closest("mark.ent");
+    if (mark) showTooltip(mark);
+  });
+  article.addEventListener("mouseout", (ev) => {
+    const mark = ev.target.closest("mark.ent");
+    if (mark && !mark.contains(ev.relatedTarget)) hideTooltip(mark);
+  });
+  article.addEventListener("focusin", (ev) => {
+    if (ev.target.matches("mark.ent")) showTooltip(ev.target);
+  });
+  article.addEventListener("focusout", (ev) => {
+    if (ev.target.matches("mark.ent")) hideTooltip(ev.target);
+  });
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape") {
+      hideTooltip(document.activeElement?.matches?.("mark.ent") ? document.activeElement : null);
+      if (state.pending) cancel();
+      return;
+    }
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.target.matches("input, textarea, select")) return;
+    if (ev.key === "j") step(1);
+    else if (ev.key === "k") step(-1);
+  });
+  ui.exportJson.addEventListener("click", () => {
+    download("newsmark.json", "application/json", toJson(state.text, exportResult(), state.version));
+  });
+  ui.exportJsonLd.addEventListener("click", async () => {
+    const source = await textUrn(state.text);
+    download("newsmark.jsonld", "application/ld+json", toWebAnnotation(state.text, exportResult(), source, state.labels));
+  });
+  ui.exportHtml.addEventListener("click", () => {
+    const title = state.result.blocks.find((b) => b.kind === "title");
+    const name = title ? state.text.slice(title.start, title.end).trim() : "Annotated article";
+    download("newsmark.html", "text/html", toHtml(article, name));
+  });
+}

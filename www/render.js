@@ -1,0 +1,235 @@
+// Rendering: the annotated article, the legend, the entity panel, the stats
+// line and the tooltip, all built from `state`. Article text enters the DOM
+// only as text nodes (strings given to `el()` or `append()`).
+import { el, ui } from "./dom.js";
+import { groupEntities } from "./groups.js";
+import { state } from "./state.js";
+
+/** Time one rendering slice may take before yielding to the page, in ms. */
+const SLICE_MS = 12;
+
+export function setStatus(text, isError = false) {
+  ui.status.textContent = text;
+  ui.status.classList.toggle("error", isError);
+}
+
+/** Shows a new result (in slices, so a huge text never blocks the page),
+ * then the legend, panel and stats for it. */
+export async function show(text, result) {
+  const token = ++state.renderToken;
+  state.text = text;
+  state.result = result;
+  state.groups = groupEntities(result.entities.map((e) => ({ label: e.label, text: text.slice(e.start, e.end) })), [...state.labels.keys()]);
+  const groupOf = new Int32Array(result.entities.length).fill(-1);
+  for (const g of state.groups) for (const i of g.members) groupOf[i] = g.id;
+  state.marks = new Array(result.entities.length).fill(null);
+  ui.article.replaceChildren();
+  ui.article.classList.toggle("large", text.length > 200_000);
+  const builder = new ArticleBuilder(ui.article, text, result, groupOf);
+  let deadline = performance.now() + SLICE_MS;
+  for (const block of result.blocks) {
+    builder.block(block);
+    if (performance.now() > deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (token !== state.renderToken) return;
+      deadline = performance.now() + SLICE_MS;
+    }
+  }
+  state.marks = builder.marks;
+  renderLegend();
+  renderPanel();
+  renderStats();
+  for (const button of [ui.exportJson, ui.exportJsonLd, ui.exportHtml]) button.disabled = false;
+  state.runs += 1;
+  document.documentElement.dataset.runs = String(state.runs);
+  document.documentElement.dataset.ready = "true";
+}
+
+/** Appends a result's blocks to the article one at a time, with their
+ * entities as <mark>s and a marker at each sentence start. Boilerplate runs
+ * are gathered in a section headed by a one-line summary. */
+class ArticleBuilder {
+  constructor(article, text, result, groupOf) {
+    this.article = article;
+    this.text = text;
+    this.entities = result.entities;
+    this.sentences = result.sentences;
+    this.groupOf = groupOf;
+    /** The next entity and sentence not yet placed. */
+    this.ei = 0;
+    this.si = 0;
+    /** The open boilerplate run: `{ section, summary, reasons, count }`. */
+    this.run = null;
+    this.marks = new Array(result.entities.length).fill(null);
+  }
+
+  block(b) {
+    const { entities } = this;
+    if (b.kind === "boilerplate") this.addToRun(b);
+    else this.run = null;
+    const block = el(b.kind === "title" ? "h2" : "p", {
+      class: `block block-${b.kind}`,
+      dataset: { start: b.start, ...(b.reason ? { reason: b.reason.replace("_", " ") } : {}) },
+    });
+    while (this.ei < entities.length && entities[this.ei].start < b.start) this.ei++;
+    while (this.si < this.sentences.length && this.sentences[this.si].start <= b.start) this.si++;
+    let pos = b.start;
+    while (this.ei < entities.length && entities[this.ei].start < b.end) {
+      const e = entities[this.ei];
+      if (e.end > b.end) break;
+      this.appendText(block, pos, e.start);
+      const mark = el("mark", {
+        class: `ent ent-${e.label}`,
+        dataset: { label: e.label, score: e.score, i: this.ei, group: this.groupOf[this.ei] },
+        tabindex: "-1",
+      });
+      this.appendText(mark, e.start, e.end);
+      block.append(mark);
+      this.marks[this.ei] = mark;
+      pos = e.end;
+      this.ei++;
+    }
+    this.appendText(block, pos, b.end);
+    (b.kind === "boilerplate" ? this.run.section : this.article).append(block);
+  }
+
+  /** Counts a boilerplate block into the open run (opening one if needed). */
+  addToRun(b) {
+    if (!this.run) {
+      const summary = el("p", { class: "bp-summary" });
+      this.run = { section: el("section", { class: "bp-run" }, summary), summary, reasons: new Set(), count: 0 };
+      this.article.append(this.run.section);
+    }
+    const run = this.run;
+    run.reasons.add((b.reason ?? "other").replace("_", " "));
+    run.count += 1;
+    run.summary.textContent = `Boilerplate (${[...run.reasons].join(", ")}): ${run.count} block${run.count > 1 ? "s" : ""}`;
+  }
+
+  /** Appends text[from, to), with a marker at each sentence start inside it. */
+  appendText(parent, from, to) {
+    const { sentences, text } = this;
+    while (this.si < sentences.length && sentences[this.si].start < to) {
+      const s = sentences[this.si++].start;
+      if (s < from) continue;
+      if (s > from) parent.append(text.slice(from, s));
+      parent.append(el("span", { class: "sb", "aria-hidden": "true" }));
+      from = s;
+    }
+    if (to > from) parent.append(text.slice(from, to));
+  }
+}
+
+/** Entities per label in the shown result. */
+function counts() {
+  const n = new Map();
+  for (const e of state.result?.entities ?? []) n.set(e.label, (n.get(e.label) ?? 0) + 1);
+  return n;
+}
+
+/** The legend: one toggle button per label found, with its count. */
+export function renderLegend() {
+  const n = counts();
+  const items = [...state.labels.keys()]
+    .filter((label) => n.has(label))
+    .map((label) =>
+      el(
+        "li",
+        {},
+        el(
+          "button",
+          {
+            type: "button",
+            class: `legend-item ent-${label}`,
+            dataset: { label },
+            "aria-pressed": String(!state.off.has(label)),
+            title: `${state.labels.get(label) ?? label} (click to show or hide)`,
+          },
+          el("span", { class: "swatch", "aria-hidden": "true" }),
+          el("span", { class: "legend-label" }, label),
+          " ",
+          el("span", { class: "count" }, String(n.get(label))),
+        ),
+      ),
+    );
+  ui.legend.replaceChildren(...items);
+}
+
+/** The legend buttons' pressed state, after a label was switched. */
+export function updateLegend() {
+  for (const b of ui.legend.querySelectorAll("button")) b.setAttribute("aria-pressed", String(!state.off.has(b.dataset.label)));
+}
+
+/** The entity panel: per shown label, its groups as buttons. */
+export function renderPanel() {
+  const sections = [];
+  let current = null;
+  for (const g of state.groups) {
+    if (state.off.has(g.label)) continue;
+    if (!current || current.label !== g.label) {
+      const list = el("ul");
+      const heading = el("h3", { class: `ent-${g.label}` }, `${g.label} `, el("span", { class: "hint" }, state.labels.get(g.label) ?? ""));
+      sections.push(el("section", { class: "panel-label" }, heading, list));
+      current = { label: g.label, list };
+    }
+    const variants = [...new Set(g.members.map(entityText))].filter((v) => v !== g.name);
+    const button = el(
+      "button",
+      { type: "button", class: "group", dataset: { group: g.id }, "aria-pressed": "false" },
+      el("span", { class: "group-name" }, g.name),
+      " ",
+      el("span", { class: "count" }, String(g.count)),
+      variants.length > 0 && el("span", { class: "variants" }, ` also: ${variants.join(" · ")}`),
+    );
+    current.list.append(el("li", {}, button));
+  }
+  if (sections.length === 0) sections.push(el("p", { class: "hint" }, "No entities shown."));
+  ui.panel.replaceChildren(...sections);
+}
+
+function entityText(i) {
+  const e = state.result.entities[i];
+  return state.text.slice(e.start, e.end);
+}
+
+/** The stats line: tokens, sentences, entities shown, time, speed. */
+export function renderStats() {
+  const r = state.result;
+  const shown = r.entities.filter((e) => !state.off.has(e.label)).length;
+  const perSecond = state.ms > 0 ? Math.round((state.tokens / state.ms) * 1000) : 0;
+  const fmt = (n) => n.toLocaleString("en");
+  const parts = [
+    `${fmt(state.tokens)} tokens`,
+    `${fmt(r.sentences.length)} sentences`,
+    shown === r.entities.length ? `${fmt(shown)} entities` : `${fmt(shown)} of ${fmt(r.entities.length)} entities shown`,
+    `${fmt(Math.round(state.ms))} ms`,
+    `${fmt(perSecond)} tokens/s`,
+  ];
+  setStatus(parts.join(" · "));
+  ui.status.dataset.entities = String(shown);
+}
+
+/** The article's classes for the switches and the labels switched off. */
+export function renderDisplay() {
+  ui.article.dataset.off = [...state.off].join(" ");
+  ui.article.classList.toggle("show-boilerplate", ui.showBoilerplate.checked);
+  ui.article.classList.toggle("show-sentences", ui.showSentences.checked);
+}
+
+/** Shows the tooltip (label, its description, score) under `mark`. */
+export function showTooltip(mark) {
+  const label = mark.dataset.label;
+  const score = Number(mark.dataset.score);
+  const { tooltip } = ui;
+  tooltip.replaceChildren(el("strong", {}, label), ` ${state.labels.get(label) ?? ""}`, el("br"), `score ${score.toFixed(2)}`);
+  tooltip.hidden = false;
+  const rect = mark.getBoundingClientRect();
+  tooltip.style.left = `${Math.max(4, rect.left + window.scrollX)}px`;
+  tooltip.style.top = `${rect.bottom + window.scrollY + 6}px`;
+  mark.setAttribute("aria-describedby", "tooltip");
+}
+
+export function hideTooltip(mark) {
+  ui.tooltip.hidden = true;
+  mark?.removeAttribute("aria-describedby");
+}

@@ -1,0 +1,56 @@
+// The page's state, in one object. Other modules read and change it; the
+// DOM holds only what is derived from it, except the two display switches,
+// whose checkboxes are their own state.
+
+/** Texts up to this length are re-annotated as you type. */
+export const LIVE_LIMIT = 100_000;
+/** Texts longer than this are not put into the textarea (its layout alone
+ * would block the page for seconds); they are kept aside and annotated. */
+export const EDITOR_LIMIT = 500_000;
+
+export const state = {
+  // ---- the input
+  /** A pasted or opened text too long for the textarea, or null. */
+  big: null,
+  /** The key of the shown sample (samples.js), or null for own text. */
+  sample: null,
+  /** The timer that re-annotates a while after the last keystroke. */
+  typingTimer: 0,
+
+  // ---- the annotator (worker.js)
+  /** The Worker, replaced after a cancel or a trap. */
+  worker: null,
+  /** Resolves once the current worker has loaded the model. */
+  workerReady: null,
+  /** The id of the last run started. */
+  runId: 0,
+  /** The run waiting for its result, `{ id, text }`, or null. */
+  pending: null,
+  /** Label name -> description, and the library version, from the worker. */
+  labels: new Map(),
+  version: "",
+
+  // ---- the shown result
+  text: "",
+  /** `{ blocks, sentences, entities }` as the API returns them, or null. */
+  result: null,
+  /** Name-variant groups (groups.js), per label, sorted by count. */
+  groups: [],
+  /** The <mark> of each entity (null for one that was not rendered). */
+  marks: [],
+  /** Tokens and worker milliseconds of the last run. */
+  tokens: 0,
+  ms: 0,
+  /** Results rendered so far (mirrored in `html[data-runs]`). */
+  runs: 0,
+  /** Bumped by each render, so a sliced render that was overtaken stops. */
+  renderToken: 0,
+
+  // ---- display
+  /** Labels switched off in the legend. */
+  off: new Set(),
+  /** The group whose mentions are outlined, and per group the index of the
+   * mention scrolled to last. */
+  selectedGroup: null,
+  groupCursor: new Map(),
+};
