@@ -43,16 +43,51 @@ for (const file of files) {
   out.push(row);
 }
 
-// The model goes into the module byte for byte (include_bytes!), so it can be
-// found there and cut out: what is left is the code (and its own data).
+// The model goes into the module byte for byte (include_bytes!), but wasm-opt
+// cuts its long runs of zeros out (memory packing: each run becomes a gap in
+// the data segments, which memory starts with as zeros). So the model is found
+// as consecutive pieces: each the next non-zero stretch of the model, starting
+// a few bytes (a data segment's header) after the previous one. What lies
+// outside the first piece's start and the last piece's end is the code (and
+// its own data).
+const MAX_GAP = 24;
+
+function locateModel(wasm, model) {
+  const head = model.subarray(0, 64);
+  const start = wasm.indexOf(head);
+  if (start < 0 || wasm.indexOf(head, start + 1) >= 0) return null;
+  let i = 0;
+  let w = start;
+  let pieces = 0;
+  while (i < model.length) {
+    // The next piece starts at or a little after w.
+    let best = -1;
+    let bestLen = 0;
+    for (let at = w; at <= Math.min(w + MAX_GAP, wasm.length - 1); at++) {
+      let n = 0;
+      while (i + n < model.length && at + n < wasm.length && model[i + n] === wasm[at + n]) n++;
+      if (n > bestLen) {
+        best = at;
+        bestLen = n;
+      }
+      if (pieces === 0) break; // the first piece starts exactly at `start`
+    }
+    if (best < 0) return null;
+    i += bestLen;
+    w = best + bestLen;
+    pieces++;
+    while (i < model.length && model[i] === 0) i++;
+  }
+  return { start, end: w, pieces };
+}
+
 function split(wasmFile, modelFile) {
   const wasm = readFileSync(wasmFile);
   const model = readFileSync(modelFile);
-  const at = wasm.indexOf(model);
-  const found = at >= 0;
+  const found = locateModel(wasm, model);
   const wasmGzip = gz(wasm);
   const modelGzip = gz(model);
-  const code = found ? Buffer.concat([wasm.subarray(0, at), wasm.subarray(at + model.length)]) : null;
+  const code = found ? Buffer.concat([wasm.subarray(0, found.start), wasm.subarray(found.end)]) : null;
   return {
     model_file: modelFile,
     wasm_raw: wasm.length,
@@ -61,7 +96,7 @@ function split(wasmFile, modelFile) {
     model_gzip: modelGzip,
     code_raw: found ? code.length : Math.max(0, wasm.length - model.length),
     code_gzip: found ? gz(code) : Math.max(0, wasmGzip - modelGzip),
-    found,
+    found: Boolean(found),
   };
 }
 

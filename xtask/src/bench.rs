@@ -445,12 +445,23 @@ pub fn bench(args: &[String]) -> Result {
         page_slice: work.join("boilerplate-dev-slice.jsonl"),
         work,
         command,
+        commit: (run_start.commit.clone(), run_start.dirty),
         build: !a.has("--no-build"),
         browser: !a.has("--no-browser"),
         annotator: OnceCell::new(),
         wasm_ready: OnceCell::new(),
         peers_ready: OnceCell::new(),
     };
+    // Builds and installs first, so that no section's time includes them
+    // (a failure here is reported by each section that needed it).
+    if ids.iter().any(|id| id.is_wasm()) {
+        eprintln!("bench: preparing the wasm package");
+        let _ = ctx.wasm_ready();
+    }
+    if ids.iter().any(|id| id.is_peer()) {
+        eprintln!("bench: installing the peers");
+        let _ = ctx.peers_ready();
+    }
     let mut failed = Vec::new();
     for id in &ids {
         let errors = ctx.run(*id, &mut record);
@@ -637,6 +648,8 @@ struct Ctx {
     page_slice: PathBuf,
     work: PathBuf,
     command: String,
+    /// The commit (and whether tracked files differ from it) when the command started.
+    commit: (String, bool),
     build: bool,
     browser: bool,
     annotator: OnceCell<std::result::Result<newsmark::Annotator, String>>,
@@ -741,14 +754,13 @@ impl Ctx {
         for e in &errors {
             eprintln!("bench: {name} failed: {e}");
         }
-        let (commit, dirty) = commit();
         Section {
             measured: Measurement {
                 command: self.command.clone(),
                 started,
                 seconds: Some(seconds),
-                commit,
-                dirty,
+                commit: self.commit.0.clone(),
+                dirty: self.commit.1,
                 load_avg_start,
                 load_avg_end: load_avg(),
             },

@@ -440,7 +440,8 @@ pub struct FileSize {
 }
 
 /// Code vs model in the `.wasm`: the model is embedded byte for byte
-/// (`include_bytes!`), so it is found in the module and cut out to size the rest.
+/// (`include_bytes!`, less the runs of zeros wasm-opt leaves out), so it is
+/// found in the module and cut out to size the rest.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct WasmSplit {
     /// The embedded model file, relative to the repository.

@@ -700,7 +700,7 @@ fn sizes_section(s: &mut String, r: &Record) {
             s,
             "{}\n",
             if x.found {
-                "The library embeds the model byte for byte (`include_bytes!`); the bench finds those bytes in the module and sizes the rest, compressed on its own, as the code."
+                "The library embeds the model byte for byte (`include_bytes!`); wasm-opt leaves its long runs of zeros out of the module's data (memory starts zeroed), so the bench finds the model as consecutive pieces of data and sizes the rest of the module, compressed on its own, as the code (with its own data)."
             } else {
                 "The model's bytes were not found in one piece in the module, so the code's sizes are estimates: the module's less the model's."
             }
