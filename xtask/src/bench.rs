@@ -1,874 +1,619 @@
 //! Benchmarks: speed, size and accuracy against peers; writes BENCHMARKS.md.
 //!
-//! `cargo xtask bench [--quick] [--peers] [--slice N] [--pages N] [--runs N]
-//! [--peer-runs N] [--memory-mb N] [--no-wasm] [--no-browser] [--no-build] [--out DIR]`
-//! and `cargo xtask bench --memory-only` (measure the Chromium memory row again
-//! into the existing report) or `--rerun-peer ID` (run one NER peer again into it).
+//! Everything is measured on the same text: a slice of OntoNotes dev (the
+//! first N documents; all 542 by default) and of the boilerplate dev pages.
+//! The work is split into sections (see [`SECTIONS`] and `cargo xtask bench
+//! --help`), each with a typed result (`record.rs`) that carries when and by
+//! which command it was measured. `BENCHMARKS.json` keeps the whole record;
+//! `BENCHMARKS.md`, the scaling plot (`docs/bench/scaling.svg`) and the
+//! README's headline table are rendered from it (`report.rs`, `svg.rs`).
 //!
-//! Everything is measured in one run on the same text: a slice of OntoNotes
-//! dev (the first N documents; all 542 by default) and of the boilerplate dev
-//! pages. Results go to `BENCHMARKS.json` and `BENCHMARKS.md` (in the
-//! repository root; with `--quick` in `target/bench/quick/` unless `--out` is
-//! given), the scaling plot to `docs/bench/scaling.svg`, and the headline table
-//! into README.md between its `bench:headline` markers. Working files
-//! (slices, prediction files, raw outputs) stay in `target/bench/`.
+//! A whole run measures the sections it is asked for and replaces the
+//! record. `--only SECTION[,SECTION]` measures those sections again on the
+//! recorded slice and settings, keeps the stored results of the others, and
+//! renders the report again; `--render` only renders. With `--quick`
+//! everything goes to `target/bench/quick/` unless `--out` says otherwise.
+//! Working files (slices, prediction files) stay in `target/bench/`.
 
-#[path = "bench_native.rs"]
+mod clock;
 mod native;
-#[path = "bench_peers.rs"]
 mod peers;
-#[path = "bench_report.rs"]
+mod record;
 mod report;
-#[path = "bench_wasm.rs"]
+mod svg;
 mod wasm;
 
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use serde_json::{json, Map, Value};
-
-use crate::util::{output, root, shared, Flags, Result};
 use native::Corpus;
+use peers::{Peer, Task, PEERS};
+use record::{
+    Accuracy, BoilerplatePeer, Machine, Measurement, Memory, NerAccuracy, NerPeer, PeerSentences,
+    Record, Section, SentencePeer, Settings, Slices, TextSlice, Throughput, FORMAT,
+};
 
-/// What one run measures, from the command line.
-struct Options {
-    quick: bool,
-    peers: bool,
-    slice: Option<usize>,
-    pages: Option<usize>,
-    runs: usize,
-    peer_runs: usize,
-    wasm: bool,
-    browser: bool,
-    build: bool,
-    scaling_max: usize,
-    memory_bytes: usize,
-    out: PathBuf,
-    command: String,
+use crate::util::{output, root, shared, Result};
+
+// ------------------------------------------------------------------ flags
+
+/// A flag of `cargo xtask bench`: its name, the value it takes (if any) and
+/// what it does. Every flag is declared here; anything else is refused.
+struct FlagSpec {
+    name: &'static str,
+    value: Option<&'static str>,
+    help: &'static str,
 }
 
-impl Options {
-    fn parse(args: &[String]) -> Result<Options> {
-        let f = Flags::new(args);
-        let quick = f.has("--quick");
-        let num = |name: &str| -> Result<Option<usize>> {
-            f.value(name)
-                .map(|v| {
-                    v.parse::<usize>()
-                        .map_err(|_| format!("{name} wants a number, got `{v}`").into())
-                })
-                .transpose()
-        };
-        let slice = num("--slice")?.or(quick.then_some(20));
-        let pages = num("--pages")?.or(quick.then_some(20));
-        let runs = num("--runs")?.unwrap_or(3);
-        // Two passes over all of dev for the slow peers already take minutes.
-        let peer_runs = num("--peer-runs")?.unwrap_or(2);
-        let out = match f.value("--out") {
-            Some(d) => PathBuf::from(d),
-            None if quick => root().join("target/bench/quick"),
-            None => root(),
-        };
-        Ok(Options {
-            quick,
-            peers: f.has("--peers"),
-            slice,
-            pages,
-            runs: runs.max(1),
-            peer_runs: peer_runs.max(1),
-            wasm: !f.has("--no-wasm"),
-            browser: !f.has("--no-browser") && !f.has("--no-wasm"),
-            build: !f.has("--no-build"),
-            scaling_max: if quick { 300_000 } else { 10_000_000 },
-            memory_bytes: num("--memory-mb")?
-                .map(|mb| mb * 1_000_000)
-                .unwrap_or(if quick { 100_000 } else { 10_000_000 }),
-            out,
-            command: std::iter::once("cargo xtask bench".to_string())
-                .chain(args.iter().cloned())
-                .collect::<Vec<_>>()
-                .join(" "),
-        })
+const FLAGS: &[FlagSpec] = &[
+    FlagSpec {
+        name: "--quick",
+        value: None,
+        help: "20 documents, 20 pages, 3 passes, inputs up to 300 KB, no peers; writes to target/bench/quick/",
+    },
+    FlagSpec {
+        name: "--peers",
+        value: None,
+        help: "also measure the peers (installed into target/bench-venv and bench/node_modules)",
+    },
+    FlagSpec {
+        name: "--only",
+        value: Some("SECTION[,SECTION]"),
+        help: "measure these sections again on the recorded slice and settings; keep the others' stored results",
+    },
+    FlagSpec {
+        name: "--render",
+        value: None,
+        help: "measure nothing: render the report again from the stored results",
+    },
+    FlagSpec {
+        name: "--slice",
+        value: Some("N"),
+        help: "the first N OntoNotes dev documents (default: all 542; --quick: 20)",
+    },
+    FlagSpec {
+        name: "--pages",
+        value: Some("N"),
+        help: "the first N boilerplate dev pages (default: all 649; --quick: 20)",
+    },
+    FlagSpec {
+        name: "--runs",
+        value: Some("N"),
+        help: "timed passes for newsmark (default 3)",
+    },
+    FlagSpec {
+        name: "--peer-runs",
+        value: Some("N"),
+        help: "timed passes for the peers (default 2)",
+    },
+    FlagSpec {
+        name: "--memory-mb",
+        value: Some("N"),
+        help: "the memory input in Chromium, MB (default 10; --quick: 0.1)",
+    },
+    FlagSpec {
+        name: "--no-wasm",
+        value: None,
+        help: "leave out the wasm sections (sizes, wasm-node, wasm-chromium, memory)",
+    },
+    FlagSpec {
+        name: "--no-browser",
+        value: None,
+        help: "leave out Chromium (wasm-chromium, and its memory row)",
+    },
+    FlagSpec {
+        name: "--no-build",
+        value: None,
+        help: "use the wasm package in www/pkg/ as it is",
+    },
+    FlagSpec {
+        name: "--out",
+        value: Some("DIR"),
+        help: "where BENCHMARKS.md and BENCHMARKS.json go (default: the repository; --quick: target/bench/quick/)",
+    },
+    FlagSpec {
+        name: "--help",
+        value: None,
+        help: "this text",
+    },
+];
+
+/// The flags given: switches and values, checked against [`FLAGS`].
+struct Args {
+    given: Vec<(&'static str, Option<String>)>,
+}
+
+impl Args {
+    fn parse(args: &[String]) -> Result<Args> {
+        let mut given = Vec::new();
+        let mut it = args.iter();
+        while let Some(a) = it.next() {
+            let Some(spec) = FLAGS.iter().find(|f| f.name == a) else {
+                return Err(
+                    format!("unknown argument `{a}` (see `cargo xtask bench --help`)").into(),
+                );
+            };
+            let value = match spec.value {
+                Some(v) => Some(
+                    it.next()
+                        .ok_or_else(|| format!("{} wants a value: {} {v}", spec.name, spec.name))?
+                        .clone(),
+                ),
+                None => None,
+            };
+            given.push((spec.name, value));
+        }
+        Ok(Args { given })
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.given.iter().any(|(n, _)| *n == name)
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.given
+            .iter()
+            .rev()
+            .find(|(n, _)| *n == name)
+            .and_then(|(_, v)| v.as_deref())
+    }
+
+    fn number(&self, name: &str) -> Result<Option<f64>> {
+        self.value(name)
+            .map(|v| match v.parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                _ => Err(format!("{name} wants a number, got `{v}`").into()),
+            })
+            .transpose()
+    }
+
+    fn count(&self, name: &str) -> Result<Option<usize>> {
+        self.value(name)
+            .map(|v| {
+                v.parse::<usize>()
+                    .map_err(|_| format!("{name} wants a whole number, got `{v}`").into())
+            })
+            .transpose()
     }
 }
 
-/// The results being gathered, and the sections that failed.
-struct Run {
-    results: Map<String, Value>,
-    errors: Vec<String>,
-    work: PathBuf,
+fn usage() -> String {
+    let mut s = String::from(
+        "usage: cargo xtask bench [--quick] [--peers] [options]\n       \
+         cargo xtask bench --only SECTION[,SECTION] [--quick] [--no-build] [--no-browser] [--out DIR]\n       \
+         cargo xtask bench --render [--quick] [--out DIR]\n\noptions:\n",
+    );
+    for f in FLAGS {
+        let name = match f.value {
+            Some(v) => format!("{} {v}", f.name),
+            None => f.name.to_string(),
+        };
+        s.push_str(&format!("  {name:<30} {}\n", f.help));
+    }
+    s.push_str("\nsections (for --only; `wasm` and `peers` name their groups):\n");
+    for id in all_ids() {
+        s.push_str(&format!("  {:<30} {}\n", id.name(), id.what()));
+    }
+    s
 }
 
-impl Run {
-    fn set(&mut self, key: &str, v: Value) {
-        self.results.insert(key.to_string(), v);
-    }
+// ------------------------------------------------------------------ sections
 
-    fn push(&mut self, key: &str, v: Value) {
-        let e = self
-            .results
-            .entry(key.to_string())
-            .or_insert_with(|| json!([]));
-        if let Some(a) = e.as_array_mut() {
-            a.push(v);
+/// A section of the bench.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Id {
+    Native,
+    Scaling,
+    Accuracy,
+    Sizes,
+    WasmNode,
+    WasmChromium,
+    Memory,
+    PeerBundles,
+    /// An index into [`PEERS`].
+    Peer(usize),
+}
+
+/// The sections other than the peers, in the order a run measures them:
+/// (id, name, what it measures).
+const SECTIONS: [(Id, &str, &str); 8] = [
+    (
+        Id::Native,
+        "native",
+        "newsmark's stages natively over the slice, and blocks over the pages",
+    ),
+    (
+        Id::Scaling,
+        "scaling",
+        "time against input size natively, 1 KB to 10 MB",
+    ),
+    (
+        Id::Accuracy,
+        "accuracy",
+        "newsmark's NER, sentence and boilerplate scores (cargo xtask predict + shared scorers)",
+    ),
+    (
+        Id::Sizes,
+        "sizes",
+        "the wasm package's and the models' sizes; code vs model in the .wasm",
+    ),
+    (
+        Id::WasmNode,
+        "wasm-node",
+        "the wasm package in Node: start-up and stages",
+    ),
+    (
+        Id::WasmChromium,
+        "wasm-chromium",
+        "the wasm package in headless Chromium: start-up and stages",
+    ),
+    (
+        Id::Memory,
+        "memory",
+        "wasm linear memory around one large input (Chromium; Node up to 100 KB)",
+    ),
+    (
+        Id::PeerBundles,
+        "peer-bundles",
+        "the JS peers bundled for the browser",
+    ),
+];
+
+impl Id {
+    fn name(self) -> String {
+        match self {
+            Id::Peer(i) => format!("peer:{}", PEERS[i].id),
+            id => SECTIONS
+                .iter()
+                .find(|s| s.0 == id)
+                .map(|s| s.1.to_string())
+                .unwrap_or_default(),
         }
     }
 
-    /// Runs one section; a failure is recorded and the run goes on.
-    fn section<T>(&mut self, what: &str, f: impl FnOnce(&mut Run) -> Result<T>) -> Option<T> {
-        eprintln!("bench: {what}");
-        let t = Instant::now();
-        let r = f(self);
-        let secs = t.elapsed().as_secs_f64();
-        eprintln!("bench: {what}: {secs:.1} s");
-        self.push("section_seconds", json!({"section": what, "seconds": secs}));
-        match r {
-            Ok(v) => Some(v),
-            Err(e) => {
-                eprintln!("bench: {what} failed: {e}");
-                self.errors.push(format!("{what}: {e}"));
-                None
-            }
+    fn what(self) -> String {
+        match self {
+            Id::Peer(i) => format!("{} ({})", PEERS[i].name, PEERS[i].runtime.name()),
+            id => SECTIONS
+                .iter()
+                .find(|s| s.0 == id)
+                .map(|s| s.2.to_string())
+                .unwrap_or_default(),
         }
     }
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.work.join(name)
+    fn is_wasm(self) -> bool {
+        matches!(
+            self,
+            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::Memory
+        )
+    }
+
+    fn is_peer(self) -> bool {
+        matches!(self, Id::PeerBundles | Id::Peer(_))
     }
 }
 
-/// The median of a list (NaN for an empty one).
-fn median(xs: &[f64]) -> f64 {
-    let mut s = xs.to_vec();
-    s.sort_by(f64::total_cmp);
-    if s.is_empty() {
-        f64::NAN
-    } else if s.len() % 2 == 1 {
-        s[s.len() / 2]
-    } else {
-        (s[s.len() / 2 - 1] + s[s.len() / 2]) / 2.0
+/// Every section, in run order.
+fn all_ids() -> Vec<Id> {
+    SECTIONS
+        .iter()
+        .map(|s| s.0)
+        .chain((0..PEERS.len()).map(Id::Peer))
+        .collect()
+}
+
+/// The sections of `--only a,b,c` (names, `peer:ID`, or the groups `wasm`
+/// and `peers`), in run order.
+fn parse_only(list: &str) -> Result<Vec<Id>> {
+    let all = all_ids();
+    let mut wanted = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let matched: Vec<Id> = match name {
+            "wasm" => all.iter().copied().filter(|id| id.is_wasm()).collect(),
+            "peers" => all.iter().copied().filter(|id| id.is_peer()).collect(),
+            _ => all.iter().copied().filter(|id| id.name() == name).collect(),
+        };
+        if matched.is_empty() {
+            return Err(format!(
+                "--only: no section `{name}`; the sections are: {}",
+                all.iter()
+                    .map(|id| id.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+            .into());
+        }
+        wanted.extend(matched);
     }
-}
-
-/// Median, extremes and throughput of a list of seconds per pass.
-fn summarize(runs_s: &[f64], chars: usize, tokens: usize) -> Value {
-    let median = median(runs_s);
-    let min = runs_s.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = runs_s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    json!({
-        "runs_s": runs_s, "median_s": median, "min_s": min, "max_s": max,
-        "spread_pct": 100.0 * (max - min) / median,
-        "chars": chars, "tokens": tokens,
-        "chars_per_s": chars as f64 / median,
-        "tokens_per_s": tokens as f64 / median,
-    })
-}
-
-/// A throughput row; `cpu_s` (CPU seconds per pass, empty if not measured)
-/// adds tokens and characters per CPU-second, which hold up better than
-/// wall-clock time on a shared machine.
-fn speed_row(
-    system: &str,
-    env: &str,
-    stage: &str,
-    runs_s: &[f64],
-    cpu_s: &[f64],
-    corpus: &Corpus,
-) -> Value {
-    let mut v = summarize(runs_s, corpus.chars(), corpus.tokens());
-    if !cpu_s.is_empty() {
-        let c = median(cpu_s);
-        v["cpu_s"] = json!(cpu_s);
-        v["cpu_median_s"] = c.into();
-        v["tokens_per_cpu_s"] = (corpus.tokens() as f64 / c).into();
-        v["chars_per_cpu_s"] = (corpus.chars() as f64 / c).into();
+    if wanted.is_empty() {
+        return Err("--only wants at least one section".into());
     }
-    v["system"] = system.into();
-    v["env"] = env.into();
-    v["stage"] = stage.into();
-    v
+    Ok(all.into_iter().filter(|id| wanted.contains(id)).collect())
 }
 
-fn runs_of(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .map(|a| a.iter().filter_map(Value::as_f64).collect())
-        .unwrap_or_default()
-}
+// ------------------------------------------------------------------ the command
 
 /// `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result {
-    let opts = Options::parse(args)?;
-    if Flags::new(args).has("--memory-only") {
-        return memory_only(&opts);
+    let a = Args::parse(args)?;
+    if a.has("--help") {
+        print!("{}", usage());
+        return Ok(());
     }
-    if let Some(id) = Flags::new(args).value("--rerun-peer") {
-        return rerun_peer(&opts, &id);
+    let quick = a.has("--quick");
+    let out = match a.value("--out") {
+        Some(d) => PathBuf::from(d),
+        None if quick => root().join("target/bench/quick"),
+        None => root(),
+    };
+    let json_path = out.join("BENCHMARKS.json");
+    let command = std::iter::once("cargo xtask bench".to_string())
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let only = a.value("--only").map(parse_only).transpose()?;
+    if a.has("--render") || only.is_some() {
+        for f in [
+            "--peers",
+            "--slice",
+            "--pages",
+            "--runs",
+            "--peer-runs",
+            "--memory-mb",
+            "--no-wasm",
+        ] {
+            if a.has(f) {
+                return Err(format!(
+                    "{f} does not go with --only or --render: they use the settings and slice the record was measured with"
+                )
+                .into());
+            }
+        }
     }
+    if a.has("--render") {
+        if only.is_some() {
+            return Err("--render and --only do not go together".into());
+        }
+        let record = load(&json_path)?;
+        write_outputs(&record, &out)?;
+        eprintln!("bench: rendered {}", out.join("BENCHMARKS.md").display());
+        return Ok(());
+    }
+
     let started = Instant::now();
+    let (commit, dirty) = commit();
+    let run_start = Measurement {
+        command: command.clone(),
+        started: clock::now(),
+        seconds: None,
+        commit,
+        dirty,
+        load_avg_start: load_avg(),
+        load_avg_end: None,
+    };
+    let (mut record, ids) = match only {
+        Some(ids) => (load(&json_path)?, ids),
+        None => {
+            let settings = settings(&a, quick)?;
+            let ids = all_ids()
+                .into_iter()
+                .filter(|id| !id.is_wasm() || !a.has("--no-wasm"))
+                .filter(|id| *id != Id::WasmChromium || !a.has("--no-browser"))
+                .filter(|id| !id.is_peer() || a.has("--peers"))
+                .collect();
+            let record = Record {
+                format: FORMAT,
+                settings,
+                slices: Slices {
+                    ner: empty_slice(),
+                    boilerplate: empty_slice(),
+                },
+                machine: machine(),
+                run: run_start.clone(),
+                sections: Default::default(),
+            };
+            (record, ids)
+        }
+    };
+    let whole = a.value("--only").is_none();
+
+    // The slices every system reads, cut again from the shared data.
     let work = root().join("target/bench");
     std::fs::create_dir_all(work.join("pred"))?;
-    std::fs::create_dir_all(&opts.out)?;
-    let mut run = Run {
-        results: Map::new(),
-        errors: Vec::new(),
+    std::fs::create_dir_all(&out)?;
+    let (corpus, pages, slices) = cut_slices(&record.settings, &work)?;
+    if whole {
+        record.slices = slices;
+    } else if slices != record.slices {
+        return Err(format!(
+            "the slice recorded in {} is not what the data gives now (recorded {:?}, now {:?}): run the whole bench again",
+            json_path.display(),
+            record.slices,
+            slices
+        )
+        .into());
+    }
+
+    let ctx = Ctx {
+        settings: record.settings.clone(),
+        corpus,
+        pages,
+        slice: work.join("ontonotes-dev-slice.jsonl"),
+        page_slice: work.join("boilerplate-dev-slice.jsonl"),
         work,
+        command,
+        commit: (run_start.commit.clone(), run_start.dirty),
+        build: !a.has("--no-build"),
+        browser: !a.has("--no-browser"),
+        annotator: OnceCell::new(),
+        wasm_ready: OnceCell::new(),
+        peers_ready: OnceCell::new(),
     };
-
-    // The slices every system reads.
-    let dev_path = shared().join("data/ontonotes/dev.jsonl");
-    let pages_path = shared().join("data/boilerplate/dev.jsonl");
-    let corpus = Corpus::ontonotes(&dev_path, opts.slice)?;
-    let pages = Corpus::pages(&pages_path, opts.pages)?;
-    let slice = run.path("ontonotes-dev-slice.jsonl");
-    let page_slice = run.path("boilerplate-dev-slice.jsonl");
-    std::fs::write(&slice, corpus.lines.join("\n") + "\n")?;
-    std::fs::write(&page_slice, pages.lines.join("\n") + "\n")?;
-    run.set("command", opts.command.clone().into());
-    run.set(
-        "generated",
-        output(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default()
-            .into(),
-    );
-    run.set("machine", machine());
-    run.set("slices", json!({
-        "ner": {"file": "../shared/data/ontonotes/dev.jsonl", "docs": corpus.docs.len(),
-                "first_n": opts.slice, "chars": corpus.chars(), "bytes": corpus.bytes(), "tokens": corpus.tokens()},
-        "boilerplate": {"file": "../shared/data/boilerplate/dev.jsonl", "pages": pages.docs.len(),
-                        "first_n": opts.pages, "bytes": pages.bytes()},
-    }));
-    run.set(
-        "runs",
-        json!({"newsmark": opts.runs, "peers": opts.peer_runs}),
-    );
-
-    // Native.
-    let annotator = match native::annotator() {
-        Ok(a) => Some(a),
-        Err(e) => {
-            run.errors.push(format!("model: {e}"));
-            None
-        }
-    };
-    run.section("native stages", |r| {
-        for (stage, wall, cpu) in native::stages(&corpus, opts.runs, annotator.as_ref()) {
-            r.push(
-                "throughput",
-                speed_row("newsmark", "native", &stage, &wall, &cpu, &corpus),
-            );
-        }
-        Ok(())
-    });
-    run.section("native blocks on boilerplate pages", |r| {
-        let runs_s = native::time_runs(opts.runs, || {
-            let n: usize = pages
-                .docs
-                .iter()
-                .map(|d| newsmark::segment::blocks::blocks(&d.text).len())
-                .sum();
-            std::hint::black_box(n);
-        });
-        let mut v = summarize(&runs_s, pages.chars(), 0);
-        v["pages_per_s"] =
-            (pages.docs.len() as f64 / v["median_s"].as_f64().unwrap_or(f64::NAN)).into();
-        r.set("boilerplate_speed", v);
-        Ok(())
-    });
-    run.section("scaling", |r| {
-        let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
-        let v = native::scaling(&texts, opts.scaling_max, annotator.as_ref());
-        r.set("scaling", v);
-        Ok(())
-    });
-
-    // newsmark's accuracy, from its own prediction files and the shared scorers.
-    newsmark_accuracy(&mut run, &slice, &page_slice);
-
-    // WebAssembly.
-    if opts.wasm {
-        wasm_sections(&mut run, &opts, &corpus, &slice);
+    // Builds and installs first, so that no section's time includes them
+    // (a failure here is reported by each section that needed it).
+    if ids.iter().any(|id| id.is_wasm()) {
+        eprintln!("bench: preparing the wasm package");
+        let _ = ctx.wasm_ready();
+    }
+    if ids.iter().any(|id| id.is_peer()) {
+        eprintln!("bench: installing the peers");
+        let _ = ctx.peers_ready();
+    }
+    let mut failed = Vec::new();
+    for id in &ids {
+        let errors = ctx.run(*id, &mut record);
+        failed.extend(errors.into_iter().map(|e| format!("{}: {e}", id.name())));
     }
 
-    // Peers.
-    if opts.peers {
-        peer_sections(&mut run, &opts, &corpus, &slice, &page_slice);
+    if whole {
+        record.run = Measurement {
+            seconds: Some(started.elapsed().as_secs_f64()),
+            load_avg_end: load_avg(),
+            ..run_start
+        };
     }
-
-    run.set("elapsed_s", started.elapsed().as_secs_f64().into());
-    run.set("load_avg_end", load_avg());
-    run.set("errors", json!(run.errors));
-    let results = Value::Object(std::mem::take(&mut run.results));
-    write_outputs(&results, &opts)?;
+    write_outputs(&record, &out)?;
     eprintln!(
         "bench: wrote {} and BENCHMARKS.json in {:.0} s",
-        opts.out.join("BENCHMARKS.md").display(),
+        out.join("BENCHMARKS.md").display(),
         started.elapsed().as_secs_f64()
     );
-    if run.errors.is_empty() {
+    if failed.is_empty() {
         Ok(())
     } else {
         Err(format!(
-            "{} section(s) failed (see the report):\n  {}",
-            run.errors.len(),
-            run.errors.join("\n  ")
+            "{} error(s) (see the report):\n  {}",
+            failed.len(),
+            failed.join("\n  ")
         )
         .into())
     }
 }
 
-/// Writes BENCHMARKS.json, BENCHMARKS.md, the scaling plot and (for a full
-/// run into the repository root) the README's headline table.
-fn write_outputs(results: &Value, opts: &Options) -> Result {
-    let json_path = opts.out.join("BENCHMARKS.json");
-    std::fs::write(&json_path, serde_json::to_string_pretty(results)? + "\n")?;
-    let svg_dir = if opts.quick {
-        opts.out.clone()
-    } else {
-        root().join("docs/bench")
+/// The settings of a whole run, from the flags.
+fn settings(a: &Args, quick: bool) -> Result<Settings> {
+    Ok(Settings {
+        quick,
+        slice: a.count("--slice")?.or(quick.then_some(20)),
+        pages: a.count("--pages")?.or(quick.then_some(20)),
+        runs: a.count("--runs")?.unwrap_or(3).max(1),
+        // Two passes over all of dev for the slow peers already take minutes.
+        peer_runs: a.count("--peer-runs")?.unwrap_or(2).max(1),
+        scaling_max_bytes: if quick { 300_000 } else { 10_000_000 },
+        memory_bytes: a
+            .number("--memory-mb")?
+            .map(|mb| (mb * 1e6) as usize)
+            .unwrap_or(if quick { 100_000 } else { 10_000_000 }),
+        brotli_quality: if quick { 5 } else { 11 },
+    })
+}
+
+fn empty_slice() -> TextSlice {
+    TextSlice {
+        file: String::new(),
+        docs: 0,
+        chars: 0,
+        bytes: 0,
+        tokens: 0,
+    }
+}
+
+/// Reads the slices of the shared data the settings name, writes them to the
+/// files every runner reads, and counts them.
+fn cut_slices(settings: &Settings, work: &Path) -> Result<(Corpus, Corpus, Slices)> {
+    let ner_file = "data/ontonotes/dev.jsonl";
+    let pages_file = "data/boilerplate/dev.jsonl";
+    let corpus = Corpus::ontonotes(&shared().join(ner_file), settings.slice)?;
+    let pages = Corpus::pages(&shared().join(pages_file), settings.pages)?;
+    std::fs::write(
+        work.join("ontonotes-dev-slice.jsonl"),
+        corpus.lines.join("\n") + "\n",
+    )?;
+    std::fs::write(
+        work.join("boilerplate-dev-slice.jsonl"),
+        pages.lines.join("\n") + "\n",
+    )?;
+    let count = |file: &str, c: &Corpus| TextSlice {
+        file: format!("../shared/{file}"),
+        docs: c.docs.len(),
+        chars: c.chars(),
+        bytes: c.bytes(),
+        tokens: c.tokens(),
     };
-    std::fs::create_dir_all(&svg_dir)?;
-    let svg_path = svg_dir.join("scaling.svg");
-    std::fs::write(&svg_path, report::scaling_svg(results))?;
-    let svg_rel = relative(&svg_path, &opts.out);
-    let md = report::markdown(results, &svg_rel);
-    std::fs::write(opts.out.join("BENCHMARKS.md"), &md)?;
-    if !opts.quick && opts.out == root() {
-        update_readme(&md)?;
+    let slices = Slices {
+        ner: count(ner_file, &corpus),
+        boilerplate: count(pages_file, &pages),
+    };
+    Ok((corpus, pages, slices))
+}
+
+/// Reads a stored record.
+fn load(path: &Path) -> Result<Record> {
+    let body = std::fs::read_to_string(path).map_err(|e| {
+        format!(
+            "{}: {e} (run the whole bench first: `cargo xtask bench [--quick]`)",
+            path.display()
+        )
+    })?;
+    let record: Record = serde_json::from_str(&body).map_err(|e| {
+        format!(
+            "{} is not a benchmark record of format {FORMAT}: {e}",
+            path.display()
+        )
+    })?;
+    if record.format != FORMAT {
+        return Err(format!(
+            "{} has format {}, this bench writes {FORMAT}: run the whole bench again",
+            path.display(),
+            record.format
+        )
+        .into());
+    }
+    Ok(record)
+}
+
+/// Writes BENCHMARKS.json, BENCHMARKS.md, the scaling plot and (for the
+/// repository's own report) the README's headline table.
+fn write_outputs(record: &Record, out: &Path) -> Result {
+    let json = serde_json::to_string_pretty(record)? + "\n";
+    std::fs::write(out.join("BENCHMARKS.json"), json)?;
+    let in_repo = same_dir(out, &root()) && !record.settings.quick;
+    let (svg_path, svg_rel) = if in_repo {
+        (
+            root().join("docs/bench/scaling.svg"),
+            "docs/bench/scaling.svg",
+        )
+    } else {
+        (out.join("scaling.svg"), "scaling.svg")
+    };
+    if let Some(dir) = svg_path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&svg_path, svg::scaling(record))?;
+    let order: Vec<String> = all_ids().into_iter().map(Id::name).collect();
+    std::fs::write(
+        out.join("BENCHMARKS.md"),
+        report::markdown(record, svg_rel, &order),
+    )?;
+    if in_repo {
+        update_readme(record)?;
     }
     Ok(())
 }
 
-/// `--memory-only`: measures the Chromium memory row again (on the last run's
-/// slice) and rewrites the existing report with it; the report says so.
-fn memory_only(opts: &Options) -> Result {
-    let json_path = opts.out.join("BENCHMARKS.json");
-    let body = std::fs::read_to_string(&json_path).map_err(|e| {
-        format!(
-            "--memory-only needs an earlier run's {}: {e}",
-            json_path.display()
-        )
-    })?;
-    let mut results: Value = serde_json::from_str(&body)?;
-    let slice = root().join("target/bench/ontonotes-dev-slice.jsonl");
-    if !slice.exists() {
-        return Err(format!("{} is missing: run the full bench first", slice.display()).into());
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
     }
-    let v = wasm::chromium(&slice, 0, opts.memory_bytes)?;
-    results["wasm_chromium"]["memory"] = v["memory"].clone();
-    let mut errors: Vec<Value> = results["errors"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|e| {
-            !e.as_str()
-                .is_some_and(|s| s.starts_with("wasm in chromium: the memory input"))
-        })
-        .collect();
-    let failed = v["memory"]["error"].as_str().map(String::from);
-    if let Some(e) = &failed {
-        errors.push(format!("wasm in chromium: the memory input failed: {e}").into());
-    }
-    results["errors"] = Value::Array(errors);
-    results["memory_rerun"] = json!({
-        "command": opts.command,
-        "generated": output(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))
-            .map(|s| s.trim().to_string()).unwrap_or_default(),
-        "load_avg": load_avg(),
-    });
-    write_outputs(&results, opts)?;
-    match failed {
-        Some(e) => Err(format!("the memory input failed: {e}").into()),
-        None => Ok(()),
-    }
-}
-
-fn relative(path: &Path, base: &Path) -> String {
-    path.strip_prefix(base)
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| path.display().to_string())
-}
-
-/// The 1, 5 and 15 minute load averages (the machine is shared: they say how
-/// quiet it was).
-fn load_avg() -> Value {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .into()
-}
-
-/// Machine, toolchain and commit, for the report's header.
-fn machine() -> Value {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let cpu = cpuinfo
-        .lines()
-        .find(|l| l.starts_with("model name"))
-        .and_then(|l| l.split(':').nth(1))
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let mem_gib = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|m| {
-            m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|k| k.parse::<f64>().ok())
-            })
-        })
-        .map(|kb| (kb / 1024.0 / 1024.0).round());
-    let cmd = |prog: &str, args: &[&str]| -> String {
-        output(std::process::Command::new(prog).args(args))
-            .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
-            .unwrap_or_default()
-    };
-    let os = std::fs::read_to_string("/etc/os-release")
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| {
-                l.trim_start_matches("PRETTY_NAME=")
-                    .trim_matches('"')
-                    .to_string()
-            })
-        })
-        .unwrap_or_default();
-    let commit = cmd(
-        "git",
-        &[
-            "-C",
-            &root().display().to_string(),
-            "rev-parse",
-            "--short",
-            "HEAD",
-        ],
-    );
-    let dirty = !cmd(
-        "git",
-        &[
-            "-C",
-            &root().display().to_string(),
-            "status",
-            "--porcelain",
-            "--untracked-files=no",
-        ],
-    )
-    .is_empty();
-    json!({
-        "cpu": cpu, "cores": cores, "memory_gib": mem_gib, "os": os,
-        "load_avg": load_avg(),
-        "rustc": cmd("rustc", &["--version"]), "node": cmd("node", &["--version"]),
-        "python": cmd("python3", &["--version"]),
-        "commit": commit, "dirty": dirty,
-    })
-}
-
-/// Runs `cargo xtask ARGS` as this same binary in a child process (a task
-/// that fails, even by a panic, fails only its own section).
-fn xtask(args: &[String]) -> Result {
-    let exe = std::env::current_exe()?;
-    crate::util::run(std::process::Command::new(exe).args(args))
-}
-
-/// newsmark's NER, sentence and boilerplate scores, from the prediction files
-/// `cargo xtask predict ...` writes.
-fn newsmark_accuracy(run: &mut Run, slice: &Path, page_slice: &Path) {
-    let pred_dir = run.path("pred");
-    let s = |p: &Path| p.display().to_string();
-    let predict = |what: &str, data: &Path, out: &Path, extra: Option<&str>| -> Result {
-        let mut args = vec![
-            "predict".to_string(),
-            what.to_string(),
-            "--data".to_string(),
-            s(data),
-            "--out".to_string(),
-            s(out),
-        ];
-        args.extend(extra.map(String::from));
-        xtask(&args)
-    };
-    run.section("newsmark NER accuracy", |r| {
-        let mut row = json!({"system": "newsmark"});
-        for (mode, extra) in [("raw", None), ("gold_tokens", Some("--gold-tokens"))] {
-            let pred = pred_dir.join(format!("newsmark-ner-{mode}.jsonl"));
-            predict("ner", slice, &pred, extra)?;
-            let score = peers::score_ner(slice, &pred)?;
-            row[mode] = json!({"f1": score["overall"]["f1"], "p": score["overall"]["p"], "r": score["overall"]["r"],
-                               "news_f1": score["news"]["f1"]});
-            if mode == "raw" {
-                row["per_label"] = per_label(&score);
-            }
-        }
-        r.set("newsmark_ner", row);
-        Ok(())
-    });
-    run.section("newsmark sentences accuracy", |r| {
-        let pred = pred_dir.join("newsmark-sentences.jsonl");
-        let sentences = |data: &Path, out: &Path| predict("sentences", data, out, None);
-        sentences(slice, &pred)?;
-        let b = peers::score_boundaries(slice, &pred)?;
-        let cases = peers::score_all_cases(&pred_dir, "newsmark", &sentences)?;
-        r.push(
-            "sentences",
-            json!({"system": "newsmark", "boundaries": b, "cases": cases}),
-        );
-        Ok(())
-    });
-    run.section("newsmark boilerplate accuracy", |r| {
-        let pred = pred_dir.join("newsmark-boilerplate.jsonl");
-        predict("boilerplate", page_slice, &pred, None)?;
-        let score = peers::score_boilerplate(page_slice, &pred)?;
-        r.push(
-            "boilerplate",
-            json!({"system": "newsmark", "input": "plain text", "score": score}),
-        );
-        Ok(())
-    });
-    run.section("boilerplate baselines", |r| {
-        let v = peers::boilerplate_baselines(page_slice, &pred_dir.join("baselines.score.json"))?;
-        r.set("boilerplate_baselines", v);
-        Ok(())
-    });
-}
-
-fn per_label(score: &Value) -> Value {
-    let mut m = Map::new();
-    if let Some(o) = score.as_object() {
-        for (k, v) in o {
-            if let Some(l) = k.strip_prefix("label:") {
-                m.insert(
-                    l.to_string(),
-                    json!({"f1": v["f1"], "gold": v["gold"], "pred": v["pred"]}),
-                );
-            }
-        }
-    }
-    Value::Object(m)
-}
-
-fn wasm_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path) {
-    let built = run.section("wasm package", |_| {
-        if opts.build {
-            wasm::build()?;
-        }
-        wasm::check_pkg()?;
-        peers::install_npm()
-    });
-    if built.is_none() {
-        return;
-    }
-    run.section("sizes", |r| {
-        let v = wasm::sizes(if opts.quick { 5 } else { 11 })?;
-        r.set("sizes", v);
-        Ok(())
-    });
-    let mut envs = vec!["node"];
-    if opts.browser {
-        envs.push("chromium");
-    }
-    for env in envs {
-        run.section(&format!("wasm in {env}"), |r| {
-            let v = if env == "node" {
-                // Linear memory grows the same way in any engine, and Node's
-                // wasm runs slower than Chromium's here: the big input goes to
-                // Chromium, Node cross-checks on 100 KB.
-                wasm::node(slice, opts.runs, opts.memory_bytes.min(100_000))?
-            } else {
-                wasm::chromium(slice, opts.runs, opts.memory_bytes)?
-            };
-            if let Some(stages) = v["stages"].as_object() {
-                for (stage, runs_s) in stages {
-                    r.push(
-                        "throughput",
-                        speed_row(
-                            "newsmark",
-                            env,
-                            stage,
-                            &runs_of(&runs_s["wall"]),
-                            &runs_of(&runs_s["cpu"]),
-                            corpus,
-                        ),
-                    );
-                }
-            }
-            let mut info = v.clone();
-            if let Some(o) = info.as_object_mut() {
-                o.remove("stages");
-            }
-            r.set(&format!("wasm_{env}"), info);
-            if let Some(e) = v["full_error"].as_str() {
-                return Err(format!("the full pipeline did not run: {e}").into());
-            }
-            if let Some(e) = v["memory"]["error"].as_str() {
-                return Err(format!("the memory input failed: {e}").into());
-            }
-            Ok(())
-        });
-    }
-}
-
-/// NER peers: (id, display name, runtime).
-const NER_PEERS: [(&str, &str, &str); 5] = [
-    ("spacy-ner", "spaCy en_core_web_sm, tok2vec+ner", "Python"),
-    (
-        "spacy-full",
-        "spaCy en_core_web_sm, full pipeline",
-        "Python",
-    ),
-    ("compromise", "compromise 14", "Node"),
-    (
-        "compromise-dates",
-        "compromise 14 + compromise-dates",
-        "Node",
-    ),
-    ("wink", "winkNLP 2 + wink-eng-lite-web-model", "Node"),
-];
-
-/// One NER peer: its predictions, scores (all labels and its own) and speed.
-fn ner_peer(
-    run: &mut Run,
-    opts: &Options,
-    corpus: &Corpus,
-    slice: &Path,
-    peer: (&str, &str, &str),
-) {
-    let (id, name, runtime) = peer;
-    let pred_dir = run.path("pred");
-    let runs = opts.peer_runs.to_string();
-    let sl = slice.display().to_string();
-    {
-        run.section(&format!("peer {id}"), |r| {
-            let pred = pred_dir.join(format!("{id}-ner.jsonl"));
-            let p = pred.display().to_string();
-            let sents = pred_dir.join(format!("{id}-sentences.jsonl"));
-            let v = if id.starts_with("spacy") {
-                let mut a = vec!["ner", "--system", id, "--data", &sl, "--out", &p, "--runs", &runs];
-                let s = sents.display().to_string();
-                if id == "spacy-full" {
-                    a.extend(["--sentences-out", &s]);
-                }
-                peers::python_peer(&a.iter().map(|x| &**x).collect::<Vec<_>>())?
-            } else {
-                peers::node_script("peers.mjs", &["ner", "--system", id, "--data", &sl, "--out", &p, "--runs", &runs])?
-            };
-            let score = peers::score_ner(slice, &pred)?;
-            let labels: Vec<String> = match v["labels"].as_array() {
-                Some(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
-                None => newsmark::ner::labels::ONTONOTES
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            };
-            let covered = peers::score_ner_on_labels(slice, &pred, &labels)?;
-            let mut speed = speed_row(
-                id,
-                runtime,
-                "ner",
-                &runs_of(&v["runs_s"]),
-                &runs_of(&v["cpu_s"]),
-                corpus,
-            );
-            speed["name"] = name.into();
-            r.push("throughput", speed.clone());
-            r.push("ner_peers", json!({
-                "id": id, "name": name, "runtime": runtime, "versions": v["versions"],
-                "f1": score["overall"]["f1"], "news_f1": score["news"]["f1"],
-                "labels": labels, "covered_f1": covered["overall"]["f1"],
-                "speed": speed, "failed_docs": v["failed_docs"],
-            }));
-            if id == "spacy-full" {
-                let b = peers::score_boundaries(slice, &sents)?;
-                let cases = peers::score_all_cases(&pred_dir, "spacy-parser", &|d: &Path, o: &Path| {
-                    let ents = o.with_extension("entities.jsonl");
-                    let (d, e, o) = (d.display().to_string(), ents.display().to_string(), o.display().to_string());
-                    peers::python_peer(&["ner", "--system", "spacy-full", "--data", &d, "--out", &e,
-                                         "--sentences-out", &o, "--runs", "1"]).map(|_| ())
-                })?;
-                r.push("sentences", json!({"system": "spacy-parser", "name": "spaCy sm parser (full pipeline)",
-                                           "boundaries": b, "cases": cases, "speed": speed, "versions": v["versions"]}));
-            }
-            Ok(())
-        });
-    }
-}
-
-/// `--rerun-peer ID`: runs one NER peer again into the existing report (for a
-/// peer whose section failed), and rewrites the report; the report says so.
-fn rerun_peer(opts: &Options, id: &str) -> Result {
-    let Some(peer) = NER_PEERS.iter().find(|p| p.0 == id).copied() else {
-        return Err(format!(
-            "--rerun-peer takes one of: {}",
-            NER_PEERS.map(|p| p.0).join(", ")
-        )
-        .into());
-    };
-    let json_path = opts.out.join("BENCHMARKS.json");
-    let body = std::fs::read_to_string(&json_path).map_err(|e| {
-        format!(
-            "--rerun-peer needs an earlier run's {}: {e}",
-            json_path.display()
-        )
-    })?;
-    let Value::Object(mut results) = serde_json::from_str(&body)? else {
-        return Err(format!("{} is not a JSON object", json_path.display()).into());
-    };
-    let slice = root().join("target/bench/ontonotes-dev-slice.jsonl");
-    let corpus = Corpus::ontonotes(&slice, None)?;
-    let prefix = format!("peer {id}:");
-    let errors: Vec<String> = results
-        .get("errors")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e.as_str().map(String::from))
-                .filter(|e| !e.starts_with(&prefix))
-                .collect()
-        })
-        .unwrap_or_default();
-    for key in ["ner_peers", "throughput"] {
-        if let Some(Value::Array(a)) = results.get_mut(key) {
-            a.retain(|x| x["id"] != id && x["system"] != id);
-        }
-    }
-    let mut run = Run {
-        results,
-        errors,
-        work: root().join("target/bench"),
-    };
-    peers::install_npm()?;
-    ner_peer(&mut run, opts, &corpus, &slice, peer);
-    run.set("errors", json!(run.errors));
-    run.push(
-        "reruns",
-        json!({"command": opts.command, "peer": id,
-        "generated": output(std::process::Command::new("date").args(["-u", "+%Y-%m-%d %H:%M UTC"]))
-            .map(|s| s.trim().to_string()).unwrap_or_default(),
-        "load_avg": load_avg()}),
-    );
-    let results = Value::Object(std::mem::take(&mut run.results));
-    write_outputs(&results, opts)?;
-    match run.errors.iter().find(|e| e.starts_with(&prefix)) {
-        Some(e) => Err(e.clone().into()),
-        None => Ok(()),
-    }
-}
-
-fn peer_sections(run: &mut Run, opts: &Options, corpus: &Corpus, slice: &Path, page_slice: &Path) {
-    let ok = run.section("peer installs", |_| {
-        peers::install_python()?;
-        peers::install_npm()
-    });
-    if ok.is_none() {
-        return;
-    }
-    let pred_dir = run.path("pred");
-    let runs = opts.peer_runs.to_string();
-    run.section("peer bundles", |r| {
-        let v = peers::node_script("peers.mjs", &["bundles"])?;
-        r.set("peer_bundles", v);
-        Ok(())
-    });
-    for peer in NER_PEERS {
-        ner_peer(run, opts, corpus, slice, peer);
-    }
-    let punkt = run.path("punkt-ontonotes-train.pickle");
-    run.section("punkt training", |_| {
-        if !punkt.exists() {
-            let train = shared().join("data/ontonotes/train.jsonl");
-            peers::python_peer(&[
-                "punkt-train",
-                "--data",
-                &train.display().to_string(),
-                "--out",
-                &punkt.display().to_string(),
-            ])?;
-        }
-        Ok(())
-    });
-    let punkt_s = punkt.display().to_string();
-    for (id, name) in [
-        ("pysbd", "pySBD"),
-        (
-            "punkt",
-            "NLTK Punkt (trained by the bench on OntoNotes train text)",
-        ),
-        ("spacy-sentencizer", "spaCy sentencizer (rules)"),
-    ] {
-        run.section(&format!("peer {id}"), |r| {
-            let predict_args = |data: &Path, out: &Path, runs: &str| -> Result<Value> {
-                let d = data.display().to_string();
-                let o = out.display().to_string();
-                peers::python_peer(&[
-                    "sentences",
-                    "--system",
-                    id,
-                    "--data",
-                    &d,
-                    "--out",
-                    &o,
-                    "--runs",
-                    runs,
-                    "--punkt-params",
-                    &punkt_s,
-                ])
-            };
-            let pred = pred_dir.join(format!("{id}-sentences.jsonl"));
-            let v = predict_args(slice, &pred, &runs)?;
-            let b = peers::score_boundaries(slice, &pred)?;
-            let cases =
-                peers::score_all_cases(&pred_dir, id, &|d, o| predict_args(d, o, "1").map(|_| ()))?;
-            let mut speed = speed_row(
-                id,
-                "Python",
-                "sentences",
-                &runs_of(&v["runs_s"]),
-                &runs_of(&v["cpu_s"]),
-                corpus,
-            );
-            speed["name"] = name.into();
-            r.push(
-                "sentences",
-                json!({"system": id, "name": name, "boundaries": b, "cases": cases,
-                                       "speed": speed, "versions": v["versions"]}),
-            );
-            Ok(())
-        });
-    }
-    run.section("peer justext", |r| {
-        let pred = pred_dir.join("justext-boilerplate.jsonl");
-        let v = peers::python_peer(&[
-            "boilerplate",
-            "--system",
-            "justext",
-            "--data",
-            &page_slice.display().to_string(),
-            "--out",
-            &pred.display().to_string(),
-            "--runs",
-            &runs,
-        ])?;
-        let score = peers::score_boilerplate(page_slice, &pred)?;
-        let pages = r.results["slices"]["boilerplate"]["pages"]
-            .as_f64()
-            .unwrap_or(f64::NAN);
-        let mut speed = summarize(&runs_of(&v["runs_s"]), 0, 0);
-        speed["pages_per_s"] = (pages / speed["median_s"].as_f64().unwrap_or(f64::NAN)).into();
-        r.push(
-            "boilerplate",
-            json!({"system": "justext", "name": "jusText 3 (each line as a <p>)",
-                                     "input": "lines wrapped as HTML paragraphs", "score": score,
-                                     "speed": speed, "versions": v["versions"]}),
-        );
-        Ok(())
-    });
 }
 
 /// Replaces the README's headline table (between its `bench:headline`
-/// markers) with the one in the new BENCHMARKS.md.
-fn update_readme(md: &str) -> Result {
+/// markers) with the record's.
+fn update_readme(record: &Record) -> Result {
     let path = root().join("README.md");
     let Ok(readme) = std::fs::read_to_string(&path) else {
         return Ok(());
@@ -880,12 +625,636 @@ fn update_readme(md: &str) -> Result {
     let (Some(a), Some(b)) = (readme.find(start), readme.find(end)) else {
         return Ok(());
     };
-    let Some(table) = report::headline_block(md) else {
-        return Ok(());
-    };
-    let new = format!("{}{start}\n{table}{}", &readme[..a], &readme[b..]);
+    let new = format!(
+        "{}{start}\n{}{}",
+        &readme[..a],
+        report::readme_headline(record),
+        &readme[b..]
+    );
     if new != readme {
         std::fs::write(&path, new)?;
     }
     Ok(())
+}
+
+// ------------------------------------------------------------------ running sections
+
+/// What the sections share while they run.
+struct Ctx {
+    settings: Settings,
+    corpus: Corpus,
+    pages: Corpus,
+    slice: PathBuf,
+    page_slice: PathBuf,
+    work: PathBuf,
+    command: String,
+    /// The commit (and whether tracked files differ from it) when the command started.
+    commit: (String, bool),
+    build: bool,
+    browser: bool,
+    annotator: OnceCell<std::result::Result<newsmark::Annotator, String>>,
+    wasm_ready: OnceCell<std::result::Result<(), String>>,
+    peers_ready: OnceCell<std::result::Result<(), String>>,
+}
+
+impl Ctx {
+    /// Measures one section into the record; returns its errors.
+    fn run(&self, id: Id, record: &mut Record) -> Vec<String> {
+        fn keep<T>(slot: &mut Option<Section<T>>, section: Section<T>) -> Vec<String> {
+            let errors = section.errors.clone();
+            *slot = Some(section);
+            errors
+        }
+        fn keep_in<T>(
+            map: &mut BTreeMap<String, Section<T>>,
+            key: &str,
+            section: Section<T>,
+        ) -> Vec<String> {
+            let errors = section.errors.clone();
+            map.insert(key.to_string(), section);
+            errors
+        }
+        let s = &mut record.sections;
+        let name = id.name();
+        match id {
+            Id::Native => keep(&mut s.native, self.measure(&name, |e| self.native(e))),
+            Id::Scaling => keep(&mut s.scaling, self.measure(&name, |e| self.scaling(e))),
+            Id::Accuracy => keep(
+                &mut s.accuracy,
+                self.measure(&name, |e| Ok(self.accuracy(e))),
+            ),
+            Id::Sizes => keep(
+                &mut s.sizes,
+                self.measure(&name, |_| {
+                    self.wasm_ready()?;
+                    wasm::sizes(self.settings.brotli_quality)
+                }),
+            ),
+            Id::WasmNode => keep(
+                &mut s.wasm_node,
+                self.measure(&name, |e| self.wasm_run(e, false)),
+            ),
+            Id::WasmChromium => keep(
+                &mut s.wasm_chromium,
+                self.measure(&name, |e| self.wasm_run(e, true)),
+            ),
+            Id::Memory => keep(&mut s.memory, self.measure(&name, |e| self.memory(e))),
+            Id::PeerBundles => keep(
+                &mut s.peer_bundles,
+                self.measure(&name, |_| {
+                    self.peers_ready()?;
+                    peers::node_script("peers.mjs", &["bundles"])
+                }),
+            ),
+            Id::Peer(i) => {
+                let peer = PEERS[i];
+                match peer.task {
+                    Task::Ner => keep_in(
+                        &mut s.ner_peers,
+                        peer.id,
+                        self.measure(&name, |_| self.ner_peer(peer)),
+                    ),
+                    Task::Sentences => keep_in(
+                        &mut s.sentence_peers,
+                        peer.id,
+                        self.measure(&name, |_| self.sentence_peer(peer)),
+                    ),
+                    Task::Boilerplate => keep_in(
+                        &mut s.boilerplate_peers,
+                        peer.id,
+                        self.measure(&name, |_| self.boilerplate_peer(peer)),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Runs a section's body, timing it and noting when, how and what failed.
+    /// The body pushes what went wrong without stopping it, and returns its
+    /// data or the error that did stop it.
+    fn measure<T>(
+        &self,
+        name: &str,
+        body: impl FnOnce(&mut Vec<String>) -> Result<T>,
+    ) -> Section<T> {
+        eprintln!("bench: {name}");
+        let started = clock::now();
+        let load_avg_start = load_avg();
+        let t = Instant::now();
+        let mut errors = Vec::new();
+        let data = match body(&mut errors) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                errors.push(e.to_string());
+                None
+            }
+        };
+        let seconds = t.elapsed().as_secs_f64();
+        eprintln!("bench: {name}: {seconds:.1} s");
+        for e in &errors {
+            eprintln!("bench: {name} failed: {e}");
+        }
+        Section {
+            measured: Measurement {
+                command: self.command.clone(),
+                started,
+                seconds: Some(seconds),
+                commit: self.commit.0.clone(),
+                dirty: self.commit.1,
+                load_avg_start,
+                load_avg_end: load_avg(),
+            },
+            errors,
+            data,
+        }
+    }
+
+    fn annotator(&self) -> std::result::Result<&newsmark::Annotator, String> {
+        self.annotator
+            .get_or_init(native::annotator)
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The wasm package built (unless `--no-build`) and the bench's npm folder installed.
+    fn wasm_ready(&self) -> Result {
+        let r = self.wasm_ready.get_or_init(|| {
+            (|| -> Result {
+                if self.build {
+                    wasm::build()?;
+                }
+                wasm::check_pkg()?;
+                peers::install_npm()
+            })()
+            .map_err(|e| format!("the wasm package is not ready: {e}"))
+        });
+        r.clone().map_err(Into::into)
+    }
+
+    /// The peers' Python environment and npm folder installed.
+    fn peers_ready(&self) -> Result {
+        let r = self.peers_ready.get_or_init(|| {
+            (|| -> Result {
+                peers::install_python()?;
+                peers::install_npm()
+            })()
+            .map_err(|e| format!("the peers could not be installed: {e}"))
+        });
+        r.clone().map_err(Into::into)
+    }
+
+    fn native(&self, errors: &mut Vec<String>) -> Result<record::Native> {
+        let a = self.annotator();
+        if let Err(e) = &a {
+            errors.push(format!("no NER or full pipeline: {e}"));
+        }
+        Ok(native::native(
+            &self.corpus,
+            &self.pages,
+            self.settings.runs,
+            a.ok(),
+        ))
+    }
+
+    fn scaling(&self, errors: &mut Vec<String>) -> Result<record::Scaling> {
+        let a = self.annotator();
+        if let Err(e) = &a {
+            errors.push(format!("no full pipeline: {e}"));
+        }
+        let texts: Vec<&str> = self.corpus.docs.iter().map(|d| d.text.as_str()).collect();
+        Ok(record::Scaling {
+            series: native::scaling(&texts, self.settings.scaling_max_bytes, a.ok()),
+        })
+    }
+
+    /// newsmark's NER, sentence and boilerplate scores, from the prediction
+    /// files `cargo xtask predict ...` writes; a part that fails is noted and
+    /// the others still run.
+    fn accuracy(&self, errors: &mut Vec<String>) -> Accuracy {
+        let pred_dir = self.work.join("pred");
+        let predict = |what: &str, data: &Path, out: &Path, extra: Option<&str>| -> Result {
+            let mut args = vec![
+                "predict".to_string(),
+                what.to_string(),
+                "--data".to_string(),
+                data.display().to_string(),
+                "--out".to_string(),
+                out.display().to_string(),
+            ];
+            args.extend(extra.map(String::from));
+            xtask(&args)
+        };
+        let mut part = |what: &str, r: Result<()>| {
+            if let Err(e) = r {
+                errors.push(format!("{what}: {e}"));
+            }
+        };
+        let mut acc = Accuracy::default();
+        part(
+            "NER",
+            (|| {
+                let mut scores = Vec::new();
+                for (mode, extra) in [("raw", None), ("gold-tokens", Some("--gold-tokens"))] {
+                    let pred = pred_dir.join(format!("newsmark-ner-{mode}.jsonl"));
+                    predict("ner", &self.slice, &pred, extra)?;
+                    scores.push(peers::score_ner(&self.slice, &pred)?);
+                }
+                let gold = scores.pop().ok_or("no score")?;
+                let raw = scores.pop().ok_or("no score")?;
+                acc.ner = Some(NerAccuracy {
+                    raw: raw.overall,
+                    gold_tokens: gold.overall,
+                    per_label: raw.per_label,
+                });
+                Ok(())
+            })(),
+        );
+        part(
+            "sentences",
+            (|| {
+                let pred = pred_dir.join("newsmark-sentences.jsonl");
+                let sentences = |data: &Path, out: &Path| predict("sentences", data, out, None);
+                sentences(&self.slice, &pred)?;
+                acc.sentences = Some(peers::sentence_scores(
+                    &self.slice,
+                    &pred,
+                    &pred_dir,
+                    "newsmark",
+                    &sentences,
+                )?);
+                Ok(())
+            })(),
+        );
+        part(
+            "boilerplate",
+            (|| {
+                let pred = pred_dir.join("newsmark-boilerplate.jsonl");
+                predict("boilerplate", &self.page_slice, &pred, None)?;
+                acc.boilerplate = Some(peers::score_boilerplate(&self.page_slice, &pred)?);
+                Ok(())
+            })(),
+        );
+        part(
+            "boilerplate baselines",
+            (|| {
+                acc.baselines = peers::boilerplate_baselines(
+                    &self.page_slice,
+                    &pred_dir.join("baselines.score.json"),
+                )?;
+                Ok(())
+            })(),
+        );
+        acc
+    }
+
+    /// Start-up and stages of the package in Node or Chromium.
+    fn wasm_run(&self, errors: &mut Vec<String>, browser: bool) -> Result<record::WasmRun> {
+        self.wasm_ready()?;
+        let runs = self.settings.runs;
+        let out = if browser {
+            wasm::chromium(&self.slice, runs, 0)?
+        } else {
+            wasm::node(&self.slice, runs, 0)?
+        };
+        if let Some(e) = out.full_error() {
+            errors.push(format!("the full pipeline did not run: {e}"));
+        }
+        Ok(out.run(&self.corpus))
+    }
+
+    /// The memory input: in Node (at most 100 KB: Node's wasm runs slower
+    /// here, and linear memory grows the same way in any engine) and in
+    /// Chromium, each in a fresh instance.
+    fn memory(&self, errors: &mut Vec<String>) -> Result<Memory> {
+        self.wasm_ready()?;
+        let bytes = self.settings.memory_bytes;
+        let mut rows = Vec::new();
+        let mut engines = vec![("node", bytes.min(100_000))];
+        if self.browser {
+            engines.push(("chromium", bytes));
+        }
+        for (env, size) in engines {
+            let out = if env == "node" {
+                wasm::node(&self.slice, 0, size)
+            } else {
+                wasm::chromium(&self.slice, 0, size)
+            };
+            match out {
+                Ok(out) => match out.memory(env) {
+                    Some(row) => {
+                        if let Some(e) = &row.error {
+                            errors.push(format!("the memory input failed in {env}: {e}"));
+                        }
+                        rows.push(row);
+                    }
+                    None => errors.push(format!("{env}: the driver measured no memory")),
+                },
+                Err(e) => errors.push(format!("{env}: {e}")),
+            }
+        }
+        Ok(Memory { rows })
+    }
+
+    fn peer_throughput(&self, run: &peers::PeerRun) -> Throughput {
+        Throughput {
+            wall_s: run.runs_s.clone(),
+            cpu_s: run.cpu_s.clone(),
+            tokens: self.corpus.tokens(),
+            chars: self.corpus.chars(),
+            docs: self.corpus.docs.len(),
+        }
+    }
+
+    /// One NER peer: its predictions, scores (all labels and its own) and
+    /// speed; spaCy's full pipeline also gives its sentences.
+    fn ner_peer(&self, peer: Peer) -> Result<NerPeer> {
+        self.peers_ready()?;
+        let pred_dir = self.work.join("pred");
+        let id = peer.id;
+        let runs = self.settings.peer_runs.to_string();
+        let sl = self.slice.display().to_string();
+        let pred = pred_dir.join(format!("{id}-ner.jsonl"));
+        let p = pred.display().to_string();
+        let sents = pred_dir.join(format!("{id}-sentences.jsonl"));
+        let s = sents.display().to_string();
+        let with_sentences = id == "spacy-full";
+        let run = match peer.runtime {
+            peers::Runtime::Python => {
+                let mut a = vec![
+                    "ner", "--system", id, "--data", &sl, "--out", &p, "--runs", &runs,
+                ];
+                if with_sentences {
+                    a.extend(["--sentences-out", &s]);
+                }
+                peers::python_peer(&a)?
+            }
+            peers::Runtime::Node => peers::node_script(
+                "peers.mjs",
+                &[
+                    "ner", "--system", id, "--data", &sl, "--out", &p, "--runs", &runs,
+                ],
+            )?,
+        };
+        let score = peers::score_ner(&self.slice, &pred)?;
+        let labels = run.labels.clone().unwrap_or_else(native::ontonotes_labels);
+        let covered = peers::score_ner_on_labels(&self.slice, &pred, &labels)?;
+        let sentences = if with_sentences {
+            let predict = |d: &Path, o: &Path| -> Result {
+                let ents = o.with_extension("entities.jsonl");
+                let (d, e, o) = (
+                    d.display().to_string(),
+                    ents.display().to_string(),
+                    o.display().to_string(),
+                );
+                peers::python_peer(&[
+                    "ner",
+                    "--system",
+                    id,
+                    "--data",
+                    &d,
+                    "--out",
+                    &e,
+                    "--sentences-out",
+                    &o,
+                    "--runs",
+                    "1",
+                ])
+                .map(|_| ())
+            };
+            Some(PeerSentences {
+                name: peers::SPACY_PARSER_SENTENCES.to_string(),
+                scores: peers::sentence_scores(
+                    &self.slice,
+                    &sents,
+                    &pred_dir,
+                    "spacy-parser",
+                    &predict,
+                )?,
+            })
+        } else {
+            None
+        };
+        Ok(NerPeer {
+            id: id.to_string(),
+            name: peer.name.to_string(),
+            runtime: peer.runtime.name().to_string(),
+            versions: run.versions.clone(),
+            labels,
+            f1: score.overall.f1,
+            news_f1: score.overall.news_f1,
+            covered_f1: covered.overall.f1,
+            speed: self.peer_throughput(&run),
+            failed_docs: run.failed_docs,
+            sentences,
+        })
+    }
+
+    /// One sentence splitter (Punkt is trained first, once, and cached).
+    fn sentence_peer(&self, peer: Peer) -> Result<SentencePeer> {
+        self.peers_ready()?;
+        let pred_dir = self.work.join("pred");
+        let id = peer.id;
+        let punkt = self.work.join("punkt-ontonotes-train.pickle");
+        if id == "punkt" && !punkt.exists() {
+            let train = shared().join("data/ontonotes/train.jsonl");
+            peers::python_peer(&[
+                "punkt-train",
+                "--data",
+                &train.display().to_string(),
+                "--out",
+                &punkt.display().to_string(),
+            ])?;
+        }
+        let punkt_s = punkt.display().to_string();
+        let predict = |data: &Path, out: &Path, runs: &str| -> Result<peers::PeerRun> {
+            let d = data.display().to_string();
+            let o = out.display().to_string();
+            peers::python_peer(&[
+                "sentences",
+                "--system",
+                id,
+                "--data",
+                &d,
+                "--out",
+                &o,
+                "--runs",
+                runs,
+                "--punkt-params",
+                &punkt_s,
+            ])
+        };
+        let pred = pred_dir.join(format!("{id}-sentences.jsonl"));
+        let run = predict(&self.slice, &pred, &self.settings.peer_runs.to_string())?;
+        let scores = peers::sentence_scores(&self.slice, &pred, &pred_dir, id, &|d, o| {
+            predict(d, o, "1").map(|_| ())
+        })?;
+        Ok(SentencePeer {
+            id: id.to_string(),
+            name: peer.name.to_string(),
+            versions: run.versions.clone(),
+            scores,
+            speed: self.peer_throughput(&run),
+        })
+    }
+
+    /// jusText on the pages.
+    fn boilerplate_peer(&self, peer: Peer) -> Result<BoilerplatePeer> {
+        self.peers_ready()?;
+        let pred = self
+            .work
+            .join(format!("pred/{}-boilerplate.jsonl", peer.id));
+        let run = peers::python_peer(&[
+            "boilerplate",
+            "--system",
+            peer.id,
+            "--data",
+            &self.page_slice.display().to_string(),
+            "--out",
+            &pred.display().to_string(),
+            "--runs",
+            &self.settings.peer_runs.to_string(),
+        ])?;
+        let score = peers::score_boilerplate(&self.page_slice, &pred)?;
+        Ok(BoilerplatePeer {
+            id: peer.id.to_string(),
+            name: peer.name.to_string(),
+            input: peers::JUSTEXT_INPUT.to_string(),
+            versions: run.versions.clone(),
+            score,
+            speed: Throughput {
+                wall_s: run.runs_s.clone(),
+                cpu_s: run.cpu_s.clone(),
+                tokens: 0,
+                chars: self.pages.chars(),
+                docs: self.pages.docs.len(),
+            },
+        })
+    }
+}
+
+/// Runs `cargo xtask ARGS` as this same binary in a child process (a task
+/// that fails, even by a panic, fails only its own section).
+fn xtask(args: &[String]) -> Result {
+    let exe = std::env::current_exe()?;
+    crate::util::run(std::process::Command::new(exe).args(args))
+}
+
+// ------------------------------------------------------------------ machine
+
+/// The 1, 5 and 15 minute load averages (the machine is shared: they say how
+/// quiet it was).
+fn load_avg() -> Option<String> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+}
+
+/// The first line a command prints, or "" if it cannot run.
+fn first_line(prog: &str, args: &[&str]) -> String {
+    output(std::process::Command::new(prog).args(args))
+        .map(|s| s.lines().next().unwrap_or_default().trim().to_string())
+        .unwrap_or_default()
+}
+
+/// The short commit and whether tracked files have uncommitted changes.
+fn commit() -> (String, bool) {
+    let dir = root().display().to_string();
+    let commit = first_line("git", &["-C", &dir, "rev-parse", "--short", "HEAD"]);
+    let dirty = !first_line(
+        "git",
+        &["-C", &dir, "status", "--porcelain", "--untracked-files=no"],
+    )
+    .is_empty();
+    (commit, dirty)
+}
+
+/// Machine and toolchains, for the report's header.
+fn machine() -> Machine {
+    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let cpu = cpuinfo
+        .lines()
+        .find(|l| l.starts_with("model name"))
+        .and_then(|l| l.split(':').nth(1))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let memory_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines().find(|l| l.starts_with("MemTotal")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|k| k.parse::<f64>().ok())
+            })
+        })
+        .map(|kb| (kb / 1024.0 / 1024.0).round());
+    let os = std::fs::read_to_string("/etc/os-release")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("PRETTY_NAME=")).map(|l| {
+                l.trim_start_matches("PRETTY_NAME=")
+                    .trim_matches('"')
+                    .to_string()
+            })
+        })
+        .unwrap_or_default();
+    Machine {
+        cpu,
+        cores,
+        memory_gib,
+        os,
+        rustc: first_line("rustc", &["--version"]),
+        node: first_line("node", &["--version"]),
+        python: first_line("python3", &["--version"]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn flags_are_checked() {
+        assert!(Args::parse(&strings(&["--quick", "--runs", "2"])).is_ok());
+        let e = Args::parse(&strings(&["--quick", "--bogus"]))
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("`--bogus`"), "{e}");
+        assert!(Args::parse(&strings(&["--runs"])).is_err());
+        assert!(Args::parse(&strings(&["stray"])).is_err());
+        let a = Args::parse(&strings(&["--runs", "x"])).unwrap();
+        assert!(a.count("--runs").is_err());
+    }
+
+    #[test]
+    fn only_takes_names_and_groups() {
+        let ids = parse_only("memory,native").unwrap();
+        assert_eq!(ids, vec![Id::Native, Id::Memory]);
+        let wasm = parse_only("wasm").unwrap();
+        assert_eq!(
+            wasm,
+            vec![Id::Sizes, Id::WasmNode, Id::WasmChromium, Id::Memory]
+        );
+        let peer = parse_only("peer:spacy-ner").unwrap();
+        assert_eq!(peer, vec![Id::Peer(0)]);
+        assert_eq!(parse_only("peers").unwrap().len(), PEERS.len() + 1);
+        assert!(parse_only("nothing").is_err());
+        assert!(parse_only(",").is_err());
+    }
+
+    #[test]
+    fn every_section_has_a_distinct_name() {
+        let names: Vec<String> = all_ids().iter().map(|id| id.name()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), names.len());
+        assert!(usage().contains("peer:justext"));
+    }
 }

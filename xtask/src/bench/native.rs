@@ -1,6 +1,10 @@
 //! Native timing of newsmark (this binary is built in release mode): each
 //! stage over a slice of OntoNotes dev, blocks over boilerplate pages, and the
 //! scaling curve from 1 KB to 10 MB.
+//!
+//! This is the only file of the bench that calls into the library (the rest
+//! runs `cargo xtask predict` or the wasm package); the calls to its internals
+//! are the stage functions in [`stages`] and [`block_count`].
 
 use std::hint::black_box;
 use std::path::Path;
@@ -8,8 +12,9 @@ use std::time::Instant;
 
 use newsmark::annotator::DEFAULT_MODEL;
 use newsmark::{segment, Annotator};
-use serde_json::{json, Value};
+use serde::Deserialize;
 
+use super::record::{Native, ScalingPoint, ScalingSeries, StageSpeed, Throughput};
 use crate::util::Result;
 
 /// One document of the NER corpus, as the bench needs it.
@@ -29,41 +34,53 @@ pub struct Corpus {
     pub lines: Vec<String>,
 }
 
+/// A line of the OntoNotes-format corpus, as far as the bench reads it.
+#[derive(Deserialize)]
+struct NerLine {
+    text: String,
+    #[serde(default)]
+    tokens: Vec<serde::de::IgnoredAny>,
+}
+
+/// A line of the boilerplate set: the page's lines.
+#[derive(Deserialize)]
+struct PageLine {
+    lines: Vec<PageLineText>,
+}
+
+#[derive(Deserialize)]
+struct PageLineText {
+    text: String,
+}
+
 impl Corpus {
     /// Reads the first `limit` documents of an OntoNotes-format JSONL file.
     pub fn ontonotes(path: &Path, limit: Option<usize>) -> Result<Corpus> {
-        let (values, lines) = read_jsonl(path, limit)?;
-        let mut docs = Vec::with_capacity(values.len());
-        for (i, v) in values.iter().enumerate() {
-            let text = v["text"]
-                .as_str()
-                .ok_or_else(|| format!("{}: document {i} has no `text`", path.display()))?;
-            let tokens = v["tokens"].as_array().map_or(0, Vec::len);
-            docs.push(Doc {
-                text: text.to_string(),
-                tokens,
-            });
-        }
+        let (values, lines) = read_jsonl::<NerLine>(path, limit)?;
+        let docs = values
+            .into_iter()
+            .map(|v| Doc {
+                text: v.text,
+                tokens: v.tokens.len(),
+            })
+            .collect();
         Ok(Corpus { docs, lines })
     }
 
     /// Reads the first `limit` pages of the boilerplate set; a page's text is
     /// its lines joined with `\n`, as `predict boilerplate` sees it.
     pub fn pages(path: &Path, limit: Option<usize>) -> Result<Corpus> {
-        let (values, lines) = read_jsonl(path, limit)?;
+        let (values, lines) = read_jsonl::<PageLine>(path, limit)?;
         let docs = values
-            .iter()
-            .map(|v| {
-                let text = v["lines"]
-                    .as_array()
-                    .map(|ls| {
-                        ls.iter()
-                            .filter_map(|l| l["text"].as_str())
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    })
-                    .unwrap_or_default();
-                Doc { text, tokens: 0 }
+            .into_iter()
+            .map(|v| Doc {
+                text: v
+                    .lines
+                    .into_iter()
+                    .map(|l| l.text)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                tokens: 0,
             })
             .collect();
         Ok(Corpus { docs, lines })
@@ -85,7 +102,10 @@ impl Corpus {
     }
 }
 
-fn read_jsonl(path: &Path, limit: Option<usize>) -> Result<(Vec<Value>, Vec<String>)> {
+fn read_jsonl<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    limit: Option<usize>,
+) -> Result<(Vec<T>, Vec<String>)> {
     let body = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let mut values = Vec::new();
@@ -94,8 +114,8 @@ fn read_jsonl(path: &Path, limit: Option<usize>) -> Result<(Vec<Value>, Vec<Stri
         if limit.is_some_and(|n| values.len() >= n) {
             break;
         }
-        let v: Value = serde_json::from_str(line)
-            .map_err(|e| format!("{}: bad JSON line: {e}", path.display()))?;
+        let v: T = serde_json::from_str(line)
+            .map_err(|e| format!("{}: bad line {}: {e}", path.display(), values.len() + 1))?;
         values.push(v);
         lines.push(line.to_string());
     }
@@ -164,19 +184,42 @@ pub fn annotator() -> std::result::Result<Annotator, String> {
         .map_err(|e| format!("the default model does not load: {e}"))
 }
 
-/// Wall-clock and CPU seconds per pass over the corpus for each stage.
-/// NER and the full pipeline are left out when there is no model.
-pub fn stages(
+/// The OntoNotes labels (what a peer that does not say emits is scored on).
+pub fn ontonotes_labels() -> Vec<String> {
+    newsmark::ner::labels::ONTONOTES
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Blocks of one page (the article-vs-boilerplate classifier alone).
+fn block_count(text: &str) -> usize {
+    segment::blocks::blocks(text).len()
+}
+
+/// Section `native`: wall-clock and CPU seconds per pass over the corpus for
+/// each stage (NER and the full pipeline left out when there is no model),
+/// and the block classifier over the pages.
+pub fn native(
     corpus: &Corpus,
+    pages: &Corpus,
     runs: usize,
     annotator: Option<&Annotator>,
-) -> Vec<(String, Vec<f64>, Vec<f64>)> {
+) -> Native {
     let texts: Vec<&str> = corpus.docs.iter().map(|d| d.text.as_str()).collect();
-    let mut out = Vec::new();
+    let per_pass = |wall_s: Vec<f64>, cpu_s: Vec<f64>, c: &Corpus| Throughput {
+        wall_s,
+        cpu_s,
+        tokens: c.tokens(),
+        chars: c.chars(),
+        docs: c.docs.len(),
+    };
+    let mut stages = Vec::new();
     // Warm-up on the first tenth of the texts: enough for caches and branch
     // predictors, and a full extra pass would cost minutes with the model.
     let warm = texts.len().div_ceil(10);
     let mut stage = |name: &str, f: &mut dyn FnMut(usize, &str) -> usize| {
+        eprintln!("  native {name}");
         let mut n = 0;
         for (i, t) in texts.iter().enumerate().take(warm) {
             n += f(i, t);
@@ -187,9 +230,12 @@ pub fn stages(
             }
         });
         black_box(n);
-        out.push((name.to_string(), wall, cpu));
+        stages.push(StageSpeed {
+            stage: name.to_string(),
+            speed: per_pass(wall, cpu, corpus),
+        });
     };
-    stage("blocks", &mut |_, t| segment::blocks::blocks(t).len());
+    stage("blocks", &mut |_, t| block_count(t));
     stage("tokens", &mut |_, t| segment::tokens::tokenize(t).len());
     stage("sentences", &mut |_, t| {
         segment::sentences::sentences(t).len()
@@ -203,7 +249,14 @@ pub fn stages(
         });
         stage("full", &mut |_, t| a.annotate(t).entities.len());
     }
-    out
+    let page_runs = time_runs(runs, || {
+        let n: usize = pages.docs.iter().map(|d| block_count(&d.text)).sum();
+        black_box(n);
+    });
+    Native {
+        stages,
+        pages: Some(per_pass(page_runs, Vec::new(), pages)),
+    }
 }
 
 /// A text of about `bytes` bytes (cut at a whitespace on a character
@@ -272,17 +325,19 @@ fn seconds_per_call(text: &str, f: &dyn Fn(&str) -> usize) -> (f64, f64) {
 /// One timed call on a text (returns a count, kept from the optimiser).
 type Runner<'a> = Box<dyn Fn(&str) -> usize + 'a>;
 
-/// The scaling curve: seconds for one text of each size, for segmentation
-/// and (with a model) the full pipeline, plus the log-log slope over the
-/// sizes from 100 KB up (1.0 is linear).
-pub fn scaling(texts: &[&str], max_bytes: usize, annotator: Option<&Annotator>) -> Value {
+/// Section `scaling`: seconds for one text of each size, for segmentation
+/// and (with a model) the full pipeline.
+pub fn scaling(
+    texts: &[&str],
+    max_bytes: usize,
+    annotator: Option<&Annotator>,
+) -> Vec<ScalingSeries> {
     let sizes: Vec<usize> = [
         1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 10_000_000,
     ]
     .into_iter()
     .filter(|&s| s <= max_bytes)
     .collect();
-    let mut series = Vec::new();
     let seg = |t: &str| segment::segment(t).tokens.len();
     let mut runners: Vec<(&str, Runner)> = vec![("segment", Box::new(seg))];
     if let Some(a) = annotator {
@@ -291,50 +346,25 @@ pub fn scaling(texts: &[&str], max_bytes: usize, annotator: Option<&Annotator>) 
             Box::new(move |t: &str| a.annotate(t).entities.len()),
         ));
     }
+    let mut series = Vec::new();
     for (name, f) in &runners {
         let mut points = Vec::new();
         for &size in &sizes {
             let text = text_of_size(texts, size);
             let (wall, cpu) = seconds_per_call(&text, f.as_ref());
             eprintln!("  scaling {name} {size} bytes: {wall:.4} s (CPU {cpu:.4} s)");
-            points.push(
-                json!({"bytes": text.len(), "seconds": wall, "cpu_seconds": cpu,
-                               "bytes_per_s": text.len() as f64 / wall}),
-            );
+            points.push(ScalingPoint {
+                bytes: text.len(),
+                seconds: wall,
+                cpu_seconds: cpu.is_finite().then_some(cpu),
+            });
         }
-        let big: Vec<(f64, f64)> = points
-            .iter()
-            .filter(|p| p["bytes"].as_f64().unwrap_or(0.0) >= 99_000.0)
-            .map(|p| {
-                (
-                    p["bytes"].as_f64().unwrap_or(1.0).ln(),
-                    // CPU time when measured: steadier on a shared machine.
-                    p["cpu_seconds"]
-                        .as_f64()
-                        .or(p["seconds"].as_f64())
-                        .unwrap_or(1.0)
-                        .ln(),
-                )
-            })
-            .collect();
-        let slope = loglog_slope(&big);
-        series.push(json!({"stage": name, "points": points, "slope": slope,
-                           "linear": slope.map(|s| (0.9..=1.1).contains(&s))}));
+        series.push(ScalingSeries {
+            stage: name.to_string(),
+            points,
+        });
     }
-    json!({ "series": series })
-}
-
-/// Least-squares slope of y on x, if there are two or more points.
-fn loglog_slope(xy: &[(f64, f64)]) -> Option<f64> {
-    if xy.len() < 2 {
-        return None;
-    }
-    let n = xy.len() as f64;
-    let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = xy.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = xy.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let sxy: f64 = xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    (sxx > 0.0).then(|| sxy / sxx)
+    series
 }
 
 #[cfg(test)]
@@ -359,12 +389,5 @@ mod tests {
         }
         let b = thread_cpu_seconds().unwrap_or(a);
         assert!(b - a > 0.0 && b - a < 1.0, "{a} {b}");
-    }
-
-    #[test]
-    fn slope_of_a_line() {
-        let pts: Vec<(f64, f64)> = (1..5).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
-        assert!((loglog_slope(&pts).unwrap() - 2.0).abs() < 1e-9);
-        assert!(loglog_slope(&pts[..1]).is_none());
     }
 }

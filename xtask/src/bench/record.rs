@@ -1,0 +1,662 @@
+//! The typed record of the benchmarks: what `BENCHMARKS.json` holds and what
+//! the report is rendered from.
+//!
+//! The record is a set of sections. Each section is measured on its own (a
+//! whole run measures them one after another; `--only` measures some again)
+//! and keeps its own [`Measurement`]: when, by which command, on which commit,
+//! how long it took and what went wrong. Figures are stored as measured (the
+//! seconds of every pass, byte counts, the scorers' numbers); rates, medians,
+//! ratios and slopes are derived when the report is rendered.
+//!
+//! Adding a section: a data type here, a field in [`Sections`] (and a line in
+//! [`Sections::all`]), an entry in the bench's section list (`bench.rs`) and a
+//! renderer in `report.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The version of this layout, stored in the file.
+pub const FORMAT: u32 = 2;
+
+/// Everything `BENCHMARKS.json` holds.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Record {
+    /// [`FORMAT`] when written.
+    pub format: u32,
+    /// What the run measured with (slice, passes, sizes).
+    pub settings: Settings,
+    /// The slices every section reads, as counted when they were cut.
+    pub slices: Slices,
+    /// The machine and toolchains of the last whole run.
+    pub machine: Machine,
+    /// The last whole run (not `--only`): the report's header.
+    pub run: Measurement,
+    /// The sections' results.
+    pub sections: Sections,
+}
+
+/// The settings of a whole run; `--only` reuses them.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// `--quick`: a small slice, for CI.
+    pub quick: bool,
+    /// The first N documents of OntoNotes dev (`None`: all).
+    pub slice: Option<usize>,
+    /// The first N boilerplate dev pages (`None`: all).
+    pub pages: Option<usize>,
+    /// Timed passes for newsmark.
+    pub runs: usize,
+    /// Timed passes for the peers.
+    pub peer_runs: usize,
+    /// Largest input of the scaling curve, in bytes.
+    pub scaling_max_bytes: usize,
+    /// The input of the memory row in Chromium, in bytes (Node's is at most 100 KB).
+    pub memory_bytes: usize,
+    /// Brotli quality of the size table (0..=11).
+    pub brotli_quality: u32,
+}
+
+/// The slices, with the counts the rates are computed from.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Slices {
+    pub ner: TextSlice,
+    pub boilerplate: TextSlice,
+}
+
+/// One slice file: the first `docs` documents of `file`.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct TextSlice {
+    /// The source file, relative to the repository (`../shared/...`).
+    pub file: String,
+    /// Documents (pages) in the slice.
+    pub docs: usize,
+    /// Code points.
+    pub chars: usize,
+    /// UTF-8 bytes.
+    pub bytes: usize,
+    /// Gold tokens (0 where the data has none).
+    pub tokens: usize,
+}
+
+/// Machine and toolchains.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Machine {
+    pub cpu: String,
+    pub cores: usize,
+    pub memory_gib: Option<f64>,
+    pub os: String,
+    pub rustc: String,
+    pub node: String,
+    pub python: String,
+}
+
+/// When and how something was measured.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Measurement {
+    /// The command line, e.g. `cargo xtask bench --only memory`.
+    pub command: String,
+    /// Start, UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub started: String,
+    /// Wall-clock seconds it took (unknown for sections measured inside another).
+    pub seconds: Option<f64>,
+    /// `git rev-parse --short HEAD`.
+    pub commit: String,
+    /// Uncommitted changes to tracked files.
+    pub dirty: bool,
+    /// `/proc/loadavg`'s three averages at the start and at the end.
+    pub load_avg_start: Option<String>,
+    pub load_avg_end: Option<String>,
+}
+
+/// One section's result.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Section<T> {
+    pub measured: Measurement,
+    /// What went wrong; a section with errors may still have (partial) data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    pub data: Option<T>,
+}
+
+impl<T> Section<T> {
+    /// The data, if the section ran and produced any.
+    pub fn data(&self) -> Option<&T> {
+        self.data.as_ref()
+    }
+}
+
+/// Every section's result; a section never measured is absent.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+#[serde(default)]
+pub struct Sections {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<Section<Native>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scaling: Option<Section<Scaling>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accuracy: Option<Section<Accuracy>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<Section<Sizes>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wasm_node: Option<Section<WasmRun>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wasm_chromium: Option<Section<WasmRun>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<Section<Memory>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peer_bundles: Option<Section<PeerBundles>>,
+    /// By peer id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub ner_peers: BTreeMap<String, Section<NerPeer>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub sentence_peers: BTreeMap<String, Section<SentencePeer>>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub boilerplate_peers: BTreeMap<String, Section<BoilerplatePeer>>,
+}
+
+/// A section's id, measurement and errors, whatever its data type.
+pub struct SectionStatus<'a> {
+    pub id: String,
+    pub measured: &'a Measurement,
+    pub errors: &'a [String],
+    pub has_data: bool,
+}
+
+impl Sections {
+    /// Every stored section, in the order the bench runs them.
+    pub fn all(&self) -> Vec<SectionStatus<'_>> {
+        fn one<'a, T>(id: impl Into<String>, s: &'a Section<T>) -> SectionStatus<'a> {
+            SectionStatus {
+                id: id.into(),
+                measured: &s.measured,
+                errors: &s.errors,
+                has_data: s.data.is_some(),
+            }
+        }
+        let mut out = Vec::new();
+        let singles = [
+            self.native.as_ref().map(|s| one("native", s)),
+            self.scaling.as_ref().map(|s| one("scaling", s)),
+            self.accuracy.as_ref().map(|s| one("accuracy", s)),
+            self.sizes.as_ref().map(|s| one("sizes", s)),
+            self.wasm_node.as_ref().map(|s| one("wasm-node", s)),
+            self.wasm_chromium.as_ref().map(|s| one("wasm-chromium", s)),
+            self.memory.as_ref().map(|s| one("memory", s)),
+            self.peer_bundles.as_ref().map(|s| one("peer-bundles", s)),
+        ];
+        out.extend(singles.into_iter().flatten());
+        out.extend(
+            self.ner_peers
+                .iter()
+                .map(|(id, s)| one(format!("peer:{id}"), s)),
+        );
+        out.extend(
+            self.sentence_peers
+                .iter()
+                .map(|(id, s)| one(format!("peer:{id}"), s)),
+        );
+        out.extend(
+            self.boilerplate_peers
+                .iter()
+                .map(|(id, s)| one(format!("peer:{id}"), s)),
+        );
+        out
+    }
+}
+
+// ---------------------------------------------------------------- timings
+
+/// Timed passes over a slice: wall-clock and CPU seconds per pass, and the
+/// units one pass processes.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct Throughput {
+    /// Wall-clock seconds per pass.
+    pub wall_s: Vec<f64>,
+    /// CPU seconds per pass (the thread's natively and in Python, the
+    /// process's in Node); empty where not measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cpu_s: Vec<f64>,
+    /// Gold tokens per pass (0 where not meaningful).
+    pub tokens: usize,
+    /// Code points per pass.
+    pub chars: usize,
+    /// Documents (or pages) per pass.
+    pub docs: usize,
+}
+
+/// The median of a list (`None` for an empty one).
+pub fn median(xs: &[f64]) -> Option<f64> {
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    match s.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(s[n / 2]),
+        n => Some((s[n / 2 - 1] + s[n / 2]) / 2.0),
+    }
+}
+
+impl Throughput {
+    /// Median wall-clock seconds per pass.
+    pub fn median_s(&self) -> Option<f64> {
+        median(&self.wall_s)
+    }
+
+    /// Median CPU seconds per pass, where measured.
+    pub fn cpu_median_s(&self) -> Option<f64> {
+        median(&self.cpu_s)
+    }
+
+    /// (max − min) / median of the wall-clock passes, in percent.
+    pub fn spread_pct(&self) -> Option<f64> {
+        let m = self.median_s()?;
+        let max = self
+            .wall_s
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        let min = self.wall_s.iter().copied().fold(f64::INFINITY, f64::min);
+        Some(100.0 * (max - min) / m)
+    }
+
+    /// Units per wall-clock second.
+    pub fn per_s(&self, unit: Unit) -> Option<f64> {
+        Some(self.units(unit) / self.median_s()?)
+    }
+
+    /// Units per CPU second, where CPU time was measured.
+    pub fn per_cpu_s(&self, unit: Unit) -> Option<f64> {
+        Some(self.units(unit) / self.cpu_median_s()?)
+    }
+
+    fn units(&self, unit: Unit) -> f64 {
+        (match unit {
+            Unit::Tokens => self.tokens,
+            Unit::Chars => self.chars,
+            Unit::Docs => self.docs,
+        }) as f64
+    }
+}
+
+/// What a rate counts.
+#[derive(Clone, Copy, Debug)]
+pub enum Unit {
+    Tokens,
+    Chars,
+    Docs,
+}
+
+/// One stage's passes.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct StageSpeed {
+    /// `blocks`, `tokens`, `sentences`, `segment`, `ner` or `full`.
+    pub stage: String,
+    pub speed: Throughput,
+}
+
+/// Section `native`: newsmark's stages over the NER slice, and the block
+/// classifier over the boilerplate pages.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Native {
+    pub stages: Vec<StageSpeed>,
+    pub pages: Option<Throughput>,
+}
+
+/// Section `scaling`: one text of each size, natively.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Scaling {
+    pub series: Vec<ScalingSeries>,
+}
+
+/// One stage's curve.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct ScalingSeries {
+    /// `segment` or `full`.
+    pub stage: String,
+    pub points: Vec<ScalingPoint>,
+}
+
+/// Seconds for one call on a text of `bytes` bytes.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct ScalingPoint {
+    pub bytes: usize,
+    /// Wall-clock seconds per call.
+    pub seconds: f64,
+    /// The thread's CPU seconds per call, where measured.
+    pub cpu_seconds: Option<f64>,
+}
+
+impl ScalingPoint {
+    /// CPU seconds where measured (steadier on a shared machine), else wall-clock.
+    pub fn best_seconds(&self) -> f64 {
+        self.cpu_seconds
+            .filter(|c| c.is_finite() && *c > 0.0)
+            .unwrap_or(self.seconds)
+    }
+}
+
+/// The slope range the scaling check accepts as linear.
+pub const LINEAR: std::ops::RangeInclusive<f64> = 0.9..=1.1;
+
+impl ScalingSeries {
+    /// Least-squares slope of log time on log size over the inputs of
+    /// 100 KB and up (1.0 is linear); `None` with fewer than two such points.
+    pub fn slope(&self) -> Option<f64> {
+        let xy: Vec<(f64, f64)> = self
+            .points
+            .iter()
+            .filter(|p| p.bytes >= 99_000)
+            .map(|p| ((p.bytes as f64).ln(), p.best_seconds().ln()))
+            .collect();
+        loglog_slope(&xy)
+    }
+}
+
+/// Least-squares slope of y on x, if there are two or more distinct x.
+pub fn loglog_slope(xy: &[(f64, f64)]) -> Option<f64> {
+    if xy.len() < 2 {
+        return None;
+    }
+    let n = xy.len() as f64;
+    let mx = xy.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = xy.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = xy.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    let sxy: f64 = xy.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
+// ---------------------------------------------------------------- wasm
+
+/// Sections `wasm-node` and `wasm-chromium`: the package's start-up and its
+/// stages, timed from JavaScript.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct WasmRun {
+    /// Node's version, or Chromium's.
+    pub version: String,
+    /// The browser's user agent (Chromium only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    /// The package calls that were timed.
+    pub api: Vec<String>,
+    /// Why the full pipeline could not run, if it could not.
+    pub full_error: Option<String>,
+    /// Instantiating the module, ms.
+    pub init_ms: f64,
+    /// The first annotation (Node: the call alone; Chromium: from navigation start), ms.
+    pub first_annotation_ms: f64,
+    pub stages: Vec<StageSpeed>,
+}
+
+/// Section `memory`: the wasm linear memory around one large input.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Memory {
+    pub rows: Vec<MemoryRow>,
+}
+
+/// One engine's memory figure.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct MemoryRow {
+    /// `node` or `chromium` (set by the bench: the drivers do not say).
+    #[serde(default)]
+    pub env: String,
+    pub input_bytes: u64,
+    pub input_chars: u64,
+    /// Linear memory before the input and after it (memory never shrinks,
+    /// so after = peak).
+    pub before_bytes: u64,
+    pub peak_bytes: u64,
+    /// Seconds for the whole input.
+    pub seconds: f64,
+    /// The package call (`annotate` or `segment`) and how many calls the
+    /// input took (the package takes at most 4 MiB per call).
+    pub call: String,
+    pub calls: u64,
+    pub entities: Option<u64>,
+    pub error: Option<String>,
+}
+
+/// Section `sizes`: the package's files and the model files.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Sizes {
+    pub files: Vec<FileSize>,
+    /// The `.wasm` split into the embedded model and the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<WasmSplit>,
+}
+
+/// One file's sizes, in bytes.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct FileSize {
+    /// Relative to the repository.
+    pub file: String,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: Option<u64>,
+    pub brotli_quality: Option<u32>,
+    /// The esbuild-minified form of a `.js` file.
+    pub minified: Option<u64>,
+    pub minified_gzip: Option<u64>,
+    pub minified_brotli: Option<u64>,
+}
+
+/// Code vs model in the `.wasm`: the model is embedded byte for byte
+/// (`include_bytes!`, less the runs of zeros wasm-opt leaves out), so it is
+/// found in the module and cut out to size the rest.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct WasmSplit {
+    /// The embedded model file, relative to the repository.
+    pub model_file: String,
+    pub wasm_raw: u64,
+    pub wasm_gzip: u64,
+    pub model_raw: u64,
+    pub model_gzip: u64,
+    /// The `.wasm` without the model's bytes.
+    pub code_raw: u64,
+    pub code_gzip: u64,
+    /// False if the model's bytes were not found in one piece in the module
+    /// (then code = wasm − model, for raw and gzip alike: an estimate).
+    pub found: bool,
+}
+
+// ---------------------------------------------------------------- accuracy
+
+/// Section `accuracy`: newsmark's scores, from `cargo xtask predict` and the
+/// shared scorers. Each part is kept even when another fails.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Accuracy {
+    pub ner: Option<NerAccuracy>,
+    pub sentences: Option<SentenceScores>,
+    pub boilerplate: Option<BoilerplateScore>,
+    /// The scorer's plain-text baselines, by name.
+    #[serde(default)]
+    pub baselines: BTreeMap<String, BoilerplateScore>,
+}
+
+/// Entity scores on raw text and on the corpus' tokens, and per label (raw).
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct NerAccuracy {
+    pub raw: EntityScore,
+    pub gold_tokens: EntityScore,
+    pub per_label: BTreeMap<String, LabelScore>,
+}
+
+/// Exact-match entity scores (0..1).
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct EntityScore {
+    pub p: f64,
+    pub r: f64,
+    pub f1: f64,
+    /// F1 on the news genres (nw, bn, mz); `None` if the slice has none.
+    pub news_f1: Option<f64>,
+}
+
+/// One label's F1 and counts.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct LabelScore {
+    pub f1: f64,
+    pub gold: u64,
+    pub pred: u64,
+}
+
+/// Sentence boundary scores and rule-case pass counts.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct SentenceScores {
+    pub boundaries: Boundaries,
+    /// By case file: `golden_rules`, `golden_rules_extra`, `news_cases`.
+    pub cases: BTreeMap<String, CaseScore>,
+}
+
+/// `score_sentences.py boundaries`.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Boundaries {
+    pub all: BoundaryScore,
+    pub news: Option<BoundaryScore>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct BoundaryScore {
+    pub p: f64,
+    pub r: f64,
+    pub f1: f64,
+    pub gold: u64,
+    pub pred: u64,
+}
+
+/// `score_sentences.py cases`.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct CaseScore {
+    pub passed: u64,
+    pub total: u64,
+}
+
+/// `score_boilerplate.py`'s figures for one system.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct BoilerplateScore {
+    pub pages: u64,
+    pub empty_outputs: u64,
+    /// Token bag F1 of the kept text against the article text.
+    pub bag: TokenF1,
+    pub shingle4: TokenF1,
+    /// Per-line article labels (line-decision outputs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lines: Option<LineScore>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct TokenF1 {
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// Bootstrap standard deviation over pages.
+    pub f1_std: Option<f64>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct LineScore {
+    pub line_accuracy: f64,
+    pub line_f1: f64,
+    pub line_precision: f64,
+    pub line_recall: f64,
+}
+
+// ---------------------------------------------------------------- peers
+
+/// Package versions, as the peer reported them.
+pub type Versions = BTreeMap<String, Option<String>>;
+
+/// Section `peer:ID` for an NER peer.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct NerPeer {
+    pub id: String,
+    pub name: String,
+    /// `Python` or `Node`.
+    pub runtime: String,
+    pub versions: Versions,
+    /// The labels it can emit.
+    pub labels: Vec<String>,
+    /// Entity F1, all 18 labels and news genres.
+    pub f1: f64,
+    pub news_f1: Option<f64>,
+    /// F1 with gold and predictions restricted to `labels`.
+    pub covered_f1: f64,
+    pub speed: Throughput,
+    /// Documents it threw on (counted as predicting nothing).
+    pub failed_docs: Option<u64>,
+    /// Its sentences, where its pipeline splits them (spaCy's parser).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentences: Option<PeerSentences>,
+}
+
+/// A sentence splitter's scores, under the name the report shows.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct PeerSentences {
+    pub name: String,
+    pub scores: SentenceScores,
+}
+
+/// Section `peer:ID` for a sentence splitter.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct SentencePeer {
+    pub id: String,
+    pub name: String,
+    pub versions: Versions,
+    pub scores: SentenceScores,
+    pub speed: Throughput,
+}
+
+/// Section `peer:ID` for a boilerplate remover.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct BoilerplatePeer {
+    pub id: String,
+    pub name: String,
+    /// What it reads.
+    pub input: String,
+    pub versions: Versions,
+    pub score: BoilerplateScore,
+    pub speed: Throughput,
+}
+
+/// Section `peer-bundles`: each JS peer bundled for the browser.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct PeerBundles {
+    pub bundles: Vec<Bundle>,
+    pub esbuild: String,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct Bundle {
+    pub name: String,
+    pub minified: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn throughput_derives_rates() {
+        let t = Throughput {
+            wall_s: vec![2.0, 1.0, 4.0],
+            cpu_s: vec![1.0, 1.0, 1.0],
+            tokens: 100,
+            chars: 500,
+            docs: 10,
+        };
+        assert_eq!(t.median_s(), Some(2.0));
+        assert_eq!(t.spread_pct(), Some(150.0));
+        assert_eq!(t.per_s(Unit::Tokens), Some(50.0));
+        assert_eq!(t.per_cpu_s(Unit::Chars), Some(500.0));
+        assert_eq!(t.per_s(Unit::Docs), Some(5.0));
+        let none = Throughput::default();
+        assert_eq!(none.per_cpu_s(Unit::Tokens), None);
+    }
+
+    #[test]
+    fn slope_of_a_line() {
+        let pts: Vec<(f64, f64)> = (1..5).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
+        assert!((loglog_slope(&pts).unwrap() - 2.0).abs() < 1e-9);
+        assert!(loglog_slope(&pts[..1]).is_none());
+    }
+}

@@ -1,0 +1,1025 @@
+//! BENCHMARKS.md and the README's headline table, rendered from the typed
+//! record. Each section of the report reads its own section of the record;
+//! a section that was never measured (or failed) is left out or shows "–".
+
+use std::fmt::Write as _;
+
+use super::clock;
+use super::peers::{Runtime, PEERS};
+use super::record::{
+    BoilerplateScore, Measurement, Record, SentenceScores, StageSpeed, Throughput, Unit, LINEAR,
+};
+
+const HEADLINE_START: &str = "<!-- headline:start -->";
+const HEADLINE_END: &str = "<!-- headline:end -->";
+
+// ---------------------------------------------------------------- numbers
+
+/// A rate with a unit suffix: 1234567 -> "1.23M".
+fn rate(x: Option<f64>) -> String {
+    let Some(x) = x.filter(|x| x.is_finite()) else {
+        return "–".into();
+    };
+    let (v, u) = if x >= 1e9 {
+        (x / 1e9, "G")
+    } else if x >= 1e6 {
+        (x / 1e6, "M")
+    } else if x >= 1e3 {
+        (x / 1e3, "k")
+    } else {
+        (x, "")
+    };
+    if v >= 100.0 {
+        format!("{v:.0}{u}")
+    } else if v >= 10.0 {
+        format!("{v:.1}{u}")
+    } else {
+        format!("{v:.2}{u}")
+    }
+}
+
+/// A speed ratio: "2.35×", "14.2×", "7233×"; "–" when unknown.
+fn ratio(ours: Option<f64>, theirs: Option<f64>) -> String {
+    let x = match (ours, theirs) {
+        (Some(a), Some(b)) => a / b,
+        _ => f64::NAN,
+    };
+    if !x.is_finite() || x <= 0.0 {
+        "–".into()
+    } else if x >= 100.0 {
+        format!("{x:.0}×")
+    } else if x >= 10.0 {
+        format!("{x:.1}×")
+    } else {
+        format!("{x:.2}×")
+    }
+}
+
+/// newsmark's speed over a peer's, per CPU-second when both were measured
+/// that way (steadier on a shared machine), else by wall-clock time.
+fn speed_ratio(ours: &Throughput, theirs: &Throughput, unit: Unit) -> String {
+    match (ours.per_cpu_s(unit), theirs.per_cpu_s(unit)) {
+        (Some(a), Some(b)) => ratio(Some(a), Some(b)),
+        _ => format!("{} (wall)", ratio(ours.per_s(unit), theirs.per_s(unit))),
+    }
+}
+
+/// A byte count: "1.2 MB", "34.5 KB", "512 B".
+fn bytes(x: f64) -> String {
+    if !x.is_finite() {
+        "–".into()
+    } else if x >= 1e6 {
+        format!("{:.2} MB", x / 1e6)
+    } else if x >= 1e3 {
+        format!("{:.1} KB", x / 1e3)
+    } else {
+        format!("{x:.0} B")
+    }
+}
+
+fn opt_bytes(x: Option<u64>) -> String {
+    x.map_or(String::new(), |b| bytes(b as f64))
+}
+
+/// A 0..1 score as a percentage with one decimal.
+fn pct(v: Option<f64>) -> String {
+    v.map_or("–".into(), |x| format!("{:.1}", x * 100.0))
+}
+
+/// "12.3k ±4%": throughput with half the passes' spread.
+fn speed(t: &Throughput, unit: Unit) -> String {
+    match (t.per_s(unit), t.spread_pct()) {
+        (Some(x), Some(sp)) if x.is_finite() => format!("{} ±{:.0}%", rate(Some(x)), sp / 2.0),
+        _ => "–".into(),
+    }
+}
+
+/// A stored timestamp as the report shows it.
+fn when(m: &Measurement) -> String {
+    clock::display(&m.started)
+}
+
+// ---------------------------------------------------------------- lookups
+
+/// Where newsmark ran.
+#[derive(Clone, Copy, PartialEq)]
+enum Env {
+    Native,
+    Node,
+    Chromium,
+}
+
+fn stages(r: &Record, env: Env) -> &[StageSpeed] {
+    let s = &r.sections;
+    let stages = match env {
+        Env::Native => s.native.as_ref().and_then(|x| x.data()).map(|d| &d.stages),
+        Env::Node => s
+            .wasm_node
+            .as_ref()
+            .and_then(|x| x.data())
+            .map(|d| &d.stages),
+        Env::Chromium => s
+            .wasm_chromium
+            .as_ref()
+            .and_then(|x| x.data())
+            .map(|d| &d.stages),
+    };
+    stages.map_or(&[], Vec::as_slice)
+}
+
+/// newsmark's passes for one stage in one place.
+fn stage<'a>(r: &'a Record, env: Env, name: &str) -> Option<&'a Throughput> {
+    stages(r, env)
+        .iter()
+        .find(|s| s.stage == name)
+        .map(|s| &s.speed)
+}
+
+/// newsmark's browser download: the gzipped .wasm plus the minified, gzipped glue.
+fn newsmark_download(r: &Record) -> Option<u64> {
+    let sizes = r.sections.sizes.as_ref()?.data()?;
+    let find = |suffix: &str| sizes.files.iter().find(|f| f.file.ends_with(suffix));
+    Some(find("newsmark_bg.wasm")?.gzip + find("newsmark.js")?.minified_gzip?)
+}
+
+/// Whether a section was measured after the last whole run, by another command.
+fn remeasured(r: &Record, m: &Measurement) -> bool {
+    m.command != r.run.command || m.started < r.run.started
+}
+
+// ---------------------------------------------------------------- the report
+
+/// The headline table, between markers, as it also goes into the README.
+fn headline(r: &Record) -> String {
+    let mut s = String::new();
+    let ner = r
+        .sections
+        .accuracy
+        .as_ref()
+        .and_then(|a| a.data())
+        .and_then(|a| a.ner.as_ref());
+    let f1 = ner.map(|n| n.raw.f1);
+    let news = ner.and_then(|n| n.raw.news_f1);
+    let node_full = stage(r, Env::Node, "full");
+    let _ = writeln!(s, "{HEADLINE_START}");
+    let _ = writeln!(
+        s,
+        "| system | runs in | NER F1, 18 labels | F1 news | labels emitted: F1 on them | tokens/s | tokens per CPU-second | newsmark (wasm, Node) ÷ this, speed | browser download (gzip) |"
+    );
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|---:|---:|---:|");
+    let download = newsmark_download(r).map_or("–".into(), |b| bytes(b as f64));
+    for (env, label) in [
+        (Env::Native, "Rust, native"),
+        (Env::Node, "wasm in Node"),
+        (Env::Chromium, "wasm in Chromium"),
+    ] {
+        let t = stage(r, env, "full");
+        let _ = writeln!(
+            s,
+            "| **newsmark** | {label} | {} | {} | 18: {} | {} | {} | {} | {} |",
+            pct(f1),
+            pct(news),
+            pct(f1),
+            t.map_or("–".into(), |t| speed(t, Unit::Tokens)),
+            rate(t.and_then(|t| t.per_cpu_s(Unit::Tokens))),
+            if env == Env::Node { "1×" } else { "" },
+            if env == Env::Native { "" } else { &download },
+        );
+    }
+    let bundles = r
+        .sections
+        .peer_bundles
+        .as_ref()
+        .and_then(|b| b.data())
+        .map(|b| b.bundles.as_slice())
+        .unwrap_or_default();
+    for peer in PEERS {
+        let Some(p) = r.sections.ner_peers.get(peer.id).and_then(|s| s.data()) else {
+            continue;
+        };
+        let bundle = match bundles.iter().find(|b| b.name == p.id) {
+            Some(b) => bytes(b.gzip as f64),
+            None if peer.runtime == Runtime::Python => "not for browsers".into(),
+            None => "–".into(),
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {}: {} | {} | {} | {} | {} |",
+            p.name,
+            p.runtime,
+            pct(Some(p.f1)),
+            pct(p.news_f1),
+            p.labels.len(),
+            pct(Some(p.covered_f1)),
+            speed(&p.speed, Unit::Tokens),
+            rate(p.speed.per_cpu_s(Unit::Tokens)),
+            node_full.map_or("–".into(), |t| speed_ratio(t, &p.speed, Unit::Tokens)),
+            bundle,
+        );
+    }
+    let _ = writeln!(s, "{HEADLINE_END}");
+    s
+}
+
+/// The README's copy of the headline table, with where it comes from.
+pub fn readme_headline(r: &Record) -> String {
+    let table = headline(r);
+    let table = table
+        .trim_start_matches(HEADLINE_START)
+        .trim_start_matches('\n')
+        .replace(HEADLINE_END, "");
+    format!(
+        "{}\nFrom [BENCHMARKS.md](BENCHMARKS.md) (`{}`, {}{}); F1 is exact-match entity F1 on OntoNotes dev, raw text.\n",
+        table.trim_end_matches('\n').to_string() + "\n",
+        r.run.command,
+        when(&r.run),
+        if r.sections.all().iter().any(|s| remeasured(r, s.measured)) {
+            "; some sections measured again since, as it says"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The whole of BENCHMARKS.md; `svg` is the scaling plot's path relative to
+/// it, `order` the section names in run order.
+pub fn markdown(r: &Record, svg: &str, order: &[String]) -> String {
+    let mut s = String::new();
+    header(&mut s, r);
+    ner_section(&mut s, r);
+    stages_section(&mut s, r);
+    sentences_section(&mut s, r);
+    boilerplate_section(&mut s, r);
+    scaling_section(&mut s, r, svg);
+    sizes_section(&mut s, r);
+    startup_section(&mut s, r);
+    per_label_section(&mut s, r);
+    versions_section(&mut s, r);
+    measured_section(&mut s, r, order);
+    s
+}
+
+fn header(s: &mut String, r: &Record) {
+    let m = &r.machine;
+    let sl = &r.slices;
+    let _ = writeln!(s, "# Benchmarks\n");
+    let again: Vec<String> = r
+        .sections
+        .all()
+        .iter()
+        .filter(|x| remeasured(r, x.measured))
+        .map(|x| format!("`{}` ({})", x.id, when(x.measured)))
+        .collect();
+    let _ = writeln!(
+        s,
+        "Generated by `{}` on {}{}. Do not edit: run the command again (`cargo xtask bench --only SECTION` measures one section again; \
+         [How each section was measured](#how-each-section-was-measured) says when and by which command each one was).\n",
+        r.run.command,
+        when(&r.run),
+        if again.is_empty() {
+            String::new()
+        } else {
+            format!("; measured again since then: {}", again.join(", "))
+        }
+    );
+    let chromium = r
+        .sections
+        .wasm_chromium
+        .as_ref()
+        .and_then(|c| c.data())
+        .map_or("–", |c| c.version.as_str());
+    let _ = writeln!(
+        s,
+        "Machine: {} ({} cores, {} GiB), {}; load average {} at the start, {} at the end. {}; node {}; {}; Chromium {}. Commit `{}`{}. The whole run took {} s.\n",
+        m.cpu,
+        m.cores,
+        m.memory_gib.map_or("?".into(), |g| format!("{g:.1}")),
+        m.os,
+        r.run.load_avg_start.as_deref().unwrap_or("?"),
+        r.run.load_avg_end.as_deref().unwrap_or("?"),
+        m.rustc,
+        m.node,
+        m.python,
+        chromium,
+        r.run.commit,
+        if r.run.dirty { " plus uncommitted changes" } else { "" },
+        r.run.seconds.map_or("?".into(), |x| format!("{x:.0}")),
+    );
+    let _ = writeln!(
+        s,
+        "Text: the first {} documents of OntoNotes dev (`{}`: {} characters, {} gold tokens), and the first {} pages of the boilerplate dev set. \
+         Every system reads the same slice in the same run. Tokens per second count the corpus' gold tokens (the same number for every system), \
+         so the figures compare; each figure is the median of {} timed passes after a warm-up on the first tenth of the texts for newsmark and of {} passes for the peers, \
+         with ± half the spread (max − min) of the passes. Everything runs on one thread.\n",
+        sl.ner.docs,
+        sl.ner.file,
+        sl.ner.chars,
+        sl.ner.tokens,
+        sl.boilerplate.docs,
+        r.settings.runs,
+        r.settings.peer_runs,
+    );
+}
+
+fn ner_section(s: &mut String, r: &Record) {
+    let _ = writeln!(s, "## Named entities: accuracy, speed, download\n");
+    s.push_str(&headline(r));
+    let ner = r
+        .sections
+        .accuracy
+        .as_ref()
+        .and_then(|a| a.data())
+        .and_then(|a| a.ner.as_ref());
+    let _ = writeln!(
+        s,
+        "\nF1: exact-match entity F1 by `../shared/tools/score_ner.py` on raw text (each system tokenizes the text itself); labels a system never emits count as misses. \
+         \"Labels emitted: F1 on them\" rescores with gold and predictions both restricted to the labels the system can emit. \
+         newsmark's F1 comes from `cargo xtask predict ner` (native; the wasm build runs the same code); with the gold tokens it is {} (news {}). \
+         The speed ratio divides newsmark's full-pipeline tokens per CPU-second as wasm in Node by the peer's, measured in this run \
+         (CPU time holds up better than wall-clock time when other work shares the cores; wall-clock is used, and marked, where a CPU figure is missing). \
+         CPU time: the process's in Node, the thread's in Python (one thread) and natively. \
+         Browser download: newsmark's `.wasm` (model inside) gzipped plus its JS glue minified and gzipped; each JS peer bundled with esbuild `--minify` for the browser, gzipped.\n",
+        pct(ner.map(|n| n.gold_tokens.f1)),
+        pct(ner.and_then(|n| n.gold_tokens.news_f1)),
+    );
+    for peer in PEERS {
+        let Some(section) = r.sections.ner_peers.get(peer.id) else {
+            continue;
+        };
+        if let Some(p) = section.data() {
+            if let Some(n) = p.failed_docs.filter(|&n| n > 0) {
+                let _ = writeln!(
+                    s,
+                    "{} threw an exception on {n} of the {} documents; those documents count as predicting no entities.\n",
+                    p.name, r.slices.ner.docs,
+                );
+            }
+        }
+        if remeasured(r, &section.measured) {
+            let _ = writeln!(
+                s,
+                "The row of `{}` was measured again by `{}` on {} (load average {}), on the same slice and settings.\n",
+                peer.id,
+                section.measured.command,
+                when(&section.measured),
+                section.measured.load_avg_start.as_deref().unwrap_or("?"),
+            );
+        }
+    }
+}
+
+fn stages_section(s: &mut String, r: &Record) {
+    let _ = writeln!(s, "## newsmark by stage\n");
+    let _ = writeln!(
+        s,
+        "| stage | native tokens/s | native chars/s | native tokens per CPU-s | wasm in Node tokens/s | wasm in Node chars/s | wasm in Node tokens per CPU-s | wasm in Chromium tokens/s | wasm in Chromium chars/s |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let rows = [
+        ("blocks", "blocks (article vs. boilerplate)"),
+        ("tokens", "tokens"),
+        ("sentences", "sentences (tokenizes first)"),
+        ("segment", "segmentation: blocks + tokens + sentences"),
+        ("ner", "NER on given tokens"),
+        ("full", "full pipeline (`annotate`)"),
+    ];
+    for (name, label) in rows {
+        let mut cells = Vec::new();
+        let mut any = false;
+        for env in [Env::Native, Env::Node, Env::Chromium] {
+            let with_cpu = env != Env::Chromium;
+            match stage(r, env, name) {
+                Some(t) => {
+                    any = true;
+                    cells.push(speed(t, Unit::Tokens));
+                    cells.push(speed(t, Unit::Chars));
+                    if with_cpu {
+                        cells.push(rate(t.per_cpu_s(Unit::Tokens)));
+                    }
+                }
+                None => cells.extend(vec!["–".to_string(); if with_cpu { 3 } else { 2 }]),
+            }
+        }
+        if any {
+            let _ = writeln!(s, "| {label} | {} |", cells.join(" | "));
+        }
+    }
+    let _ = writeln!(
+        s,
+        "\nNative: this Rust code in release mode, one text at a time, through the public API (`segment::blocks::blocks`, `segment::tokens::tokenize`, \
+         `segment::sentences::sentences`, `segment::segment`, `Annotator::tagger().tag`, `Annotator::annotate`). \
+         wasm: the package `cargo xtask wasm` builds (`www/pkg/`), called from JavaScript per document, so the wasm figures include passing the text in \
+         and the result out (UTF-16 offsets); the calls the package exports are timed there: `segment(text)` (blocks, sentences and every token \
+         returned as JS objects) and `Annotator.annotate(text)` (blocks, sentences and entities; tokens not requested). \
+         The package has no NER-only call, so NER in wasm is measured inside the full pipeline. \
+         Per CPU-second: the thread's CPU time natively, the process's in Node (its compiler and GC threads included); \
+         the page in Chromium has only wall-clock time.\n"
+    );
+}
+
+fn sentences_section(s: &mut String, r: &Record) {
+    let ours = r
+        .sections
+        .accuracy
+        .as_ref()
+        .and_then(|a| a.data())
+        .and_then(|a| a.sentences.as_ref());
+    // (name, scores, speed): newsmark, then the peers in their order.
+    let mut rows: Vec<(&str, &SentenceScores, Option<&Throughput>)> = Vec::new();
+    if let Some(o) = ours {
+        rows.push(("**newsmark**", o, None));
+    }
+    for peer in PEERS {
+        if let Some(p) = r.sections.ner_peers.get(peer.id).and_then(|x| x.data()) {
+            if let Some(ps) = &p.sentences {
+                rows.push((&ps.name, &ps.scores, Some(&p.speed)));
+            }
+        }
+        if let Some(p) = r
+            .sections
+            .sentence_peers
+            .get(peer.id)
+            .and_then(|x| x.data())
+        {
+            rows.push((&p.name, &p.scores, Some(&p.speed)));
+        }
+    }
+    if rows.is_empty() {
+        return;
+    }
+    let native = stage(r, Env::Native, "sentences");
+    let _ = writeln!(s, "## Sentences\n");
+    let _ = writeln!(
+        s,
+        "| system | boundary F1 | F1 news | Golden Rules | extra rules | news cases | chars/s | chars per CPU-second | newsmark (native) ÷ this, speed |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for (name, scores, peer_speed) in rows {
+        let case = |k: &str| {
+            scores
+                .cases
+                .get(k)
+                .map_or("–".to_string(), |c| format!("{}/{}", c.passed, c.total))
+        };
+        let (chars, cpu, versus) = match peer_speed {
+            None => (
+                native.map_or("–".into(), |t| speed(t, Unit::Chars)),
+                rate(native.and_then(|t| t.per_cpu_s(Unit::Chars))),
+                "1×".to_string(),
+            ),
+            Some(t) => (
+                speed(t, Unit::Chars),
+                rate(t.per_cpu_s(Unit::Chars)),
+                native.map_or("–".into(), |n| speed_ratio(n, t, Unit::Chars)),
+            ),
+        };
+        let news = scores
+            .boundaries
+            .news
+            .as_ref()
+            .filter(|n| n.gold > 0)
+            .map(|n| n.f1);
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} | {} | {} | {} | {chars} | {cpu} | {versus} |",
+            pct(Some(scores.boundaries.all.f1)),
+            pct(news),
+            case("golden_rules"),
+            case("golden_rules_extra"),
+            case("news_cases"),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nBoundary F1 on the slice's gold sentences and pass counts on `../shared/data/sbd/`, both by `../shared/tools/score_sentences.py`. \
+         newsmark's from `cargo xtask predict sentences`; its speed is the native `sentences` stage (which tokenizes first), the peers' is Python. \
+         The spaCy parser figure is the full pipeline's speed (the parser is what splits sentences there). \
+         NLTK's pretrained English Punkt data is not distributed on PyPI (the packages that claim to carry it either download it at install time or ship no data), \
+         so the bench trains NLTK's own unsupervised `PunktTrainer` on the raw text of OntoNotes train (no sentence labels used) and uses those parameters.\n"
+    );
+}
+
+fn boilerplate_section(s: &mut String, r: &Record) {
+    let acc = r.sections.accuracy.as_ref().and_then(|a| a.data());
+    let ours = acc.and_then(|a| a.boilerplate.as_ref());
+    let baselines = acc.map(|a| &a.baselines);
+    let peers: Vec<_> = PEERS
+        .iter()
+        .filter_map(|p| {
+            r.sections
+                .boilerplate_peers
+                .get(p.id)
+                .and_then(|x| x.data())
+        })
+        .collect();
+    if ours.is_none() && peers.is_empty() && baselines.is_none_or(|b| b.is_empty()) {
+        return;
+    }
+    let _ = writeln!(s, "## Article vs. boilerplate\n");
+    let _ = writeln!(s, "| system | reads | token F1 | P | R | pages/s |");
+    let _ = writeln!(s, "|---|---|---:|---:|---:|---:|");
+    let row = |s: &mut String, name: &str, reads: &str, b: &BoilerplateScore, pages: String| {
+        let f3 = |x: f64| format!("{x:.3}");
+        let _ = writeln!(
+            s,
+            "| {name} | {reads} | {} ± {} | {} | {} | {pages} |",
+            f3(b.bag.f1),
+            b.bag.f1_std.map_or("–".into(), f3),
+            f3(b.bag.precision),
+            f3(b.bag.recall),
+        );
+    };
+    if let Some(b) = ours {
+        let pages = r
+            .sections
+            .native
+            .as_ref()
+            .and_then(|n| n.data())
+            .and_then(|n| n.pages.as_ref())
+            .and_then(|p| p.per_s(Unit::Docs));
+        row(s, "**newsmark** (blocks)", "plain text", b, rate(pages));
+    }
+    for p in peers {
+        row(
+            s,
+            &p.name,
+            &p.input,
+            &p.score,
+            rate(p.speed.per_s(Unit::Docs)),
+        );
+    }
+    for (name, b) in baselines.into_iter().flatten() {
+        if name.contains("oracle") || name.contains("gold") {
+            continue;
+        }
+        row(
+            s,
+            &format!("baseline `{name}`"),
+            "plain text",
+            b,
+            String::new(),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nToken F1 of the kept lines against each page's article text by `../shared/tools/score_boilerplate.py lines` (± is the bootstrap standard deviation over pages). \
+         The data are plain-text dumps with no HTML, so trafilatura and Readability (which read HTML) do not apply; jusText is run with each line as one `<p>`, \
+         which is what its paragraph classifier sees on such a page. newsmark's pages/s is the native `blocks` stage on the same pages.\n"
+    );
+}
+
+fn scaling_section(s: &mut String, r: &Record, svg: &str) {
+    let Some(scaling) = r.sections.scaling.as_ref().and_then(|x| x.data()) else {
+        return;
+    };
+    let series = &scaling.series;
+    if series.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## Scaling: time against input size (native)\n");
+    let _ = writeln!(s, "![time against input size, log-log]({svg})\n");
+    let mut head = String::from("| input |");
+    let mut rule = String::from("|---:|");
+    for se in series {
+        let name = &se.stage;
+        let _ = write!(
+            head,
+            " {name}: seconds | {name}: CPU seconds | {name}: MB/s |"
+        );
+        rule.push_str("---:|---:|---:|");
+    }
+    let _ = writeln!(s, "{head}\n{rule}");
+    for (i, first) in series[0].points.iter().enumerate() {
+        let mut line = format!("| {} |", bytes(first.bytes as f64));
+        for se in series {
+            match se.points.get(i) {
+                Some(p) => {
+                    let _ = write!(
+                        line,
+                        " {:.5} | {} | {:.1} |",
+                        p.seconds,
+                        p.cpu_seconds.map_or("–".into(), |c| format!("{c:.5}")),
+                        p.bytes as f64 / p.seconds / 1e6
+                    );
+                }
+                None => line.push_str(" – | – | – |"),
+            }
+        }
+        let _ = writeln!(s, "{line}");
+    }
+    s.push('\n');
+    for se in series {
+        let slope = se.slope();
+        let _ = writeln!(
+            s,
+            "- {}: log-log slope of CPU time {} over 100 KB and up (1.000 is linear): {}.",
+            se.stage,
+            slope.map_or("–".into(), |x| format!("{x:.3}")),
+            match slope {
+                Some(x) if LINEAR.contains(&x) => "linear",
+                Some(_) => "NOT linear (outside 0.9–1.1)",
+                None => "too few inputs of 100 KB and up to tell",
+            }
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nEach input is OntoNotes dev text repeated as paragraphs up to the size, annotated as one text; each time is the median of three samples, each repeating the call for at least 0.2 s \
+         (a call over 1 s is sampled three times, one over 5 s once). The slope uses the thread's CPU time, which other work on the machine does not inflate.\n"
+    );
+}
+
+fn sizes_section(s: &mut String, r: &Record) {
+    let sizes = r.sections.sizes.as_ref().and_then(|x| x.data());
+    let bundles = r.sections.peer_bundles.as_ref().and_then(|x| x.data());
+    let Some(sizes) = sizes else {
+        return;
+    };
+    let _ = writeln!(s, "## Sizes\n");
+    let q = sizes
+        .files
+        .iter()
+        .find_map(|f| f.brotli_quality)
+        .unwrap_or(11);
+    let _ = writeln!(
+        s,
+        "| file | raw | gzip -9 | brotli -q {q} | minified | minified, gzip |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
+    for f in &sizes.files {
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | {} | {} | {} | {} |",
+            f.file,
+            bytes(f.raw as f64),
+            bytes(f.gzip as f64),
+            f.brotli.map_or("–".into(), |b| bytes(b as f64)),
+            opt_bytes(f.minified),
+            opt_bytes(f.minified_gzip),
+        );
+    }
+    for b in bundles.map(|b| b.bundles.as_slice()).unwrap_or_default() {
+        let _ = writeln!(
+            s,
+            "| peer bundle: {} | | | {} | {} | {} |",
+            b.name,
+            bytes(b.brotli as f64),
+            bytes(b.minified as f64),
+            bytes(b.gzip as f64),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe `.wasm` is the release build of `cargo xtask wasm` with the default model embedded; the model files are listed on their own as well. Compression by Node's zlib.\n"
+    );
+    if let Some(x) = &sizes.split {
+        let _ = writeln!(
+            s,
+            "| `newsmark_bg.wasm`, split | raw | gzip -9 (each part on its own) |\n|---|---:|---:|"
+        );
+        let _ = writeln!(
+            s,
+            "| model (`{}`, embedded) | {} | {} |",
+            x.model_file,
+            bytes(x.model_raw as f64),
+            bytes(x.model_gzip as f64)
+        );
+        let _ = writeln!(
+            s,
+            "| code (everything else in the module) | {} | {} |",
+            bytes(x.code_raw as f64),
+            bytes(x.code_gzip as f64)
+        );
+        let _ = writeln!(
+            s,
+            "| the whole module | {} | {} |\n",
+            bytes(x.wasm_raw as f64),
+            bytes(x.wasm_gzip as f64)
+        );
+        let _ = writeln!(
+            s,
+            "{}\n",
+            if x.found {
+                "The library embeds the model byte for byte (`include_bytes!`); wasm-opt leaves its long runs of zeros out of the module's data (memory starts zeroed), so the bench finds the model as consecutive pieces of data and sizes the rest of the module, compressed on its own, as the code (with its own data)."
+            } else {
+                "The model's bytes were not found in one piece in the module, so the code's sizes are estimates: the module's less the model's."
+            }
+        );
+    }
+}
+
+fn startup_section(s: &mut String, r: &Record) {
+    let sec = &r.sections;
+    let memory = sec.memory.as_ref().and_then(|m| m.data());
+    let envs = [
+        ("node", "wasm in Node", sec.wasm_node.as_ref()),
+        ("chromium", "wasm in Chromium", sec.wasm_chromium.as_ref()),
+    ];
+    let row_of = |env: &str| memory.and_then(|m| m.rows.iter().find(|x| x.env == env));
+    if envs
+        .iter()
+        .all(|(e, _, w)| w.and_then(|w| w.data()).is_none() && row_of(e).is_none())
+    {
+        return;
+    }
+    let _ = writeln!(s, "## Start-up and memory\n");
+    let _ = writeln!(
+        s,
+        "| where | instantiate (ms) | first annotation (ms) | memory input | call | wasm memory before | wasm memory peak | time for that input (s) |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---|---:|---:|---:|");
+    for (env, label, w) in envs {
+        let w = w.and_then(|w| w.data());
+        let mem = row_of(env);
+        if w.is_none() && mem.is_none() {
+            continue;
+        }
+        let ms = |x: Option<f64>| x.map_or("–".into(), |x| format!("{x:.1}"));
+        let _ = writeln!(
+            s,
+            "| {label} | {} | {} | {} | {} | {} | {} | {} |",
+            ms(w.map(|w| w.init_ms)),
+            ms(w.map(|w| w.first_annotation_ms)),
+            mem.map_or("–".into(), |m| bytes(m.input_bytes as f64)),
+            mem.map_or("–".into(), |m| if m.calls > 1 {
+                format!("`{}` × {}", m.call, m.calls)
+            } else {
+                format!("`{}`", m.call)
+            }),
+            mem.map_or("–".into(), |m| bytes(m.before_bytes as f64)),
+            mem.map_or("–".into(), |m| bytes(m.peak_bytes as f64)),
+            mem.map_or("–".into(), |m| match &m.error {
+                Some(e) => format!("failed after {:.2}: {e}", m.seconds),
+                None => format!("{:.2}", m.seconds),
+            }),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nNode: `initSync` on the bytes of the `.wasm` (compile + instantiate), then the time of the first `annotate` of a two-sentence paragraph. \
+         Chromium (headless, `performance.now()` in the page): instantiate is `await init()` (fetch + streaming compile + instantiate from a local server); \
+         first annotation is the time from navigation start to the first `annotate` result, page and module loading included. \
+         Memory: the wasm linear memory's size before and after annotating one input of that size (linear memory never shrinks, so after = peak); \
+         the package takes at most 4 MiB per call, so a larger input is split at blank lines and annotated part by part, as its error message advises.\n"
+    );
+    if let Some(m) = sec.memory.as_ref().filter(|m| remeasured(r, &m.measured)) {
+        let _ = writeln!(
+            s,
+            "The memory rows were measured again by `{}` on {} (load average {}), on the same slice and settings.\n",
+            m.measured.command,
+            when(&m.measured),
+            m.measured.load_avg_start.as_deref().unwrap_or("?"),
+        );
+    }
+}
+
+fn per_label_section(s: &mut String, r: &Record) {
+    let Some(ner) = r
+        .sections
+        .accuracy
+        .as_ref()
+        .and_then(|a| a.data())
+        .and_then(|a| a.ner.as_ref())
+    else {
+        return;
+    };
+    let _ = writeln!(s, "## newsmark NER per label (raw text)\n");
+    let _ = writeln!(s, "| label | F1 | gold | predicted |");
+    let _ = writeln!(s, "|---|---:|---:|---:|");
+    let mut rows: Vec<_> = ner.per_label.iter().collect();
+    rows.sort_by_key(|x| std::cmp::Reverse(x.1.gold));
+    for (l, v) in rows {
+        let _ = writeln!(s, "| {l} | {} | {} | {} |", pct(Some(v.f1)), v.gold, v.pred);
+    }
+    s.push('\n');
+}
+
+fn versions_section(s: &mut String, r: &Record) {
+    let sec = &r.sections;
+    let mut sets = Vec::new();
+    for group in 0..3 {
+        for peer in PEERS {
+            let v = match group {
+                0 => sec
+                    .ner_peers
+                    .get(peer.id)
+                    .and_then(|x| x.data())
+                    .map(|p| &p.versions),
+                1 => sec
+                    .sentence_peers
+                    .get(peer.id)
+                    .and_then(|x| x.data())
+                    .map(|p| &p.versions),
+                _ => sec
+                    .boilerplate_peers
+                    .get(peer.id)
+                    .and_then(|x| x.data())
+                    .map(|p| &p.versions),
+            };
+            sets.extend(v);
+        }
+    }
+    let mut items: Vec<String> = Vec::new();
+    for versions in sets {
+        for (k, v) in versions {
+            let item = format!("{k} {}", v.as_deref().unwrap_or("?"));
+            if !items.contains(&item) {
+                items.push(item);
+            }
+        }
+    }
+    if let Some(b) = sec.peer_bundles.as_ref().and_then(|b| b.data()) {
+        items.push(format!("esbuild {}", b.esbuild));
+    }
+    if items.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "## Peer versions\n\n{}. Python peers run in `target/bench-venv` (from `bench/requirements.txt`), JS peers from `bench/package.json`; both installed by the command.\n",
+        items.join(", ")
+    );
+}
+
+/// When, by which command and how long each section was measured, and what failed.
+fn measured_section(s: &mut String, r: &Record, order: &[String]) {
+    let mut all = r.sections.all();
+    if all.is_empty() {
+        return;
+    }
+    all.sort_by_key(|x| order.iter().position(|o| *o == x.id).unwrap_or(usize::MAX));
+    let _ = writeln!(s, "## How each section was measured\n");
+    let _ = writeln!(
+        s,
+        "| section | measured | by | commit | load average at the start | seconds | result |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---:|---|");
+    for x in &all {
+        let m = x.measured;
+        let result = match (x.errors.len(), x.has_data) {
+            (0, true) => "ok".to_string(),
+            (0, false) => "no data".to_string(),
+            (n, true) => format!("partly: {n} error(s) below"),
+            (n, false) => format!("failed: {n} error(s) below"),
+        };
+        let _ = writeln!(
+            s,
+            "| `{}` | {} | `{}` | `{}`{} | {} | {} | {result} |",
+            x.id,
+            when(m),
+            m.command,
+            m.commit,
+            if m.dirty { " + changes" } else { "" },
+            m.load_avg_start.as_deref().unwrap_or("–"),
+            m.seconds.map_or("–".into(), |x| format!("{x:.0}")),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\n`cargo xtask bench --only SECTION[,SECTION]` measures sections again on the recorded slice and settings and renders this report again from the stored results of the others (`BENCHMARKS.json` keeps every section's result with its own line above). \
+         Sections: {}; `wasm` and `peers` name their groups.\n",
+        order
+            .iter()
+            .map(|o| format!("`{o}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let errors: Vec<String> = all
+        .iter()
+        .flat_map(|x| x.errors.iter().map(move |e| format!("{}: {e}", x.id)))
+        .collect();
+    if !errors.is_empty() {
+        let _ = writeln!(s, "## What did not run\n");
+        for e in errors {
+            let _ = writeln!(s, "- {}", e.replace('\n', " "));
+        }
+        s.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::record::{
+        Accuracy, EntityScore, Machine, NerAccuracy, Section, Sections, Settings, Slices,
+        TextSlice, WasmRun, FORMAT,
+    };
+    use super::*;
+
+    #[test]
+    fn rates_and_bytes_read_well() {
+        assert_eq!(rate(Some(1_234_567.0)), "1.23M");
+        assert_eq!(rate(Some(45_600.0)), "45.6k");
+        assert_eq!(rate(None), "–");
+        assert_eq!(bytes(2_500.0), "2.5 KB");
+        assert_eq!(ratio(Some(3.0), Some(2.0)), "1.50×");
+    }
+
+    fn measurement(command: &str, started: &str) -> Measurement {
+        Measurement {
+            command: command.into(),
+            started: started.into(),
+            seconds: Some(1.0),
+            commit: "abc1234".into(),
+            dirty: false,
+            load_avg_start: Some("0.1 0.2 0.3".into()),
+            load_avg_end: None,
+        }
+    }
+
+    fn tiny() -> Record {
+        let slice = TextSlice {
+            file: "x.jsonl".into(),
+            docs: 1,
+            chars: 10,
+            bytes: 10,
+            tokens: 2,
+        };
+        let run = measurement("cargo xtask bench", "2026-01-02T03:04:05Z");
+        let mut sections = Sections::default();
+        let score = EntityScore {
+            p: 0.8,
+            r: 0.8,
+            f1: 0.8,
+            news_f1: Some(0.85),
+        };
+        sections.accuracy = Some(Section {
+            measured: run.clone(),
+            errors: vec![],
+            data: Some(Accuracy {
+                ner: Some(NerAccuracy {
+                    raw: score.clone(),
+                    gold_tokens: score,
+                    per_label: Default::default(),
+                }),
+                ..Default::default()
+            }),
+        });
+        sections.wasm_node = Some(Section {
+            measured: measurement("cargo xtask bench --only wasm-node", "2026-01-03T00:00:00Z"),
+            errors: vec!["something broke".into()],
+            data: Some(WasmRun {
+                stages: vec![StageSpeed {
+                    stage: "full".into(),
+                    speed: Throughput {
+                        wall_s: vec![0.002],
+                        cpu_s: vec![],
+                        tokens: 2,
+                        chars: 10,
+                        docs: 1,
+                    },
+                }],
+                ..Default::default()
+            }),
+        });
+        Record {
+            format: FORMAT,
+            settings: Settings {
+                quick: true,
+                slice: Some(1),
+                pages: Some(1),
+                runs: 1,
+                peer_runs: 1,
+                scaling_max_bytes: 1000,
+                memory_bytes: 1000,
+                brotli_quality: 5,
+            },
+            slices: Slices {
+                ner: slice.clone(),
+                boilerplate: slice,
+            },
+            machine: Machine::default(),
+            run,
+            sections,
+        }
+    }
+
+    #[test]
+    fn headline_and_provenance() {
+        let r = tiny();
+        let md = markdown(&r, "x.svg", &["accuracy".into(), "wasm-node".into()]);
+        assert!(
+            md.contains("| **newsmark** | wasm in Node | 80.0 | 85.0 | 18: 80.0 | 1.00k ±0% |"),
+            "{md}"
+        );
+        assert!(md.contains("Generated by `cargo xtask bench` on 2026-01-02 03:04 UTC; measured again since then: `wasm-node` (2026-01-03 00:00 UTC)"), "{md}");
+        assert!(md.contains(
+            "| `wasm-node` | 2026-01-03 00:00 UTC | `cargo xtask bench --only wasm-node` |"
+        ));
+        assert!(md.contains("- wasm-node: something broke"));
+        let readme = readme_headline(&r);
+        assert!(readme.starts_with("| system |"), "{readme}");
+        assert!(!readme.contains("headline:"), "{readme}");
+        assert!(
+            readme.contains("(`cargo xtask bench`, 2026-01-02 03:04 UTC; some sections"),
+            "{readme}"
+        );
+    }
+
+    #[test]
+    fn a_record_round_trips_through_json() {
+        let r = tiny();
+        let json = serde_json::to_string(&r).unwrap();
+        let back: Record = serde_json::from_str(&json).unwrap();
+        assert_eq!(markdown(&back, "x.svg", &[]), markdown(&r, "x.svg", &[]));
+    }
+}
