@@ -23,6 +23,9 @@ export async function show(text, result) {
   const groupOf = new Int32Array(result.entities.length).fill(-1);
   for (const g of state.groups) for (const i of g.members) groupOf[i] = g.id;
   state.marks = new Array(result.entities.length).fill(null);
+  // Group ids are per result: a selection from the last one means nothing here.
+  state.selectedGroup = null;
+  state.groupCursor.clear();
   ui.article.replaceChildren();
   ui.article.classList.toggle("large", text.length > 200_000);
   const builder = new ArticleBuilder(ui.article, text, result, groupOf);
