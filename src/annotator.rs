@@ -61,7 +61,7 @@ impl fmt::Display for AnnotateError {
 impl std::error::Error for AnnotateError {}
 
 /// Checks that `text` is within [`MAX_INPUT_BYTES`].
-pub fn check_input_size(text: &str) -> Result<(), AnnotateError> {
+pub(crate) fn check_input_size(text: &str) -> Result<(), AnnotateError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(AnnotateError::InputTooLarge {
             bytes: text.len(),
@@ -99,8 +99,9 @@ impl Annotator {
         self.tagger.labels()
     }
 
-    /// The NER model.
-    pub fn tagger(&self) -> &Tagger {
+    /// The NER model (for the tools, through `train::AnnotatorInternals`).
+    #[cfg(feature = "train")]
+    pub(crate) fn ner(&self) -> &Tagger {
         &self.tagger
     }
 

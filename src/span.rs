@@ -58,8 +58,8 @@ pub enum Unit {
 
 /// Converts byte offsets of one text into UTF-16 or code-point offsets.
 ///
-/// It keeps one checkpoint every [`OffsetMap::STRIDE`] bytes, so memory is a
-/// small fraction of the text and each lookup scans at most `STRIDE` bytes.
+/// It keeps one checkpoint every 64 bytes, so memory is a small fraction of
+/// the text and each lookup scans at most 64 bytes.
 /// Queries may come in any order.
 #[derive(Clone, Debug)]
 pub struct OffsetMap<'t> {
@@ -72,7 +72,7 @@ pub struct OffsetMap<'t> {
 
 impl<'t> OffsetMap<'t> {
     /// Distance in bytes between checkpoints.
-    pub const STRIDE: usize = 64;
+    const STRIDE: usize = 64;
 
     /// Builds the map for `text` in one pass.
     pub fn new(text: &'t str, unit: Unit) -> Self {
@@ -136,6 +136,7 @@ impl<'t> OffsetMap<'t> {
 /// Converts offsets in `unit` (UTF-16 units or code points) back to byte
 /// offsets of `text`. `offsets` must be sorted ascending; an offset inside a
 /// surrogate pair or past the end is rounded down / clamped.
+#[cfg(any(test, feature = "train"))]
 pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> {
     let mut out = Vec::with_capacity(offsets.len());
     let mut iter = text.char_indices().peekable();
@@ -166,6 +167,7 @@ pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> 
 /// Converts `[start, end)` pairs counted in `unit` (sorted, as a corpus'
 /// tokens are) into byte spans of `text`; an end before its start becomes an
 /// empty span at the start.
+#[cfg(any(test, feature = "train"))]
 pub fn spans_from_offsets(text: &str, unit: Unit, pairs: &[(usize, usize)]) -> Vec<Span> {
     let starts: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     let ends: Vec<usize> = pairs.iter().map(|p| p.1).collect();

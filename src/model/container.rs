@@ -241,6 +241,7 @@ impl ModelFile {
     }
 
     /// All sections, in file order.
+    #[cfg(feature = "train")]
     pub fn sections(&self) -> &[(String, Section)] {
         &self.sections
     }
@@ -301,11 +302,13 @@ impl<'b> Reader<'b> {
 }
 
 /// Builds a model file section by section (used by the trainer's packer).
+#[cfg(feature = "train")]
 #[derive(Clone, Debug, Default)]
 pub struct ModelWriter {
     sections: Vec<(String, Section)>,
 }
 
+#[cfg(feature = "train")]
 impl ModelWriter {
     /// An empty model file.
     pub fn new() -> Self {

@@ -4,12 +4,11 @@
 //! tag scores, [`decode`] picks the best valid BILOU sequence per sentence;
 //! [`Tagger`] ties them together with the model file.
 
-pub mod decode;
-pub mod features;
-pub mod labels;
-pub mod network;
-pub mod score;
-pub mod wordpiece;
+pub(crate) mod decode;
+pub(crate) mod features;
+pub(crate) mod labels;
+pub(crate) mod network;
+pub(crate) mod wordpiece;
 
 use crate::document::Entity;
 use crate::model::{ModelError, ModelFile};
@@ -97,17 +96,20 @@ impl Tagger {
     }
 
     /// The feature extractor of this model.
+    #[cfg(feature = "train")]
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
     }
 
     /// True if the model was trained as a CRF and decodes with learned
     /// transition scores.
+    #[cfg(feature = "train")]
     pub fn has_transitions(&self) -> bool {
         self.decoder.has_transitions()
     }
 
     /// The network of this model.
+    #[cfg(feature = "train")]
     pub fn network(&self) -> &Network {
         &self.network
     }
@@ -192,6 +194,7 @@ impl Tagger {
     /// it lowered dev F1, see DESIGN.md):
     /// every mention with the same text gets the label the model favours
     /// over all of them together.
+    #[cfg(feature = "train")]
     pub fn set_document_consistency(&mut self, on: bool) {
         self.document_consistency = on;
     }

@@ -4,11 +4,11 @@
 //! goes in, spans in order come out.
 
 mod abbrev;
-pub mod blocks;
-pub mod boilerplate;
+pub(crate) mod blocks;
+pub(crate) mod boilerplate;
 mod boilerplate_weights;
-pub mod sentences;
-pub mod tokens;
+pub(crate) mod sentences;
+pub(crate) mod tokens;
 
 use crate::document::Block;
 use crate::span::Span;
@@ -46,6 +46,7 @@ pub fn segment(text: &str) -> Segmentation {
 /// Sentences and tokens of `text` without classifying its blocks: the lines
 /// are split, tokenized and cut into sentences exactly as [`segment`] does.
 /// This is the part the speed benchmark measures.
+#[cfg(feature = "train")]
 pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut sentences = Vec::with_capacity(text.len() / 100);

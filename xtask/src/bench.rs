@@ -265,7 +265,7 @@ pub fn bench(args: &[String]) -> Result {
             let n: usize = pages
                 .docs
                 .iter()
-                .map(|d| newsmark::segment::blocks::blocks(&d.text).len())
+                .map(|d| newsmark::train::segment::blocks::blocks(&d.text).len())
                 .sum();
             std::hint::black_box(n);
         });
@@ -657,7 +657,7 @@ fn ner_peer(
             let score = peers::score_ner(slice, &pred)?;
             let labels: Vec<String> = match v["labels"].as_array() {
                 Some(a) => a.iter().filter_map(|x| x.as_str().map(String::from)).collect(),
-                None => newsmark::ner::labels::ONTONOTES
+                None => newsmark::train::ONTONOTES
                     .iter()
                     .map(|s| s.to_string())
                     .collect(),

@@ -6,8 +6,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use newsmark::annotator::DEFAULT_MODEL;
-use newsmark::{segment, Annotator};
+use newsmark::train::segment;
+use newsmark::train::{AnnotatorInternals, DEFAULT_MODEL};
+use newsmark::Annotator;
 use serde_json::{json, Value};
 
 use crate::util::Result;

@@ -267,8 +267,8 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     }
     // Whole, valid files of the model's first k sections (while small):
     // they get past the container and reach the model's own checks.
-    if let Ok(file) = newsmark::model::ModelFile::parse(&model) {
-        let mut writer = newsmark::model::ModelWriter::new();
+    if let Ok(file) = newsmark::train::ModelFile::parse(&model) {
+        let mut writer = newsmark::train::ModelWriter::new();
         for (name, section) in file.sections() {
             writer.add(name, section.clone());
             let bytes = writer.to_bytes();
@@ -285,5 +285,5 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
 
 /// 64-bit FNV-1a, to name corpus files by their contents.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    newsmark::model::container::fnv1a64(bytes)
+    newsmark::train::fnv1a64(bytes)
 }

@@ -18,9 +18,7 @@ pub fn root() -> PathBuf {
 
 /// `../shared` beside the repository (or `$NEWSMARK_SHARED`).
 pub fn shared() -> PathBuf {
-    std::env::var_os("NEWSMARK_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("../shared"))
+    newsmark::train::corpus::shared_dir()
 }
 
 /// Runs `cmd`, echoing it, and fails if it exits non-zero.
