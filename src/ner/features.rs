@@ -136,7 +136,7 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// The vocabulary of `words` (normalised forms, see [`normalize`]; a
+    /// The vocabulary of `words` (normalised forms, see `normalize`; a
     /// repeated word keeps its first row).
     pub fn new(words: &[String]) -> Self {
         let mut rows = HashMap::with_capacity(words.len());

@@ -445,7 +445,7 @@ pub struct Params {
     pub smoothing: f32,
 }
 
-/// [`classify`] with the given model and thresholds (the
+/// `classify` with the given model and thresholds (the
 /// training command uses it to pick the threshold).
 pub fn classify_with(
     lines: &[&str],

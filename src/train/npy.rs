@@ -315,7 +315,7 @@ pub fn write(shape: &[usize], descr: &str, raw_le: &[u8]) -> Vec<u8> {
     out
 }
 
-/// [`write`] for `u32` values.
+/// [`write()`] for `u32` values.
 pub fn write_u32(shape: &[usize], values: &[u32]) -> Vec<u8> {
     let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     write(shape, "<u4", &raw)

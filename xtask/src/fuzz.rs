@@ -14,7 +14,7 @@
 //! - A crash stops the run; libFuzzer writes the input to
 //!   `fuzz/artifacts/<target>/`, and the task fails saying where it is.
 
-use crate::util::{output, root, run, shared, Flags, Result};
+use crate::util::{output, root, run, shared, Flag, Flags, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -70,7 +70,12 @@ fn max_len(target: &str) -> usize {
 
 /// `cargo xtask fuzz [--seconds N] [--target annotate|model|all] [--sanitizer address|none]`.
 pub fn fuzz(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--seconds", "N", "how long to run each target (default 60)"),
+        Flag::value("--target", "T", "annotate, model or all (default all)"),
+        Flag::value("--sanitizer", "S", "address or none (default none)"),
+    ];
+    let flags = Flags::parse("fuzz", args, FLAGS)?;
     let seconds: u64 = match flags.value("--seconds") {
         Some(s) => s
             .parse()

@@ -1,7 +1,7 @@
 //! NER tasks: training (feature extraction, the Python trainer, packing the
 //! model file, the model card), evaluation and prediction files.
 
-use crate::util::{self, Flags, Result};
+use crate::util::{self, Flag, Flags, Result};
 use newsmark::train::corpus::{read_corpus, to_eval, Doc};
 use newsmark::train::npy;
 use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
@@ -179,7 +179,41 @@ fn extract(
 /// teachers alone); `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--corpus", "NAME", "ontonotes (default) or conll2003"),
+        Flag::value(
+            "--minutes",
+            "N",
+            "time budget of each training run (default 60)",
+        ),
+        Flag::value(
+            "--vectors",
+            "N",
+            "add the `vector` feature over the N most frequent GloVe words",
+        ),
+        Flag::value(
+            "--teachers",
+            "N",
+            "train N teachers first, then the model from them too",
+        ),
+        Flag::value(
+            "--student-extra",
+            "ARGS",
+            "trainer arguments for the model after the teachers",
+        ),
+        Flag::value(
+            "--unlabelled",
+            "NAME,...",
+            "text without labels for distillation (conll2003, boilerplate)",
+        ),
+        Flag::switch("--resume", "continue from the last checkpoints"),
+        Flag::value("--extra", "ARGS", "more trainer arguments (train/train.py)"),
+        Flag::switch(
+            "--pack-only",
+            "pack the last export again, no extraction or training",
+        ),
+    ];
+    let flags = Flags::parse("train", args, FLAGS)?;
     let corpus = corpus_info(flags.value("--corpus").as_deref().unwrap_or("ontonotes"))?;
     let minutes = flags.value("--minutes").unwrap_or_else(|| "60".into());
     let data = util::shared().join("data").join(corpus.name);
@@ -648,9 +682,28 @@ fn default_dev() -> String {
         .into_owned()
 }
 
+/// The flags of `eval ner` (and `predict ner`, which adds `--out`).
+const NER_FLAGS: &[Flag] = &[
+    Flag::value(
+        "--data",
+        "FILE",
+        "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+    ),
+    Flag::switch(
+        "--gold-tokens",
+        "tag the corpus' tokens and sentences instead of the raw text",
+    ),
+    Flag::value(
+        "--model",
+        "FILE.nmm",
+        "the model (default: the embedded one)",
+    ),
+    Flag::switch("--consistency", "turn document-level label consistency on"),
+];
+
 /// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency]`.
 pub fn eval(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("eval ner", args, NER_FLAGS)?;
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let docs = read_corpus(Path::new(&data), None)?;
     let loaded = load(&flags)?;
@@ -685,7 +738,14 @@ pub fn eval(args: &[String]) -> Result {
 
 /// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] [--consistency] --out PRED.jsonl`.
 pub fn predict(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        NER_FLAGS[0],
+        NER_FLAGS[1],
+        NER_FLAGS[2],
+        NER_FLAGS[3],
+        Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
+    ];
+    let flags = Flags::parse("predict ner", args, FLAGS)?;
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let out = flags.required("--out")?;
     let docs = read_corpus(Path::new(&data), None)?;

@@ -4,7 +4,7 @@
 //! one JSON object per line), so the reference scorers in `../shared/tools/`
 //! read them; the `eval` tasks compute the same figures in-process.
 
-use crate::util::{shared, Flags, Result};
+use crate::util::{shared, Flag, Flags, Result};
 use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
 use newsmark::train::score::{prf, rule_cases};
 use newsmark::train::segment::{self, blocks, tokens};
@@ -48,9 +48,15 @@ fn sentence_spans_cp(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The flags of `predict sentences` and `predict boilerplate`.
+const PREDICT_FLAGS: &[Flag] = &[
+    Flag::value("--data", "FILE", "the documents (JSONL)"),
+    Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
+];
+
 /// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
 pub fn predict_sentences(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("predict sentences", args, PREDICT_FLAGS)?;
     let data = PathBuf::from(flags.required("--data")?);
     let out = PathBuf::from(flags.required("--out")?);
     let rows: Vec<Value> = read_jsonl(&data)?
@@ -164,7 +170,11 @@ fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)
 
 /// `cargo xtask eval sentences [--errors N] [--verbose]`.
 pub fn eval_sentences(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--errors", "N", "show N boundary errors on news documents"),
+        Flag::switch("--verbose", "show each failed rule case"),
+    ];
+    let flags = Flags::parse("eval sentences", args, FLAGS)?;
     let errors: usize = flags
         .value("--errors")
         .and_then(|v| v.parse().ok())
@@ -207,7 +217,19 @@ pub fn eval_sentences(args: &[String]) -> Result {
 /// `cargo xtask eval tokens [--errors N]`: exact token-span P/R/F1 against
 /// the OntoNotes dev gold tokens.
 pub fn eval_tokens(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--errors",
+            "N",
+            "show N missed gold tokens, and the most missed",
+        ),
+        Flag::value(
+            "--data",
+            "FILE",
+            "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+        ),
+    ];
+    let flags = Flags::parse("eval tokens", args, FLAGS)?;
     let errors: usize = flags
         .value("--errors")
         .and_then(|v| v.parse().ok())
@@ -313,7 +335,12 @@ pub fn eval_tokens(args: &[String]) -> Result {
 /// segmentation, on all OntoNotes dev texts joined by newlines, in this
 /// (release) build on one core; best of five runs.
 pub fn eval_speed(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::value(
+        "--data",
+        "FILE",
+        "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+    )];
+    let flags = Flags::parse("eval speed", args, FLAGS)?;
     let path = flags
         .value("--data")
         .map(PathBuf::from)
@@ -386,7 +413,7 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
 
 /// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
 pub fn predict_boilerplate(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("predict boilerplate", args, PREDICT_FLAGS)?;
     let data = PathBuf::from(flags.required("--data")?);
     let out = PathBuf::from(flags.required("--out")?);
     let rows: Vec<Value> = read_pages(&data)?
@@ -408,7 +435,31 @@ pub fn train_boilerplate(args: &[String]) -> Result {
     use newsmark::train::segment::boilerplate::{
         classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
     };
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--data",
+            "FILE",
+            "pages (default ../shared/data/boilerplate/dev.jsonl)",
+        ),
+        Flag::value(
+            "--sources",
+            "NAME,...",
+            "train on the pages of these sources only",
+        ),
+        Flag::optional(
+            "--holdout",
+            "0|1",
+            "train on one half of the sites, report the other",
+        ),
+        Flag::value(
+            "--out",
+            "FILE",
+            "weights file (default src/segment/boilerplate_weights.rs)",
+        ),
+        Flag::value("--l2", "X", "L2 penalty (default 3e-3)"),
+        Flag::value("--epochs", "N", "epochs (default 6)"),
+    ];
+    let flags = Flags::parse("train boilerplate", args, FLAGS)?;
     let data = flags
         .value("--data")
         .map(PathBuf::from)
@@ -755,7 +806,15 @@ fn aggregate(counts: &[(usize, usize, usize)]) -> (f64, f64, f64) {
 /// `cargo xtask eval boilerplate [--data FILE] [--verbose]`: token F1 of
 /// the kept lines on the dev pages (overall and by source) and the seeds.
 pub fn eval_boilerplate(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--data",
+            "FILE",
+            "pages (default: the dev pages and the seeds)",
+        ),
+        Flag::switch("--verbose", "show each page's scores"),
+    ];
+    let flags = Flags::parse("eval boilerplate", args, FLAGS)?;
     let dir = shared().join("data/boilerplate");
     let files: Vec<PathBuf> = match flags.value("--data") {
         Some(f) => vec![PathBuf::from(f)],

@@ -2,7 +2,7 @@
 
 use crate::install;
 use crate::serve;
-use crate::util::{root, run, shared, Flags, Result};
+use crate::util::{root, run, shared, Flag, Flags, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
@@ -33,7 +33,15 @@ fn cargo(args: &[&str]) -> Command {
 /// builds the wasm, and serves `www/` on `127.0.0.1:N` (default 8080; 0 picks
 /// a free port).
 pub fn demo(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--port",
+            "N",
+            "the port on 127.0.0.1 (default 8080; 0 picks a free one)",
+        ),
+        Flag::switch("--no-build", "serve the www/pkg/ already built"),
+    ];
+    let flags = Flags::parse("demo", args, FLAGS)?;
     let port: u16 = match flags.value("--port") {
         Some(p) => p
             .parse()
@@ -59,7 +67,11 @@ pub fn demo(args: &[String]) -> Result {
 
 /// `cargo xtask wasm`: builds the release wasm into `www/pkg/`.
 pub fn wasm(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::switch(
+        "--no-install",
+        "do not check or install the tools first",
+    )];
+    let flags = Flags::parse("wasm", args, FLAGS)?;
     if !flags.has("--no-install") {
         install::for_build()?;
     }
@@ -161,6 +173,10 @@ const STEPS: &[Step] = &[
         run: step_fmt,
     },
     Step {
+        name: "api",
+        run: step_api,
+    },
+    Step {
         name: "clippy",
         run: step_clippy,
     },
@@ -205,6 +221,12 @@ fn step_bench_quick() -> Result {
 /// which installs cargo-fuzz when it is missing).
 fn step_fuzz() -> Result {
     crate::fuzz::fuzz(&["--seconds".to_string(), "60".to_string()])
+}
+
+/// The public API is what `api/public-api.txt` lists, and only
+/// `src/wasm.rs` names wasm-bindgen (`cargo xtask api`).
+fn step_api() -> Result {
+    crate::api::api(&[])
 }
 
 fn step_fmt() -> Result {
@@ -294,7 +316,11 @@ fn step_e2e() -> Result {
 /// `cargo xtask test [--only a,b] [--skip a,b]`: every check, in order, each
 /// timed; the last line is `xtask test: N passed, M failed` (N, M = steps).
 pub fn test(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--only", "STEP,...", "run only these steps"),
+        Flag::value("--skip", "STEP,...", "run every step but these"),
+    ];
+    let flags = Flags::parse("test", args, FLAGS)?;
     let list = |name: &str| -> Vec<String> {
         flags
             .value(name)
@@ -366,7 +392,11 @@ pub fn test(args: &[String]) -> Result {
 /// `highlight.js` with its hand-written `.d.ts` and default CSS, a README;
 /// then `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::switch(
+        "--no-build",
+        "package the www/pkg/ already built",
+    )];
+    let flags = Flags::parse("dist", args, FLAGS)?;
     if flags.has("--no-build") {
         if !pkg_dir().join("newsmark.js").exists() {
             return Err(
