@@ -485,11 +485,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
     };
     let all: Vec<Page> = read_pages(&data)?
         .into_iter()
-        .filter(|p| {
-            sources
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|x| *x == p.source))
-        })
+        .filter(|p| sources.as_ref().is_none_or(|s| s.contains(&p.source)))
         .collect();
     let (pages, test): (Vec<Page>, Vec<Page>) = all
         .into_iter()

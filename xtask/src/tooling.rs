@@ -233,11 +233,26 @@ fn step_fmt() -> Result {
     run(&mut cargo(&["fmt", "--all", "--check"]))
 }
 
+/// Clippy on every target with the `train` feature (xtask enables it, and
+/// the tests that reach the internals need it), then on the library alone
+/// with no feature, as a user builds it (so code only the tools use cannot
+/// hide there unused).
 fn step_clippy() -> Result {
     run(&mut cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
+        "--features",
+        "newsmark/train",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(&mut cargo(&[
+        "clippy",
+        "--package",
+        "newsmark",
+        "--lib",
         "--",
         "-D",
         "warnings",
@@ -264,10 +279,13 @@ fn step_clippy_wasm() -> Result {
     ]))
 }
 
+/// Every native test, with the `train` feature the internal tests need.
 fn step_native_tests() -> Result {
     run(&mut cargo(&[
         "test",
         "--workspace",
+        "--features",
+        "newsmark/train",
         "--profile",
         "ci",
         "--no-fail-fast",

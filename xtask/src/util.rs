@@ -124,6 +124,7 @@ pub fn flags_help(task: &str, known: &[Flag]) -> String {
 }
 
 /// A task's command-line flags, checked against the flags it declares.
+#[derive(Debug)]
 pub struct Flags {
     /// `(name, value)` in the order given.
     given: Vec<(String, Option<String>)>,
