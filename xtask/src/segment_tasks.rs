@@ -701,7 +701,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
          pub(super) const SMOOTHING: f32 = {:.2};\n",
         best.threshold, best.inside_margin, best.outside_bar, best.smoothing
     ));
-    std::fs::write(&out, src)?;
+    crate::util::write(&out, src)?;
     eprintln!(
         "chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}",
         out.display()

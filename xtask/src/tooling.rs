@@ -148,7 +148,7 @@ console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length
 "#;
     let pkg = pkg_dir();
     let script = target_dir().join("xtask-check-pkg.mjs");
-    std::fs::create_dir_all(target_dir())?;
+    crate::util::create_dir_all(target_dir())?;
     std::fs::write(&script, SCRIPT)
         .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
     run(Command::new("node")
@@ -429,7 +429,7 @@ pub fn dist(args: &[String]) -> Result {
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear dist/: {e}"))?;
     }
-    std::fs::create_dir_all(&out)?;
+    crate::util::create_dir_all(&out)?;
     let copy = |from: PathBuf, name: &str| -> Result {
         std::fs::copy(&from, out.join(name))
             .map(|_| ())
@@ -449,7 +449,7 @@ pub fn dist(args: &[String]) -> Result {
         copy(pkg_dir().join(name), name)?;
     }
     // highlight.js imports the glue from www/pkg/; in the package it sits beside it.
-    let highlight = std::fs::read_to_string(www.join("highlight.js"))?;
+    let highlight = crate::util::read_to_string(www.join("highlight.js"))?;
     let glue_import = "from \"./pkg/newsmark.js\"";
     if highlight.matches(glue_import).count() != 1 {
         return Err(format!(
@@ -457,7 +457,7 @@ pub fn dist(args: &[String]) -> Result {
         )
         .into());
     }
-    std::fs::write(
+    crate::util::write(
         out.join("highlight.js"),
         highlight.replace(glue_import, "from \"./newsmark.js\""),
     )?;
@@ -494,7 +494,7 @@ pub fn dist(args: &[String]) -> Result {
     );
     serde_json::from_str::<serde_json::Value>(&manifest)
         .map_err(|e| format!("dist/package.json is not valid JSON: {e}"))?;
-    std::fs::write(out.join("package.json"), manifest)?;
+    crate::util::write(out.join("package.json"), manifest)?;
     // npm must accept the folder and pack exactly these files.
     let listing = crate::util::output(Command::new("npm").current_dir(&out).args([
         "pack",
@@ -524,7 +524,7 @@ pub fn dist(args: &[String]) -> Result {
 
 /// The `version` of the root `Cargo.toml`'s `[package]`.
 fn package_version() -> Result<String> {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    let manifest = crate::util::read_to_string(root().join("Cargo.toml"))?;
     let package = manifest
         .split("\n[")
         .find(|section| section.trim_start_matches('[').starts_with("package]"))
