@@ -257,10 +257,14 @@ fn inconsistent_contents_are_rejected() {
         (
             "vocabulary",
             Section::Strings(vec!["the".into()]),
-            "vocabulary",
+            "`vocabulary` has 1 words, `features` says 3",
         ),
-        ("net", Section::U32s(vec![4, 1, 0]), "net"),
-        ("net", Section::U32s(vec![4, 1, 2, 2]), "net"),
+        ("net", Section::U32s(vec![4, 1, 0]), "found [4, 1, 0]"),
+        (
+            "net",
+            Section::U32s(vec![4, 1, 2, 2]),
+            "`net` must be [width",
+        ),
         (
             "crf.trans",
             Section::F32 {
