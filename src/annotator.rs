@@ -29,9 +29,24 @@ use crate::segment;
 /// WebAssembly module (4 GiB at most, often less in a browser tab) can
 /// still hold. Split longer texts (for example at blank lines) and annotate
 /// the parts.
+///
+/// ```
+/// let text = "x".repeat(newsmark::MAX_INPUT_BYTES + 1);
+/// assert!(newsmark::Annotator::new().try_annotate(&text).is_err());
+/// ```
 pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why [`Annotator::try_annotate`] did not annotate a text.
+///
+/// ```
+/// use newsmark::{AnnotateError, Annotator, MAX_INPUT_BYTES};
+///
+/// let text = "x".repeat(MAX_INPUT_BYTES + 1);
+/// match Annotator::new().try_annotate(&text) {
+///     Err(AnnotateError::InputTooLarge { bytes, max }) => assert!(bytes > max),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AnnotateError {
@@ -61,7 +76,7 @@ impl fmt::Display for AnnotateError {
 impl std::error::Error for AnnotateError {}
 
 /// Checks that `text` is within [`MAX_INPUT_BYTES`].
-pub fn check_input_size(text: &str) -> Result<(), AnnotateError> {
+pub(crate) fn check_input_size(text: &str) -> Result<(), AnnotateError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(AnnotateError::InputTooLarge {
             bytes: text.len(),
@@ -75,6 +90,22 @@ pub fn check_input_size(text: &str) -> Result<(), AnnotateError> {
 pub static DEFAULT_MODEL: &[u8] = include_bytes!("../models/ontonotes.nmm");
 
 /// Segments and annotates texts with one NER model.
+///
+/// Loading the model takes a moment (it is 5 MB); make one annotator and
+/// reuse it. It is `Clone`, `Send` and `Sync`.
+///
+/// ```
+/// let annotator = newsmark::Annotator::new();
+/// let text = "Ada Lovelace met Charles Babbage in London.";
+/// let doc = annotator.annotate(text);
+/// let people: Vec<&str> = doc
+///     .entities
+///     .iter()
+///     .filter(|e| e.label == "PERSON")
+///     .map(|e| e.span.slice(text))
+///     .collect();
+/// println!("{people:?}");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Annotator {
     tagger: Tagger,
@@ -82,12 +113,27 @@ pub struct Annotator {
 
 impl Annotator {
     /// An annotator with the embedded default model (18 OntoNotes labels).
+    ///
+    /// ```
+    /// let annotator = newsmark::Annotator::new();
+    /// assert_eq!(annotator.labels().len(), 18);
+    /// ```
     pub fn new() -> Self {
         Self::from_bytes(DEFAULT_MODEL)
             .expect("the embedded default model is valid (checked by tests)")
     }
 
     /// An annotator with the model in `bytes` (the contents of a `.nmm` file).
+    ///
+    /// The error says what is wrong with the bytes; name the file yourself:
+    ///
+    /// ```no_run
+    /// let path = "models/conll2003.nmm";
+    /// let bytes = std::fs::read(path)?;
+    /// let annotator = newsmark::Annotator::from_bytes(&bytes)
+    ///     .map_err(|e| format!("{path}: {e}"))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
         Ok(Annotator {
             tagger: Tagger::from_bytes(bytes)?,
@@ -95,12 +141,18 @@ impl Annotator {
     }
 
     /// The labels this annotator's model emits.
+    ///
+    /// ```
+    /// let annotator = newsmark::Annotator::new();
+    /// assert!(annotator.labels().contains(&"GPE"));
+    /// ```
     pub fn labels(&self) -> &[&'static str] {
         self.tagger.labels()
     }
 
-    /// The NER model.
-    pub fn tagger(&self) -> &Tagger {
+    /// The NER model (for the tools, through `train::AnnotatorInternals`).
+    #[cfg(feature = "train")]
+    pub(crate) fn ner(&self) -> &Tagger {
         &self.tagger
     }
 
@@ -110,6 +162,13 @@ impl Annotator {
     ///
     /// This is the entry point for text from outside (the JavaScript
     /// binding's `annotate` calls it).
+    ///
+    /// ```
+    /// let annotator = newsmark::Annotator::new();
+    /// let doc = annotator.try_annotate("Rain is expected in Oslo on Sunday.")?;
+    /// assert_eq!(doc.sentences.len(), 1);
+    /// # Ok::<(), newsmark::AnnotateError>(())
+    /// ```
     pub fn try_annotate(&self, text: &str) -> Result<Document, AnnotateError> {
         check_input_size(text)?;
         Ok(self.annotate(text))
@@ -120,6 +179,13 @@ impl Annotator {
     /// There is no size limit here: time and memory are linear in the
     /// input, and the caller is trusted to have bounded it. Use
     /// [`Annotator::try_annotate`] for text from outside.
+    ///
+    /// ```
+    /// let text = "Ms. Diaz flew to Lima. She landed at noon.";
+    /// let doc = newsmark::Annotator::new().annotate(text);
+    /// assert_eq!(doc.sentences.len(), 2);
+    /// assert!(doc.entities.iter().all(|e| !e.span.slice(text).is_empty()));
+    /// ```
     pub fn annotate(&self, text: &str) -> Document {
         let seg = segment::segment(text);
         let entities = self.tagger.tag(text, &seg.tokens, &seg.sentences);

@@ -5,6 +5,15 @@ use crate::span::Span;
 use serde::Serialize;
 
 /// What a block of the input is.
+///
+/// ```
+/// use newsmark::BlockKind;
+///
+/// let text = "Storm closes mountain pass\nThe road over the pass was closed on Monday after heavy snow fell overnight, the county said.";
+/// let kinds: Vec<BlockKind> = newsmark::segment(text).blocks.iter().map(|b| b.kind).collect();
+/// assert_eq!(kinds.len(), 2);
+/// assert_eq!(kinds[1], BlockKind::Paragraph);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockKind {
@@ -20,6 +29,10 @@ pub enum BlockKind {
 
 impl BlockKind {
     /// The name used in JSON and JavaScript (`"title"`, `"byline"`, ...).
+    ///
+    /// ```
+    /// assert_eq!(newsmark::BlockKind::Byline.as_str(), "byline");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             BlockKind::Title => "title",
@@ -31,6 +44,16 @@ impl BlockKind {
 }
 
 /// Why a block was judged to be boilerplate.
+///
+/// ```
+/// use newsmark::BlockKind;
+///
+/// let page = "Home | News | Sport | Weather\nThe council approved the new budget on Tuesday after a long debate about school funding and roads.";
+/// for block in newsmark::segment(page).blocks {
+///     // `reason` is set exactly for boilerplate blocks.
+///     assert_eq!(block.reason.is_some(), block.kind == BlockKind::Boilerplate);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BoilerplateReason {
@@ -52,6 +75,10 @@ pub enum BoilerplateReason {
 
 impl BoilerplateReason {
     /// The name used in JSON and JavaScript (`"comments"`, `"link_list"`, ...).
+    ///
+    /// ```
+    /// assert_eq!(newsmark::BoilerplateReason::LinkList.as_str(), "link_list");
+    /// ```
     pub const fn as_str(self) -> &'static str {
         match self {
             BoilerplateReason::Comments => "comments",
@@ -66,6 +93,13 @@ impl BoilerplateReason {
 }
 
 /// A block of text: a line or a paragraph of the input.
+///
+/// ```
+/// let text = "  First line.  \n\nSecond line.";
+/// let blocks = newsmark::segment(text).blocks;
+/// let lines: Vec<&str> = blocks.iter().map(|b| b.span.slice(text)).collect();
+/// assert_eq!(lines, ["First line.", "Second line."]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Block {
     /// Where the block is, without its surrounding line breaks.
@@ -77,6 +111,14 @@ pub struct Block {
 }
 
 /// A named entity found in the text.
+///
+/// ```
+/// let text = "Maria Silva works for Petrobras.";
+/// for e in newsmark::Annotator::new().annotate(text).entities {
+///     assert!((0.0..=1.0).contains(&e.score));
+///     println!("{} {} ({:.2})", e.label, e.span.slice(text), e.score);
+/// }
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Entity {
     /// Where the entity is; it starts and ends on token boundaries.
@@ -91,6 +133,17 @@ pub struct Entity {
 /// sorted by position; blocks cover every non-blank line, sentences lie in
 /// blocks, tokens lie in sentences, entities lie on token boundaries and do
 /// not overlap.
+///
+/// ```
+/// let text = "Talks resume in Geneva. Both sides expect progress.";
+/// let doc = newsmark::Annotator::new().annotate(text);
+/// assert_eq!(doc.sentences.len(), 2);
+/// // Every token lies inside a sentence.
+/// assert!(doc
+///     .tokens
+///     .iter()
+///     .all(|t| doc.sentences.iter().any(|s| s.contains(t))));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Document {
     /// Lines and paragraphs, each with its kind.

@@ -11,22 +11,42 @@
 //! }
 //! ```
 //!
-//! All spans are byte offsets into the input; [`span::OffsetMap`] converts
-//! them to UTF-16 code units (JavaScript) or code points (Python).
+//! All spans are byte offsets into the input; [`OffsetMap`] converts them
+//! to UTF-16 code units (JavaScript) or code points (Python).
+//!
+//! # The API
+//!
+//! - [`Annotator`]: segmentation and entities in one call; [`segment`]:
+//!   segmentation alone, without a model.
+//! - [`Document`] and its parts ([`Block`], [`BlockKind`],
+//!   [`BoilerplateReason`], [`Entity`]); [`Segmentation`].
+//! - [`Span`] and [`OffsetMap`] (with its [`Unit`]).
+//! - The errors: [`AnnotateError`] (input too large, see
+//!   [`MAX_INPUT_BYTES`]) and [`ModelError`] (a model file that does not load).
+//!
+//! Nothing else is public. The cargo feature `wasm` adds the JavaScript
+//! binding (module `wasm`); the feature `train` adds the module `train`, the
+//! internals that the project's own tools (`cargo xtask`, the tests) use to
+//! train and evaluate models. `train` is not part of the API and may change
+//! at any time.
 
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod annotator;
-pub mod document;
-pub mod model;
-pub mod ner;
-pub mod segment;
-pub mod span;
+mod annotator;
+mod document;
+mod model;
+mod ner;
+mod segment;
+mod span;
 
+#[cfg(feature = "train")]
+pub mod train;
 #[cfg(feature = "wasm")]
 pub mod wasm;
 
 pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};
 pub use document::{Block, BlockKind, BoilerplateReason, Document, Entity};
 pub use model::ModelError;
-pub use span::Span;
+pub use segment::{segment, Segmentation};
+pub use span::{OffsetMap, Span, Unit};

@@ -8,6 +8,14 @@ use serde::Serialize;
 ///
 /// Every span newsmark produces starts and ends on a `char` boundary of the
 /// text it was made from, so `&text[span.start..span.end]` never panics.
+///
+/// ```
+/// use newsmark::Span;
+///
+/// let text = "Zoë Brandt";
+/// let name = Span::new(0, 4);
+/// assert_eq!(name.slice(text), "Zoë"); // `ë` is two bytes
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Span {
     /// Byte offset of the first byte.
@@ -18,17 +26,30 @@ pub struct Span {
 
 impl Span {
     /// Makes a span; `start` must not be greater than `end`.
+    ///
+    /// ```
+    /// let span = newsmark::Span::new(3, 7);
+    /// assert_eq!((span.start, span.end), (3, 7));
+    /// ```
     pub const fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end);
         Span { start, end }
     }
 
     /// Length in bytes.
+    ///
+    /// ```
+    /// assert_eq!(newsmark::Span::new(3, 7).len(), 4);
+    /// ```
     pub const fn len(&self) -> usize {
         self.end - self.start
     }
 
     /// True when the span covers no bytes.
+    ///
+    /// ```
+    /// assert!(newsmark::Span::new(5, 5).is_empty());
+    /// ```
     pub const fn is_empty(&self) -> bool {
         self.start == self.end
     }
@@ -37,17 +58,39 @@ impl Span {
     ///
     /// Returns `""` rather than panicking if the span does not fit `text`
     /// or does not lie on `char` boundaries.
+    ///
+    /// ```
+    /// use newsmark::Span;
+    ///
+    /// assert_eq!(Span::new(4, 8).slice("New York"), "York");
+    /// assert_eq!(Span::new(4, 99).slice("New York"), "");
+    /// ```
     pub fn slice<'t>(&self, text: &'t str) -> &'t str {
         text.get(self.start..self.end).unwrap_or("")
     }
 
     /// True if `other` lies entirely inside `self`.
+    ///
+    /// ```
+    /// use newsmark::Span;
+    ///
+    /// assert!(Span::new(0, 10).contains(&Span::new(2, 5)));
+    /// assert!(!Span::new(0, 4).contains(&Span::new(2, 5)));
+    /// ```
     pub const fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end
     }
 }
 
 /// Which unit an [`OffsetMap`] converts byte offsets into.
+///
+/// ```
+/// use newsmark::{OffsetMap, Unit};
+///
+/// let text = "😀 ok";
+/// assert_eq!(OffsetMap::new(text, Unit::Utf16).convert(5), 3);
+/// assert_eq!(OffsetMap::new(text, Unit::CodePoint).convert(5), 2);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
     /// UTF-16 code units, as JavaScript's `String.prototype.slice` counts.
@@ -58,9 +101,20 @@ pub enum Unit {
 
 /// Converts byte offsets of one text into UTF-16 or code-point offsets.
 ///
-/// It keeps one checkpoint every [`OffsetMap::STRIDE`] bytes, so memory is a
-/// small fraction of the text and each lookup scans at most `STRIDE` bytes.
+/// It keeps one checkpoint every 64 bytes, so memory is a small fraction of
+/// the text and each lookup scans at most 64 bytes.
 /// Queries may come in any order.
+///
+/// ```
+/// use newsmark::{OffsetMap, Unit};
+///
+/// let text = "“Hi,” said Zoë.";
+/// let doc = newsmark::segment(text);
+/// let map = OffsetMap::new(text, Unit::Utf16);
+/// // JavaScript's `text.slice(start, end)` takes these.
+/// let js: Vec<(usize, usize)> = doc.tokens.iter().map(|t| map.convert_span(*t)).collect();
+/// assert_eq!(js[0], (0, 1)); // “ is 3 bytes, 1 UTF-16 unit
+/// ```
 #[derive(Clone, Debug)]
 pub struct OffsetMap<'t> {
     text: &'t str,
@@ -72,9 +126,14 @@ pub struct OffsetMap<'t> {
 
 impl<'t> OffsetMap<'t> {
     /// Distance in bytes between checkpoints.
-    pub const STRIDE: usize = 64;
+    const STRIDE: usize = 64;
 
     /// Builds the map for `text` in one pass.
+    ///
+    /// ```
+    /// let map = newsmark::OffsetMap::new("abc", newsmark::Unit::CodePoint);
+    /// assert_eq!(map.convert(2), 2);
+    /// ```
     pub fn new(text: &'t str, unit: Unit) -> Self {
         let mut checkpoints = Vec::with_capacity(text.len() / Self::STRIDE + 2);
         let mut converted = 0usize;
@@ -104,6 +163,15 @@ impl<'t> OffsetMap<'t> {
     ///
     /// A byte offset inside a multi-byte character is rounded down to the
     /// start of that character; offsets past the end give the text's length.
+    ///
+    /// ```
+    /// use newsmark::{OffsetMap, Unit};
+    ///
+    /// let map = OffsetMap::new("é!", Unit::Utf16);
+    /// assert_eq!(map.convert(2), 1); // after `é` (2 bytes)
+    /// assert_eq!(map.convert(1), 0); // inside `é`: rounded down
+    /// assert_eq!(map.convert(99), 2); // past the end: the length
+    /// ```
     pub fn convert(&self, byte: usize) -> usize {
         let byte = byte.min(self.text.len());
         let (mut at, mut converted) = self.checkpoints[byte / Self::STRIDE];
@@ -128,6 +196,13 @@ impl<'t> OffsetMap<'t> {
     }
 
     /// Converts both ends of a span.
+    ///
+    /// ```
+    /// use newsmark::{OffsetMap, Span, Unit};
+    ///
+    /// let map = OffsetMap::new("Café Ro", Unit::CodePoint);
+    /// assert_eq!(map.convert_span(Span::new(6, 8)), (5, 7));
+    /// ```
     pub fn convert_span(&self, span: Span) -> (usize, usize) {
         (self.convert(span.start), self.convert(span.end))
     }
@@ -136,6 +211,7 @@ impl<'t> OffsetMap<'t> {
 /// Converts offsets in `unit` (UTF-16 units or code points) back to byte
 /// offsets of `text`. `offsets` must be sorted ascending; an offset inside a
 /// surrogate pair or past the end is rounded down / clamped.
+#[cfg(any(test, feature = "train"))]
 pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> {
     let mut out = Vec::with_capacity(offsets.len());
     let mut iter = text.char_indices().peekable();
@@ -166,6 +242,7 @@ pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> 
 /// Converts `[start, end)` pairs counted in `unit` (sorted, as a corpus'
 /// tokens are) into byte spans of `text`; an end before its start becomes an
 /// empty span at the start.
+#[cfg(any(test, feature = "train"))]
 pub fn spans_from_offsets(text: &str, unit: Unit, pairs: &[(usize, usize)]) -> Vec<Span> {
     let starts: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     let ends: Vec<usize> = pairs.iter().map(|p| p.1).collect();

@@ -2,10 +2,9 @@
 //! every single-byte corruption is an error, never a panic; inconsistent
 //! contents are rejected; tagging any text gives valid entities.
 
-use newsmark::model::{ModelError, ModelWriter, Section};
-use newsmark::ner::features::{FeatureSpec, TABLE_NAMES};
-use newsmark::ner::Tagger;
-use newsmark::segment::segment;
+use newsmark::segment;
+use newsmark::train::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, TABLE_NAMES};
+use newsmark::ModelError;
 use proptest::prelude::*;
 
 const LABELS: [&str; 2] = ["PER", "ORG"];
@@ -225,10 +224,7 @@ fn inconsistent_contents_are_rejected() {
         // Rebuild with the spec section replaced (the first one wins on reading).
         let mut m2 = ModelWriter::new();
         m2.add("features", Section::U32s(other.to_u32s()));
-        for (name, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
-            .unwrap()
-            .sections()
-        {
+        for (name, s) in ModelFile::parse(&tiny_bytes()).unwrap().sections() {
             m2.add(name, s.clone());
         }
         m2.to_bytes()
@@ -239,10 +235,7 @@ fn inconsistent_contents_are_rejected() {
     ));
     // A missing section.
     let mut m3 = ModelWriter::new();
-    for (name, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
-        .unwrap()
-        .sections()
-    {
+    for (name, s) in ModelFile::parse(&tiny_bytes()).unwrap().sections() {
         if name != "out.w" {
             m3.add(name, s.clone());
         }
@@ -255,10 +248,7 @@ fn inconsistent_contents_are_rejected() {
     let replaced = |name: &str, section: Section| {
         let mut m = ModelWriter::new();
         m.add(name, section);
-        for (n, s) in newsmark::model::ModelFile::parse(&tiny_bytes())
-            .unwrap()
-            .sections()
-        {
+        for (n, s) in ModelFile::parse(&tiny_bytes()).unwrap().sections() {
             m.add(n, s.clone());
         }
         Tagger::from_bytes(&m.to_bytes())
@@ -267,10 +257,14 @@ fn inconsistent_contents_are_rejected() {
         (
             "vocabulary",
             Section::Strings(vec!["the".into()]),
-            "vocabulary",
+            "`vocabulary` has 1 words, `features` says 3",
         ),
-        ("net", Section::U32s(vec![4, 1, 0]), "net"),
-        ("net", Section::U32s(vec![4, 1, 2, 2]), "net"),
+        ("net", Section::U32s(vec![4, 1, 0]), "found [4, 1, 0]"),
+        (
+            "net",
+            Section::U32s(vec![4, 1, 2, 2]),
+            "`net` must be [width",
+        ),
         (
             "crf.trans",
             Section::F32 {

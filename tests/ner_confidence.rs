@@ -1,21 +1,22 @@
 //! Entity scores mean something: on a fixed dev slice, an entity the model
 //! is sure of is right far more often than one it doubts, and on plain
-//! sentences the obvious names come out whole and confident.
+//! sentences the obvious names come out whole and confident. The dev slice
+//! is read from `../shared` (skipped without it).
 
-mod ner_common;
-
-use newsmark::ner::Tagger;
-use newsmark::segment::segment;
+use newsmark::segment;
+use newsmark::train::corpus::{read_corpus, shared_for_test, to_eval};
+use newsmark::train::{Tagger, DEFAULT_MODEL};
+use std::path::Path;
 
 /// (precision of entities with score >= 0.9, share of them, precision of
 /// entities with score < 0.5, share of them).
-fn buckets(corpus: &str, model: &[u8]) -> (f64, f64, f64, f64) {
-    let docs = ner_common::read_docs(&format!("{corpus}/dev.jsonl"), 60);
+fn buckets(shared: &Path, corpus: &str, model: &[u8]) -> (f64, f64, f64, f64) {
+    let docs = read_corpus(&shared.join(format!("data/{corpus}/dev.jsonl")), Some(60)).unwrap();
     let tagger = Tagger::from_bytes(model).unwrap();
     let (mut hi, mut hi_ok, mut lo, mut lo_ok, mut all) = (0usize, 0usize, 0usize, 0usize, 0usize);
     for doc in &docs {
         let ents = tagger.tag(&doc.text, &doc.tokens, &doc.sentences);
-        let eval = ner_common::to_eval(&doc.text, &ents);
+        let eval = to_eval(&doc.text, &ents);
         for (e, ev) in ents.iter().zip(&eval) {
             let ok = doc.gold.contains(ev);
             all += 1;
@@ -40,11 +41,14 @@ fn buckets(corpus: &str, model: &[u8]) -> (f64, f64, f64, f64) {
 
 #[test]
 fn confident_entities_are_right_and_doubtful_ones_often_wrong() {
+    let Some(shared) = shared_for_test("ner_confidence::confident_entities_are_right") else {
+        return;
+    };
     for (corpus, model) in [
-        ("ontonotes", newsmark::annotator::DEFAULT_MODEL),
+        ("ontonotes", DEFAULT_MODEL),
         ("conll2003", &include_bytes!("../models/conll2003.nmm")[..]),
     ] {
-        let (hi_p, hi_share, lo_p, _) = buckets(corpus, model);
+        let (hi_p, hi_share, lo_p, _) = buckets(&shared, corpus, model);
         assert!(
             hi_p >= 0.85,
             "{corpus}: only {hi_p} of the confident entities are right"
@@ -62,7 +66,7 @@ fn confident_entities_are_right_and_doubtful_ones_often_wrong() {
 
 #[test]
 fn plain_sentences() {
-    let tagger = Tagger::from_bytes(newsmark::annotator::DEFAULT_MODEL).unwrap();
+    let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
     let cases: &[(&str, &[(&str, &str)])] = &[
         (
             "Peggy Alvarez flew to Ohio on Monday.",

@@ -1,10 +1,11 @@
 //! Rust inference reproduces the Python trainer: the committed reference
 //! (`models/<corpus>.reference.json`, written at training time) holds the
 //! trainer's feature ids and logits for the start of the first dev document.
+//! The network's part needs only that file; the features' part reads the
+//! document from `../shared` (skipped without it).
 
-mod ner_common;
-
-use newsmark::ner::Tagger;
+use newsmark::train::corpus::{read_corpus, shared_for_test};
+use newsmark::train::{Tagger, DEFAULT_MODEL};
 
 fn check(corpus: &str, model: &[u8]) {
     let path = format!(
@@ -44,7 +45,11 @@ fn check(corpus: &str, model: &[u8]) {
     );
 
     // Feature parity: today's extractor gives the ids the model was trained with.
-    let doc = &ner_common::read_docs(&format!("{corpus}/dev.jsonl"), 1)[0];
+    let Some(shared) = shared_for_test(&format!("ner_parity, {corpus} features")) else {
+        return;
+    };
+    let docs = read_corpus(&shared.join(format!("data/{corpus}/dev.jsonl")), Some(1)).unwrap();
+    let doc = &docs[0];
     assert_eq!(doc.id, r["doc_id"].as_str().unwrap());
     let ours = tagger.featurizer().featurize(&doc.text, &doc.tokens[..n]);
     assert_eq!(ours, ids, "{corpus}: feature ids changed since training");
@@ -52,7 +57,7 @@ fn check(corpus: &str, model: &[u8]) {
 
 #[test]
 fn ontonotes_matches_trainer() {
-    check("ontonotes", newsmark::annotator::DEFAULT_MODEL);
+    check("ontonotes", DEFAULT_MODEL);
 }
 
 #[test]

@@ -1,9 +1,10 @@
 //! The Rust scorer (`cargo xtask eval`) prints exactly what
-//! `../shared/tools/score_ner.py` prints for the same predictions.
+//! `../shared/tools/score_ner.py` prints for the same predictions (skipped
+//! without `../shared`; `tests/fixture.rs` checks the scorer's counts on our
+//! own fixture).
 
-mod ner_common;
-
-use newsmark::ner::score::{EvalEntity, Scorer};
+use newsmark::train::corpus::{read_corpus, shared_for_test};
+use newsmark::train::score::{EvalEntity, Scorer};
 use std::io::Write;
 use std::process::Command;
 
@@ -27,7 +28,10 @@ fn perturb(gold: &[EvalEntity], seed: usize) -> Vec<EvalEntity> {
 
 #[test]
 fn rust_report_equals_python_scorer() {
-    let docs = ner_common::read_docs("ontonotes/dev.jsonl", 80);
+    let Some(shared) = shared_for_test("ner_score::rust_report_equals_python_scorer") else {
+        return;
+    };
+    let docs = read_corpus(&shared.join("data/ontonotes/dev.jsonl"), Some(80)).unwrap();
     let dir = std::env::temp_dir().join(format!("newsmark-score-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let gold_path = dir.join("gold.jsonl");
@@ -58,7 +62,7 @@ fn rust_report_equals_python_scorer() {
     }
     drop((gold_f, pred_f));
     let out = Command::new("python3")
-        .arg(ner_common::shared().join("tools/score_ner.py"))
+        .arg(shared.join("tools/score_ner.py"))
         .arg(&gold_path)
         .arg(&pred_path)
         .output()

@@ -3,21 +3,17 @@
 //! only line numbers and kinds, never the seeds' text), and the kept lines
 //! must equal the hand labels of `../shared/data/boilerplate/seeds.jsonl`.
 //!
-//! The seeds are read from `../shared/data/seeds/` at test time. After an
-//! intended change, `NEWSMARK_BLESS=1 cargo test --test segment_golden`
+//! The seeds are read from `../shared/data/seeds/` at test time (the tests
+//! are skipped without `../shared`). After an intended change,
+//! `NEWSMARK_BLESS=1 cargo test --features train --test segment_golden`
 //! rewrites the golden files; review their diff before committing.
 
-use newsmark::segment::blocks::blocks;
+use newsmark::train::corpus::{read_pages, shared_for_test};
+use newsmark::train::segment::blocks::blocks;
 use newsmark::BlockKind;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const SEEDS: [&str; 2] = ["000_d8fda38bfc3c8580.txt", "003_996c0d9dbc18b283.txt"];
-
-fn shared() -> PathBuf {
-    std::env::var_os("NEWSMARK_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"))
-}
 
 fn read(path: &Path) -> String {
     std::fs::read_to_string(path)
@@ -41,8 +37,11 @@ fn describe(text: &str) -> String {
 
 #[test]
 fn seeds_match_golden_kinds() {
+    let Some(shared) = shared_for_test("segment_golden::seeds_match_golden_kinds") else {
+        return;
+    };
     for seed in SEEDS {
-        let text = read(&shared().join("data/seeds").join(seed));
+        let text = read(&shared.join("data/seeds").join(seed));
         let got = describe(&text);
         let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/golden")
@@ -71,21 +70,18 @@ fn seeds_match_golden_kinds() {
 
 #[test]
 fn seeds_keep_exactly_the_hand_labelled_lines() {
-    let labels = read(&shared().join("data/boilerplate/seeds.jsonl"));
-    for line in labels.lines().filter(|l| !l.trim().is_empty()) {
-        let page: serde_json::Value = serde_json::from_str(line).expect("valid JSONL");
-        let id = page["id"].as_str().unwrap_or("");
-        let gold: Vec<bool> = page["lines"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|l| l["article"].as_bool().unwrap_or(false))
-                    .collect()
-            })
-            .unwrap_or_default();
+    let Some(shared) =
+        shared_for_test("segment_golden::seeds_keep_exactly_the_hand_labelled_lines")
+    else {
+        return;
+    };
+    let pages = read_pages(&shared.join("data/boilerplate/seeds.jsonl")).unwrap();
+    for page in pages {
+        let id = &page.id;
+        let gold = page.labels();
         // The raw seed file: its blocks are its non-blank lines, in the same
         // order as the labelled lines.
-        let text = read(&shared().join("data/seeds").join(id));
+        let text = read(&shared.join("data/seeds").join(id));
         let kept: Vec<bool> = blocks(&text)
             .iter()
             .map(|b| b.kind != BlockKind::Boilerplate)
@@ -101,7 +97,10 @@ fn seeds_keep_exactly_the_hand_labelled_lines() {
 
 #[test]
 fn seed_003_structure() {
-    let text = read(&shared().join("data/seeds/003_996c0d9dbc18b283.txt"));
+    let Some(shared) = shared_for_test("segment_golden::seed_003_structure") else {
+        return;
+    };
+    let text = read(&shared.join("data/seeds/003_996c0d9dbc18b283.txt"));
     let b = blocks(&text);
     assert_eq!(b[0].reason.map(|r| r.as_str()), Some("template"));
     assert_eq!(b[1].kind, BlockKind::Title);

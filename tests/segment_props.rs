@@ -6,8 +6,8 @@
 
 mod invariants;
 
-use newsmark::segment::{blocks::line_spans, segment, tokens::tokenize, Segmentation};
-use newsmark::{BlockKind, Document, Span};
+use newsmark::train::segment::{blocks::line_spans, tokens::tokenize};
+use newsmark::{segment, BlockKind, Document, Segmentation, Span};
 use proptest::prelude::*;
 
 /// The pipeline-wide invariants of `tests/invariants` on the segmentation

@@ -14,8 +14,7 @@
 mod invariants;
 
 use libfuzzer_sys::fuzz_target;
-use newsmark::model::container::fnv1a64;
-use newsmark::model::{FORMAT_VERSION, MAGIC};
+use newsmark::train::{fnv1a64, FORMAT_VERSION, MAGIC};
 use newsmark::Annotator;
 
 /// `payload` behind a valid header.

@@ -99,15 +99,18 @@ impl ModelFile {
         };
         let count = r.u32("section count")? as usize;
         let mut sections = Vec::new();
-        for _ in 0..count {
+        for index in 0..count {
             let name_len = r.u16("section name")? as usize;
             let name = std::str::from_utf8(r.take(name_len, "section name")?)
-                .map_err(|_| ModelError::Invalid("section name is not UTF-8".into()))?
+                .map_err(|_| {
+                    ModelError::Invalid(format!("the name of section {index} is not UTF-8"))
+                })?
                 .to_string();
+            let too_big = || ModelError::Invalid(format!("the size of `{name}` overflows"));
             let section = match r.u8("section kind")? {
                 KIND_F32 => {
                     let shape = r.shape()?;
-                    let n = checked_product(&shape)?;
+                    let n = checked_product(&shape).ok_or_else(too_big)?;
                     let raw = r.take(n.checked_mul(4).ok_or_else(too_big)?, "f32 tensor")?;
                     let data = raw
                         .chunks_exact(4)
@@ -162,9 +165,10 @@ impl ModelFile {
             sections.push((name, section));
         }
         if r.at != payload.len() {
-            return Err(ModelError::Invalid(
-                "trailing bytes after the last section".into(),
-            ));
+            return Err(ModelError::Invalid(format!(
+                "{} bytes after the last of the {count} sections",
+                payload.len() - r.at
+            )));
         }
         Ok(ModelFile { sections })
     }
@@ -241,20 +245,14 @@ impl ModelFile {
     }
 
     /// All sections, in file order.
+    #[cfg(feature = "train")]
     pub fn sections(&self) -> &[(String, Section)] {
         &self.sections
     }
 }
 
-fn too_big() -> ModelError {
-    ModelError::Invalid("a section's size overflows".into())
-}
-
-fn checked_product(shape: &[usize]) -> Result<usize, ModelError> {
-    shape
-        .iter()
-        .try_fold(1usize, |a, &d| a.checked_mul(d))
-        .ok_or_else(too_big)
+fn checked_product(shape: &[usize]) -> Option<usize> {
+    shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))
 }
 
 struct Reader<'b> {
@@ -301,11 +299,13 @@ impl<'b> Reader<'b> {
 }
 
 /// Builds a model file section by section (used by the trainer's packer).
+#[cfg(feature = "train")]
 #[derive(Clone, Debug, Default)]
 pub struct ModelWriter {
     sections: Vec<(String, Section)>,
 }
 
+#[cfg(feature = "train")]
 impl ModelWriter {
     /// An empty model file.
     pub fn new() -> Self {

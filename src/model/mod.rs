@@ -1,4 +1,5 @@
-//! The model file: reading, validating and (for the trainer) writing it.
+//! The model file: reading, validating and (with the feature `train`, for
+//! the trainer's packer) writing it.
 //!
 //! A `.nmm` file is a small container of named sections:
 //!
@@ -15,15 +16,25 @@
 //! scale per row), lists of `u32` and lists of strings. [`container`] reads
 //! and writes them; `crate::ner` gives the sections their meaning.
 
-pub mod container;
-pub mod npy;
+pub(crate) mod container;
 
 use std::fmt;
 
-pub use container::{ModelFile, ModelWriter, Section, FORMAT_VERSION, MAGIC};
+pub(crate) use container::{ModelFile, Section};
 
 /// Why a model file could not be loaded.
+///
+/// The message says what was wrong and where in the file; it does not name
+/// the file, which [`Annotator::from_bytes`](crate::Annotator::from_bytes)
+/// never sees (the caller who read it adds its name).
+///
+/// ```
+/// let err = newsmark::Annotator::from_bytes(b"GIF89a...").unwrap_err();
+/// assert_eq!(err, newsmark::ModelError::BadMagic);
+/// assert!(err.to_string().contains("not a newsmark model file"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ModelError {
     /// The file does not start with the newsmark model magic bytes.
     BadMagic,

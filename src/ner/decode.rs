@@ -31,11 +31,13 @@ impl TagSet {
     }
 
     /// Always false: there is always the `O` tag.
+    #[cfg(feature = "train")]
     pub fn is_empty(&self) -> bool {
         false
     }
 
     /// The tag for `part` of label `label` (`label` ignored for [`Part::Out`]).
+    #[cfg(any(test, feature = "train"))]
     pub fn tag(&self, part: Part, label: usize) -> usize {
         match part {
             Part::Out => 0,
@@ -242,6 +244,7 @@ impl Decoder {
     }
 
     /// True if the decoder has learned transition scores.
+    #[cfg(feature = "train")]
     pub fn has_transitions(&self) -> bool {
         self.learned
     }

@@ -51,6 +51,7 @@ pub const TABLE_NAMES: [&str; 7] = [
 
 impl FeatureSpec {
     /// The default sizes used by the trainer.
+    #[cfg(any(test, feature = "train"))]
     pub const DEFAULT: FeatureSpec = FeatureSpec {
         norm_rows: 1 << 14,
         prefix_rows: 1 << 12,
@@ -63,6 +64,7 @@ impl FeatureSpec {
 
     /// The spec as stored in the model file (six numbers, a seventh for a
     /// word-vector vocabulary).
+    #[cfg(any(test, feature = "train"))]
     pub fn to_u32s(&self) -> Vec<u32> {
         let mut v = vec![
             self.norm_rows,
@@ -134,7 +136,7 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// The vocabulary of `words` (normalised forms, see [`normalize`]; a
+    /// The vocabulary of `words` (normalised forms, see `normalize`; a
     /// repeated word keeps its first row).
     pub fn new(words: &[String]) -> Self {
         let mut rows = HashMap::with_capacity(words.len());
@@ -153,6 +155,7 @@ impl Vocabulary {
     }
 
     /// True for an empty vocabulary.
+    #[cfg(feature = "train")]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -198,6 +201,7 @@ impl Featurizer {
     }
 
     /// The table sizes.
+    #[cfg(feature = "train")]
     pub fn spec(&self) -> &FeatureSpec {
         &self.spec
     }
@@ -225,6 +229,7 @@ impl Featurizer {
     }
 
     /// The word-piece vocabulary, if the model uses one.
+    #[cfg(feature = "train")]
     pub fn wordpieces(&self) -> Option<&WordPieces> {
         self.wordpieces.as_ref()
     }
@@ -275,7 +280,7 @@ impl Featurizer {
 /// spelling of a dash between clauses, so a dateline such as
 /// `COLUMBUS, Ohio — Tallis Motors` reads like the corpus' `... Ohio -- ...`
 /// rather than like a hyphen inside a name.
-pub fn normalize(word: &str) -> String {
+pub(crate) fn normalize(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for ch in word.chars() {
         match ch {
@@ -292,7 +297,7 @@ pub fn normalize(word: &str) -> String {
 
 /// The word's shape: `X` upper-case, `x` lower-case, `d` digit, other
 /// characters kept; a run of the same class is cut after 4.
-pub fn shape(word: &str) -> String {
+pub(crate) fn shape(word: &str) -> String {
     let mut out = String::with_capacity(word.len().min(16));
     let mut last = '\0';
     let mut run = 0;
@@ -350,7 +355,7 @@ fn suffix(s: &str, n: usize) -> &str {
 }
 
 /// FNV-1a over `seed` and `bytes`, finished with a 64-bit mixer, modulo `rows`.
-pub fn hash_mod(bytes: &[u8], seed: u64, rows: u32) -> u32 {
+pub(crate) fn hash_mod(bytes: &[u8], seed: u64, rows: u32) -> u32 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     for &b in bytes {
         h ^= u64::from(b);

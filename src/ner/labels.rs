@@ -96,6 +96,7 @@ pub const KNOWN_LABELS: &[LabelInfo] = &[
 
 /// The 18 OntoNotes 5.0 labels, as the corpus names them (the first 18 of
 /// [`KNOWN_LABELS`]).
+#[cfg(any(test, feature = "train"))]
 pub const ONTONOTES: &[&str] = &[
     "PERSON",
     "NORP",
@@ -118,11 +119,12 @@ pub const ONTONOTES: &[&str] = &[
 ];
 
 /// The 4 CoNLL-2003 labels.
+#[cfg(any(test, feature = "train"))]
 pub const CONLL2003: &[&str] = &["PER", "ORG", "LOC", "MISC"];
 
 /// The static label info for `name` (`"ORG"` and `"LOC"` are shared by both
 /// label sets), or `None` for a label newsmark does not know.
-pub fn lookup(name: &str) -> Option<&'static LabelInfo> {
+pub(crate) fn lookup(name: &str) -> Option<&'static LabelInfo> {
     KNOWN_LABELS.iter().find(|l| l.name == name)
 }
 

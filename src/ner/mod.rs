@@ -4,12 +4,11 @@
 //! tag scores, [`decode`] picks the best valid BILOU sequence per sentence;
 //! [`Tagger`] ties them together with the model file.
 
-pub mod decode;
-pub mod features;
-pub mod labels;
-pub mod network;
-pub mod score;
-pub mod wordpiece;
+pub(crate) mod decode;
+pub(crate) mod features;
+pub(crate) mod labels;
+pub(crate) mod network;
+pub(crate) mod wordpiece;
 
 use crate::document::Entity;
 use crate::model::{ModelError, ModelFile};
@@ -36,32 +35,47 @@ impl Tagger {
         let file = ModelFile::parse(bytes)?;
         let mut labels = Vec::new();
         for name in file.strings("labels")? {
-            let info = labels::lookup(name)
-                .ok_or_else(|| ModelError::Invalid(format!("unknown entity label `{name}`")))?;
+            let info = labels::lookup(name).ok_or_else(|| {
+                ModelError::Invalid(format!("`labels` names an unknown entity label `{name}`"))
+            })?;
             if labels.contains(&info.name) {
-                return Err(ModelError::Invalid(format!("label `{name}` given twice")));
+                return Err(ModelError::Invalid(format!(
+                    "`labels` names `{name}` twice"
+                )));
             }
             labels.push(info.name);
         }
         if labels.is_empty() {
-            return Err(ModelError::Invalid("the model has no labels".into()));
+            return Err(ModelError::Invalid("`labels` is empty".into()));
         }
-        let spec = FeatureSpec::from_u32s(file.u32s("features")?)
-            .ok_or_else(|| ModelError::Invalid("bad `features` section".into()))?;
-        let wordpieces = if spec.wordpiece_slots > 0 {
-            Some(
-                WordPieces::new(file.strings("wordpieces")?)
-                    .ok_or_else(|| ModelError::Invalid("word pieces without [UNK]".into()))?,
-            )
-        } else {
-            None
-        };
+        let spec_values = file.u32s("features")?;
+        let spec = FeatureSpec::from_u32s(spec_values).ok_or_else(|| {
+            ModelError::Invalid(format!(
+                "`features` must be six table sizes (five rows > 0, word-piece slots <= 16) \
+                 and optionally a vocabulary size, found {:?}{}",
+                &spec_values[..spec_values.len().min(8)],
+                if spec_values.len() > 8 { " ..." } else { "" }
+            ))
+        })?;
+        let wordpieces =
+            if spec.wordpiece_slots > 0 {
+                Some(WordPieces::new(file.strings("wordpieces")?).ok_or_else(|| {
+                    ModelError::Invalid("`wordpieces` has no `[UNK]` piece".into())
+                })?)
+            } else {
+                None
+            };
         let mut featurizer = Featurizer::new(spec.clone(), wordpieces);
         if spec.vector_words > 0 {
+            let words = file.strings("vocabulary")?;
             featurizer = featurizer
-                .with_vocabulary(Vocabulary::new(file.strings("vocabulary")?))
+                .with_vocabulary(Vocabulary::new(words))
                 .ok_or_else(|| {
-                    ModelError::Invalid("`vocabulary` does not have the spec's length".into())
+                    ModelError::Invalid(format!(
+                        "`vocabulary` has {} words, `features` says {}",
+                        words.len(),
+                        spec.vector_words
+                    ))
                 })?;
         }
         let tags = TagSet {
@@ -97,17 +111,20 @@ impl Tagger {
     }
 
     /// The feature extractor of this model.
+    #[cfg(feature = "train")]
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
     }
 
     /// True if the model was trained as a CRF and decodes with learned
     /// transition scores.
+    #[cfg(feature = "train")]
     pub fn has_transitions(&self) -> bool {
         self.decoder.has_transitions()
     }
 
     /// The network of this model.
+    #[cfg(feature = "train")]
     pub fn network(&self) -> &Network {
         &self.network
     }
@@ -192,6 +209,7 @@ impl Tagger {
     /// it lowered dev F1, see DESIGN.md):
     /// every mention with the same text gets the label the model favours
     /// over all of them together.
+    #[cfg(feature = "train")]
     pub fn set_document_consistency(&mut self, on: bool) {
         self.document_consistency = on;
     }

@@ -155,7 +155,7 @@ fn table(file: &ModelFile, name: &str, rows: usize) -> Result<Table, ModelError>
             scales: scales.clone(),
         }),
         Section::I8Rows { rows: r, .. } => Err(ModelError::Invalid(format!(
-            "table `{name}` has {r} rows, expected {rows}"
+            "`emb.{name}` has {r} rows, the feature spec addresses {rows}"
         ))),
         _ => Err(ModelError::Invalid(format!(
             "`emb.{name}` is not an int8 table"
@@ -190,7 +190,14 @@ impl Network {
                 };
                 (w as usize, d as usize, dilations)
             }
-            _ => return Err(ModelError::Invalid("bad `net` section".into())),
+            _ => {
+                return Err(ModelError::Invalid(format!(
+                    "`net` must be [width 1-4096, depth 0-64, then one dilation 1-64 per \
+                     layer or none], found {:?}{}",
+                    &net[..net.len().min(8)],
+                    if net.len() > 8 { " ..." } else { "" }
+                )))
+            }
         };
         let mut tables = Vec::new();
         for (name, &r) in table_names.iter().zip(rows) {
@@ -205,13 +212,15 @@ impl Network {
                 tables.push(table(file, name, r)?);
             }
         }
-        if slot_tables
+        if let Some((slot, &t)) = slot_tables
             .iter()
-            .any(|&t| t >= tables.len() || tables[t].rows == 0)
+            .enumerate()
+            .find(|&(_, &t)| t >= tables.len() || tables[t].rows == 0)
         {
-            return Err(ModelError::Invalid(
-                "a feature slot uses a missing table".into(),
-            ));
+            return Err(ModelError::Invalid(format!(
+                "feature slot {slot} reads the table `emb.{}`, which the feature spec leaves out",
+                table_names.get(t).copied().unwrap_or("?")
+            )));
         }
         let in_dim: usize = tables.iter().map(|t| t.dim).sum();
         let input = Dense::load(file, "in", in_dim, width)?;

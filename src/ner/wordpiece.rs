@@ -51,6 +51,7 @@ impl WordPieces {
     }
 
     /// True for an empty vocabulary.
+    #[cfg(feature = "train")]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -4,7 +4,7 @@
 
 /// How an abbreviation behaves before a capitalised word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AbbrevKind {
+pub(crate) enum AbbrevKind {
     /// Titles and prefixes (`Mr.`, `Sen.`, `St.`, `Mt.`): always followed by
     /// the name they belong to, so never the end of a sentence before a
     /// capitalised word.
@@ -22,7 +22,7 @@ pub enum AbbrevKind {
 
 /// The kind of a word (without its stop) that takes an abbreviation stop,
 /// or `None` for ordinary words.
-pub fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
+pub(crate) fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
     use AbbrevKind::*;
     let kind = match word {
         // People's titles and place prefixes.
@@ -60,7 +60,7 @@ pub fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
 /// determiners, conjunctions, sentence adverbs and the plural nouns news
 /// sentences often start with. Used after an abbreviation that may or may not
 /// end its sentence (`in the U.S. However, ...` vs `the U.S. Treasury`).
-pub fn is_sentence_opener(word: &str) -> bool {
+pub(crate) fn is_sentence_opener(word: &str) -> bool {
     matches!(
         word,
         "The"
@@ -203,7 +203,7 @@ pub fn is_sentence_opener(word: &str) -> bool {
 
 /// Capitalised words that continue a company or person name after `Inc.`,
 /// `Co.`, `Jr.` rather than open a new sentence.
-pub fn continues_name(word: &str) -> bool {
+pub(crate) fn continues_name(word: &str) -> bool {
     matches!(
         word,
         "Chairman"

@@ -22,7 +22,7 @@ pub fn line_spans(text: &str) -> Vec<Span> {
 
 /// Splits `text` into one block per non-blank line and classifies each as
 /// title, byline, paragraph or boilerplate (with a reason), from the line's
-/// own text and its neighbours (see [`crate::segment::boilerplate`]).
+/// own text and its neighbours (see `segment::boilerplate`).
 pub fn blocks(text: &str) -> Vec<Block> {
     let spans = line_spans(text);
     let lines: Vec<&str> = spans.iter().map(|s| s.slice(text)).collect();

@@ -408,13 +408,8 @@ impl Model {
     }
 }
 
-/// The model's article probability for each line, before smoothing.
-pub fn line_scores(lines: &[&str]) -> Vec<f32> {
-    features(lines).iter().map(|f| MODEL.predict(f)).collect()
-}
-
 /// Dot product of weights and features.
-pub fn dot(w: &[f32; N_FEATURES], f: &[f32; N_FEATURES]) -> f32 {
+pub(crate) fn dot(w: &[f32; N_FEATURES], f: &[f32; N_FEATURES]) -> f32 {
     w.iter().zip(f).map(|(a, b)| a * b).sum()
 }
 
@@ -424,7 +419,7 @@ pub fn sigmoid(x: f32) -> f32 {
 }
 
 /// Kind (and boilerplate reason) of every line of a page.
-pub fn classify(lines: &[&str]) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
+pub(crate) fn classify(lines: &[&str]) -> Vec<(BlockKind, Option<BoilerplateReason>)> {
     classify_with(
         lines,
         &MODEL,
@@ -450,7 +445,7 @@ pub struct Params {
     pub smoothing: f32,
 }
 
-/// [`classify`] with the given model and thresholds (the
+/// `classify` with the given model and thresholds (the
 /// training command uses it to pick the threshold).
 pub fn classify_with(
     lines: &[&str],

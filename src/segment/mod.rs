@@ -4,16 +4,22 @@
 //! goes in, spans in order come out.
 
 mod abbrev;
-pub mod blocks;
-pub mod boilerplate;
+pub(crate) mod blocks;
+pub(crate) mod boilerplate;
 mod boilerplate_weights;
-pub mod sentences;
-pub mod tokens;
+pub(crate) mod sentences;
+pub(crate) mod tokens;
 
 use crate::document::Block;
 use crate::span::Span;
 
 /// The three layers of segmentation of one text.
+///
+/// ```
+/// let seg = newsmark::segment("One line. Two sentences.\nAnother line.");
+/// assert_eq!(seg.blocks.len(), 2);
+/// assert_eq!(seg.sentences.len(), 3);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Segmentation {
     /// Blocks covering every non-blank line, in order.
@@ -25,6 +31,18 @@ pub struct Segmentation {
 }
 
 /// Segments `text` into blocks, sentences and tokens.
+///
+/// No model is needed: this is fast (tens of megabytes per second) and
+/// never fails.
+///
+/// ```
+/// let text = "The U.S. economy grew 2.5% in the third quarter. Analysts were surprised.";
+/// let seg = newsmark::segment(text);
+/// let sentences: Vec<&str> = seg.sentences.iter().map(|s| s.slice(text)).collect();
+/// assert_eq!(sentences.len(), 2);
+/// let tokens: Vec<&str> = seg.tokens.iter().map(|t| t.slice(text)).collect();
+/// assert_eq!(&tokens[..5], ["The", "U.S.", "economy", "grew", "2.5"]);
+/// ```
 pub fn segment(text: &str) -> Segmentation {
     let blocks = blocks::blocks(text);
     let mut tokens = Vec::new();
@@ -46,6 +64,7 @@ pub fn segment(text: &str) -> Segmentation {
 /// Sentences and tokens of `text` without classifying its blocks: the lines
 /// are split, tokenized and cut into sentences exactly as [`segment`] does.
 /// This is the part the speed benchmark measures.
+#[cfg(feature = "train")]
 pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut sentences = Vec::with_capacity(text.len() / 100);

@@ -25,7 +25,7 @@ use crate::span::Span;
 /// Appends the sentences formed by `tokens` (all from one block of `text`)
 /// to `out`. Every token lies in exactly one sentence; each sentence runs
 /// from its first token's start to its last token's end.
-pub fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
+pub(crate) fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
     if tokens.is_empty() {
         return;
     }
@@ -34,19 +34,11 @@ pub fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
 }
 
 /// The sentences of the whole text (lines, then tokens, then sentences).
+#[cfg(feature = "train")]
 pub fn sentences(text: &str) -> Vec<Span> {
     // The same lines, tokens and rules as `segment`, without classifying the
     // blocks (which does not change where sentences end).
     crate::segment::sentences_and_tokens(text).0
-}
-
-/// The sentences of `text` when it is one block already tokenized: no line
-/// handling, just the rules over `tokens` (which must be sorted spans into
-/// `text`).
-pub fn sentences_from_tokens(text: &str, tokens: &[Span]) -> Vec<Span> {
-    let mut out = Vec::new();
-    sentences_into(text, tokens, &mut out);
-    out
 }
 
 /// A closing bracket or typographic closing quote: after a sentence's stop it

@@ -26,7 +26,7 @@ use crate::span::Span;
 ///
 /// `within` must lie on `char` boundaries of `text`; otherwise nothing is
 /// added.
-pub fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
+pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
     let Some(part) = text.get(within.start..within.end) else {
         return;
     };
@@ -53,6 +53,7 @@ pub fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
 }
 
 /// The tokens of the whole text.
+#[cfg(feature = "train")]
 pub fn tokenize(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     tokenize_into(text, Span::new(0, text.len()), &mut out);

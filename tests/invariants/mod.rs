@@ -1,12 +1,11 @@
 //! The invariants every [`Document`] must satisfy for its text, checked
 //! without trusting any of newsmark's own helpers except the one under test
-//! (`span::OffsetMap`). Shared by `tests/properties.rs` and the fuzz targets
+//! (`OffsetMap`). Shared by `tests/properties.rs` and the fuzz targets
 //! in `fuzz/` (which include this file by path).
 
 #![allow(dead_code)]
 
-use newsmark::span::{OffsetMap, Unit};
-use newsmark::{BlockKind, Document, Span};
+use newsmark::{BlockKind, Document, OffsetMap, Span, Unit};
 
 /// Checks every invariant of `doc` as the annotation of `text` with a model
 /// whose labels are `labels`. Returns the first violation found.

@@ -117,7 +117,7 @@ pub fn segment_offsets_index_the_js_string() {
                     .concat(&JsString::from(" Ana Silva wrote."));
             }
             let rust_text = js_text.as_string().expect("a string");
-            let seg = newsmark::segment::segment(&rust_text);
+            let seg = newsmark::segment(&rust_text);
             assert!(!seg.tokens.is_empty());
             let result = wasm::segment(js_text.clone().into())
                 .unwrap_or_else(|e| panic!("segment threw: {}", message(e.into())));
@@ -174,8 +174,7 @@ pub fn annotate_entities_index_the_js_string() {
 }
 
 fn annotator_core() -> newsmark::Annotator {
-    newsmark::Annotator::from_bytes(newsmark::annotator::DEFAULT_MODEL)
-        .unwrap_or_else(|e| panic!("default model: {e}"))
+    newsmark::Annotator::new()
 }
 
 /// `options.labels` keeps only those labels; without `tokens: true` there

@@ -14,7 +14,7 @@
 //! - A crash stops the run; libFuzzer writes the input to
 //!   `fuzz/artifacts/<target>/`, and the task fails saying where it is.
 
-use crate::util::{output, root, run, shared, Flags, Result};
+use crate::util::{output, root, run, shared, Flag, Flags, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -70,7 +70,12 @@ fn max_len(target: &str) -> usize {
 
 /// `cargo xtask fuzz [--seconds N] [--target annotate|model|all] [--sanitizer address|none]`.
 pub fn fuzz(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--seconds", "N", "how long to run each target (default 60)"),
+        Flag::value("--target", "T", "annotate, model or all (default all)"),
+        Flag::value("--sanitizer", "S", "address or none (default none)"),
+    ];
+    let flags = Flags::parse("fuzz", args, FLAGS)?;
     let seconds: u64 = match flags.value("--seconds") {
         Some(s) => s
             .parse()
@@ -267,8 +272,8 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     }
     // Whole, valid files of the model's first k sections (while small):
     // they get past the container and reach the model's own checks.
-    if let Ok(file) = newsmark::model::ModelFile::parse(&model) {
-        let mut writer = newsmark::model::ModelWriter::new();
+    if let Ok(file) = newsmark::train::ModelFile::parse(&model) {
+        let mut writer = newsmark::train::ModelWriter::new();
         for (name, section) in file.sections() {
             writer.add(name, section.clone());
             let bytes = writer.to_bytes();
@@ -285,5 +290,5 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
 
 /// 64-bit FNV-1a, to name corpus files by their contents.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    newsmark::model::container::fnv1a64(bytes)
+    newsmark::train::fnv1a64(bytes)
 }

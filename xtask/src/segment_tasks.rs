@@ -4,32 +4,16 @@
 //! one JSON object per line), so the reference scorers in `../shared/tools/`
 //! read them; the `eval` tasks compute the same figures in-process.
 
-use crate::util::{shared, Flags, Result};
-use newsmark::segment::{self, blocks, tokens};
-use newsmark::span::{OffsetMap, Unit};
-use newsmark::BlockKind;
+use crate::util::{shared, Flag, Flags, Result};
+use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
+use newsmark::train::score::{prf, rule_cases};
+use newsmark::train::segment::{self, blocks, tokens};
+use newsmark::{BlockKind, OffsetMap, Unit};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-
-/// Reads a JSONL file into values.
-fn read_jsonl(path: &Path) -> Result<Vec<Value>> {
-    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in BufReader::new(file).lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        out.push(
-            serde_json::from_str(&line)
-                .map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?,
-        );
-    }
-    Ok(out)
-}
 
 fn write_jsonl(path: &Path, rows: &[Value]) -> Result {
     let file = File::create(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
@@ -64,9 +48,15 @@ fn sentence_spans_cp(text: &str) -> Vec<(usize, usize)> {
         .collect()
 }
 
+/// The flags of `predict sentences` and `predict boilerplate`.
+const PREDICT_FLAGS: &[Flag] = &[
+    Flag::value("--data", "FILE", "the documents (JSONL)"),
+    Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
+];
+
 /// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
 pub fn predict_sentences(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("predict sentences", args, PREDICT_FLAGS)?;
     let data = PathBuf::from(flags.required("--data")?);
     let out = PathBuf::from(flags.required("--out")?);
     let rows: Vec<Value> = read_jsonl(&data)?
@@ -162,67 +152,29 @@ fn boundary_scores(path: &Path, errors: usize) -> Result<[[usize; 3]; 2]> {
     Ok(tot)
 }
 
-fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if pred > 0 {
-        tp as f64 / pred as f64
-    } else {
-        0.0
-    };
-    let r = if gold > 0 {
-        tp as f64 / gold as f64
-    } else {
-        0.0
-    };
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    (p, r, f)
-}
-
 /// Passes/total and failed ids on a rule-case file.
 fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)> {
-    let mut passed = 0;
+    let outcomes = rule_cases(&read_rule_cases(path)?);
     let mut failed = Vec::new();
-    let cases = read_jsonl(path)?;
-    for case in &cases {
-        let text = str_field(case, "text");
-        let got: Vec<String> = segment::segment(text)
-            .sentences
-            .iter()
-            .map(|s| s.slice(text).trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        let want: Vec<String> = case["expected"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
-        if got == want {
-            passed += 1;
-        } else {
-            failed.push(case["id"].to_string());
-            if verbose {
-                println!(
-                    "  FAIL {} {}\n    want {want:?}\n    got  {got:?}",
-                    case["id"],
-                    str_field(case, "name")
-                );
-            }
+    for case in outcomes.iter().filter(|c| !c.passed()) {
+        failed.push(case.id.clone());
+        if verbose {
+            println!(
+                "  FAIL {} {}\n    want {:?}\n    got  {:?}",
+                case.id, case.name, case.expected, case.got
+            );
         }
     }
-    Ok((passed, cases.len(), failed))
+    Ok((outcomes.len() - failed.len(), outcomes.len(), failed))
 }
 
 /// `cargo xtask eval sentences [--errors N] [--verbose]`.
 pub fn eval_sentences(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--errors", "N", "show N boundary errors on news documents"),
+        Flag::switch("--verbose", "show each failed rule case"),
+    ];
+    let flags = Flags::parse("eval sentences", args, FLAGS)?;
     let errors: usize = flags
         .value("--errors")
         .and_then(|v| v.parse().ok())
@@ -265,7 +217,19 @@ pub fn eval_sentences(args: &[String]) -> Result {
 /// `cargo xtask eval tokens [--errors N]`: exact token-span P/R/F1 against
 /// the OntoNotes dev gold tokens.
 pub fn eval_tokens(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--errors",
+            "N",
+            "show N missed gold tokens, and the most missed",
+        ),
+        Flag::value(
+            "--data",
+            "FILE",
+            "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+        ),
+    ];
+    let flags = Flags::parse("eval tokens", args, FLAGS)?;
     let errors: usize = flags
         .value("--errors")
         .and_then(|v| v.parse().ok())
@@ -371,7 +335,12 @@ pub fn eval_tokens(args: &[String]) -> Result {
 /// segmentation, on all OntoNotes dev texts joined by newlines, in this
 /// (release) build on one core; best of five runs.
 pub fn eval_speed(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::value(
+        "--data",
+        "FILE",
+        "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
+    )];
+    let flags = Flags::parse("eval speed", args, FLAGS)?;
     let path = flags
         .value("--data")
         .map(PathBuf::from)
@@ -442,21 +411,14 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
     keep
 }
 
-fn page_lines(page: &Value) -> Vec<&str> {
-    page["lines"]
-        .as_array()
-        .map(|a| a.iter().map(|l| str_field(l, "text")).collect())
-        .unwrap_or_default()
-}
-
 /// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
 pub fn predict_boilerplate(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    let flags = Flags::parse("predict boilerplate", args, PREDICT_FLAGS)?;
     let data = PathBuf::from(flags.required("--data")?);
     let out = PathBuf::from(flags.required("--out")?);
-    let rows: Vec<Value> = read_jsonl(&data)?
+    let rows: Vec<Value> = read_pages(&data)?
         .iter()
-        .map(|p| json!({"id": p["id"], "keep": keep_lines(&page_lines(p))}))
+        .map(|p| json!({"id": p.id, "keep": keep_lines(&p.line_texts())}))
         .collect();
     write_jsonl(&out, &rows)?;
     eprintln!("wrote {} pages to {}", rows.len(), out.display());
@@ -470,10 +432,34 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
 /// `src/segment/boilerplate_weights.rs`. With `--holdout`, it trains on half
 /// the sites and reports the other half (nothing is written).
 pub fn train_boilerplate(args: &[String]) -> Result {
-    use newsmark::segment::boilerplate::{
+    use newsmark::train::segment::boilerplate::{
         classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
     };
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--data",
+            "FILE",
+            "pages (default ../shared/data/boilerplate/dev.jsonl)",
+        ),
+        Flag::value(
+            "--sources",
+            "NAME,...",
+            "train on the pages of these sources only",
+        ),
+        Flag::optional(
+            "--holdout",
+            "0|1",
+            "train on one half of the sites, report the other",
+        ),
+        Flag::value(
+            "--out",
+            "FILE",
+            "weights file (default src/segment/boilerplate_weights.rs)",
+        ),
+        Flag::value("--l2", "X", "L2 penalty (default 3e-3)"),
+        Flag::value("--epochs", "N", "epochs (default 6)"),
+    ];
+    let flags = Flags::parse("train boilerplate", args, FLAGS)?;
     let data = flags
         .value("--data")
         .map(PathBuf::from)
@@ -491,36 +477,25 @@ pub fn train_boilerplate(args: &[String]) -> Result {
         .value("--out")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::util::root().join("src/segment/boilerplate_weights.rs"));
-    let site_half = |p: &Value| {
-        str_field(p, "site")
+    let site_half = |p: &Page| {
+        p.site
             .bytes()
             .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
             % 2
     };
-    let all: Vec<Value> = read_jsonl(&data)?
+    let all: Vec<Page> = read_pages(&data)?
         .into_iter()
-        .filter(|p| {
-            sources
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|x| x == str_field(p, "source")))
-        })
+        .filter(|p| sources.as_ref().is_none_or(|s| s.contains(&p.source)))
         .collect();
-    let (pages, test): (Vec<Value>, Vec<Value>) = all
+    let (pages, test): (Vec<Page>, Vec<Page>) = all
         .into_iter()
         .partition(|p| !holdout || site_half(p) == train_half);
     let mut xs: Vec<[f32; N_FEATURES]> = Vec::new();
     let mut ys: Vec<f32> = Vec::new();
     let mut ws: Vec<f32> = Vec::new();
     for p in &pages {
-        let lines = page_lines(p);
-        let gold: Vec<bool> = p["lines"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|l| l["article"].as_bool().unwrap_or(false))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let lines = p.line_texts();
+        let gold = p.labels();
         for ((f, l), g) in features(&lines).into_iter().zip(&lines).zip(gold) {
             xs.push(f);
             ys.push(if g { 1.0 } else { 0.0 });
@@ -619,18 +594,18 @@ pub fn train_boilerplate(args: &[String]) -> Result {
             loss / ws.iter().map(|&w| f64::from(w)).sum::<f64>()
         );
     }
-    let score = |pages: &[Value], params: Params| -> f64 {
+    let score = |pages: &[Page], params: Params| -> f64 {
         let counts: Vec<(usize, usize, usize)> = pages
             .iter()
             .map(|p| {
-                let lines = page_lines(p);
+                let lines = p.line_texts();
                 let kept: Vec<&str> = lines
                     .iter()
                     .zip(classify_with(&lines, &model, params))
                     .filter(|(_, (k, _))| *k != BlockKind::Boilerplate)
                     .map(|(l, _)| *l)
                     .collect();
-                bag_counts(str_field(p, "article_text"), &kept.join("\n"))
+                bag_counts(&p.article_text, &kept.join("\n"))
             })
             .collect();
         aggregate(&counts).2
@@ -726,7 +701,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
          pub(super) const SMOOTHING: f32 = {:.2};\n",
         best.threshold, best.inside_margin, best.outside_bar, best.smoothing
     ));
-    std::fs::write(&out, src)?;
+    crate::util::write(&out, src)?;
     eprintln!(
         "chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}",
         out.display()
@@ -827,18 +802,26 @@ fn aggregate(counts: &[(usize, usize, usize)]) -> (f64, f64, f64) {
 /// `cargo xtask eval boilerplate [--data FILE] [--verbose]`: token F1 of
 /// the kept lines on the dev pages (overall and by source) and the seeds.
 pub fn eval_boilerplate(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--data",
+            "FILE",
+            "pages (default: the dev pages and the seeds)",
+        ),
+        Flag::switch("--verbose", "show each page's scores"),
+    ];
+    let flags = Flags::parse("eval boilerplate", args, FLAGS)?;
     let dir = shared().join("data/boilerplate");
     let files: Vec<PathBuf> = match flags.value("--data") {
         Some(f) => vec![PathBuf::from(f)],
         None => vec![dir.join("dev.jsonl"), dir.join("seeds.jsonl")],
     };
     for file in files {
-        let pages = read_jsonl(&file)?;
+        let pages = read_pages(&file)?;
         let mut by_source: Vec<(String, Vec<Counts>)> = vec![("all".into(), Vec::new())];
         let mut line_stats = [0usize; 4];
         for page in &pages {
-            let lines = page_lines(page);
+            let lines = page.line_texts();
             let keep = keep_lines(&lines);
             let kept: Vec<&str> = lines
                 .iter()
@@ -846,21 +829,19 @@ pub fn eval_boilerplate(args: &[String]) -> Result {
                 .filter(|(_, &k)| k)
                 .map(|(l, _)| *l)
                 .collect();
-            let c = bag_counts(str_field(page, "article_text"), &kept.join("\n"));
-            let src = str_field(page, "source").to_string();
+            let c = bag_counts(&page.article_text, &kept.join("\n"));
+            let src = page.source.clone();
             by_source[0].1.push(c);
             match by_source.iter_mut().find(|(s, _)| *s == src) {
                 Some((_, v)) => v.push(c),
                 None => by_source.push((src, vec![c])),
             }
-            let gold = page["lines"].as_array().cloned().unwrap_or_default();
-            for (g, &k) in gold.iter().zip(&keep) {
-                let a = g["article"].as_bool().unwrap_or(false);
+            for (a, &k) in page.labels().into_iter().zip(&keep) {
                 line_stats[usize::from(a) * 2 + usize::from(k)] += 1;
             }
             if flags.has("--verbose") {
                 let (p, r, f) = aggregate(&[c]);
-                println!("  {:32} P {p:.3} R {r:.3} F1 {f:.3}", str_field(page, "id"));
+                println!("  {:32} P {p:.3} R {r:.3} F1 {f:.3}", page.id);
             }
         }
         println!(

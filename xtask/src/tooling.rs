@@ -2,7 +2,7 @@
 
 use crate::install;
 use crate::serve;
-use crate::util::{root, run, shared, Flags, Result};
+use crate::util::{root, run, shared, Flag, Flags, Result};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Command;
@@ -33,7 +33,15 @@ fn cargo(args: &[&str]) -> Command {
 /// builds the wasm, and serves `www/` on `127.0.0.1:N` (default 8080; 0 picks
 /// a free port).
 pub fn demo(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value(
+            "--port",
+            "N",
+            "the port on 127.0.0.1 (default 8080; 0 picks a free one)",
+        ),
+        Flag::switch("--no-build", "serve the www/pkg/ already built"),
+    ];
+    let flags = Flags::parse("demo", args, FLAGS)?;
     let port: u16 = match flags.value("--port") {
         Some(p) => p
             .parse()
@@ -59,7 +67,11 @@ pub fn demo(args: &[String]) -> Result {
 
 /// `cargo xtask wasm`: builds the release wasm into `www/pkg/`.
 pub fn wasm(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::switch(
+        "--no-install",
+        "do not check or install the tools first",
+    )];
+    let flags = Flags::parse("wasm", args, FLAGS)?;
     if !flags.has("--no-install") {
         install::for_build()?;
     }
@@ -136,7 +148,7 @@ console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length
 "#;
     let pkg = pkg_dir();
     let script = target_dir().join("xtask-check-pkg.mjs");
-    std::fs::create_dir_all(target_dir())?;
+    crate::util::create_dir_all(target_dir())?;
     std::fs::write(&script, SCRIPT)
         .map_err(|e| format!("cannot write {}: {e}", script.display()))?;
     run(Command::new("node")
@@ -159,6 +171,10 @@ const STEPS: &[Step] = &[
     Step {
         name: "fmt",
         run: step_fmt,
+    },
+    Step {
+        name: "api",
+        run: step_api,
     },
     Step {
         name: "clippy",
@@ -207,15 +223,36 @@ fn step_fuzz() -> Result {
     crate::fuzz::fuzz(&["--seconds".to_string(), "60".to_string()])
 }
 
+/// The public API is what `api/public-api.txt` lists, and only
+/// `src/wasm.rs` names wasm-bindgen (`cargo xtask api`).
+fn step_api() -> Result {
+    crate::api::api(&[])
+}
+
 fn step_fmt() -> Result {
     run(&mut cargo(&["fmt", "--all", "--check"]))
 }
 
+/// Clippy on every target with the `train` feature (xtask enables it, and
+/// the tests that reach the internals need it), then on the library alone
+/// with no feature, as a user builds it (so code only the tools use cannot
+/// hide there unused).
 fn step_clippy() -> Result {
     run(&mut cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
+        "--features",
+        "newsmark/train",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    run(&mut cargo(&[
+        "clippy",
+        "--package",
+        "newsmark",
+        "--lib",
         "--",
         "-D",
         "warnings",
@@ -242,10 +279,13 @@ fn step_clippy_wasm() -> Result {
     ]))
 }
 
+/// Every native test, with the `train` feature the internal tests need.
 fn step_native_tests() -> Result {
     run(&mut cargo(&[
         "test",
         "--workspace",
+        "--features",
+        "newsmark/train",
         "--profile",
         "ci",
         "--no-fail-fast",
@@ -294,7 +334,11 @@ fn step_e2e() -> Result {
 /// `cargo xtask test [--only a,b] [--skip a,b]`: every check, in order, each
 /// timed; the last line is `xtask test: N passed, M failed` (N, M = steps).
 pub fn test(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[
+        Flag::value("--only", "STEP,...", "run only these steps"),
+        Flag::value("--skip", "STEP,...", "run every step but these"),
+    ];
+    let flags = Flags::parse("test", args, FLAGS)?;
     let list = |name: &str| -> Vec<String> {
         flags
             .value(name)
@@ -366,7 +410,11 @@ pub fn test(args: &[String]) -> Result {
 /// `highlight.js` with its hand-written `.d.ts` and default CSS, a README;
 /// then `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &[String]) -> Result {
-    let flags = Flags::new(args);
+    const FLAGS: &[Flag] = &[Flag::switch(
+        "--no-build",
+        "package the www/pkg/ already built",
+    )];
+    let flags = Flags::parse("dist", args, FLAGS)?;
     if flags.has("--no-build") {
         if !pkg_dir().join("newsmark.js").exists() {
             return Err(
@@ -381,7 +429,7 @@ pub fn dist(args: &[String]) -> Result {
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear dist/: {e}"))?;
     }
-    std::fs::create_dir_all(&out)?;
+    crate::util::create_dir_all(&out)?;
     let copy = |from: PathBuf, name: &str| -> Result {
         std::fs::copy(&from, out.join(name))
             .map(|_| ())
@@ -402,7 +450,7 @@ pub fn dist(args: &[String]) -> Result {
         copy(pkg_dir().join(name), name)?;
     }
     // highlight.js imports the glue from www/pkg/; in the package it sits beside it.
-    let highlight = std::fs::read_to_string(www.join("highlight.js"))?;
+    let highlight = crate::util::read_to_string(www.join("highlight.js"))?;
     let glue_import = "from \"./pkg/newsmark.js\"";
     if highlight.matches(glue_import).count() != 1 {
         return Err(format!(
@@ -410,7 +458,7 @@ pub fn dist(args: &[String]) -> Result {
         )
         .into());
     }
-    std::fs::write(
+    crate::util::write(
         out.join("highlight.js"),
         highlight.replace(glue_import, "from \"./newsmark.js\""),
     )?;
@@ -448,7 +496,7 @@ pub fn dist(args: &[String]) -> Result {
     );
     serde_json::from_str::<serde_json::Value>(&manifest)
         .map_err(|e| format!("dist/package.json is not valid JSON: {e}"))?;
-    std::fs::write(out.join("package.json"), manifest)?;
+    crate::util::write(out.join("package.json"), manifest)?;
     // npm must accept the folder and pack exactly these files.
     let listing = crate::util::output(Command::new("npm").current_dir(&out).args([
         "pack",
@@ -478,7 +526,7 @@ pub fn dist(args: &[String]) -> Result {
 
 /// The `version` of the root `Cargo.toml`'s `[package]`.
 fn package_version() -> Result<String> {
-    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    let manifest = crate::util::read_to_string(root().join("Cargo.toml"))?;
     let package = manifest
         .split("\n[")
         .find(|section| section.trim_start_matches('[').starts_with("package]"))

@@ -10,8 +10,9 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use newsmark::annotator::DEFAULT_MODEL;
-use newsmark::{segment, Annotator};
+use newsmark::train::segment;
+use newsmark::train::{AnnotatorInternals, DEFAULT_MODEL};
+use newsmark::Annotator;
 use serde::Deserialize;
 
 use super::record::{Native, ScalingPoint, ScalingSeries, StageSpeed, Throughput};
@@ -186,7 +187,7 @@ pub fn annotator() -> std::result::Result<Annotator, String> {
 
 /// The OntoNotes labels (what a peer that does not say emits is scored on).
 pub fn ontonotes_labels() -> Vec<String> {
-    newsmark::ner::labels::ONTONOTES
+    newsmark::train::ONTONOTES
         .iter()
         .map(|s| s.to_string())
         .collect()

@@ -1,8 +1,17 @@
-//! Entity scoring exactly as `../shared/tools/score_ner.py` does it:
-//! exact (start, end, label) matches, micro P/R/F1 overall, over the news
-//! genres (nw, bn, mz), per label and per genre, rounded to 4 decimals.
+//! Scoring, in one place for `cargo xtask` and the tests:
+//!
+//! - [`Scorer`]: entities exactly as `../shared/tools/score_ner.py` scores
+//!   them: exact (start, end, label) matches, micro P/R/F1 overall, over the
+//!   news genres (nw, bn, mz), per label and per genre, rounded to 4 decimals.
+//! - [`prf`]: precision, recall and F1 from counts (unrounded).
+//! - [`score_tagger`]: a tagger on a corpus' gold tokens.
+//! - [`rule_cases`]: sentence-boundary rule cases (the Golden Rules and the
+//!   news cases), as `../shared/tools/score_sentences.py` scores them.
 
 use std::collections::{BTreeMap, BTreeSet};
+
+use super::corpus::{to_eval, Doc, RuleCase};
+use crate::ner::Tagger;
 
 /// An entity as the evaluation files write it: code-point offsets and label.
 pub type EvalEntity = (usize, usize, String);
@@ -21,23 +30,30 @@ pub struct Counts {
 impl Counts {
     /// Precision, recall and F1, each rounded to 4 decimals as the scorer does.
     pub fn prf(&self) -> (f64, f64, f64) {
-        let p = if self.pred > 0 {
-            self.tp as f64 / self.pred as f64
-        } else {
-            0.0
-        };
-        let r = if self.gold > 0 {
-            self.tp as f64 / self.gold as f64
-        } else {
-            0.0
-        };
-        let f = if p + r > 0.0 {
-            2.0 * p * r / (p + r)
-        } else {
-            0.0
-        };
+        let (p, r, f) = prf(self.tp, self.pred, self.gold);
         (round4(p), round4(r), round4(f))
     }
+}
+
+/// Precision, recall and F1 (in `[0, 1]`, unrounded) of `tp` right answers
+/// among `pred` predicted and `gold` expected ones; 0 where undefined.
+pub fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
+    let p = if pred > 0 {
+        tp as f64 / pred as f64
+    } else {
+        0.0
+    };
+    let r = if gold > 0 {
+        tp as f64 / gold as f64
+    } else {
+        0.0
+    };
+    let f = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f)
 }
 
 /// Python's `round(x, 4)`: correctly rounded decimal, ties to even.
@@ -127,4 +143,57 @@ impl Scorer {
         }
         out
     }
+}
+
+/// Scores `tagger` on `docs` with their gold tokens and sentences.
+pub fn score_tagger(tagger: &Tagger, docs: &[Doc]) -> Scorer {
+    let mut scorer = Scorer::new();
+    for doc in docs {
+        let pred = to_eval(
+            &doc.text,
+            &tagger.tag(&doc.text, &doc.tokens, &doc.sentences),
+        );
+        scorer.add(&doc.genre, &doc.gold, &pred);
+    }
+    scorer
+}
+
+/// The outcome of one sentence-boundary rule case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleOutcome {
+    /// The case's `id`, as written in the file (a number or a string).
+    pub id: String,
+    /// The case's `name`.
+    pub name: String,
+    /// The expected sentences, trimmed, empty ones left out.
+    pub expected: Vec<String>,
+    /// newsmark's sentences, trimmed, empty ones left out.
+    pub got: Vec<String>,
+}
+
+impl RuleOutcome {
+    /// True if newsmark found exactly the expected sentences.
+    pub fn passed(&self) -> bool {
+        self.expected == self.got
+    }
+}
+
+/// Runs newsmark's sentence splitter (as [`crate::segment`] runs it) on
+/// each rule case and compares the trimmed, non-empty sentences, as
+/// `score_sentences.py` does.
+pub fn rule_cases(cases: &[RuleCase]) -> Vec<RuleOutcome> {
+    let clean = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    cases
+        .iter()
+        .map(|case| RuleOutcome {
+            id: case.id.clone(),
+            name: case.name.clone(),
+            expected: case.expected.iter().filter_map(|s| clean(s)).collect(),
+            got: crate::segment::segment(&case.text)
+                .sentences
+                .iter()
+                .filter_map(|s| clean(s.slice(&case.text)))
+                .collect(),
+        })
+        .collect()
 }

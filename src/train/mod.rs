@@ -1,0 +1,80 @@
+//! **Not part of newsmark's API.** The internals the project's own tools
+//! need: `cargo xtask` (training, evaluation, prediction files, benchmarks,
+//! fuzzing seeds) and the tests. Compiled only with the cargo feature
+//! `train`, which `xtask` and `fuzz/` enable; never in the WebAssembly build
+//! (`--features wasm`) nor for a user of the library.
+//!
+//! Everything the tools reach inside the crate goes through this module, so
+//! the list below *is* the tooling surface:
+//!
+//! - [`corpus`]: finding `../shared`, reading its JSONL files (the NER
+//!   corpora, the rule cases, the boilerplate pages), and skipping a test
+//!   cleanly when the data is not there.
+//! - [`score`]: entity P/R/F1 exactly as `score_ner.py` computes it, plain
+//!   P/R/F1, rule-case scoring, a tagger scored on a corpus.
+//! - [`npy`]: the `.npy` reader and writer between the Python trainer and
+//!   the packer.
+//! - The model file's writer and container ([`ModelWriter`], [`ModelFile`],
+//!   [`Section`]), the NER model's parts ([`Tagger`], [`Network`],
+//!   [`Featurizer`], [`FeatureSpec`], [`TagSet`], ...), the label sets, the
+//!   embedded default model.
+//! - [`segment`]: the segmentation layers one by one, and the boilerplate
+//!   line model with its training hooks.
+
+pub mod corpus;
+pub mod npy;
+pub mod score;
+
+pub use crate::annotator::DEFAULT_MODEL;
+pub use crate::model::container::{
+    fnv1a64, ModelFile, ModelWriter, Section, FORMAT_VERSION, MAGIC,
+};
+pub use crate::ner::decode::{Part, TagSet};
+pub use crate::ner::features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
+pub use crate::ner::labels::{LabelInfo, CONLL2003, KNOWN_LABELS, ONTONOTES};
+pub use crate::ner::network::Network;
+pub use crate::ner::wordpiece::WordPieces;
+pub use crate::ner::Tagger;
+pub use crate::span::{spans_from_offsets, to_byte_offsets};
+
+use crate::Annotator;
+
+/// What the tools need of an [`Annotator`] beyond its public methods.
+pub trait AnnotatorInternals {
+    /// The annotator's NER model (to tag gold tokens, or time tagging alone).
+    fn tagger(&self) -> &Tagger;
+}
+
+impl AnnotatorInternals for Annotator {
+    fn tagger(&self) -> &Tagger {
+        self.ner()
+    }
+}
+
+/// The segmentation layers one by one (the public [`crate::segment`] runs
+/// them all).
+pub mod segment {
+    pub use crate::segment::{segment, sentences_and_tokens, Segmentation};
+
+    /// Blocks: lines, and their kinds.
+    pub mod blocks {
+        pub use crate::segment::blocks::{blocks, line_spans};
+    }
+
+    /// Tokens alone.
+    pub mod tokens {
+        pub use crate::segment::tokens::tokenize;
+    }
+
+    /// Sentences alone.
+    pub mod sentences {
+        pub use crate::segment::sentences::sentences;
+    }
+
+    /// The boilerplate line model and the hooks its trainer uses.
+    pub mod boilerplate {
+        pub use crate::segment::boilerplate::{
+            classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
+        };
+    }
+}
