@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 pub mod annotator;
+mod kernels;
 pub mod document;
 pub mod model;
 pub mod ner;
