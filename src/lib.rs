@@ -17,8 +17,8 @@
 #![warn(missing_docs)]
 
 pub mod annotator;
-mod kernels;
 pub mod document;
+mod kernels;
 pub mod model;
 pub mod ner;
 pub mod segment;

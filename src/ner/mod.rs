@@ -125,12 +125,11 @@ impl Tagger {
     /// sentence boundary.
     pub fn tag(&self, text: &str, tokens: &[Span], sentences: &[Span]) -> Vec<Entity> {
         let k = self.network.n_tags();
+        // Raw logits: a per-token shift (the log-softmax's) changes neither
+        // the Viterbi path nor any probability of the chain.
         let mut scores = self.logits(text, tokens);
         if scores.len() != tokens.len() * k {
             return Vec::new();
-        }
-        for srow in scores.chunks_exact_mut(k) {
-            log_softmax(srow);
         }
         let tagset = self.decoder.tags();
         // (first token, last token, label, score) of each decoded entity.
@@ -170,6 +169,9 @@ impl Tagger {
         }
         if self.document_consistency {
             // Per-token tag probabilities, only this pass needs them.
+            for srow in scores.chunks_exact_mut(k) {
+                log_softmax(srow);
+            }
             let probs: Vec<f32> = scores.iter().map(|s| s.exp()).collect();
             self.harmonize(text, tokens, &probs, &mut found);
         }

@@ -22,7 +22,7 @@
 //!
 //! The Python trainer (`train/train.py`) computes exactly this.
 
-use crate::kernels::{gemm, PackedWeights};
+use crate::kernels::{gemm, relu, PackedWeights};
 use crate::model::{ModelError, ModelFile, Section};
 
 /// An embedding table, int8 with one scale per row.
@@ -360,7 +360,8 @@ impl Network {
             let end = (start + CHUNK).min(core.len());
             bufs.q.reset(&self.output, end - start);
             for t in start..end {
-                bufs.q.set(&self.output, t - start, &[&h[t * w..(t + 1) * w]]);
+                bufs.q
+                    .set(&self.output, t - start, &[&h[t * w..(t + 1) * w]]);
             }
             self.output.apply(&bufs.q, &mut out[start * k..end * k]);
         }
@@ -398,7 +399,7 @@ impl Network {
         bufs.h.resize(m * w, 0.0);
         self.input.apply(&bufs.q, &mut bufs.h);
         for v in bufs.h.iter_mut() {
-            *v = v.max(0.0);
+            *v = relu(*v);
         }
         // Residual convolutions.
         bufs.c.clear();
@@ -409,14 +410,23 @@ impl Network {
             bufs.q.reset(&layer.conv, m);
             for t in 0..m {
                 let h = &bufs.h;
-                let before = if t >= d { &h[(t - d) * w..(t - d + 1) * w] } else { zeros };
-                let after = if t + d < m { &h[(t + d) * w..(t + d + 1) * w] } else { zeros };
-                bufs.q.set(&layer.conv, t, &[before, &h[t * w..(t + 1) * w], after]);
+                let before = if t >= d {
+                    &h[(t - d) * w..(t - d + 1) * w]
+                } else {
+                    zeros
+                };
+                let after = if t + d < m {
+                    &h[(t + d) * w..(t + d + 1) * w]
+                } else {
+                    zeros
+                };
+                bufs.q
+                    .set(&layer.conv, t, &[before, &h[t * w..(t + 1) * w], after]);
             }
             layer.conv.apply(&bufs.q, &mut bufs.c);
             for (hrow, crow) in bufs.h.chunks_exact_mut(w).zip(bufs.c.chunks_exact(w)) {
                 for (hv, &cv) in hrow.iter_mut().zip(crow) {
-                    *hv += cv.max(0.0);
+                    *hv += relu(cv);
                 }
                 layer.norm.apply(hrow);
             }
@@ -500,7 +510,7 @@ impl PoolLayer {
                 .zip(bufs.c.chunks_exact(w))
             {
                 for (hv, &rv) in hrow.iter_mut().zip(rrow) {
-                    *hv += rv.max(0.0);
+                    *hv += relu(rv);
                 }
                 self.norm.apply(hrow);
             }

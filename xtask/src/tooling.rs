@@ -263,6 +263,7 @@ fn step_wasm_tests() -> Result {
         install::WASM_TARGET,
         "--features",
         "wasm",
+        "--lib",
         "--test",
         "node",
         "--test",
