@@ -424,7 +424,9 @@ mod wasm {
                     tile::<MR>(&x[t * stride..], stride, panel, w.pairs)
                 } else {
                     let one = tile::<1>(&x[t * stride..], stride, panel, w.pairs);
-                    [one[0], [i32x4_splat(0); 4]]
+                    let mut all = [[i32x4_splat(0); 4]; MR];
+                    all[0] = one[0];
+                    all
                 };
                 for (r, a) in acc.iter().enumerate().take(rows) {
                     let row = &mut out[(t + r) * ldo..];

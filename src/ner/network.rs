@@ -143,13 +143,29 @@ impl LayerNorm {
     /// Normalises `v` to zero mean and unit variance, then scales and shifts it.
     fn apply(&self, v: &mut [f32]) {
         let n = v.len() as f32;
-        let mean = v.iter().sum::<f32>() / n;
-        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+        let mean = sum_lanes(v, |x| x) / n;
+        let var = sum_lanes(v, |x| (x - mean) * (x - mean)) / n;
         let inv = 1.0 / (var + 1e-5).sqrt();
         for ((x, &g), &b) in v.iter_mut().zip(&self.gain).zip(&self.bias) {
             *x = (*x - mean) * inv * g + b;
         }
     }
+}
+
+/// The sum of `f(x)` over `v`, in eight running sums (so the compiler
+/// can keep them in vector registers; a single running sum must be added
+/// in order, one value at a time).
+#[inline(always)]
+fn sum_lanes(v: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += f(x);
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 #[derive(Clone, Debug)]
