@@ -559,6 +559,150 @@ mod tests {
         );
     }
 
+    /// The dense reference: Viterbi and forward-backward over all `K x K`
+    /// pairs (the allowed ones), in `f64`, as the decoder worked before it
+    /// was laid out by BILOU's structure.
+    fn dense_reference(
+        tags: TagSet,
+        scores: &[f32],
+        trans: &[f32],
+        segments: &[(usize, usize)],
+        path: &[usize],
+    ) -> (Vec<usize>, Vec<f64>) {
+        let k = tags.len();
+        let n = scores.len() / k;
+        let s = |i: usize, t: usize| f64::from(scores[i * k + t]);
+        let tr = |p: usize, t: usize| f64::from(trans[p * k + t]);
+        // Viterbi, the lower previous tag winning ties.
+        let mut best: Vec<f64> = (0..k)
+            .map(|t| {
+                if tags.may_start(t) {
+                    s(0, t)
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })
+            .collect();
+        let mut back = vec![0usize; n * k];
+        for i in 1..n {
+            let mut next = vec![f64::NEG_INFINITY; k];
+            for t in 0..k {
+                let mut b = f64::NEG_INFINITY;
+                for p in (0..k).filter(|&p| tags.allowed(p, t)) {
+                    if best[p] + tr(p, t) > b {
+                        b = best[p] + tr(p, t);
+                        back[i * k + t] = p;
+                    }
+                }
+                next[t] = b + s(i, t);
+            }
+            best = next;
+        }
+        let mut last = 0;
+        for t in (0..k).filter(|&t| tags.may_end(t)) {
+            if best[t] > best[last] || !tags.may_end(last) {
+                last = t;
+            }
+        }
+        let mut vpath = vec![last; n];
+        for i in (1..n).rev() {
+            vpath[i - 1] = back[i * k + vpath[i]];
+        }
+        // Forward-backward in log space.
+        let lse = |v: &[f64]| {
+            let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if m == f64::NEG_INFINITY {
+                m
+            } else {
+                m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+            }
+        };
+        let mut alpha = vec![f64::NEG_INFINITY; n * k];
+        for t in (0..k).filter(|&t| tags.may_start(t)) {
+            alpha[t] = s(0, t);
+        }
+        for i in 1..n {
+            for t in 0..k {
+                let terms: Vec<f64> = (0..k)
+                    .filter(|&p| tags.allowed(p, t))
+                    .map(|p| alpha[(i - 1) * k + p] + tr(p, t))
+                    .collect();
+                alpha[i * k + t] = lse(&terms) + s(i, t);
+            }
+        }
+        let mut beta = vec![f64::NEG_INFINITY; n * k];
+        for t in (0..k).filter(|&t| tags.may_end(t)) {
+            beta[(n - 1) * k + t] = 0.0;
+        }
+        for i in (0..n - 1).rev() {
+            for p in 0..k {
+                let terms: Vec<f64> = (0..k)
+                    .filter(|&t| tags.allowed(p, t))
+                    .map(|t| tr(p, t) + s(i + 1, t) + beta[(i + 1) * k + t])
+                    .collect();
+                beta[i * k + p] = lse(&terms);
+            }
+        }
+        let ends: Vec<f64> = (0..k)
+            .map(|t| alpha[(n - 1) * k + t] + beta[(n - 1) * k + t])
+            .collect();
+        let log_z = lse(&ends);
+        let probs = segments
+            .iter()
+            .map(|&(a, b)| {
+                let mut lp = alpha[a * k + path[a]];
+                for i in a + 1..=b {
+                    lp += tr(path[i - 1], path[i]) + s(i, path[i]);
+                }
+                (lp + beta[b * k + path[b]] - log_z).exp()
+            })
+            .collect();
+        (vpath, probs)
+    }
+
+    #[test]
+    fn structured_decoder_matches_the_dense_reference() {
+        let tags = TagSet { n_labels: 18 };
+        let k = tags.len();
+        let mut seed = 11u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for case in 0..40 {
+            let n = 1 + case % 37;
+            // Peaked scores, as a trained model gives: a few tags far ahead.
+            let scores: Vec<f32> = (0..n * k)
+                .map(|_| {
+                    let r = rnd();
+                    if r > 0.93 {
+                        4.0 + 6.0 * rnd()
+                    } else {
+                        -6.0 * rnd()
+                    }
+                })
+                .collect();
+            let trans: Vec<f32> = (0..k * k).map(|_| 2.0 * rnd() - 1.0).collect();
+            let d = Decoder::with_transitions(tags, &trans).unwrap();
+            let mut path = Vec::new();
+            d.viterbi(&scores, &mut path);
+            let segments: Vec<(usize, usize)> = (0..n)
+                .flat_map(|a| (a..n.min(a + 4)).map(move |b| (a, b)))
+                .collect();
+            let (want_path, want) = dense_reference(tags, &scores, &trans, &segments, &path);
+            assert_eq!(path, want_path, "case {case}");
+            let got = d.segment_probabilities(&scores, &path, &segments);
+            for ((a, b), (g, w)) in segments.iter().zip(got.iter().zip(&want)) {
+                assert!(
+                    (f64::from(*g) - w).abs() < 1e-4,
+                    "case {case}, {a}..={b}: {g} vs {w}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn every_transition_rule() {
         let tags = TagSet { n_labels: 3 };

@@ -199,19 +199,25 @@ pub struct Network {
     width: usize,
 }
 
-fn table(file: &ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
-    match file.get(&format!("emb.{name}"))? {
+fn table(file: &mut ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
+    let section = format!("emb.{name}");
+    match file.get(&section)? {
         Section::I8Rows {
             rows: r,
             cols,
             data,
             scales,
-        } if *r == rows && data.len() == r * cols && scales.len() == *r => Ok(Table {
-            rows,
-            dim: *cols,
-            data: data.clone(),
-            scales: scales.clone(),
-        }),
+        } if *r == rows && data.len() == r * cols && scales.len() == *r => {
+            let dim = *cols;
+            // Checked just above: the section is an int8 matrix.
+            let (data, scales) = file.take_i8_rows(&section).unwrap_or_default();
+            Ok(Table {
+                rows,
+                dim,
+                data,
+                scales,
+            })
+        }
         Section::I8Rows { rows: r, .. } => Err(ModelError::Invalid(format!(
             "table `{name}` has {r} rows, expected {rows}"
         ))),
@@ -226,7 +232,7 @@ impl Network {
     /// featurizer may address in table `t` (0: the table is unused) and
     /// `slot_tables[s]` the table of slot `s`.
     pub fn load(
-        file: &ModelFile,
+        file: &mut ModelFile,
         table_names: &[&str],
         rows: &[usize],
         slot_tables: &[usize],
@@ -342,6 +348,12 @@ impl Network {
     /// [`Network::context`] tokens past the core on each side, or the
     /// document's end. The document layer pools over the core.
     pub fn forward_core(&self, ids: &[u32], core: std::ops::Range<usize>) -> Vec<f32> {
+        self.forward_chunked(ids, core, CHUNK)
+    }
+
+    /// [`Network::forward_core`] with `chunk` tokens per chunk (tests
+    /// compare chunk sizes).
+    fn forward_chunked(&self, ids: &[u32], core: std::ops::Range<usize>, chunk: usize) -> Vec<f32> {
         let slots = self.slot_tables.len();
         if slots == 0 {
             return Vec::new();
@@ -353,8 +365,8 @@ impl Network {
         // The convolutions' output for every core token.
         let mut h = vec![0f32; core.len() * w];
         let reach = self.context();
-        for start in core.clone().step_by(CHUNK) {
-            let end = (start + CHUNK).min(core.end);
+        for start in core.clone().step_by(chunk) {
+            let end = (start + chunk).min(core.end);
             let lo = start.saturating_sub(reach);
             let hi = (end + reach).min(n);
             self.convolutions(&ids[lo * slots..hi * slots], &mut bufs);
@@ -529,6 +541,64 @@ impl PoolLayer {
                     *hv += relu(rv);
                 }
                 self.norm.apply(hrow);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::annotator::DEFAULT_MODEL;
+    use crate::ner::Tagger;
+    use crate::segment;
+
+    /// Feature ids of a text of about `words` tokens of our own writing,
+    /// with names that repeat (so the document layer has work).
+    fn ids(tagger: &Tagger, words: usize) -> (Vec<u32>, usize) {
+        let base = "Marta Okafor, who chairs Lindqvist Shipping in Rotterdam, said on \
+                    Tuesday that the company would hire 300 people. Okafor met the mayor \
+                    of Rotterdam in March. ";
+        let mut text = String::new();
+        while text.split_whitespace().count() < words {
+            text.push_str(base);
+        }
+        let seg = segment::segment(&text);
+        let ids = tagger.featurizer().featurize(&text, &seg.tokens);
+        (ids, seg.tokens.len())
+    }
+
+    #[test]
+    fn chunk_size_does_not_change_the_logits() {
+        let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
+        let net = tagger.network();
+        let (ids, n) = ids(&tagger, 700);
+        let whole = net.forward_chunked(&ids, 0..n, n);
+        for chunk in [1, 5, 64, 256] {
+            assert!(
+                net.forward_chunked(&ids, 0..n, chunk) == whole,
+                "chunks of {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn context_past_the_core_is_enough() {
+        let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
+        let net = tagger.network();
+        let (ids, n) = ids(&tagger, 400);
+        let slots = ids.len() / n;
+        let reach = net.context();
+        assert_eq!(reach, 8);
+        for (a, b) in [(0, 40), (100, 180), (n - 50, n), (3, 4)] {
+            let (lo, hi) = (a.saturating_sub(reach), (b + reach).min(n));
+            let cut = net.forward_core(&ids[lo * slots..hi * slots], a - lo..b - lo);
+            let full = net.forward_core(&ids, a..b);
+            assert!(cut == full, "core {a}..{b}");
+            // One token less of context on a side that has it changes them.
+            if a > reach {
+                let short =
+                    net.forward_core(&ids[(lo + 1) * slots..hi * slots], a - lo - 1..b - lo - 1);
+                assert!(short != full, "core {a}..{b}");
             }
         }
     }
