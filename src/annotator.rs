@@ -20,21 +20,21 @@ use crate::ner::Tagger;
 use crate::segment;
 
 /// The largest text, in bytes of UTF-8, that [`Annotator::try_annotate`]
-/// accepts: 4 MiB.
+/// accepts: 256 MiB.
 ///
-/// A long news article is 20-50 KB, so this is a hundred articles or more at
-/// once. Time and memory grow linearly with the input; measured natively
-/// with the default model (README, "Robustness and limits"), a text of this
-/// size takes about 27 s of CPU and 1.1 GB of peak memory, which a 32-bit
-/// WebAssembly module (4 GiB at most, often less in a browser tab) can
-/// still hold. Split longer texts (for example at blank lines) and annotate
-/// the parts.
+/// The NER network runs over at most a few thousand tokens at a time, so
+/// memory is the text, its tokens (8 bytes each in wasm) and the result:
+/// about 4 bytes per input byte in wasm, 40 MB for a 10 MB text
+/// (BENCHMARKS.md, the memory row). The limit keeps a call well inside a
+/// 32-bit WebAssembly module's 4 GiB (and a browser tab's smaller budget);
+/// JavaScript strings cannot be much longer anyway (V8: 2^29 - 24 UTF-16
+/// units).
 ///
 /// ```
 /// let text = "x".repeat(newsmark::MAX_INPUT_BYTES + 1);
 /// assert!(newsmark::Annotator::new().try_annotate(&text).is_err());
 /// ```
-pub const MAX_INPUT_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_INPUT_BYTES: usize = 256 * 1024 * 1024;
 
 /// Why [`Annotator::try_annotate`] did not annotate a text.
 ///
@@ -232,7 +232,7 @@ mod tests {
             message.contains(&(MAX_INPUT_BYTES + 2).to_string()),
             "{message}"
         );
-        assert!(message.contains("4 MiB"), "{message}");
+        assert!(message.contains("256 MiB"), "{message}");
         assert!(message.contains("split"), "{message}");
     }
 }

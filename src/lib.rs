@@ -35,6 +35,7 @@
 
 mod annotator;
 mod document;
+mod kernels;
 mod model;
 mod ner;
 mod segment;

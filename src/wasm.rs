@@ -126,10 +126,14 @@ impl WasmAnnotator {
         let text = string_arg("annotate", text)?;
         let options = Options::parse(options, self.inner.labels())?;
         // Refuses texts over `MAX_INPUT_BYTES` with a clear error instead of trying.
-        let doc = self
+        let mut doc = self
             .inner
             .try_annotate(&text)
             .map_err(|e| JsError::new(&format!("annotate: {e}")))?;
+        if !options.tokens {
+            // Freed before the result is built, which can then reuse the space.
+            doc.tokens = Vec::new();
+        }
         let mut out = Output::from_document(&text, &doc, options.tokens);
         if let Some(keep) = &options.labels {
             out.entities.retain(|e| keep.contains(&e.label));
@@ -183,14 +187,39 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
+/// UTF-16 code units converted at a time by [`string_arg`].
+const STRING_PIECE: u32 = 1 << 16;
+
 /// Converts a JS argument that must be a string.
+///
+/// A string is copied into wasm memory piece by piece: wasm-bindgen's own
+/// conversion first reserves three bytes per UTF-16 unit for the whole
+/// string (30 MB for a 10 MB text), and linear memory never shrinks. Lone
+/// surrogates become U+FFFD (one unit for one unit, as `as_string` does),
+/// and no piece ends between the two halves of a pair.
 fn string_arg(function: &str, value: JsValue) -> Result<String, JsError> {
-    value.as_string().ok_or_else(|| {
-        JsError::new(&format!(
+    let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
+        return Err(JsError::new(&format!(
             "{function}: text must be a string, got {}",
             value.js_typeof().as_string().unwrap_or_default()
-        ))
-    })
+        )));
+    };
+    let units = js.length();
+    if units <= STRING_PIECE {
+        return Ok(js.as_string().unwrap_or_default());
+    }
+    // Mostly ASCII in practice: one byte per unit, plus room for some more.
+    let mut text = String::with_capacity(units as usize + units as usize / 8);
+    let mut at = 0;
+    while at < units {
+        let mut end = (at + STRING_PIECE).min(units);
+        if end < units && (0xD800..0xDC00).contains(&(js.char_code_at(end - 1) as u32)) {
+            end -= 1;
+        }
+        text.push_str(&js.slice(at, end).as_string().unwrap_or_default());
+        at = end;
+    }
+    Ok(text)
 }
 
 /// Serialises a result into a plain JS object.

@@ -182,6 +182,19 @@ impl ModelFile {
             .ok_or_else(|| ModelError::MissingSection(name.to_string()))
     }
 
+    /// Moves the data of the int8 matrix `name` out of the file (the
+    /// section is left empty): the embedding tables are most of a model, and
+    /// moving them rather than copying keeps the memory of a load close to
+    /// one model's size. `None` if there is no such int8 section.
+    pub(crate) fn take_i8_rows(&mut self, name: &str) -> Option<(Vec<i8>, Vec<f32>)> {
+        self.sections.iter_mut().find_map(|(n, s)| match s {
+            Section::I8Rows { data, scales, .. } if n == name => {
+                Some((std::mem::take(data), std::mem::take(scales)))
+            }
+            _ => None,
+        })
+    }
+
     /// True if the file has a section called `name`.
     pub fn has(&self, name: &str) -> bool {
         self.sections.iter().any(|(n, _)| n == name)

@@ -1,6 +1,8 @@
 //! BILOU tags and constrained Viterbi decoding: every decoded tag sequence
 //! spells valid entities (`B I* L` or `U`, one label throughout).
 
+use crate::kernels::larger;
+
 /// The BILOU tag set over `n_labels` labels: tag 0 is `O`; label `i` has
 /// `B = 1 + 4i`, `I = 2 + 4i`, `L = 3 + 4i`, `U = 4 + 4i`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,21 +85,47 @@ impl TagSet {
     }
 }
 
-/// A decoder for one tag set: precomputed predecessor lists and, for a
-/// model trained as a CRF, learned transition scores.
+/// A decoder for one tag set, with the transition scores laid out for the
+/// structure of BILOU.
+///
+/// Of the `K x K` tag pairs only 1,441 (for 18 labels) are allowed, in two
+/// kinds:
+/// - from a *closed* tag (`O`, `L-x`, `U-x`: no entity open) to a *starting*
+///   tag (`O`, `B-y`, `U-y`): a dense `C x S` block (37 x 37), run as
+///   vectorisable row operations;
+/// - inside an entity, from `B-x` or `I-x` to `I-x` or `L-x`: four scores
+///   per label.
 #[derive(Clone, Debug)]
 pub struct Decoder {
     tags: TagSet,
     learned: bool,
-    /// `exp` of each transition score, `K x K` (0 where not allowed).
-    weights: Vec<f32>,
-    /// For each tag, the tags that may follow it, with `exp` of the score.
-    succs: Vec<Vec<(u16, f32)>>,
-    /// For each tag, the tags that may precede it, with `exp` of the score.
-    preds_exp: Vec<Vec<(u16, f32)>>,
-    /// For each tag, the tags that may precede it, with the score of that
-    /// transition (0 without learned transitions).
-    preds: Vec<Vec<(u16, f32)>>,
+    /// The closed tags, ascending.
+    closed: Vec<usize>,
+    /// The starting tags, ascending.
+    starts: Vec<usize>,
+    /// Row length of the dense blocks: `starts.len()` rounded up to 8.
+    sp: usize,
+    /// Row length of the transposed block: `closed.len()` rounded up to 8.
+    cp: usize,
+    /// Score from closed tag `closed[j]` to `starts[s]` at `j * sp + s`
+    /// (`-inf` in the padding).
+    cs_score: Vec<f32>,
+    /// `exp` of `cs_score` (0 in the padding).
+    cs_weight: Vec<f32>,
+    /// The same weights transposed: `starts[s]` <- `closed[j]` at `s * cp + j`.
+    sc_weight: Vec<f32>,
+    /// Per label, the scores of `B->I`, `I->I`, `B->L`, `I->L`.
+    inside_score: Vec<[f32; 4]>,
+    /// `exp` of `inside_score`.
+    inside_weight: Vec<[f32; 4]>,
+}
+
+/// Reusable buffers of [`Decoder::viterbi`].
+#[derive(Default)]
+struct ViterbiScratch {
+    gathered: Vec<f32>,
+    top: Vec<f32>,
+    arg: Vec<u32>,
 }
 
 impl Decoder {
@@ -115,43 +143,74 @@ impl Decoder {
         if transitions.len() != k * k {
             return None;
         }
+        let all_finite = (0..k)
+            .all(|p| (0..k).all(|n| !tags.allowed(p, n) || transitions[p * k + n].is_finite()));
+        if !all_finite {
+            return None;
+        }
         let mut d = Self::build(tags, |p, n| transitions[p * k + n]);
         d.learned = true;
-        d.preds
-            .iter()
-            .flatten()
-            .all(|(_, s)| s.is_finite())
-            .then_some(d)
+        Some(d)
     }
 
     fn build(tags: TagSet, score: impl Fn(usize, usize) -> f32) -> Self {
         let k = tags.len();
-        let preds: Vec<Vec<(u16, f32)>> = (0..k)
-            .map(|next| {
-                (0..k)
-                    .filter(|&p| tags.allowed(p, next))
-                    .map(|p| (p as u16, score(p, next)))
-                    .collect()
-            })
-            .collect();
-        let mut weights = vec![0f32; k * k];
-        let mut succs = vec![Vec::new(); k];
-        let mut preds_exp = vec![Vec::new(); k];
-        for (next, list) in preds.iter().enumerate() {
-            for &(p, s) in list {
-                let w = s.exp();
-                weights[p as usize * k + next] = w;
-                succs[p as usize].push((next as u16, w));
-                preds_exp[next].push((p, w));
+        let closed: Vec<usize> = (0..k).filter(|&t| tags.may_end(t)).collect();
+        let starts: Vec<usize> = (0..k).filter(|&t| tags.may_start(t)).collect();
+        let sp = starts.len().div_ceil(8) * 8;
+        let cp = closed.len().div_ceil(8) * 8;
+        let mut cs_score = vec![f32::NEG_INFINITY; closed.len() * sp];
+        let mut cs_weight = vec![0f32; closed.len() * sp];
+        let mut sc_weight = vec![0f32; starts.len() * cp];
+        for (j, &c) in closed.iter().enumerate() {
+            for (s, &t) in starts.iter().enumerate() {
+                debug_assert!(tags.allowed(c, t));
+                let v = score(c, t);
+                cs_score[j * sp + s] = v;
+                cs_weight[j * sp + s] = v.exp();
+                sc_weight[s * cp + j] = v.exp();
             }
         }
+        let inside_score: Vec<[f32; 4]> = (0..tags.n_labels)
+            .map(|l| {
+                // B, I and L of label l (see [`TagSet`]).
+                let (b, i, last) = (1 + 4 * l, 2 + 4 * l, 3 + 4 * l);
+                [score(b, i), score(i, i), score(b, last), score(i, last)]
+            })
+            .collect();
+        let inside_weight = inside_score
+            .iter()
+            .map(|s| [s[0].exp(), s[1].exp(), s[2].exp(), s[3].exp()])
+            .collect();
         Decoder {
             tags,
             learned: false,
-            weights,
-            succs,
-            preds_exp,
-            preds,
+            closed,
+            starts,
+            sp,
+            cp,
+            cs_score,
+            cs_weight,
+            sc_weight,
+            inside_score,
+            inside_weight,
+        }
+    }
+
+    /// The `exp` of the score of the allowed transition `prev -> next`.
+    fn weight(&self, prev: usize, next: usize) -> f32 {
+        let (pp, l) = self.tags.split(prev);
+        let (np, _) = self.tags.split(next);
+        match (pp, np) {
+            (Part::Begin, Part::Inside) => self.inside_weight[l][0],
+            (Part::Inside, Part::Inside) => self.inside_weight[l][1],
+            (Part::Begin, Part::Last) => self.inside_weight[l][2],
+            (Part::Inside, Part::Last) => self.inside_weight[l][3],
+            _ => {
+                let j = self.closed.binary_search(&prev).unwrap_or(0);
+                let s = self.starts.binary_search(&next).unwrap_or(0);
+                self.cs_weight[j * self.sp + s]
+            }
         }
     }
 
@@ -160,9 +219,9 @@ impl Decoder {
     /// [`Decoder::viterbi`], read as log-potentials, plus the transition
     /// scores, valid sequences only) that exactly those tokens carry exactly
     /// those tags: for an entity, the model's confidence in that span with
-    /// that label. Computed by scaled forward-backward (each step
-    /// renormalised, so `f32` does not underflow); nothing is computed
-    /// when there are no segments.
+    /// that label. Computed by scaled forward-backward over the allowed
+    /// transitions only (each step renormalised, so `f32` does not
+    /// underflow); nothing is computed when there are no segments.
     pub fn segment_probabilities(
         &self,
         scores: &[f32],
@@ -174,54 +233,84 @@ impl Decoder {
         if n == 0 || path.len() != n || segments.is_empty() {
             return vec![0.0; segments.len()];
         }
+        let (ns, sp, cp) = (self.starts.len(), self.sp, self.cp);
         // Potentials, shifted per token so the largest is 1 (the shift
         // cancels out in every probability).
         let mut pot = vec![0f32; n * k];
         for (prow, srow) in pot.chunks_exact_mut(k).zip(scores.chunks_exact(k)) {
-            let top = srow.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+            let top = srow.iter().fold(f32::NEG_INFINITY, |m, &v| larger(m, v));
             for (p, &s) in prow.iter_mut().zip(srow) {
                 *p = (s - top).exp();
             }
         }
         let mut alpha = vec![0f32; n * k];
         let mut scale = vec![1f32; n];
-        for t in 0..k {
-            if self.tags.may_start(t) {
-                alpha[t] = pot[t];
-            }
+        for &t in &self.starts {
+            alpha[t] = pot[t];
         }
         normalize(&mut alpha[..k], &mut scale[0]);
+        let mut acc = vec![0f32; sp];
         for i in 1..n {
             let (done, rest) = alpha.split_at_mut(i * k);
             let prev = &done[(i - 1) * k..];
             let cur = &mut rest[..k];
-            for (t, slot) in cur.iter_mut().enumerate() {
-                let sum: f32 = self.preds_exp[t]
-                    .iter()
-                    .map(|&(p, w)| prev[p as usize] * w)
-                    .sum();
-                *slot = sum * pot[i * k + t];
+            let prow = &pot[i * k..(i + 1) * k];
+            // Into the starting tags: the dense block.
+            acc.fill(0.0);
+            for (j, &c) in self.closed.iter().enumerate() {
+                let a = prev[c];
+                if a == 0.0 {
+                    continue;
+                }
+                for (v, &wt) in acc.iter_mut().zip(&self.cs_weight[j * sp..(j + 1) * sp]) {
+                    *v += a * wt;
+                }
+            }
+            for (&t, &v) in self.starts.iter().zip(&acc) {
+                cur[t] = v * prow[t];
+            }
+            // Inside entities.
+            for (l, wt) in self.inside_weight.iter().enumerate() {
+                let (b, ii, last) = (1 + 4 * l, 2 + 4 * l, 3 + 4 * l);
+                cur[ii] = (prev[b] * wt[0] + prev[ii] * wt[1]) * prow[ii];
+                cur[last] = (prev[b] * wt[2] + prev[ii] * wt[3]) * prow[last];
             }
             normalize(cur, &mut scale[i]);
         }
         let mut beta = vec![0f32; n * k];
-        for t in 0..k {
-            if self.tags.may_end(t) {
-                beta[(n - 1) * k + t] = 1.0;
-            }
+        for &t in &self.closed {
+            beta[(n - 1) * k + t] = 1.0;
         }
+        // v[t] = pot[t] * beta[t] of the next token, per starting tag.
+        let mut v = vec![0f32; ns];
+        let mut acc = vec![0f32; cp];
         for i in (0..n - 1).rev() {
             let (head, tail) = beta.split_at_mut((i + 1) * k);
             let next = &tail[..k];
             let cur = &mut head[i * k..];
-            let pot_next = &pot[(i + 1) * k..(i + 2) * k];
+            let pn = &pot[(i + 1) * k..(i + 2) * k];
             let inv = 1.0 / scale[i + 1];
-            for (p, slot) in cur.iter_mut().enumerate() {
-                let sum: f32 = self.succs[p]
-                    .iter()
-                    .map(|&(t, w)| w * pot_next[t as usize] * next[t as usize])
-                    .sum();
-                *slot = sum * inv;
+            for (vs, &t) in v.iter_mut().zip(&self.starts) {
+                *vs = pn[t] * next[t];
+            }
+            // From the closed tags: the transposed dense block.
+            acc.fill(0.0);
+            for (s, &x) in v.iter().enumerate() {
+                if x == 0.0 {
+                    continue;
+                }
+                for (a, &wt) in acc.iter_mut().zip(&self.sc_weight[s * cp..(s + 1) * cp]) {
+                    *a += x * wt;
+                }
+            }
+            for (&c, &a) in self.closed.iter().zip(&acc) {
+                cur[c] = a * inv;
+            }
+            for (l, wt) in self.inside_weight.iter().enumerate() {
+                let (b, ii, last) = (1 + 4 * l, 2 + 4 * l, 3 + 4 * l);
+                let (to_i, to_l) = (pn[ii] * next[ii], pn[last] * next[last]);
+                cur[b] = (wt[0] * to_i + wt[2] * to_l) * inv;
+                cur[ii] = (wt[1] * to_i + wt[3] * to_l) * inv;
             }
         }
         let z: f32 = (0..k)
@@ -235,7 +324,7 @@ impl Decoder {
                 }
                 let mut p = alpha[first * k + path[first]];
                 for i in first + 1..=last {
-                    p *= self.weights[path[i - 1] * k + path[i]] * pot[i * k + path[i]] / scale[i];
+                    p *= self.weight(path[i - 1], path[i]) * pot[i * k + path[i]] / scale[i];
                 }
                 p *= beta[last * k + path[last]];
                 (p / z).clamp(0.0, 1.0)
@@ -256,7 +345,7 @@ impl Decoder {
 
     /// The best valid tag sequence for `scores` (`n x K` per-token tag
     /// scores, row-major) plus the transition scores, written to `out`
-    /// (cleared first).
+    /// (cleared first). Among equal scores the lower previous tag wins.
     pub fn viterbi(&self, scores: &[f32], out: &mut Vec<usize>) {
         out.clear();
         let k = self.tags.len();
@@ -265,6 +354,7 @@ impl Decoder {
             return;
         }
         let neg = f32::NEG_INFINITY;
+        let sp = self.sp;
         let mut best: Vec<f32> = (0..k)
             .map(|t| {
                 if self.tags.may_start(t) {
@@ -276,20 +366,48 @@ impl Decoder {
             .collect();
         let mut back = vec![0u16; n * k];
         let mut next = vec![neg; k];
+        let mut sc = ViterbiScratch {
+            gathered: vec![neg; self.closed.len()],
+            top: vec![neg; sp],
+            arg: vec![0; sp],
+        };
         for i in 1..n {
             let row = &scores[i * k..(i + 1) * k];
-            for (t, slot) in next.iter_mut().enumerate() {
-                let mut b = neg;
-                let mut arg = 0u16;
-                for &(p, s) in &self.preds[t] {
-                    let v = best[p as usize] + s;
-                    if v > b {
-                        b = v;
-                        arg = p;
-                    }
+            let backrow = &mut back[i * k..(i + 1) * k];
+            for (g, &c) in sc.gathered.iter_mut().zip(&self.closed) {
+                *g = best[c];
+            }
+            // Into the starting tags: for each closed tag, one pass over a
+            // row of the dense block (compare and select: vectorised).
+            sc.top.fill(neg);
+            sc.arg.fill(0);
+            for (j, &b) in sc.gathered.iter().enumerate() {
+                let srow = &self.cs_score[j * sp..(j + 1) * sp];
+                for ((t, a), &s) in sc.top.iter_mut().zip(sc.arg.iter_mut()).zip(srow) {
+                    let v = b + s;
+                    let better = v > *t;
+                    *t = if better { v } else { *t };
+                    *a = if better { j as u32 } else { *a };
                 }
-                *slot = b + row[t];
-                back[i * k + t] = arg;
+            }
+            for (s, &t) in self.starts.iter().enumerate() {
+                next[t] = sc.top[s] + row[t];
+                backrow[t] = self.closed[sc.arg[s] as usize] as u16;
+            }
+            // Inside entities: two candidates each, the lower tag first.
+            for (l, ts) in self.inside_score.iter().enumerate() {
+                let (b, ii, last) = (1 + 4 * l, 2 + 4 * l, 3 + 4 * l);
+                for (to, from_b, from_i) in [(ii, ts[0], ts[1]), (last, ts[2], ts[3])] {
+                    let (mut top, mut arg) = (neg, 0usize);
+                    for (p, v) in [(b, best[b] + from_b), (ii, best[ii] + from_i)] {
+                        if v > top {
+                            top = v;
+                            arg = p;
+                        }
+                    }
+                    next[to] = top + row[to];
+                    backrow[to] = arg as u16;
+                }
             }
             std::mem::swap(&mut best, &mut next);
         }
@@ -439,6 +557,150 @@ mod tests {
             (f64::from(got[segments.iter().position(|&s| s == (0, n - 1)).unwrap()]) - best).abs()
                 < 1e-5
         );
+    }
+
+    /// The dense reference: Viterbi and forward-backward over all `K x K`
+    /// pairs (the allowed ones), in `f64`, as the decoder worked before it
+    /// was laid out by BILOU's structure.
+    fn dense_reference(
+        tags: TagSet,
+        scores: &[f32],
+        trans: &[f32],
+        segments: &[(usize, usize)],
+        path: &[usize],
+    ) -> (Vec<usize>, Vec<f64>) {
+        let k = tags.len();
+        let n = scores.len() / k;
+        let s = |i: usize, t: usize| f64::from(scores[i * k + t]);
+        let tr = |p: usize, t: usize| f64::from(trans[p * k + t]);
+        // Viterbi, the lower previous tag winning ties.
+        let mut best: Vec<f64> = (0..k)
+            .map(|t| {
+                if tags.may_start(t) {
+                    s(0, t)
+                } else {
+                    f64::NEG_INFINITY
+                }
+            })
+            .collect();
+        let mut back = vec![0usize; n * k];
+        for i in 1..n {
+            let mut next = vec![f64::NEG_INFINITY; k];
+            for t in 0..k {
+                let mut b = f64::NEG_INFINITY;
+                for p in (0..k).filter(|&p| tags.allowed(p, t)) {
+                    if best[p] + tr(p, t) > b {
+                        b = best[p] + tr(p, t);
+                        back[i * k + t] = p;
+                    }
+                }
+                next[t] = b + s(i, t);
+            }
+            best = next;
+        }
+        let mut last = 0;
+        for t in (0..k).filter(|&t| tags.may_end(t)) {
+            if best[t] > best[last] || !tags.may_end(last) {
+                last = t;
+            }
+        }
+        let mut vpath = vec![last; n];
+        for i in (1..n).rev() {
+            vpath[i - 1] = back[i * k + vpath[i]];
+        }
+        // Forward-backward in log space.
+        let lse = |v: &[f64]| {
+            let m = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if m == f64::NEG_INFINITY {
+                m
+            } else {
+                m + v.iter().map(|x| (x - m).exp()).sum::<f64>().ln()
+            }
+        };
+        let mut alpha = vec![f64::NEG_INFINITY; n * k];
+        for t in (0..k).filter(|&t| tags.may_start(t)) {
+            alpha[t] = s(0, t);
+        }
+        for i in 1..n {
+            for t in 0..k {
+                let terms: Vec<f64> = (0..k)
+                    .filter(|&p| tags.allowed(p, t))
+                    .map(|p| alpha[(i - 1) * k + p] + tr(p, t))
+                    .collect();
+                alpha[i * k + t] = lse(&terms) + s(i, t);
+            }
+        }
+        let mut beta = vec![f64::NEG_INFINITY; n * k];
+        for t in (0..k).filter(|&t| tags.may_end(t)) {
+            beta[(n - 1) * k + t] = 0.0;
+        }
+        for i in (0..n - 1).rev() {
+            for p in 0..k {
+                let terms: Vec<f64> = (0..k)
+                    .filter(|&t| tags.allowed(p, t))
+                    .map(|t| tr(p, t) + s(i + 1, t) + beta[(i + 1) * k + t])
+                    .collect();
+                beta[i * k + p] = lse(&terms);
+            }
+        }
+        let ends: Vec<f64> = (0..k)
+            .map(|t| alpha[(n - 1) * k + t] + beta[(n - 1) * k + t])
+            .collect();
+        let log_z = lse(&ends);
+        let probs = segments
+            .iter()
+            .map(|&(a, b)| {
+                let mut lp = alpha[a * k + path[a]];
+                for i in a + 1..=b {
+                    lp += tr(path[i - 1], path[i]) + s(i, path[i]);
+                }
+                (lp + beta[b * k + path[b]] - log_z).exp()
+            })
+            .collect();
+        (vpath, probs)
+    }
+
+    #[test]
+    fn structured_decoder_matches_the_dense_reference() {
+        let tags = TagSet { n_labels: 18 };
+        let k = tags.len();
+        let mut seed = 11u64;
+        let mut rnd = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 40) as f32 / (1u64 << 24) as f32
+        };
+        for case in 0..40 {
+            let n = 1 + case % 37;
+            // Peaked scores, as a trained model gives: a few tags far ahead.
+            let scores: Vec<f32> = (0..n * k)
+                .map(|_| {
+                    let r = rnd();
+                    if r > 0.93 {
+                        4.0 + 6.0 * rnd()
+                    } else {
+                        -6.0 * rnd()
+                    }
+                })
+                .collect();
+            let trans: Vec<f32> = (0..k * k).map(|_| 2.0 * rnd() - 1.0).collect();
+            let d = Decoder::with_transitions(tags, &trans).unwrap();
+            let mut path = Vec::new();
+            d.viterbi(&scores, &mut path);
+            let segments: Vec<(usize, usize)> = (0..n)
+                .flat_map(|a| (a..n.min(a + 4)).map(move |b| (a, b)))
+                .collect();
+            let (want_path, want) = dense_reference(tags, &scores, &trans, &segments, &path);
+            assert_eq!(path, want_path, "case {case}");
+            let got = d.segment_probabilities(&scores, &path, &segments);
+            for ((a, b), (g, w)) in segments.iter().zip(got.iter().zip(&want)) {
+                assert!(
+                    (f64::from(*g) - w).abs() < 1e-4,
+                    "case {case}, {a}..={b}: {g} vs {w}"
+                );
+            }
+        }
     }
 
     #[test]

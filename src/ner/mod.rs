@@ -17,6 +17,7 @@ use decode::{Decoder, Part, TagSet};
 use features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
 use network::Network;
 use std::collections::HashMap;
+use std::ops::Range;
 use wordpiece::WordPieces;
 
 /// A loaded NER model, ready to tag text.
@@ -32,7 +33,7 @@ pub struct Tagger {
 impl Tagger {
     /// Loads a tagger from the bytes of a model file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ModelError> {
-        let file = ModelFile::parse(bytes)?;
+        let mut file = ModelFile::parse(bytes)?;
         let mut labels = Vec::new();
         for name in file.strings("labels")? {
             let info = labels::lookup(name).ok_or_else(|| {
@@ -82,7 +83,7 @@ impl Tagger {
             n_labels: labels.len(),
         };
         let network = Network::load(
-            &file,
+            &mut file,
             &TABLE_NAMES,
             &featurizer.table_rows(),
             &spec.slot_tables(),
@@ -130,7 +131,10 @@ impl Tagger {
     }
 
     /// Raw tag logits (`tokens.len() x n_tags`, BILOU order of
-    /// [`decode::TagSet`]) for the tokens of one document.
+    /// [`decode::TagSet`]) for the tokens of one document, its document
+    /// layer pooling over all of them (the tools' view; [`Tagger::tag`]
+    /// runs the network a segment at a time).
+    #[cfg(feature = "train")]
     pub fn logits(&self, text: &str, tokens: &[Span]) -> Vec<f32> {
         let ids = self.featurizer.featurize(text, tokens);
         self.network.forward(&ids)
@@ -142,53 +146,49 @@ impl Tagger {
     /// sentence boundary.
     pub fn tag(&self, text: &str, tokens: &[Span], sentences: &[Span]) -> Vec<Entity> {
         let k = self.network.n_tags();
-        let mut scores = self.logits(text, tokens);
-        if scores.len() != tokens.len() * k {
-            return Vec::new();
-        }
-        for srow in scores.chunks_exact_mut(k) {
-            log_softmax(srow);
-        }
-        let tagset = self.decoder.tags();
+        let reach = self.network.context();
+        let runs = split_long_runs(sentence_runs(tokens, sentences), MAX_RUN);
         // (first token, last token, label, score) of each decoded entity.
         let mut found: Vec<(usize, usize, usize, f32)> = Vec::new();
-        let mut path = Vec::new();
-        let mut segments = Vec::new();
-        let mut labels = Vec::new();
-        for run in sentence_runs(tokens, sentences) {
-            let run_scores = &scores[run.start * k..run.end * k];
-            self.decoder.viterbi(run_scores, &mut path);
-            segments.clear();
-            labels.clear();
-            let mut open: Option<usize> = None;
-            for (i, &tag) in path.iter().enumerate() {
-                let (part, label) = tagset.split(tag);
-                match part {
-                    Part::Out => open = None,
-                    Part::Begin => open = Some(i),
-                    Part::Inside => {}
-                    Part::Last | Part::Unit => {
-                        let first = match (part, open.take()) {
-                            (Part::Last, Some(first)) => first,
-                            _ => i,
-                        };
-                        segments.push((first, i));
-                        labels.push(label);
-                    }
-                }
+        // With document consistency: each entity's label mass.
+        let mut masses: Vec<Vec<f32>> = Vec::new();
+        let mut decoding = Decoding::default();
+        let mut next = 0;
+        while next < runs.len() {
+            // A segment: whole runs, at most SEGMENT tokens. The network
+            // reads `reach` tokens of context past its ends, and its document
+            // layer pools over the segment.
+            let first = next;
+            let a = runs[first].start;
+            next += 1;
+            while next < runs.len() && runs[next].end - a <= SEGMENT {
+                next += 1;
             }
-            // An entity's score: the probability of exactly that span and label.
-            let probs_of = self
-                .decoder
-                .segment_probabilities(run_scores, &path, &segments);
-            for ((&(first, last), &label), &p) in segments.iter().zip(&labels).zip(&probs_of) {
-                found.push((run.start + first, run.start + last, label, p));
+            let b = runs[next - 1].end;
+            let (lo, hi) = (a.saturating_sub(reach), (b + reach).min(tokens.len()));
+            let ids = self.featurizer.featurize(text, &tokens[lo..hi]);
+            // Raw logits: a per-token shift (the log-softmax's) changes
+            // neither the Viterbi path nor any probability of the chain.
+            let mut scores = self.network.forward_core(&ids, a - lo..b - lo);
+            if scores.len() != (b - a) * k {
+                return Vec::new();
+            }
+            let before = found.len();
+            for run in &runs[first..next] {
+                let run_scores = &scores[(run.start - a) * k..(run.end - a) * k];
+                decoding.run(&self.decoder, run_scores, run.start, &mut found);
+            }
+            if self.document_consistency {
+                for srow in scores.chunks_exact_mut(k) {
+                    log_softmax(srow);
+                }
+                for &(f, l, _, _) in &found[before..] {
+                    masses.push(self.label_mass(&scores[(f - a) * k..(l + 1 - a) * k]));
+                }
             }
         }
         if self.document_consistency {
-            // Per-token tag probabilities, only this pass needs them.
-            let probs: Vec<f32> = scores.iter().map(|s| s.exp()).collect();
-            self.harmonize(text, tokens, &probs, &mut found);
+            self.harmonize(text, tokens, &masses, &mut found);
         }
         found
             .into_iter()
@@ -205,6 +205,24 @@ impl Tagger {
             .collect()
     }
 
+    /// The mean probability of each label over an entity's tokens, from
+    /// their log-softmaxed scores.
+    fn label_mass(&self, scores: &[f32]) -> Vec<f32> {
+        let k = self.network.n_tags();
+        let mut d = vec![0f32; self.labels.len()];
+        let count = (scores.len() / k).max(1) as f32;
+        for row in scores.chunks_exact(k) {
+            for (l, v) in d.iter_mut().enumerate() {
+                *v += row[1 + 4 * l..5 + 4 * l]
+                    .iter()
+                    .map(|s| s.exp())
+                    .sum::<f32>()
+                    / count;
+            }
+        }
+        d
+    }
+
     /// Turns document-level label consistency on or off (off by default:
     /// it lowered dev F1, see DESIGN.md):
     /// every mention with the same text gets the label the model favours
@@ -215,39 +233,31 @@ impl Tagger {
     }
 
     /// Relabels entities with the same surface text to the label with the
-    /// highest probability mass summed over all their mentions.
+    /// highest probability mass summed over all their mentions (`masses`:
+    /// each entity's, from [`Tagger::label_mass`]).
     fn harmonize(
         &self,
         text: &str,
         tokens: &[Span],
-        probs: &[f32],
+        masses: &[Vec<f32>],
         found: &mut [(usize, usize, usize, f32)],
     ) {
-        let k = self.network.n_tags();
         let n_labels = self.labels.len();
         let mut mass: HashMap<&str, Vec<f32>> = HashMap::new();
-        let mut dists = Vec::with_capacity(found.len());
-        for &(first, last, _, _) in found.iter() {
-            let mut d = vec![0f32; n_labels];
-            for tok in first..=last {
-                let row = &probs[tok * k..(tok + 1) * k];
-                for (l, v) in d.iter_mut().enumerate() {
-                    *v += row[1 + 4 * l..5 + 4 * l].iter().sum::<f32>();
-                }
-            }
+        let mut keys = Vec::with_capacity(found.len());
+        for (&(first, last, _, _), d) in found.iter().zip(masses) {
             let key = Span::new(
                 tokens[first].start,
                 tokens[last].end.max(tokens[first].start),
             )
             .slice(text);
             let entry = mass.entry(key).or_insert_with(|| vec![0f32; n_labels]);
-            let count = (last + 1 - first) as f32;
-            for (m, v) in entry.iter_mut().zip(&d) {
-                *m += v / count;
+            for (m, v) in entry.iter_mut().zip(d) {
+                *m += v;
             }
-            dists.push(key);
+            keys.push(key);
         }
-        for (e, key) in found.iter_mut().zip(dists) {
+        for (e, key) in found.iter_mut().zip(keys) {
             if let Some(m) = mass.get(key) {
                 let best = m
                     .iter()
@@ -262,9 +272,82 @@ impl Tagger {
     }
 }
 
+/// Tokens per segment: the network runs over at most this many tokens (of
+/// whole sentences) at a time, so memory stays bounded for any text, and its
+/// document layer pools over a segment. 8,192 tokens are about 40 KB of
+/// text, more than any OntoNotes dev document (the longest has 2,978), so
+/// a news article is always one segment.
+const SEGMENT: usize = 8192;
+
+/// Longest run of tokens decoded as one sequence: a "sentence" longer than
+/// this (a text without stops or line breaks) is decoded in pieces, and no
+/// entity crosses a piece's end.
+const MAX_RUN: usize = 1024;
+
+/// Cuts runs longer than `max` tokens into pieces of at most `max`.
+fn split_long_runs(runs: Vec<Range<usize>>, max: usize) -> Vec<Range<usize>> {
+    if runs.iter().all(|r| r.len() <= max) {
+        return runs;
+    }
+    runs.into_iter()
+        .flat_map(|r| {
+            (r.start..r.end)
+                .step_by(max)
+                .map(move |s| s..(s + max).min(r.end))
+        })
+        .collect()
+}
+
+/// The decoder's buffers, reused across runs.
+#[derive(Default)]
+struct Decoding {
+    path: Vec<usize>,
+    segments: Vec<(usize, usize)>,
+    labels: Vec<usize>,
+}
+
+impl Decoding {
+    /// Decodes one run (its scores, its first token's index `offset`) and
+    /// appends its entities to `found`.
+    fn run(
+        &mut self,
+        decoder: &Decoder,
+        scores: &[f32],
+        offset: usize,
+        found: &mut Vec<(usize, usize, usize, f32)>,
+    ) {
+        let tagset = decoder.tags();
+        decoder.viterbi(scores, &mut self.path);
+        self.segments.clear();
+        self.labels.clear();
+        let mut open: Option<usize> = None;
+        for (i, &tag) in self.path.iter().enumerate() {
+            let (part, label) = tagset.split(tag);
+            match part {
+                Part::Out => open = None,
+                Part::Begin => open = Some(i),
+                Part::Inside => {}
+                Part::Last | Part::Unit => {
+                    let first = match (part, open.take()) {
+                        (Part::Last, Some(first)) => first,
+                        _ => i,
+                    };
+                    self.segments.push((first, i));
+                    self.labels.push(label);
+                }
+            }
+        }
+        // An entity's score: the probability of exactly that span and label.
+        let probs = decoder.segment_probabilities(scores, &self.path, &self.segments);
+        for ((&(first, last), &label), &p) in self.segments.iter().zip(&self.labels).zip(&probs) {
+            found.push((offset + first, offset + last, label, p));
+        }
+    }
+}
+
 /// Splits token indices into runs, one per sentence (tokens outside every
 /// sentence form runs of their own between sentences).
-fn sentence_runs(tokens: &[Span], sentences: &[Span]) -> Vec<std::ops::Range<usize>> {
+fn sentence_runs(tokens: &[Span], sentences: &[Span]) -> Vec<Range<usize>> {
     let mut runs = Vec::new();
     let mut start = 0;
     let mut sent = 0;

@@ -22,6 +22,7 @@
 //!
 //! The Python trainer (`train/train.py`) computes exactly this.
 
+use crate::kernels::{gemm, relu, PackedWeights};
 use crate::model::{ModelError, ModelFile, Section};
 
 /// An embedding table, int8 with one scale per row.
@@ -33,12 +34,11 @@ struct Table {
     scales: Vec<f32>,
 }
 
-/// A dense layer `y = x W + b`, `W` stored `[inputs][outputs]`.
+/// A dense layer `y = x W + b`: the int8 weights packed for the integer
+/// kernels (`crate::kernels`), the bias in `f32`.
 #[derive(Clone, Debug)]
 struct Dense {
-    inputs: usize,
-    outputs: usize,
-    w: Vec<f32>,
+    w: PackedWeights,
     b: Vec<f32>,
 }
 
@@ -49,41 +49,81 @@ impl Dense {
         inputs: usize,
         outputs: usize,
     ) -> Result<Self, ModelError> {
+        let wname = format!("{name}.w");
+        let w = match file.get(&wname)? {
+            Section::I8Rows {
+                rows,
+                cols,
+                data,
+                scales,
+            } if *rows == inputs
+                && *cols == outputs
+                && data.len() == rows * cols
+                && scales.len() == *rows =>
+            {
+                PackedWeights::new(data, scales, inputs, outputs)
+            }
+            // An f32 matrix (or a wrong shape, which `matrix` reports).
+            _ => PackedWeights::from_f32(&file.matrix(&wname, inputs, outputs)?, inputs, outputs),
+        };
         Ok(Dense {
-            inputs,
-            outputs,
-            w: file.matrix(&format!("{name}.w"), inputs, outputs)?,
+            w,
             b: file.f32(&format!("{name}.b"), &[outputs])?.to_vec(),
         })
     }
 
-    /// `y[r] += x W` for each `(x, r)` of `inputs` (`x`: a row of
-    /// `x.len()` inputs, multiplied with rows `[offset, offset + x.len())`
-    /// of `W`; `y`: rows of `outputs`). Each weight row is loaded once for
-    /// the whole block of tokens, which keeps it in the L1 cache.
-    #[inline]
-    fn accumulate_block(&self, inputs: &[(&[f32], usize)], offset: usize, y: &mut [f32]) {
-        let o = self.outputs;
-        let Some(len) = inputs.first().map(|(x, _)| x.len()) else {
-            return;
-        };
-        for i in 0..len {
-            let row = &self.w[(offset + i) * o..(offset + i + 1) * o];
-            for &(x, r) in inputs {
-                let xi = x[i];
-                if xi == 0.0 {
-                    continue;
-                }
-                for (yo, &w) in y[r * o..(r + 1) * o].iter_mut().zip(row) {
-                    *yo += xi * w;
-                }
-            }
-        }
+    fn outputs(&self) -> usize {
+        self.w.outputs()
+    }
+
+    /// `out[r] = x_r W + b` for the `m` quantised rows in `q` (see
+    /// [`Quantized`]).
+    fn apply(&self, q: &Quantized, out: &mut [f32]) {
+        gemm(
+            &q.rows,
+            &q.scales,
+            q.m,
+            &self.w,
+            &self.b,
+            out,
+            self.w.outputs(),
+        );
     }
 }
 
-/// Tokens per block in the matrix products.
-const BLOCK: usize = 16;
+/// Rows quantised for one dense layer: `m` rows of `stride` values and one
+/// scale each.
+#[derive(Default)]
+struct Quantized {
+    rows: Vec<i16>,
+    scales: Vec<f32>,
+    m: usize,
+    stride: usize,
+}
+
+impl Quantized {
+    /// Empties the buffer for `m` rows of `dense`'s inputs.
+    fn reset(&mut self, dense: &Dense, m: usize) {
+        self.stride = dense.w.stride();
+        self.m = m;
+        self.rows.resize(m * self.stride, 0);
+        self.scales.resize(m, 0.0);
+    }
+
+    /// Quantises row `r` from the concatenation of `parts`.
+    fn set(&mut self, dense: &Dense, r: usize, parts: &[&[f32]]) {
+        let row = &mut self.rows[r * self.stride..(r + 1) * self.stride];
+        self.scales[r] = dense.w.quantize_row(parts, row);
+    }
+}
+
+/// Tokens per chunk: the convolutions run over one chunk (plus the
+/// context its outputs read) at a time, so their buffers stay in the cache
+/// whatever the document's length.
+const CHUNK: usize = 256;
+
+/// Zeros, for the neighbours past a document's ends.
+static ZEROS: [f32; 4096] = [0.0; 4096];
 
 /// A layer norm's gain and bias (sections `NAME.g`, `NAME.b`).
 #[derive(Clone, Debug)]
@@ -103,13 +143,29 @@ impl LayerNorm {
     /// Normalises `v` to zero mean and unit variance, then scales and shifts it.
     fn apply(&self, v: &mut [f32]) {
         let n = v.len() as f32;
-        let mean = v.iter().sum::<f32>() / n;
-        let var = v.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n;
+        let mean = sum_lanes(v, |x| x) / n;
+        let var = sum_lanes(v, |x| (x - mean) * (x - mean)) / n;
         let inv = 1.0 / (var + 1e-5).sqrt();
         for ((x, &g), &b) in v.iter_mut().zip(&self.gain).zip(&self.bias) {
             *x = (*x - mean) * inv * g + b;
         }
     }
+}
+
+/// The sum of `f(x)` over `v`, in eight running sums (so the compiler
+/// can keep them in vector registers; a single running sum must be added
+/// in order, one value at a time).
+#[inline(always)]
+fn sum_lanes(v: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    let mut lanes = [0f32; 8];
+    let mut chunks = v.chunks_exact(8);
+    for c in &mut chunks {
+        for (l, &x) in lanes.iter_mut().zip(c) {
+            *l += f(x);
+        }
+    }
+    let tail: f32 = chunks.remainder().iter().map(|&x| f(x)).sum();
+    lanes.iter().sum::<f32>() + tail
 }
 
 #[derive(Clone, Debug)]
@@ -134,6 +190,8 @@ struct PoolLayer {
 pub struct Network {
     tables: Vec<Table>,
     slot_tables: Vec<usize>,
+    /// Where each table's part starts in a token's concatenated embeddings.
+    offsets: Vec<usize>,
     input: Dense,
     layers: Vec<ConvLayer>,
     pool: Option<PoolLayer>,
@@ -141,19 +199,25 @@ pub struct Network {
     width: usize,
 }
 
-fn table(file: &ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
-    match file.get(&format!("emb.{name}"))? {
+fn table(file: &mut ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
+    let section = format!("emb.{name}");
+    match file.get(&section)? {
         Section::I8Rows {
             rows: r,
             cols,
             data,
             scales,
-        } if *r == rows && data.len() == r * cols && scales.len() == *r => Ok(Table {
-            rows,
-            dim: *cols,
-            data: data.clone(),
-            scales: scales.clone(),
-        }),
+        } if *r == rows && data.len() == r * cols && scales.len() == *r => {
+            let dim = *cols;
+            // Checked just above: the section is an int8 matrix.
+            let (data, scales) = file.take_i8_rows(&section).unwrap_or_default();
+            Ok(Table {
+                rows,
+                dim,
+                data,
+                scales,
+            })
+        }
         Section::I8Rows { rows: r, .. } => Err(ModelError::Invalid(format!(
             "`emb.{name}` has {r} rows, the feature spec addresses {rows}"
         ))),
@@ -168,7 +232,7 @@ impl Network {
     /// featurizer may address in table `t` (0: the table is unused) and
     /// `slot_tables[s]` the table of slot `s`.
     pub fn load(
-        file: &ModelFile,
+        file: &mut ModelFile,
         table_names: &[&str],
         rows: &[usize],
         slot_tables: &[usize],
@@ -222,6 +286,14 @@ impl Network {
                 table_names.get(t).copied().unwrap_or("?")
             )));
         }
+        let offsets: Vec<usize> = tables
+            .iter()
+            .scan(0, |at, t| {
+                let here = *at;
+                *at += t.dim;
+                Some(here)
+            })
+            .collect();
         let in_dim: usize = tables.iter().map(|t| t.dim).sum();
         let input = Dense::load(file, "in", in_dim, width)?;
         let mut layers = Vec::with_capacity(depth);
@@ -250,6 +322,7 @@ impl Network {
         Ok(Network {
             tables,
             slot_tables: slot_tables.to_vec(),
+            offsets,
             input,
             layers,
             pool,
@@ -260,112 +333,162 @@ impl Network {
 
     /// Number of tag scores per token.
     pub fn n_tags(&self) -> usize {
-        self.output.outputs
+        self.output.outputs()
+    }
+
+    /// How many tokens of context each side a token's logits read through
+    /// the convolutions (the sum of the dilations). [`Network::forward_core`]
+    /// needs this many tokens around its core, or the document's end.
+    pub(crate) fn context(&self) -> usize {
+        self.layers.iter().map(|l| l.dilation).sum()
     }
 
     /// Tag logits for a run of tokens (`ids`: `n x slots` feature ids, ids
-    /// out of range count as row 0), row-major `n x n_tags`.
+    /// out of range count as row 0), row-major `n x n_tags`; the document
+    /// layer pools over the whole run (the tools' view: the tagger runs
+    /// `Network::forward_core` a segment at a time).
+    #[cfg(feature = "train")]
     pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
+        let n = ids.len() / self.slot_tables.len().max(1);
+        self.forward_core(ids, 0..n)
+    }
+
+    /// Tag logits (`core.len() x n_tags`) of the tokens `core` of `ids`,
+    /// whose tokens before and after the core are context only: the ends of
+    /// `ids` are taken as the document's ends, so `ids` must reach
+    /// [`Network::context`] tokens past the core on each side, or the
+    /// document's end. The document layer pools over the core.
+    pub(crate) fn forward_core(&self, ids: &[u32], core: std::ops::Range<usize>) -> Vec<f32> {
+        self.forward_chunked(ids, core, CHUNK)
+    }
+
+    /// [`Network::forward_core`] with `chunk` tokens per chunk (tests
+    /// compare chunk sizes).
+    fn forward_chunked(&self, ids: &[u32], core: std::ops::Range<usize>, chunk: usize) -> Vec<f32> {
         let slots = self.slot_tables.len();
         if slots == 0 {
             return Vec::new();
         }
         let n = ids.len() / slots;
+        let core = core.start.min(n)..core.end.min(n);
         let w = self.width;
-        let in_dim = self.input.inputs;
-        // Embeddings, concatenated per token.
-        let mut h = vec![0f32; n * w];
-        let mut offsets = Vec::with_capacity(self.tables.len());
-        let mut acc = 0;
-        for t in &self.tables {
-            offsets.push(acc);
-            acc += t.dim;
+        let mut bufs = Buffers::default();
+        // The convolutions' output for every core token.
+        let mut h = vec![0f32; core.len() * w];
+        let reach = self.context();
+        for start in core.clone().step_by(chunk) {
+            let end = (start + chunk).min(core.end);
+            let lo = start.saturating_sub(reach);
+            let hi = (end + reach).min(n);
+            self.convolutions(&ids[lo * slots..hi * slots], &mut bufs);
+            h[(start - core.start) * w..(end - core.start) * w]
+                .copy_from_slice(&bufs.h[(start - lo) * w..(end - lo) * w]);
         }
-        let mut xs = vec![0f32; BLOCK * in_dim];
-        for start in (0..n).step_by(BLOCK) {
-            let end = (start + BLOCK).min(n);
-            xs.iter_mut().for_each(|v| *v = 0.0);
-            for tok in start..end {
-                let x = &mut xs[(tok - start) * in_dim..(tok - start + 1) * in_dim];
-                for (s, &ti) in self.slot_tables.iter().enumerate() {
-                    let t = &self.tables[ti];
-                    let id = ids[tok * slots + s] as usize;
-                    let id = if id < t.rows { id } else { 0 };
-                    let scale = t.scales[id];
-                    let row = &t.data[id * t.dim..(id + 1) * t.dim];
-                    let dst = &mut x[offsets[ti]..offsets[ti] + t.dim];
-                    for (d, &q) in dst.iter_mut().zip(row) {
-                        *d += f32::from(q) * scale;
-                    }
+        if let Some(pool) = &self.pool {
+            pool.apply(
+                &mut h,
+                &ids[core.start * slots..core.end * slots],
+                slots,
+                w,
+                &mut bufs,
+            );
+        }
+        let k = self.output.outputs();
+        let mut out = vec![0f32; core.len() * k];
+        for start in (0..core.len()).step_by(CHUNK) {
+            let end = (start + CHUNK).min(core.len());
+            bufs.q.reset(&self.output, end - start);
+            for t in start..end {
+                bufs.q
+                    .set(&self.output, t - start, &[&h[t * w..(t + 1) * w]]);
+            }
+            self.output.apply(&bufs.q, &mut out[start * k..end * k]);
+        }
+        out
+    }
+
+    /// The embeddings, the input layer and the convolutions over all the
+    /// tokens of `ids` (its ends are the document's), into `bufs.h`.
+    fn convolutions(&self, ids: &[u32], bufs: &mut Buffers) {
+        let slots = self.slot_tables.len();
+        let m = ids.len() / slots;
+        let w = self.width;
+        let in_dim = self.input.w.inputs();
+        // Embeddings, concatenated per token, quantised for the input layer.
+        bufs.x.clear();
+        bufs.x.resize(in_dim, 0.0);
+        bufs.q.reset(&self.input, m);
+        for tok in 0..m {
+            let x = &mut bufs.x;
+            x.fill(0.0);
+            for (s, &ti) in self.slot_tables.iter().enumerate() {
+                let t = &self.tables[ti];
+                let id = ids[tok * slots + s] as usize;
+                let id = if id < t.rows { id } else { 0 };
+                let scale = t.scales[id];
+                let row = &t.data[id * t.dim..(id + 1) * t.dim];
+                let at = self.offsets[ti];
+                for (d, &q) in x[at..at + t.dim].iter_mut().zip(row) {
+                    *d += f32::from(q) * scale;
                 }
             }
-            let hb = &mut h[start * w..end * w];
-            for hrow in hb.chunks_exact_mut(w) {
-                hrow.copy_from_slice(&self.input.b);
-            }
-            let inputs: Vec<(&[f32], usize)> = (0..end - start)
-                .map(|r| (&xs[r * in_dim..(r + 1) * in_dim], r))
-                .collect();
-            self.input.accumulate_block(&inputs, 0, hb);
-            for v in hb.iter_mut() {
-                *v = v.max(0.0);
-            }
+            bufs.q.set(&self.input, tok, &[x]);
+        }
+        bufs.h.clear();
+        bufs.h.resize(m * w, 0.0);
+        self.input.apply(&bufs.q, &mut bufs.h);
+        for v in bufs.h.iter_mut() {
+            *v = relu(*v);
         }
         // Residual convolutions.
-        let mut c = vec![0f32; n * w];
+        bufs.c.clear();
+        bufs.c.resize(m * w, 0.0);
+        let zeros = &ZEROS[..w];
         for layer in &self.layers {
-            for crow in c.chunks_exact_mut(w) {
-                crow.copy_from_slice(&layer.conv.b);
+            let d = layer.dilation;
+            bufs.q.reset(&layer.conv, m);
+            for t in 0..m {
+                let h = &bufs.h;
+                let before = if t >= d {
+                    &h[(t - d) * w..(t - d + 1) * w]
+                } else {
+                    zeros
+                };
+                let after = if t + d < m {
+                    &h[(t + d) * w..(t + d + 1) * w]
+                } else {
+                    zeros
+                };
+                bufs.q
+                    .set(&layer.conv, t, &[before, &h[t * w..(t + 1) * w], after]);
             }
-            for start in (0..n).step_by(BLOCK) {
-                let end = (start + BLOCK).min(n);
-                let cb = &mut c[start * w..end * w];
-                let d = layer.dilation as isize;
-                for (shift, part) in [(-d, 0usize), (0, 1), (d, 2)] {
-                    let inputs: Vec<(&[f32], usize)> = (start..end)
-                        .filter_map(|tok| {
-                            let src = tok as isize + shift;
-                            (src >= 0 && (src as usize) < n).then(|| {
-                                let src = src as usize;
-                                (&h[src * w..(src + 1) * w], tok - start)
-                            })
-                        })
-                        .collect();
-                    layer.conv.accumulate_block(&inputs, part * w, cb);
-                }
-            }
-            for (hrow, crow) in h.chunks_exact_mut(w).zip(c.chunks_exact(w)) {
+            layer.conv.apply(&bufs.q, &mut bufs.c);
+            for (hrow, crow) in bufs.h.chunks_exact_mut(w).zip(bufs.c.chunks_exact(w)) {
                 for (hv, &cv) in hrow.iter_mut().zip(crow) {
-                    *hv += cv.max(0.0);
+                    *hv += relu(cv);
                 }
                 layer.norm.apply(hrow);
             }
         }
-        if let Some(pool) = &self.pool {
-            // The convolutions' buffer serves as the layer's scratch space.
-            pool.apply(&mut h, &mut c, ids, slots, w);
-        }
-        let k = self.output.outputs;
-        let mut out = vec![0f32; n * k];
-        for orow in out.chunks_exact_mut(k) {
-            orow.copy_from_slice(&self.output.b);
-        }
-        for start in (0..n).step_by(BLOCK) {
-            let end = (start + BLOCK).min(n);
-            let inputs: Vec<(&[f32], usize)> = (start..end)
-                .map(|tok| (&h[tok * w..(tok + 1) * w], tok - start))
-                .collect();
-            self.output
-                .accumulate_block(&inputs, 0, &mut out[start * k..end * k]);
-        }
-        out
     }
 }
 
+/// Scratch space of one forward pass, reused across chunks.
+#[derive(Default)]
+struct Buffers {
+    /// One token's embeddings.
+    x: Vec<f32>,
+    /// Quantised inputs of the layer at work.
+    q: Quantized,
+    /// Hidden states of a chunk.
+    h: Vec<f32>,
+    /// A layer's outputs for a chunk.
+    c: Vec<f32>,
+}
+
 impl PoolLayer {
-    /// The document layer over `h` (`n x w`), in place; `p` (`n x w`) is
-    /// scratch space, overwritten.
-    fn apply(&self, h: &mut [f32], p: &mut [f32], ids: &[u32], slots: usize, w: usize) {
+    /// The document layer over `h` (`n x w`, the tokens of `ids`), in place.
+    fn apply(&self, h: &mut [f32], ids: &[u32], slots: usize, w: usize, bufs: &mut Buffers) {
         let n = h.len() / w;
         // Positions grouped by word key (the two `norm` hashes).
         let mut order: Vec<(u64, u32)> = (0..n)
@@ -375,52 +498,118 @@ impl PoolLayer {
             })
             .collect();
         order.sort_unstable();
-        // p: mean of h over the other tokens of the group (zeros for a token alone).
-        p.iter_mut().for_each(|v| *v = 0.0);
-        let mut sum = vec![0f32; w];
+        // For each token of a word seen more than once: the index of its
+        // word's sum of hidden states, and how many other tokens share it.
+        let mut group_of = vec![(u32::MAX, 0u32); n];
+        let mut sums: Vec<f32> = Vec::new();
         for group in order.chunk_by(|a, b| a.0 == b.0) {
             if group.len() < 2 {
                 continue;
             }
-            sum.iter_mut().for_each(|v| *v = 0.0);
+            let g = sums.len() / w;
+            sums.resize(sums.len() + w, 0.0);
+            let sum = &mut sums[g * w..];
             for &(_, t) in group {
                 let t = t as usize;
                 for (s, &x) in sum.iter_mut().zip(&h[t * w..(t + 1) * w]) {
                     *s += x;
                 }
-            }
-            let inv = 1.0 / (group.len() - 1) as f32;
-            for &(_, t) in group {
-                let t = t as usize;
-                let (prow, hrow) = (&mut p[t * w..(t + 1) * w], &h[t * w..(t + 1) * w]);
-                for ((pv, &s), &x) in prow.iter_mut().zip(&sum).zip(hrow) {
-                    *pv = (s - x) * inv;
-                }
+                group_of[t] = (g as u32, group.len() as u32 - 1);
             }
         }
-        // h = LN(h + relu([h, p] W + b)), a block of tokens at a time (each
-        // token's update reads only its own rows of h and p).
-        let mut r = vec![0f32; BLOCK * w];
-        for start in (0..n).step_by(BLOCK) {
-            let end = (start + BLOCK).min(n);
-            let rb = &mut r[..(end - start) * w];
-            for rrow in rb.chunks_exact_mut(w) {
-                rrow.copy_from_slice(&self.dense.b);
+        drop(order);
+        // h = LN(h + relu([h, p] W + b)), a chunk of tokens at a time (each
+        // token's update reads only its own rows of h and p), where p is the
+        // mean of the other mentions (zeros for a word seen once).
+        let zeros = &ZEROS[..w];
+        let mut p = vec![0f32; w];
+        for start in (0..n).step_by(CHUNK) {
+            let end = (start + CHUNK).min(n);
+            bufs.q.reset(&self.dense, end - start);
+            for t in start..end {
+                let hrow = &h[t * w..(t + 1) * w];
+                let (g, others) = group_of[t];
+                let mean: &[f32] = if g == u32::MAX {
+                    zeros
+                } else {
+                    let inv = 1.0 / others as f32;
+                    let sum = &sums[g as usize * w..(g as usize + 1) * w];
+                    for ((pv, &s), &x) in p.iter_mut().zip(sum).zip(hrow) {
+                        *pv = (s - x) * inv;
+                    }
+                    &p
+                };
+                bufs.q.set(&self.dense, t - start, &[hrow, mean]);
             }
-            for (src, part) in [(&*h, 0usize), (&*p, 1)] {
-                let inputs: Vec<(&[f32], usize)> = (start..end)
-                    .map(|tok| (&src[tok * w..(tok + 1) * w], tok - start))
-                    .collect();
-                self.dense.accumulate_block(&inputs, part * w, rb);
-            }
+            bufs.c.clear();
+            bufs.c.resize((end - start) * w, 0.0);
+            self.dense.apply(&bufs.q, &mut bufs.c);
             for (hrow, rrow) in h[start * w..end * w]
                 .chunks_exact_mut(w)
-                .zip(rb.chunks_exact(w))
+                .zip(bufs.c.chunks_exact(w))
             {
                 for (hv, &rv) in hrow.iter_mut().zip(rrow) {
-                    *hv += rv.max(0.0);
+                    *hv += relu(rv);
                 }
                 self.norm.apply(hrow);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::annotator::DEFAULT_MODEL;
+    use crate::ner::Tagger;
+    use crate::segment;
+
+    /// Feature ids of a text of about `words` tokens of our own writing,
+    /// with names that repeat (so the document layer has work).
+    fn ids(tagger: &Tagger, words: usize) -> (Vec<u32>, usize) {
+        let base = "Marta Okafor, who chairs Lindqvist Shipping in Rotterdam, said on \
+                    Tuesday that the company would hire 300 people. Okafor met the mayor \
+                    of Rotterdam in March. ";
+        let mut text = String::new();
+        while text.split_whitespace().count() < words {
+            text.push_str(base);
+        }
+        let seg = segment::segment(&text);
+        let ids = tagger.featurizer().featurize(&text, &seg.tokens);
+        (ids, seg.tokens.len())
+    }
+
+    #[test]
+    fn chunk_size_does_not_change_the_logits() {
+        let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
+        let net = tagger.network();
+        let (ids, n) = ids(&tagger, 700);
+        let whole = net.forward_chunked(&ids, 0..n, n);
+        for chunk in [1, 5, 64, 256] {
+            assert!(
+                net.forward_chunked(&ids, 0..n, chunk) == whole,
+                "chunks of {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn context_past_the_core_is_enough() {
+        let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
+        let net = tagger.network();
+        let (ids, n) = ids(&tagger, 400);
+        let slots = ids.len() / n;
+        let reach = net.context();
+        assert_eq!(reach, 8);
+        for (a, b) in [(0, 40), (100, 180), (n - 50, n), (3, 4)] {
+            let (lo, hi) = (a.saturating_sub(reach), (b + reach).min(n));
+            let cut = net.forward_core(&ids[lo * slots..hi * slots], a - lo..b - lo);
+            let full = net.forward_core(&ids, a..b);
+            assert!(cut == full, "core {a}..{b}");
+            // One token less of context on a side that has it changes them.
+            if a > reach {
+                let short =
+                    net.forward_core(&ids[(lo + 1) * slots..hi * slots], a - lo - 1..b - lo - 1);
+                assert!(short != full, "core {a}..{b}");
             }
         }
     }

@@ -303,6 +303,7 @@ fn step_wasm_tests() -> Result {
         install::WASM_TARGET,
         "--features",
         "wasm",
+        "--lib",
         "--test",
         "node",
         "--test",
