@@ -504,9 +504,10 @@ mod wasm {
 
 /// The integer product checked against a plain one on `cases` shapes drawn
 /// from `seed`: ragged shapes (odd `k`, `n` not a multiple of 16, `m` not a
-/// multiple of the tile) and the extreme inputs. Run natively and in wasm.
+/// multiple of the tile) and the extreme inputs. Run natively here and in
+/// wasm by the tests of `src/wasm.rs`, the binding's file.
 #[cfg(test)]
-fn check_random_shapes(seed: u64, cases: usize) {
+pub(crate) fn check_random_shapes(seed: u64, cases: usize) {
     let mut s = seed;
     for _ in 0..cases {
         let m = (tests_rng(&mut s) % 11) as usize;
@@ -581,17 +582,6 @@ fn tests_check_case(m: usize, k: usize, n: usize, seed: u64) {
             // Nothing written past the outputs.
             assert!(out[t * ldo + n..(t + 1) * ldo].iter().all(|v| v.is_nan()));
         }
-    }
-}
-
-/// The wasm build's kernels (simd128), run by `cargo xtask test`'s wasm step.
-#[cfg(all(test, target_arch = "wasm32"))]
-mod wasm_tests {
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    #[wasm_bindgen_test]
-    fn gemm_matches_reference_on_random_shapes() {
-        super::check_random_shapes(7, 300);
     }
 }
 

@@ -373,3 +373,15 @@ impl<'t> Output<'t> {
         }
     }
 }
+
+/// The wasm build's own kernels (simd128), run by `cargo xtask test`'s wasm
+/// step (`--lib`): the same check as the native kernel tests.
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn kernels_match_the_plain_product_on_random_shapes() {
+        crate::kernels::check_random_shapes(7, 300);
+    }
+}

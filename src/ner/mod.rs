@@ -112,7 +112,7 @@ impl Tagger {
     }
 
     /// The feature extractor of this model.
-    #[cfg(feature = "train")]
+    #[cfg(any(test, feature = "train"))]
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
     }
@@ -125,7 +125,7 @@ impl Tagger {
     }
 
     /// The network of this model.
-    #[cfg(feature = "train")]
+    #[cfg(any(test, feature = "train"))]
     pub fn network(&self) -> &Network {
         &self.network
     }
