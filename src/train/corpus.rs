@@ -211,6 +211,127 @@ pub struct Doc {
     pub gold: Vec<EvalEntity>,
 }
 
+/// A change of case applied to a corpus' text, its offsets kept
+/// (`cargo xtask eval --case`), to measure the tagger on text as people
+/// paste it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseChange {
+    /// Every character lower case.
+    Lower,
+    /// Every character upper case.
+    Upper,
+    /// Headline case: every run of four or more ASCII letters, and the
+    /// text's first word, with its first letter upper case and the rest
+    /// lower case (`Nasa`, `Mcdonald`); shorter words unchanged.
+    Title,
+}
+
+impl CaseChange {
+    /// The names `--case` takes.
+    pub const NAMES: [&'static str; 3] = ["lower", "upper", "title"];
+
+    /// The change called `name` (`lower`, `upper`, `title`).
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "lower" => Some(CaseChange::Lower),
+            "upper" => Some(CaseChange::Upper),
+            "title" => Some(CaseChange::Title),
+            _ => None,
+        }
+    }
+
+    /// `text` with its case changed, or `None` if that would change a
+    /// character's length in UTF-8 (every offset must stay valid, so such a
+    /// document is left out).
+    pub fn apply(self, text: &str) -> Option<String> {
+        match self {
+            CaseChange::Lower | CaseChange::Upper => {
+                let mut out = String::with_capacity(text.len());
+                for c in text.chars() {
+                    let mut changed = if self == CaseChange::Lower {
+                        c.to_lowercase().collect::<String>()
+                    } else {
+                        c.to_uppercase().collect::<String>()
+                    };
+                    if changed.chars().count() != 1 || changed.len() != c.len_utf8() {
+                        return None;
+                    }
+                    out.push_str(&std::mem::take(&mut changed));
+                }
+                Some(out)
+            }
+            CaseChange::Title => {
+                let mut bytes = text.as_bytes().to_vec();
+                let mut first_word = true;
+                let mut i = 0;
+                while i < bytes.len() {
+                    if !bytes[i].is_ascii_alphabetic() {
+                        i += 1;
+                        continue;
+                    }
+                    let start = i;
+                    while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+                        i += 1;
+                    }
+                    // A run of letters inside a longer word (`naïve`, `x2y`)
+                    // is still a run of ASCII letters: the definition counts
+                    // runs, not words.
+                    if i - start >= 4 || first_word {
+                        bytes[start] = bytes[start].to_ascii_uppercase();
+                        bytes[start + 1..i].make_ascii_lowercase();
+                    }
+                    first_word = false;
+                }
+                // Only ASCII letters changed, each to one ASCII letter.
+                String::from_utf8(bytes).ok()
+            }
+        }
+    }
+}
+
+impl Doc {
+    /// This document with its text's case changed and every offset kept, or
+    /// `None` if the change would move an offset (see [`CaseChange::apply`]).
+    pub fn with_case(&self, case: CaseChange) -> Option<Doc> {
+        let text = case.apply(&self.text)?;
+        Some(Doc {
+            text,
+            ..self.clone()
+        })
+    }
+}
+
+#[cfg(test)]
+mod case_tests {
+    use super::CaseChange;
+
+    #[test]
+    fn case_changes_keep_every_offset() {
+        let t = "NASA's McDonald flew to the U.S. in 2019 with Ann.";
+        assert_eq!(
+            CaseChange::Lower.apply(t).unwrap(),
+            "nasa's mcdonald flew to the u.s. in 2019 with ann."
+        );
+        assert_eq!(
+            CaseChange::Upper.apply(t).unwrap(),
+            "NASA'S MCDONALD FLEW TO THE U.S. IN 2019 WITH ANN."
+        );
+        assert_eq!(
+            CaseChange::Title.apply(t).unwrap(),
+            "Nasa's Mcdonald Flew to the U.S. in 2019 With Ann."
+        );
+        // The first word is capitalised whatever its length.
+        assert_eq!(
+            CaseChange::Title.apply("in the city").unwrap(),
+            "In the City"
+        );
+        // A character whose other case has another length in UTF-8: left out.
+        assert_eq!(CaseChange::Upper.apply("Straße"), None);
+        assert_eq!(CaseChange::Lower.apply("İstanbul"), None);
+        assert_eq!(CaseChange::Lower.apply("Ünal"), Some("ünal".to_string()));
+    }
+}
+
 /// Reads the first `limit` documents (all with `None`) of the NER corpus
 /// file `path`, converting its code-point offsets to byte offsets.
 pub fn read_corpus(path: &Path, limit: Option<usize>) -> Result<Vec<Doc>, CorpusError> {

@@ -2,7 +2,7 @@
 //! model file, the model card), evaluation and prediction files.
 
 use crate::util::{self, Flag, Flags, Result};
-use newsmark::train::corpus::{read_corpus, to_eval, Doc};
+use newsmark::train::corpus::{read_corpus, to_eval, CaseChange, Doc};
 use newsmark::train::npy;
 use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
 use newsmark::train::{
@@ -699,13 +699,44 @@ const NER_FLAGS: &[Flag] = &[
         "the model (default: the embedded one)",
     ),
     Flag::switch("--consistency", "turn document-level label consistency on"),
+    Flag::value(
+        "--case",
+        "lower|upper|title",
+        "change the text's case first, offsets kept (a document whose offsets would move is left out)",
+    ),
 ];
 
-/// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency]`.
-pub fn eval(args: &[String]) -> Result {
-    let flags = Flags::parse("eval ner", args, NER_FLAGS)?;
+/// The corpus at `--data`, with its case changed if `--case` says so; the
+/// note says how many documents a case change left out.
+fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
     let data = flags.value("--data").unwrap_or_else(default_dev);
     let docs = read_corpus(Path::new(&data), None)?;
+    let Some(name) = flags.value("--case") else {
+        return Ok((docs, None));
+    };
+    let case = CaseChange::from_name(&name).ok_or_else(|| {
+        format!(
+            "--case: no case change `{name}`; the valid ones are {}",
+            CaseChange::NAMES.join(", ")
+        )
+    })?;
+    let total = docs.len();
+    let changed: Vec<Doc> = docs.iter().filter_map(|d| d.with_case(case)).collect();
+    let note = format!(
+        "case {name}: {} of {total} documents ({} left out: a character would change its length)",
+        changed.len(),
+        total - changed.len()
+    );
+    Ok((changed, Some(note)))
+}
+
+/// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
+pub fn eval(args: &[String]) -> Result {
+    let flags = Flags::parse("eval ner", args, NER_FLAGS)?;
+    let (docs, note) = read_eval_corpus(&flags)?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     let loaded = load(&flags)?;
     let t0 = Instant::now();
     let cpu0 = cpu_seconds();
@@ -736,19 +767,22 @@ pub fn eval(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] [--consistency] --out PRED.jsonl`.
+/// `cargo xtask predict ner --data FILE [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title] --out PRED.jsonl`.
 pub fn predict(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[
         NER_FLAGS[0],
         NER_FLAGS[1],
         NER_FLAGS[2],
         NER_FLAGS[3],
+        NER_FLAGS[4],
         Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
     ];
     let flags = Flags::parse("predict ner", args, FLAGS)?;
-    let data = flags.value("--data").unwrap_or_else(default_dev);
     let out = flags.required("--out")?;
-    let docs = read_corpus(Path::new(&data), None)?;
+    let (docs, note) = read_eval_corpus(&flags)?;
+    if let Some(note) = note {
+        eprintln!("{note}");
+    }
     let loaded = load(&flags)?;
     let preds = predict_docs(&loaded, &docs, flags.has("--gold-tokens"));
     let mut f = std::io::BufWriter::new(
