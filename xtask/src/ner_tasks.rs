@@ -206,6 +206,11 @@ pub fn train(args: &[String]) -> Result {
             "NAME,...",
             "text without labels for distillation (conll2003, boilerplate)",
         ),
+        Flag::value(
+            "--case-augment",
+            "FRACTION",
+            "add a copy of this share of the training documents with their case changed (lower, upper, headline case in turn)",
+        ),
         Flag::switch("--resume", "continue from the last checkpoints"),
         Flag::value("--extra", "ARGS", "more trainer arguments (train/train.py)"),
         Flag::switch(
@@ -258,7 +263,22 @@ pub fn train(args: &[String]) -> Result {
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
     let minutes_file = work.join("train_minutes.txt");
     if !flags.has("--pack-only") {
-        let train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+        let mut train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+        if let Some(share) = flags.value("--case-augment") {
+            let share: f64 = share
+                .parse()
+                .ok()
+                .filter(|f| (0.0..=1.0).contains(f))
+                .ok_or_else(|| {
+                    format!("--case-augment wants a share from 0 to 1, not `{share}`")
+                })?;
+            let added = case_augmented(&train_docs, share);
+            eprintln!(
+                "--case-augment {share}: {} documents added with their case changed",
+                added.len()
+            );
+            train_docs.extend(added);
+        }
         extract(&train_docs, &featurizer, &labels, &work, "train")?;
         extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
         // Unlabelled text for distillation: another corpus' training texts,
@@ -728,6 +748,27 @@ fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
         total - changed.len()
     );
     Ok((changed, Some(note)))
+}
+
+/// Copies of about `share` of `docs` (every document whose index falls in
+/// the share, spread evenly) with their case changed: lower, upper and
+/// headline case in turn, offsets and labels kept (Mayhew et al., "NER and
+/// POS when nothing is capitalized", EMNLP 2019, train on such a mix). A
+/// document whose offsets a change would move is not copied.
+fn case_augmented(docs: &[Doc], share: f64) -> Vec<Doc> {
+    const CASES: [CaseChange; 3] = [CaseChange::Lower, CaseChange::Upper, CaseChange::Title];
+    let mut out = Vec::new();
+    let mut due = 0.0;
+    for doc in docs {
+        due += share;
+        if due >= 1.0 {
+            due -= 1.0;
+            if let Some(copy) = doc.with_case(CASES[out.len() % CASES.len()]) {
+                out.push(copy);
+            }
+        }
+    }
+    out
 }
 
 /// `cargo xtask eval [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
