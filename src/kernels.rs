@@ -106,6 +106,13 @@ impl PackedWeights {
         self.n
     }
 
+    /// Output block `b`'s packed weights, and whether all its 16 outputs
+    /// exist (the last block of `n` not a multiple of 16 is partial).
+    fn panel(&self, b: usize) -> (&[i16], bool) {
+        let len = self.pairs * NB * 2;
+        (&self.data[b * len..(b + 1) * len], (b + 1) * NB <= self.n)
+    }
+
     /// The row stride of quantised inputs: `k` rounded up to even.
     pub(crate) fn stride(&self) -> usize {
         2 * self.pairs
@@ -249,7 +256,7 @@ pub(crate) fn gemm_portable(
         let xr = &x[t * stride..(t + 1) * stride];
         for b in 0..w.blocks {
             let mut acc = [0i32; NB];
-            let panel = &w.data[b * w.pairs * NB * 2..(b + 1) * w.pairs * NB * 2];
+            let (panel, _) = w.panel(b);
             for (p, pw) in panel.chunks_exact(NB * 2).enumerate() {
                 let (x0, x1) = (i32::from(xr[2 * p]), i32::from(xr[2 * p + 1]));
                 for (a, ww) in acc.iter_mut().zip(pw.chunks_exact(2)) {
@@ -259,6 +266,16 @@ pub(crate) fn gemm_portable(
             store_block(&acc, scales[t], b, w.n, bias, &mut out[t * ldo..]);
         }
     }
+}
+
+/// The tiles of `m` rows: `(first row, rows)`, `mr` rows at a time, then
+/// the rest one by one.
+fn tiles(m: usize, mr: usize) -> impl Iterator<Item = (usize, usize)> {
+    let full = m / mr * mr;
+    (0..full)
+        .step_by(mr)
+        .map(move |t| (t, mr))
+        .chain((full..m).map(|t| (t, 1)))
 }
 
 /// Writes one row's block of 16 sums (outputs `16 b ..`) as `f32`.
@@ -273,7 +290,7 @@ fn store_block(acc: &[i32; NB], scale: f32, b: usize, n: usize, bias: &[f32], ou
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{store_block, PackedWeights, NB};
+    use super::{store_block, tiles, PackedWeights, NB};
     use std::arch::x86_64::*;
 
     /// Tokens per micro-kernel tile (4 x 16 outputs = 8 accumulators).
@@ -296,11 +313,8 @@ mod x86 {
     ) {
         let stride = w.stride();
         for b in 0..w.blocks {
-            let panel = &w.data[b * w.pairs * NB * 2..(b + 1) * w.pairs * NB * 2];
-            let full = (b + 1) * NB <= w.n;
-            let mut t = 0;
-            while t < m {
-                let rows = if t + MR <= m { MR } else { 1 };
+            let (panel, full) = w.panel(b);
+            for (t, rows) in tiles(m, MR) {
                 let mut sums = [[0i32; NB]; MR];
                 // SAFETY: rows t..t+rows exist in `x` (m rows of `stride`)
                 // and the panel holds `pairs` groups of 32 values; AVX2 is
@@ -324,7 +338,6 @@ mod x86 {
                         store_block(acc, scales[t + r], b, w.n, bias, row);
                     }
                 }
-                t += rows;
             }
         }
     }
@@ -397,7 +410,7 @@ mod x86 {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
-    use super::{store_block, PackedWeights, NB};
+    use super::{store_block, tiles, PackedWeights, NB};
     use std::arch::wasm32::*;
 
     /// Tokens per micro-kernel tile (2 x 16 outputs = 8 accumulators).
@@ -415,11 +428,8 @@ mod wasm {
     ) {
         let stride = w.stride();
         for b in 0..w.blocks {
-            let panel = &w.data[b * w.pairs * NB * 2..(b + 1) * w.pairs * NB * 2];
-            let full = (b + 1) * NB <= w.n;
-            let mut t = 0;
-            while t < m {
-                let rows = if t + MR <= m { MR } else { 1 };
+            let (panel, full) = w.panel(b);
+            for (t, rows) in tiles(m, MR) {
                 let acc = if rows == MR {
                     tile::<MR>(&x[t * stride..], stride, panel, w.pairs)
                 } else {
@@ -446,7 +456,6 @@ mod wasm {
                         store_block(&sums, scales[t + r], b, w.n, bias, row);
                     }
                 }
-                t += rows;
             }
         }
     }
