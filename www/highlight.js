@@ -21,6 +21,10 @@ const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worke
  * under the 50 ms that makes a task "long", leaving room for layout. */
 const SLICE_MS = 8;
 
+/** Longest time (ms) without a rendering opportunity before the DOM work
+ * waits for a frame. */
+const FRAME_GAP_MS = 16;
+
 let defaultAnnotator = null;
 
 /** The annotator with the default model on this thread, loaded once (the
@@ -117,14 +121,43 @@ function yieldToLoop() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** Cuts a loop into slices of SLICE_MS: `if (clock.due()) await clock.pause();`. */
+/** Cuts a loop into slices of SLICE_MS: `if (clock.due()) await clock.pause();`.
+ * Yielding is not enough on its own: continuations of `scheduler.yield()`
+ * run before the page renders, so the style and layout work of everything
+ * changed would pile up into one long rendering task at the end. So while
+ * the clock runs, a requestAnimationFrame loop notes each frame, and a pause
+ * that finds no frame for FRAME_GAP_MS waits for the next one (and then for
+ * the rendering itself to finish). Hidden pages render nothing: there, the
+ * wait gives up after a moment. `stop()` ends the frame loop. */
 function sliceClock() {
+  const raf = typeof requestAnimationFrame === "function" ? requestAnimationFrame : null;
   let start = performance.now();
+  let lastFrame = start;
+  let running = true;
+  const onFrame = () => {
+    lastFrame = performance.now();
+    if (running) raf(onFrame);
+  };
+  raf?.(onFrame);
   return {
     due: () => performance.now() - start > SLICE_MS,
     async pause() {
-      await yieldToLoop();
+      if (raf && performance.now() - lastFrame > FRAME_GAP_MS && document.visibilityState === "visible") {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          raf(() => {
+            clearTimeout(timer);
+            // A task queued from the frame callback runs after that frame is drawn.
+            setTimeout(resolve, 0);
+          });
+        });
+      } else {
+        await yieldToLoop();
+      }
       start = performance.now();
+    },
+    stop() {
+      running = false;
     },
   };
 }
@@ -183,14 +216,24 @@ async function collect(root, skip, clock) {
   return { root, nodes, starts, texts, text: parts.join("") };
 }
 
-/** Whether a `<br>` (or another block boundary inside the same block) lies between two text nodes. */
+/** Whether a `<br>` or `<hr>` lies between two text nodes of one block (in
+ * document order). Walks the nodes between them rather than using a Range:
+ * a live Range stays attached to the document until it is garbage
+ * collected, and every DOM change has to update each one. */
 function brBetween(a, b) {
-  if (a.parentNode === b.parentNode && a.nextSibling === b) return false;
-  const range = a.ownerDocument.createRange();
-  range.setStartAfter(a);
-  range.setEndBefore(b);
-  const frag = range.cloneContents();
-  return frag.querySelector?.("br, hr") != null;
+  for (let n = following(a); n && n !== b; n = following(n)) {
+    if (n.nodeName === "BR" || n.nodeName === "HR") return true;
+  }
+  return false;
+}
+
+/** The node after `node` in document order. */
+function following(node) {
+  if (node.firstChild) return node.firstChild;
+  for (let n = node; n; n = n.parentNode) {
+    if (n.nextSibling) return n.nextSibling;
+  }
+  return null;
 }
 
 /** Whether text node i is still where and as it was read. */
@@ -266,6 +309,16 @@ export async function highlight(root, options = {}) {
   if (worker && workerFailure === null) c = startWorker();
   else if (worker) workerError = workerFailure;
   const clock = sliceClock();
+  try {
+    return await run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock });
+  } finally {
+    clock.stop();
+  }
+}
+
+/** highlight() once its options are checked: collect, annotate (in the
+ * worker `c` when there is one), draw. */
+async function run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock }) {
   const found = await collect(root, skip, clock);
   if (c) {
     try {
@@ -362,7 +415,6 @@ async function wrapMarks(found, entities, prefix, clock) {
 
 /** Adds one Range per entity to the highlight named `${prefix}${label}`, in slices. */
 async function drawHighlights(found, entities, prefix, clock) {
-  const doc = found.root.ownerDocument;
   const added = [];
   for (const e of entities) {
     if (clock.due()) await clock.pause();
@@ -371,9 +423,10 @@ async function drawHighlights(found, entities, prefix, clock) {
     const first = parts[0];
     const last = parts[parts.length - 1];
     if (!intact(found, first.node) || !intact(found, last.node)) continue;
-    const range = doc.createRange();
-    range.setStart(found.nodes[first.node], first.from);
-    range.setEnd(found.nodes[last.node], last.to);
+    // A StaticRange, not a live Range: live ranges stay attached to the
+    // document (until garbage collected, even after remove()) and make every
+    // later DOM change of the page pay for each one.
+    const range = new StaticRange({ startContainer: found.nodes[first.node], startOffset: first.from, endContainer: found.nodes[last.node], endOffset: last.to });
     const name = `${prefix}${e.label}`;
     let h = CSS.highlights.get(name);
     if (!h) {
@@ -384,11 +437,21 @@ async function drawHighlights(found, entities, prefix, clock) {
     added.push([name, range]);
   }
   let removed = false;
+  let live = null;
   return {
     mode: "highlight",
     text: found.text,
     entities,
-    ranges: added.map(([, r]) => r),
+    /** Live Ranges, made from the static ones on first use. */
+    get ranges() {
+      live ??= added.map(([, r]) => {
+        const range = r.startContainer.ownerDocument.createRange();
+        range.setStart(r.startContainer, Math.min(r.startOffset, r.startContainer.length));
+        range.setEnd(r.endContainer, Math.min(r.endOffset, r.endContainer.length));
+        return range;
+      });
+      return live;
+    },
     remove() {
       if (removed) return;
       removed = true;
