@@ -1,8 +1,9 @@
-// The page's side of the worker protocol (worker.js): starts the worker,
+// The page's side of the worker protocol (worker.js, protocol.js): starts the worker,
 // sends `{ id, text }`, takes `progress`, `result` and `error` back (answers
 // to any run but the pending one are ignored), cancels by replacing the
 // worker.
 import { ui } from "./dom.js";
+import { spawnWorker, unpack } from "./protocol.js";
 import { setStatus, show } from "./render.js";
 import { state } from "./state.js";
 
@@ -12,7 +13,7 @@ const PROGRESS_FROM = 200_000;
 /** Starts a worker; resolves once it has loaded the model (and sent its
  * labels and version). */
 export function startWorker() {
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+  const worker = spawnWorker();
   state.worker = worker;
   state.workerReady = new Promise((resolve, reject) => {
     worker.onmessage = (event) => {
@@ -60,23 +61,6 @@ function onMessage(msg) {
       finishRun(`Error: ${msg.message}`, true);
     }
   }
-}
-
-/** The typed arrays from the worker as the API's objects. */
-function unpack(p) {
-  const blocks = [];
-  for (let i = 0; i < p.blockKinds.length; i++) {
-    const b = { start: p.blocks[2 * i], end: p.blocks[2 * i + 1], kind: p.kinds[p.blockKinds[i]] };
-    if (p.blockReasons[i]) b.reason = p.reasons[p.blockReasons[i] - 1];
-    blocks.push(b);
-  }
-  const sentences = [];
-  for (let i = 0; i < p.sentences.length; i += 2) sentences.push({ start: p.sentences[i], end: p.sentences[i + 1] });
-  const entities = [];
-  for (let i = 0; i < p.entityLabels.length; i++) {
-    entities.push({ start: p.entities[2 * i], end: p.entities[2 * i + 1], label: p.labels[p.entityLabels[i]], score: p.scores[i] });
-  }
-  return { blocks, sentences, entities };
 }
 
 /** Annotates the current text (the textarea's, or the long text kept

@@ -13,7 +13,9 @@ export interface HighlightOptions {
   mode?: "mark" | "highlight";
   /** CSS selectors of elements to skip, besides script, style, textarea, code, pre, … and contenteditable. */
   exclude?: string | string[];
-  /** The annotator to use; by default one with the embedded model is created on first use. */
+  /** true (default): annotate in a module Web Worker (worker.js, started once and reused); false: on this thread. */
+  worker?: boolean;
+  /** An annotator to use on this thread (implies `worker: false`; `worker: true` with it is an error). */
   annotator?: Annotator;
 }
 
@@ -24,6 +26,10 @@ interface HandleBase {
   entities: AnnotatedEntity[];
   /** Undoes the highlighting; in "mark" mode the DOM is restored exactly (same nodes, same innerHTML). */
   remove(): void;
+  /** Whether the text was annotated in the worker. false with `worker: false`, and when the worker could not be started. */
+  worker: boolean;
+  /** Why the worker could not be started (a CSP without worker-src, a cross-origin or file:// URL, ...); the call then ran on this thread. */
+  workerError?: string;
 }
 
 export interface MarkHandle extends HandleBase {
@@ -34,8 +40,9 @@ export interface MarkHandle extends HandleBase {
 
 export interface HighlightHandle extends HandleBase {
   mode: "highlight";
-  /** One Range per entity (a range may cross element boundaries). */
-  ranges: Range[];
+  /** One live Range per entity drawn (a range may cross element boundaries), made on first access from the StaticRanges
+   * given to the Highlight API. Live Ranges make every DOM change of the page update them until garbage collected. */
+  readonly ranges: Range[];
 }
 
 /** Annotates the text inside `root` and highlights its named entities. */

@@ -2,20 +2,164 @@
 // of any page, either by wrapping them in <mark> elements (which `remove()`
 // takes out again, leaving the DOM exactly as it was) or with the CSS
 // Custom Highlight API (the DOM is never touched).
+//
+// The page is never blocked: the annotator runs in the module worker the
+// demo page also uses (worker.js, protocol.js), and the DOM work (reading
+// the text nodes, wrapping marks, building ranges) is done in slices of a
+// few milliseconds with a turn of the event loop between them.
 import { isBlock } from "./blocks.js";
 import init, { Annotator } from "./pkg/newsmark.js";
+import { spawnWorker, unpackEntities } from "./protocol.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
 export const DEFAULT_SKIP = ["script", "style", "textarea", "code", "pre", "noscript", "template", "svg", "math", "select", "option", "input", "kbd", "samp", "iframe", "object"];
 
+const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker"];
+
+/** Longest stretch of DOM work (ms) before the event loop gets a turn: well
+ * under the 50 ms that makes a task "long", leaving room for layout. */
+const SLICE_MS = 8;
+
+/** Longest time (ms) without a rendering opportunity before the DOM work
+ * waits for a frame. */
+const FRAME_GAP_MS = 16;
+
 let defaultAnnotator = null;
 
-/** The annotator with the default model, loaded once (the wasm is fetched
- * next to this module's `pkg/newsmark.js`). */
+/** The annotator with the default model on this thread, loaded once (the
+ * wasm is fetched next to this module's `pkg/newsmark.js`). */
 async function getDefaultAnnotator() {
   defaultAnnotator ??= init().then(() => new Annotator());
   return defaultAnnotator;
+}
+
+/** The worker shared by every highlight() call: `{ worker, ready, pending }`,
+ * or null before the first call and after a trap. */
+let client = null;
+/** Why the worker could not start, once it failed: later calls then run on
+ * this thread without trying again. */
+let workerFailure = null;
+let nextId = 0;
+
+/** Starts the worker (once); `ready` resolves when it has loaded the model
+ * and rejects if it cannot start or load it. */
+function startWorker() {
+  if (client) return client;
+  const pending = new Map();
+  let worker;
+  try {
+    worker = spawnWorker();
+  } catch (e) {
+    const ready = Promise.reject(e);
+    ready.catch(() => {}); // handled by the caller, after it has collected the text
+    return { ready };
+  }
+  const self = { worker, pending };
+  const failAll = (message) => {
+    if (client === self) client = null;
+    worker.terminate();
+    for (const { reject } of pending.values()) reject(new Error(message));
+    pending.clear();
+  };
+  self.ready = new Promise((resolve, reject) => {
+    worker.onmessage = (event) => {
+      const msg = event.data;
+      if (msg.type === "hello") {
+        resolve();
+      } else if (msg.id === undefined) {
+        if (msg.type === "error") {
+          reject(new Error(msg.message));
+          failAll(msg.message);
+        }
+      } else if (msg.type === "result" || msg.type === "error") {
+        const call = pending.get(msg.id);
+        if (!call) return;
+        pending.delete(msg.id);
+        if (msg.type === "result") call.resolve(msg.packed);
+        else call.reject(new Error(msg.message));
+        // A trap leaves the module's memory untrustworthy: the next call starts a fresh worker.
+        if (msg.type === "error" && msg.trap) failAll(msg.message);
+      }
+    };
+    worker.onerror = (event) => {
+      event.preventDefault?.();
+      const message = event.message || "the worker could not be started";
+      reject(new Error(message));
+      failAll(message);
+    };
+  });
+  self.ready.catch(() => {}); // handled by the caller, after it has collected the text
+  client = self;
+  return self;
+}
+
+/** Annotates `text` in the worker; resolves with its packed result. */
+function annotateInWorker(c, text, labels) {
+  const id = ++nextId;
+  return new Promise((resolve, reject) => {
+    c.pending.set(id, { resolve, reject });
+    c.worker.postMessage(labels ? { id, text, labels } : { id, text });
+  });
+}
+
+/** Gives the event loop a turn: `scheduler.yield()` where there is one
+ * (the continuation keeps its priority), else a MessageChannel message
+ * (not clamped like nested setTimeout), else setTimeout. */
+function yieldToLoop() {
+  if (typeof globalThis.scheduler?.yield === "function") return globalThis.scheduler.yield();
+  if (typeof MessageChannel === "function") {
+    return new Promise((resolve) => {
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = () => {
+        port1.close();
+        resolve();
+      };
+      port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Cuts a loop into slices of SLICE_MS: `if (clock.due()) await clock.pause();`.
+ * Yielding is not enough on its own: continuations of `scheduler.yield()`
+ * run before the page renders, so the style and layout work of everything
+ * changed would pile up into one long rendering task at the end. So while
+ * the clock runs, a requestAnimationFrame loop notes each frame, and a pause
+ * that finds no frame for FRAME_GAP_MS waits for the next one (and then for
+ * the rendering itself to finish). Hidden pages render nothing: there, the
+ * wait gives up after a moment. `stop()` ends the frame loop. */
+function sliceClock() {
+  const raf = typeof requestAnimationFrame === "function" ? requestAnimationFrame : null;
+  let start = performance.now();
+  let lastFrame = start;
+  let running = true;
+  const onFrame = () => {
+    lastFrame = performance.now();
+    if (running) raf(onFrame);
+  };
+  raf?.(onFrame);
+  return {
+    due: () => performance.now() - start > SLICE_MS,
+    async pause() {
+      if (raf && performance.now() - lastFrame > FRAME_GAP_MS && document.visibilityState === "visible") {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, 100);
+          raf(() => {
+            clearTimeout(timer);
+            // A task queued from the frame callback runs after that frame is drawn.
+            setTimeout(resolve, 0);
+          });
+        });
+      } else {
+        await yieldToLoop();
+      }
+      start = performance.now();
+    },
+    stop() {
+      running = false;
+    },
+  };
 }
 
 /** The element that decides where the text of `node` starts a new line. */
@@ -30,9 +174,11 @@ function blockOf(node, root) {
  * The text nodes under `root` that are annotated, in document order, and
  * the string given to the annotator: the nodes' text, with a line break
  * where a block element separates two nodes. `starts[i]` is where node i
- * begins in that string.
+ * begins in that string, `texts[i]` its text as read (so a node the page
+ * changes before it is highlighted can be recognised and left alone).
+ * Reads the DOM in slices.
  */
-function collect(root, skip) {
+async function collect(root, skip, clock) {
   const doc = root.ownerDocument;
   const walker = doc.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
     acceptNode(node) {
@@ -45,6 +191,7 @@ function collect(root, skip) {
   });
   const nodes = [];
   const starts = [];
+  const texts = [];
   const parts = [];
   let length = 0;
   let lastBlock = null;
@@ -56,23 +203,43 @@ function collect(root, skip) {
       parts.push(gap);
       length += gap.length;
     }
+    const data = node.data;
     nodes.push(node);
     starts.push(length);
-    parts.push(node.data);
-    length += node.data.length;
+    texts.push(data);
+    parts.push(data);
+    length += data.length;
     lastBlock = block;
     lastNode = node;
+    if (clock.due()) await clock.pause();
   }
-  return { nodes, starts, text: parts.join("") };
+  return { root, nodes, starts, texts, text: parts.join("") };
 }
 
-/** Whether a `<br>` (or another block boundary inside the same block) lies between two text nodes. */
+/** Whether a `<br>` or `<hr>` lies between two text nodes of one block (in
+ * document order). Walks the nodes between them rather than using a Range:
+ * a live Range stays attached to the document until it is garbage
+ * collected, and every DOM change has to update each one. */
 function brBetween(a, b) {
-  const range = a.ownerDocument.createRange();
-  range.setStartAfter(a);
-  range.setEndBefore(b);
-  const frag = range.cloneContents();
-  return frag.querySelector?.("br, hr") != null;
+  for (let n = following(a); n && n !== b; n = following(n)) {
+    if (n.nodeName === "BR" || n.nodeName === "HR") return true;
+  }
+  return false;
+}
+
+/** The node after `node` in document order. */
+function following(node) {
+  if (node.firstChild) return node.firstChild;
+  for (let n = node; n; n = n.parentNode) {
+    if (n.nextSibling) return n.nextSibling;
+  }
+  return null;
+}
+
+/** Whether text node i is still where and as it was read. */
+function intact(found, i) {
+  const node = found.nodes[i];
+  return node.data === found.texts[i] && found.root.contains(node);
 }
 
 /** The first index i with starts[i] <= offset < starts[i] + length (binary search). */
@@ -89,11 +256,11 @@ function nodeAt(starts, offset) {
 
 /** The pieces of [start, end) in each text node: `{ node: i, from, to }` (node-local offsets). */
 function pieces(found, start, end) {
-  const { nodes, starts } = found;
+  const { texts, starts } = found;
   const out = [];
-  for (let i = nodeAt(starts, start); i < nodes.length && starts[i] < end; i++) {
+  for (let i = nodeAt(starts, start); i < texts.length && starts[i] < end; i++) {
     const from = Math.max(start, starts[i]) - starts[i];
-    const to = Math.min(end, starts[i] + nodes[i].data.length) - starts[i];
+    const to = Math.min(end, starts[i] + texts[i].length) - starts[i];
     if (to > from) out.push({ node: i, from, to });
   }
   return out;
@@ -107,48 +274,98 @@ function pieces(found, start, end) {
  * `nm-PERSON`), `mode` (`"mark"`, the default, or `"highlight"` for the CSS
  * Custom Highlight API), `exclude` (CSS selectors whose elements are
  * skipped, besides script, style, textarea, code, pre and editable
- * elements), `annotator` (an `Annotator` to use; by default one with the
- * embedded model is created once).
+ * elements), `worker` (default true: annotate in a module Web Worker;
+ * false: on this thread), `annotator` (an `Annotator` to use on this thread;
+ * implies `worker: false`).
  *
- * Resolves with `{ entities, elements, remove() }`: `entities` as
- * `annotate` returns them (offsets into the collected `text`) plus `text`;
- * `remove()` undoes everything, restoring the DOM exactly.
+ * If the worker cannot be started (a CSP without `worker-src`, a
+ * cross-origin or file:// module URL) or cannot load the model, the call
+ * annotates on this thread instead, and the handle says so: `worker: false`
+ * and `workerError` (later calls do not try the worker again).
+ *
+ * Resolves with `{ mode, text, entities, worker, remove(), elements | ranges }`:
+ * `entities` as `annotate` returns them (offsets into the collected `text`);
+ * `remove()` undoes everything, restoring the DOM exactly. Text nodes the
+ * page changes while the call runs are left unhighlighted.
  */
 export async function highlight(root, options = {}) {
-  const known = ["labels", "classPrefix", "mode", "exclude", "annotator"];
   for (const key of Object.keys(options ?? {})) {
-    if (!known.includes(key)) throw new Error(`highlight: unknown option ${JSON.stringify(key)} (options: ${known.join(", ")})`);
+    if (!OPTIONS.includes(key)) throw new Error(`highlight: unknown option ${JSON.stringify(key)} (options: ${OPTIONS.join(", ")})`);
   }
-  const { labels, classPrefix = "nm-", mode = "mark", exclude = [] } = options ?? {};
+  const { labels, classPrefix = "nm-", mode = "mark", exclude = [], annotator } = options ?? {};
   if (!(root instanceof Element)) throw new Error("highlight: root must be a DOM element");
   if (mode !== "mark" && mode !== "highlight") throw new Error(`highlight: mode must be "mark" or "highlight", got ${JSON.stringify(mode)}`);
   if (mode === "highlight" && !(globalThis.CSS?.highlights && globalThis.Highlight)) {
     throw new Error("highlight: this browser has no CSS Custom Highlight API (use mode: \"mark\")");
   }
-  const annotator = options?.annotator ?? (await getDefaultAnnotator());
+  const worker = options?.worker ?? !annotator;
+  if (typeof worker !== "boolean") throw new Error(`highlight: worker must be true or false, got ${JSON.stringify(worker)}`);
+  if (worker && annotator) throw new Error("highlight: an annotator runs on this thread; it cannot be combined with worker: true");
   const skip = [...DEFAULT_SKIP, "[contenteditable]:not([contenteditable=false])", ...[exclude].flat()].join(", ");
-  const found = collect(root, skip);
-  const result = annotator.annotate(found.text, labels ? { labels } : undefined);
-  const entities = result.entities;
-  return mode === "mark" ? wrapMarks(root, found, entities, classPrefix) : drawHighlights(found, entities, classPrefix);
+
+  // The worker loads the model while the text is being collected.
+  let c = null;
+  let workerError;
+  if (worker && workerFailure === null) c = startWorker();
+  else if (worker) workerError = workerFailure;
+  const clock = sliceClock();
+  try {
+    return await run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock });
+  } finally {
+    clock.stop();
+  }
 }
 
-/** Wraps every entity piece in a <mark>; the handle's remove() unwraps and re-joins the split text nodes. */
-function wrapMarks(root, found, entities, prefix) {
-  const doc = root.ownerDocument;
+/** highlight() once its options are checked: collect, annotate (in the
+ * worker `c` when there is one), draw. */
+async function run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock }) {
+  const found = await collect(root, skip, clock);
+  if (c) {
+    try {
+      await c.ready;
+    } catch (e) {
+      workerFailure = e.message;
+      workerError = e.message;
+      c = null;
+    }
+  }
+  let entities;
+  if (c) {
+    const packed = await annotateInWorker(c, found.text, labels);
+    await clock.pause();
+    entities = unpackEntities(packed, found.text);
+  } else {
+    const a = annotator ?? (await getDefaultAnnotator());
+    entities = a.annotate(found.text, labels ? { labels } : undefined).entities;
+    await clock.pause();
+  }
+  const handle = mode === "mark" ? await wrapMarks(found, entities, classPrefix, clock) : await drawHighlights(found, entities, classPrefix, clock);
+  handle.worker = c !== null;
+  if (workerError !== undefined) handle.workerError = workerError;
+  return handle;
+}
+
+/** Wraps every entity piece in a <mark>, in slices; the handle's remove()
+ * unwraps and re-joins the split text nodes. */
+async function wrapMarks(found, entities, prefix, clock) {
+  const doc = found.root.ownerDocument;
   // Cut points per text node, and which piece of which entity each cut segment is.
   const byNode = new Map();
-  entities.forEach((e, index) => {
+  for (let index = 0; index < entities.length; index++) {
+    const e = entities[index];
     const parts = pieces(found, e.start, e.end);
     parts.forEach((p, k) => {
       if (!byNode.has(p.node)) byNode.set(p.node, []);
       const part = parts.length === 1 ? "whole" : k === 0 ? "first" : k === parts.length - 1 ? "last" : "middle";
       byNode.get(p.node).push({ ...p, entity: index, part });
     });
-  });
+    if (clock.due()) await clock.pause();
+  }
   const splits = []; // [original node, its segments]
   const elements = [];
   for (const [i, list] of byNode) {
+    if (clock.due()) await clock.pause();
+    if (!intact(found, i)) continue;
     const original = found.nodes[i];
     list.sort((a, b) => a.from - b.from);
     const cuts = [...new Set(list.flatMap((p) => [p.from, p.to]))].filter((c) => c > 0 && c < original.data.length).sort((a, b) => a - b);
@@ -196,17 +413,20 @@ function wrapMarks(root, found, entities, prefix) {
   };
 }
 
-/** Adds one Range per entity to the highlight named `${prefix}${label}`. */
-function drawHighlights(found, entities, prefix) {
-  const doc = found.nodes[0]?.ownerDocument ?? document;
+/** Adds one Range per entity to the highlight named `${prefix}${label}`, in slices. */
+async function drawHighlights(found, entities, prefix, clock) {
   const added = [];
   for (const e of entities) {
+    if (clock.due()) await clock.pause();
     const parts = pieces(found, e.start, e.end);
     if (parts.length === 0) continue;
-    const range = doc.createRange();
-    range.setStart(found.nodes[parts[0].node], parts[0].from);
+    const first = parts[0];
     const last = parts[parts.length - 1];
-    range.setEnd(found.nodes[last.node], last.to);
+    if (!intact(found, first.node) || !intact(found, last.node)) continue;
+    // A StaticRange, not a live Range: live ranges stay attached to the
+    // document (until garbage collected, even after remove()) and make every
+    // later DOM change of the page pay for each one.
+    const range = new StaticRange({ startContainer: found.nodes[first.node], startOffset: first.from, endContainer: found.nodes[last.node], endOffset: last.to });
     const name = `${prefix}${e.label}`;
     let h = CSS.highlights.get(name);
     if (!h) {
@@ -217,11 +437,21 @@ function drawHighlights(found, entities, prefix) {
     added.push([name, range]);
   }
   let removed = false;
+  let live = null;
   return {
     mode: "highlight",
     text: found.text,
     entities,
-    ranges: added.map(([, r]) => r),
+    /** Live Ranges, made from the static ones on first use. */
+    get ranges() {
+      live ??= added.map(([, r]) => {
+        const range = r.startContainer.ownerDocument.createRange();
+        range.setStart(r.startContainer, Math.min(r.startOffset, r.startContainer.length));
+        range.setEnd(r.endContainer, Math.min(r.endOffset, r.endContainer.length));
+        return range;
+      });
+      return live;
+    },
     remove() {
       if (removed) return;
       removed = true;

@@ -6,7 +6,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT } from "./server.mjs";
+import { createServer } from "node:http";
+import { ROOT, launchBrowser } from "./server.mjs";
 
 const DIST = join(ROOT, "dist");
 
@@ -40,4 +41,34 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
   const r = annotator.annotate(text);
   assert.ok(r.entities.some((e) => e.label === "PERSON" && e.text === "Peggy Alvarez"), JSON.stringify(r.entities));
   annotator.free();
+
+  // In a browser, dist/'s highlight() starts dist/'s worker (worker.js and
+  // protocol.js beside it, the glue import rewritten) and annotates there.
+  const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".html": "text/html" };
+  const page = "<!doctype html><meta charset=utf-8><title>dist</title><article><p>Peggy Alvarez flew to Ohio on Monday.</p></article>";
+  const server = createServer((req, res) => {
+    const name = req.url === "/" ? null : req.url.slice(1);
+    if (name !== null && !manifest.files.includes(name)) {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = name === null ? page : readFileSync(join(DIST, name));
+    res.writeHead(200, { "content-type": types[name === null ? ".html" : name.slice(name.lastIndexOf("."))] ?? "application/octet-stream" }).end(body);
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const browser = await launchBrowser();
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(`http://127.0.0.1:${server.address().port}/`);
+    const r = await tab.evaluate(async () => {
+      const { highlight } = await import("/highlight.js");
+      const handle = await highlight(document.querySelector("article"));
+      return { worker: handle.worker, workerError: handle.workerError, marks: handle.elements.map((m) => m.textContent) };
+    });
+    assert.equal(r.worker, true, JSON.stringify(r));
+    assert.ok(r.marks.includes("Peggy Alvarez"), JSON.stringify(r));
+  } finally {
+    await browser.close();
+    server.close();
+  }
 });

@@ -408,7 +408,8 @@ pub fn test(args: &[String]) -> Result {
 
 /// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
 /// `newsmark`, version from `Cargo.toml`): the wasm, its JS glue and types,
-/// `highlight.js` with its hand-written `.d.ts` and default CSS, a README;
+/// `highlight.js` with its hand-written `.d.ts`, default CSS and the worker
+/// it starts (`worker.js`, `protocol.js`), a README;
 /// then `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[Flag::switch(
@@ -445,27 +446,31 @@ pub fn dist(args: &[String]) -> Result {
         "highlight.d.ts",
         "highlight.css",
         "blocks.js",
+        "protocol.js",
+        "worker.js",
         "README.md",
     ];
     for name in &FILES[..4] {
         copy(pkg_dir().join(name), name)?;
     }
-    // highlight.js imports the glue from www/pkg/; in the package it sits beside it.
-    let highlight = crate::util::read_to_string(www.join("highlight.js"))?;
+    // highlight.js and worker.js import the glue from www/pkg/; in the package it sits beside them.
     let glue_import = "from \"./pkg/newsmark.js\"";
-    if highlight.matches(glue_import).count() != 1 {
-        return Err(format!(
-            "www/highlight.js must import the glue exactly once as `{glue_import}`"
-        )
-        .into());
+    for name in ["highlight.js", "worker.js"] {
+        let source = crate::util::read_to_string(www.join(name))?;
+        if source.matches(glue_import).count() != 1 {
+            return Err(
+                format!("www/{name} must import the glue exactly once as `{glue_import}`").into(),
+            );
+        }
+        crate::util::write(
+            out.join(name),
+            source.replace(glue_import, "from \"./newsmark.js\""),
+        )?;
     }
-    crate::util::write(
-        out.join("highlight.js"),
-        highlight.replace(glue_import, "from \"./newsmark.js\""),
-    )?;
     copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
     copy(www.join("highlight.css"), "highlight.css")?;
     copy(www.join("blocks.js"), "blocks.js")?; // imported by highlight.js
+    copy(www.join("protocol.js"), "protocol.js")?; // imported by highlight.js and worker.js
     copy(www.join("npm/README.md"), "README.md")?;
     let version = package_version()?;
     // Written as text, not with serde_json (which sorts keys): in `exports`,
