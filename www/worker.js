@@ -6,8 +6,9 @@ import init, { Annotator } from "./pkg/newsmark.js";
 import { pack } from "./protocol.js";
 
 /** Texts longer than this (UTF-16 units) are annotated in pieces cut at blank
- * lines (or line ends), so progress can be reported and no single call goes
- * near the library's input limit. */
+ * lines (or line ends), so progress can be reported and a run can be
+ * cancelled between pieces (one call may take up to 256 MiB, but says
+ * nothing until it is done). */
 const CHUNK = 20_000;
 
 const ready = init().then(() => new Annotator());
