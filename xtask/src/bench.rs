@@ -231,12 +231,7 @@ impl Id {
     fn is_wasm(self) -> bool {
         matches!(
             self,
-            Id::Sizes
-                | Id::WasmNode
-                | Id::WasmChromium
-                | Id::LongText
-                | Id::Profile
-                | Id::Memory
+            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::LongText | Id::Profile | Id::Memory
         )
     }
 
@@ -415,7 +410,10 @@ pub fn bench(args: &[String]) -> Result {
     };
     // Builds and installs first, so that no section's time includes them
     // (a failure here is reported by each section that needed it).
-    if ids.iter().any(|id| id.is_wasm() || (*id == Id::Scaling && ctx.wasm)) {
+    if ids
+        .iter()
+        .any(|id| id.is_wasm() || (*id == Id::Scaling && ctx.wasm))
+    {
         eprintln!("bench: preparing the wasm package");
         let _ = ctx.wasm_ready();
     }
@@ -662,10 +660,7 @@ impl Ctx {
                 &mut s.wasm_chromium,
                 self.measure(&name, |e| self.wasm_run(e, true)),
             ),
-            Id::LongText => keep(
-                &mut s.long_text,
-                self.measure(&name, |e| self.long_text(e)),
-            ),
+            Id::LongText => keep(&mut s.long_text, self.measure(&name, |e| self.long_text(e))),
             Id::Profile => keep(&mut s.profile, self.measure(&name, |_| self.profile())),
             Id::Memory => keep(&mut s.memory, self.measure(&name, |e| self.memory(e))),
             Id::PeerBundles => keep(

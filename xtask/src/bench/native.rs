@@ -259,7 +259,9 @@ pub fn native(
             .zip(&segs)
             .map(|(t, s)| tagger.featurizer().featurize(t, &s.tokens))
             .collect();
-        stage("ner-network", &mut |i, _| tagger.network().forward(&ids[i]).len());
+        stage("ner-network", &mut |i, _| {
+            tagger.network().forward(&ids[i]).len()
+        });
         stage("full", &mut |_, t| a.annotate(t).entities.len());
     }
     let page_runs = time_runs(runs, || {

@@ -48,7 +48,16 @@ pub const STAGES: &[(&str, &[&str])] = &[
     ),
     (
         "allocation",
-        &["dlmalloc", "__rdl_", "__rust_alloc", "__rust_dealloc", "__rust_realloc", "memcpy", "memset", "memmove"],
+        &[
+            "dlmalloc",
+            "__rdl_",
+            "__rust_alloc",
+            "__rust_dealloc",
+            "__rust_realloc",
+            "memcpy",
+            "memset",
+            "memmove",
+        ],
     ),
 ];
 
@@ -58,7 +67,11 @@ pub fn stage_of(function: &str, from_glue: bool) -> &'static str {
         .iter()
         .find(|(_, patterns)| patterns.iter().any(|p| function.contains(p)))
         .map(|(stage, _)| *stage)
-        .unwrap_or(if from_glue { "conversion to JS" } else { "other" })
+        .unwrap_or(if from_glue {
+            "conversion to JS"
+        } else {
+            "other"
+        })
 }
 
 /// Every stage name in report order, `other` last.
@@ -237,14 +250,38 @@ mod tests {
     #[test]
     fn functions_fall_into_stages() {
         let cases = [
-            ("newsmark::segment::tokens::tokenize::h12", false, "segmentation"),
-            ("newsmark::ner::features::Featurizer::featurize::h1", false, "features"),
+            (
+                "newsmark::segment::tokens::tokenize::h12",
+                false,
+                "segmentation",
+            ),
+            (
+                "newsmark::ner::features::Featurizer::featurize::h1",
+                false,
+                "features",
+            ),
             ("newsmark::kernels::simd::dot_i8::h2", false, "network"),
-            ("newsmark::ner::decode::Decoder::viterbi::h3", false, "decoding"),
-            ("newsmark::ner::decode::Decoder::segment_probabilities::h4", false, "probabilities"),
-            ("newsmark::ner::decode::TagSet::allowed::h6", false, "decoding"),
+            (
+                "newsmark::ner::decode::Decoder::viterbi::h3",
+                false,
+                "decoding",
+            ),
+            (
+                "newsmark::ner::decode::Decoder::segment_probabilities::h4",
+                false,
+                "probabilities",
+            ),
+            (
+                "newsmark::ner::decode::TagSet::allowed::h6",
+                false,
+                "decoding",
+            ),
             ("expf", false, "probabilities"),
-            ("dlmalloc::dlmalloc::Dlmalloc<A>::malloc::h5", false, "allocation"),
+            (
+                "dlmalloc::dlmalloc::Dlmalloc<A>::malloc::h5",
+                false,
+                "allocation",
+            ),
             ("memcpy", false, "allocation"),
             ("(garbage collector)", false, "conversion to JS"),
             ("getStringFromWasm0", true, "conversion to JS"),
