@@ -86,7 +86,7 @@ fn pkg() -> PathBuf {
 
 /// wasm-bindgen on the release `.wasm`, names kept.
 fn build_named() -> Result {
-    let raw = root().join("target/wasm32-unknown-unknown/release/newsmark.wasm");
+    let raw = crate::tooling::target_dir().join("wasm32-unknown-unknown/release/newsmark.wasm");
     if !raw.exists() {
         return Err(format!(
             "{} is missing: run `cargo xtask wasm` (or the bench without --no-build)",
