@@ -1,7 +1,7 @@
 // Drives bench/page/ in headless Chromium (Debian's /usr/bin/chromium through
 // playwright-core) and prints the page's measurements as one JSON object.
 //
-//   node chromium.mjs --url http://127.0.0.1:PORT --data /target/bench/SLICE.jsonl --runs N --memory-bytes B
+//   node chromium.mjs --url http://127.0.0.1:PORT --data /target/bench/SLICE.jsonl --runs N --memory-bytes B [--scaling SIZE,...]
 //
 // `cargo xtask bench` serves the repository root at --url with xtask's own
 // static server (xtask/src/serve.rs, the one `cargo xtask demo` uses, with
@@ -20,6 +20,7 @@ const base = flag("--url");
 const runs = flag("--runs", "3");
 const memoryBytes = flag("--memory-bytes", "0");
 const data = flag("--data");
+const scaling = flag("--scaling", "");
 const timeoutMs = Number(flag("--timeout-s", "1200")) * 1000;
 const executablePath = flag("--chromium", "/usr/bin/chromium");
 if (!base || !data) {
@@ -44,7 +45,7 @@ const browser = await chromium.launch({
 let exitCode = 0;
 try {
   const page = await browser.newPage();
-  const q = new URLSearchParams({ pkg: "/www/pkg/newsmark.js", data, runs, memoryBytes });
+  const q = new URLSearchParams({ pkg: "/www/pkg/newsmark.js", data, runs, memoryBytes, scaling });
   await page.goto(new URL(`/bench/page/index.html?${q}`, base).href);
   await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: timeoutMs, polling: 250 });
   const error = await page.evaluate(() => window.__benchError || null);

@@ -1,15 +1,18 @@
 // newsmark's wasm package (www/pkg, built by `cargo xtask wasm`) timed in Node.
 //
-//   node wasm_node.mjs --pkg ../www/pkg --data SLICE.jsonl --runs N --memory-bytes B
+//   node wasm_node.mjs --pkg ../www/pkg --data SLICE.jsonl --runs N
+//        [--long-bytes B --long-runs N] [--scaling SIZE,SIZE,...] [--memory-bytes B]
 //
 // Prints one JSON object: instantiation time, first annotation, seconds per pass
-// for each stage, and the wasm memory for one input of B bytes.
+// for each stage, the long-text rounds (one call on the joined documents vs
+// one call per document), the scaling curve (one call per size) and the wasm
+// memory for one input of B bytes (one call, last).
 
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { argv } from "node:process";
-import { detectApi, measureStages, peakMemory, FIRST_TEXT } from "./page/measure.js";
+import { detectApi, measureStages, peakMemory, longText, scalingPoints, FIRST_TEXT } from "./page/measure.js";
 
 function flag(name, fallback) {
   const i = argv.indexOf(name);
@@ -19,6 +22,12 @@ function flag(name, fallback) {
 const pkg = resolve(flag("--pkg", "../www/pkg"));
 const runs = Number(flag("--runs", "3"));
 const memoryBytes = Number(flag("--memory-bytes", "0"));
+const longBytes = Number(flag("--long-bytes", "0"));
+const longRuns = Number(flag("--long-runs", "0"));
+const scaling = flag("--scaling", "")
+  .split(",")
+  .filter((x) => x)
+  .map(Number);
 const docs = readFileSync(flag("--data"), "utf8")
   .split("\n")
   .filter((l) => l.trim())
@@ -36,6 +45,8 @@ const t1 = performance.now();
 const firstMs = performance.now() - t1;
 const memory = wasm && wasm.memory ? wasm.memory : null;
 const stages = measureStages(api, texts, runs);
+const long = longBytes > 0 ? longText(api, texts, longBytes, longRuns) : null;
+const scalingOut = scaling.length ? scalingPoints(api, texts, scaling) : null;
 const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
 console.log(
   JSON.stringify({
@@ -45,6 +56,8 @@ console.log(
     init_ms: initMs,
     first_annotation_ms: firstMs,
     memory: mem,
+    long_text: long,
+    scaling: scalingOut,
     stages,
   }),
 );

@@ -1,8 +1,9 @@
 // newsmark's wasm package timed inside headless Chromium, with performance.now().
 // Query: ?pkg=URL of newsmark.js &data=URL of a JSONL slice &runs=N &memoryBytes=B
+// &scaling=SIZE,SIZE,... (one annotate call per size)
 // The result lands in window.__benchResult (or window.__benchError).
 
-import { detectApi, measureStages, peakMemory, FIRST_TEXT } from "./measure.js";
+import { detectApi, measureStages, peakMemory, scalingPoints, FIRST_TEXT } from "./measure.js";
 
 const q = new URLSearchParams(location.search);
 const status = document.getElementById("status");
@@ -27,6 +28,11 @@ async function main() {
   const memoryBytes = Number(q.get("memoryBytes") || "0");
   const memory = wasm && wasm.memory ? wasm.memory : null;
   const stages = measureStages(api, texts, Number(q.get("runs") || "3"));
+  const sizes = (q.get("scaling") || "")
+    .split(",")
+    .filter((x) => x)
+    .map(Number);
+  const scaling = sizes.length ? scalingPoints(api, texts, sizes) : null;
   const mem = memory && memoryBytes > 0 ? peakMemory(api, memory, texts, memoryBytes) : null;
   return {
     user_agent: navigator.userAgent,
@@ -35,6 +41,7 @@ async function main() {
     init_ms: initMs,
     first_annotation_ms: firstAnnotationMs,
     memory: mem,
+    scaling,
     stages,
   };
 }

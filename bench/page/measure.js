@@ -92,58 +92,134 @@ export function textOfSize(texts, bytes) {
   return parts.join("\n\n");
 }
 
-/** The package's limit on one call's input, in UTF-8 bytes (it says so when exceeded). */
-export const MAX_CALL_BYTES = 4 * 1024 * 1024;
-
-/**
- * Splits `text` at blank lines into parts of at most `limit` UTF-8 bytes (a
- * paragraph longer than that is cut at a line break or, failing that, anywhere).
- */
-export function splitForLimit(text, limit) {
-  const enc = new TextEncoder();
-  const parts = [];
-  let cur = [];
-  let size = 0;
-  for (const para of text.split("\n\n")) {
-    const n = enc.encode(para).length + 2;
-    if (size + n > limit && cur.length) {
-      parts.push(cur.join("\n\n"));
-      cur = [];
-      size = 0;
-    }
-    cur.push(para);
-    size += n;
-  }
-  if (cur.length) parts.push(cur.join("\n\n"));
-  return parts;
+/** CPU seconds of the process where the runtime tells (Node), else null. */
+export function cpuNow() {
+  return cpuSeconds();
 }
 
 /**
- * Annotates one text of about `bytes` bytes and reports the wasm linear memory
- * before and after (it only grows, so "after" is the peak), with the time taken.
- * A text over the package's per-call limit is annotated the way its error
- * message advises: split at blank lines, one call per part.
- * Run it last: a failed allocation may leave the instance unusable.
+ * Seconds for one call of `fn` on `text`, wall-clock and (Node) process CPU:
+ * a sample repeats the call until `minS` have passed (at least once); the
+ * median of three samples of 0.2 s, or of three single calls when one call
+ * takes over a second, or that one call alone when it took over five (the
+ * rule the native scaling uses).
+ */
+export function secondsPerCall(fn, text) {
+  let sink = 0;
+  const sample = (minS) => {
+    const c0 = cpuSeconds();
+    const t0 = performance.now();
+    let calls = 0;
+    while (calls === 0 || (performance.now() - t0) / 1000 < minS) {
+      sink += fn(text) ? 1 : 0;
+      calls++;
+    }
+    const wall = (performance.now() - t0) / 1000 / calls;
+    const c1 = cpuSeconds();
+    return [wall, c0 !== null && c1 !== null ? (c1 - c0) / calls : null];
+  };
+  const first = sample(0);
+  let samples;
+  if (first[0] > 5) samples = [first];
+  else if (first[0] > 1) samples = [first, sample(0), sample(0)];
+  else samples = [sample(0.2), sample(0.2), sample(0.2)];
+  if (sink < 0) throw new Error("unreachable");
+  const mid = (i) => {
+    if (samples.some((s) => s[i] === null)) return null;
+    const v = samples.map((s) => s[i]).sort((a, b) => a - b);
+    return v[Math.floor(v.length / 2)];
+  };
+  return { seconds: mid(0), cpu_seconds: mid(1) };
+}
+
+/**
+ * The scaling curve of the full pipeline: for each size, one text of about
+ * that many bytes annotated in ONE call (no splitting), timed by secondsPerCall.
+ */
+export function scalingPoints(api, texts, sizes) {
+  if (!api.full) return [];
+  const enc = new TextEncoder();
+  const points = [];
+  for (const size of sizes) {
+    const text = textOfSize(texts, size);
+    const t = secondsPerCall(api.full, text);
+    points.push({ bytes: enc.encode(text).length, seconds: t.seconds, cpu_seconds: t.cpu_seconds });
+  }
+  return points;
+}
+
+/**
+ * Long text vs separate documents: the first documents of the slice, up to
+ * about `bytes` UTF-8 bytes, joined as one text (blank lines between them)
+ * and annotated in one call, against the same documents annotated one by
+ * one. After a warm-up, `runs` rounds, each timing both (alternating which
+ * goes first). Returns the number of documents used and the passes of each.
+ */
+export function longText(api, texts, bytes, runs) {
+  if (!api.full || runs <= 0) return null;
+  const enc = new TextEncoder();
+  const docs = [];
+  let size = 0;
+  for (const t of texts) {
+    if (size >= bytes) break;
+    docs.push(t);
+    size += enc.encode(t).length + 2;
+  }
+  const joined = docs.join("\n\n");
+  const one = { wall: [], cpu: [] };
+  const separate = { wall: [], cpu: [] };
+  let sink = 0;
+  const time = (into, body) => {
+    const c0 = cpuSeconds();
+    const t0 = performance.now();
+    body();
+    into.wall.push((performance.now() - t0) / 1000);
+    const c1 = cpuSeconds();
+    if (c0 !== null && c1 !== null) into.cpu.push(c1 - c0);
+  };
+  for (const t of docs.slice(0, Math.ceil(docs.length / 10))) sink += api.full(t) ? 1 : 0;
+  const oneCall = () => {
+    sink += api.full(joined).entities.length;
+  };
+  const oneByOne = () => {
+    for (const t of docs) sink += api.full(t).entities.length;
+  };
+  for (let r = 0; r < runs; r++) {
+    if (r % 2 === 0) {
+      time(one, oneCall);
+      time(separate, oneByOne);
+    } else {
+      time(separate, oneByOne);
+      time(one, oneCall);
+    }
+  }
+  if (sink < 0) throw new Error("unreachable");
+  const fix = (p) => ({ wall: p.wall, cpu: p.cpu.length === p.wall.length ? p.cpu : null });
+  return { docs: docs.length, bytes: enc.encode(joined).length, one_call: fix(one), separate: fix(separate) };
+}
+
+/**
+ * Annotates one text of about `bytes` bytes in ONE call (the package takes
+ * up to 256 MiB per call) and reports the wasm linear memory before and after
+ * (it only grows, so "after" is the peak), with the time taken. Call it in a
+ * fresh instance, and last: a failed allocation may leave the instance unusable.
  */
 export function peakMemory(api, memory, texts, bytes) {
   const run = api.full || api.stages.segment;
   if (!run) return null;
   const text = textOfSize(texts, bytes);
-  const parts = splitForLimit(text, MAX_CALL_BYTES - 1024);
   const before = memory.buffer.byteLength;
+  const c0 = cpuSeconds();
   const t0 = performance.now();
   let doc = null;
   let error = null;
-  let entities = 0;
   try {
-    for (const part of parts) {
-      doc = run(part);
-      if (doc && Array.isArray(doc.entities)) entities += doc.entities.length;
-    }
+    doc = run(text);
   } catch (e) {
     error = String(e && e.message ? e.message : e);
   }
   const seconds = (performance.now() - t0) / 1000;
+  const c1 = cpuSeconds();
   const after = memory.buffer.byteLength;
   return {
     error,
@@ -152,9 +228,9 @@ export function peakMemory(api, memory, texts, bytes) {
     before_bytes: before,
     peak_bytes: after,
     seconds,
+    cpu_seconds: c0 !== null && c1 !== null ? c1 - c0 : null,
     call: api.full ? "annotate" : "segment",
-    calls: parts.length,
-    entities: doc && Array.isArray(doc.entities) ? entities : null,
+    entities: doc && Array.isArray(doc.entities) ? doc.entities.length : null,
   };
 }
 

@@ -18,6 +18,7 @@
 mod clock;
 mod native;
 mod peers;
+mod profile;
 mod record;
 mod report;
 mod svg;
@@ -35,164 +36,91 @@ use record::{
     Record, Section, SentencePeer, Settings, Slices, TextSlice, Throughput, FORMAT,
 };
 
-use crate::util::{output, root, shared, Result};
+use crate::util::{flags_help, output, root, shared, Flag, Flags, Result};
 
 // ------------------------------------------------------------------ flags
 
-/// A flag of `cargo xtask bench`: its name, the value it takes (if any) and
-/// what it does. Every flag is declared here; anything else is refused.
-struct FlagSpec {
-    name: &'static str,
-    value: Option<&'static str>,
-    help: &'static str,
-}
-
-const FLAGS: &[FlagSpec] = &[
-    FlagSpec {
-        name: "--quick",
-        value: None,
-        help: "20 documents, 20 pages, 3 passes, inputs up to 300 KB, no peers; writes to target/bench/quick/",
-    },
-    FlagSpec {
-        name: "--peers",
-        value: None,
-        help: "also measure the peers (installed into target/bench-venv and bench/node_modules)",
-    },
-    FlagSpec {
-        name: "--only",
-        value: Some("SECTION[,SECTION]"),
-        help: "measure these sections again on the recorded slice and settings; keep the others' stored results",
-    },
-    FlagSpec {
-        name: "--render",
-        value: None,
-        help: "measure nothing: render the report again from the stored results",
-    },
-    FlagSpec {
-        name: "--slice",
-        value: Some("N"),
-        help: "the first N OntoNotes dev documents (default: all 542; --quick: 20)",
-    },
-    FlagSpec {
-        name: "--pages",
-        value: Some("N"),
-        help: "the first N boilerplate dev pages (default: all 649; --quick: 20)",
-    },
-    FlagSpec {
-        name: "--runs",
-        value: Some("N"),
-        help: "timed passes for newsmark (default 3)",
-    },
-    FlagSpec {
-        name: "--peer-runs",
-        value: Some("N"),
-        help: "timed passes for the peers (default 2)",
-    },
-    FlagSpec {
-        name: "--memory-mb",
-        value: Some("N"),
-        help: "the memory input in Chromium, MB (default 10; --quick: 0.1)",
-    },
-    FlagSpec {
-        name: "--no-wasm",
-        value: None,
-        help: "leave out the wasm sections (sizes, wasm-node, wasm-chromium, memory)",
-    },
-    FlagSpec {
-        name: "--no-browser",
-        value: None,
-        help: "leave out Chromium (wasm-chromium, and its memory row)",
-    },
-    FlagSpec {
-        name: "--no-build",
-        value: None,
-        help: "use the wasm package in www/pkg/ as it is",
-    },
-    FlagSpec {
-        name: "--out",
-        value: Some("DIR"),
-        help: "where BENCHMARKS.md and BENCHMARKS.json go (default: the repository; --quick: target/bench/quick/)",
-    },
-    FlagSpec {
-        name: "--help",
-        value: None,
-        help: "this text",
-    },
+/// Every flag of `cargo xtask bench`; `util::Flags` refuses anything else.
+const FLAGS: &[Flag] = &[
+    Flag::switch(
+        "--quick",
+        "20 documents, 20 pages, 3 passes, inputs up to 300 KB, no peers; writes to target/bench/quick/",
+    ),
+    Flag::switch(
+        "--peers",
+        "also measure the peers (installed into target/bench-venv and bench/node_modules)",
+    ),
+    Flag::value(
+        "--only",
+        "SECTION[,SECTION]",
+        "measure these sections again on the recorded slice and settings; keep the others' stored results",
+    ),
+    Flag::switch(
+        "--render",
+        "measure nothing: render the report again from the stored results",
+    ),
+    Flag::value(
+        "--slice",
+        "N",
+        "the first N OntoNotes dev documents (default: all 542; --quick: 20)",
+    ),
+    Flag::value(
+        "--pages",
+        "N",
+        "the first N boilerplate dev pages (default: all 649; --quick: 20)",
+    ),
+    Flag::value("--runs", "N", "timed passes for newsmark (default 3)"),
+    Flag::value("--peer-runs", "N", "timed passes for the peers (default 2)"),
+    Flag::value(
+        "--memory-mb",
+        "N",
+        "the memory input (one call, Node and Chromium), MB (default 10; --quick: 0.1)",
+    ),
+    Flag::switch(
+        "--no-wasm",
+        "leave out the wasm sections (sizes, wasm-node, wasm-chromium, long-text, profile, memory)",
+    ),
+    Flag::switch(
+        "--no-browser",
+        "leave out Chromium (wasm-chromium, and its scaling and memory rows)",
+    ),
+    Flag::switch("--no-build", "use the wasm package in www/pkg/ as it is"),
+    Flag::value(
+        "--out",
+        "DIR",
+        "where BENCHMARKS.md and BENCHMARKS.json go (default: the repository; --quick: target/bench/quick/)",
+    ),
+    Flag::switch("--help", "this text"),
 ];
 
-/// The flags given: switches and values, checked against [`FLAGS`].
-struct Args {
-    given: Vec<(&'static str, Option<String>)>,
+/// `--NAME N` as a non-negative number, if given.
+fn number(a: &Flags, name: &str) -> Result<Option<f64>> {
+    a.value(name)
+        .map(|v| match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+            _ => Err(format!("{name} wants a number, got `{v}`").into()),
+        })
+        .transpose()
 }
 
-impl Args {
-    fn parse(args: &[String]) -> Result<Args> {
-        let mut given = Vec::new();
-        let mut it = args.iter();
-        while let Some(a) = it.next() {
-            let Some(spec) = FLAGS.iter().find(|f| f.name == a) else {
-                return Err(
-                    format!("unknown argument `{a}` (see `cargo xtask bench --help`)").into(),
-                );
-            };
-            let value = match spec.value {
-                Some(v) => Some(
-                    it.next()
-                        .ok_or_else(|| format!("{} wants a value: {} {v}", spec.name, spec.name))?
-                        .clone(),
-                ),
-                None => None,
-            };
-            given.push((spec.name, value));
-        }
-        Ok(Args { given })
-    }
-
-    fn has(&self, name: &str) -> bool {
-        self.given.iter().any(|(n, _)| *n == name)
-    }
-
-    fn value(&self, name: &str) -> Option<&str> {
-        self.given
-            .iter()
-            .rev()
-            .find(|(n, _)| *n == name)
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    fn number(&self, name: &str) -> Result<Option<f64>> {
-        self.value(name)
-            .map(|v| match v.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
-                _ => Err(format!("{name} wants a number, got `{v}`").into()),
-            })
-            .transpose()
-    }
-
-    fn count(&self, name: &str) -> Result<Option<usize>> {
-        self.value(name)
-            .map(|v| {
-                v.parse::<usize>()
-                    .map_err(|_| format!("{name} wants a whole number, got `{v}`").into())
-            })
-            .transpose()
-    }
+/// `--NAME N` as a whole number, if given.
+fn count(a: &Flags, name: &str) -> Result<Option<usize>> {
+    a.value(name)
+        .map(|v| {
+            v.parse::<usize>()
+                .map_err(|_| format!("{name} wants a whole number, got `{v}`").into())
+        })
+        .transpose()
 }
 
 fn usage() -> String {
     let mut s = String::from(
         "usage: cargo xtask bench [--quick] [--peers] [options]\n       \
          cargo xtask bench --only SECTION[,SECTION] [--quick] [--no-build] [--no-browser] [--out DIR]\n       \
-         cargo xtask bench --render [--quick] [--out DIR]\n\noptions:\n",
+         cargo xtask bench --render [--quick] [--out DIR]\n\n",
     );
-    for f in FLAGS {
-        let name = match f.value {
-            Some(v) => format!("{} {v}", f.name),
-            None => f.name.to_string(),
-        };
-        s.push_str(&format!("  {name:<30} {}\n", f.help));
-    }
-    s.push_str("\nsections (for --only; `wasm` and `peers` name their groups):\n");
+    s.push_str(&flags_help("bench", FLAGS));
+    s.push_str("\n\nsections (for --only; `wasm` and `peers` name their groups):\n");
     for id in all_ids() {
         s.push_str(&format!("  {:<30} {}\n", id.name(), id.what()));
     }
@@ -200,6 +128,10 @@ fn usage() -> String {
 }
 
 // ------------------------------------------------------------------ sections
+
+/// Size of the joined text of section `long-text` (the slice's first
+/// documents up to this many bytes).
+const LONG_TEXT_BYTES: usize = 1_000_000;
 
 /// A section of the bench.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -210,6 +142,8 @@ enum Id {
     Sizes,
     WasmNode,
     WasmChromium,
+    LongText,
+    Profile,
     Memory,
     PeerBundles,
     /// An index into [`PEERS`].
@@ -218,7 +152,7 @@ enum Id {
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 8] = [
+const SECTIONS: [(Id, &str, &str); 10] = [
     (
         Id::Native,
         "native",
@@ -227,7 +161,7 @@ const SECTIONS: [(Id, &str, &str); 8] = [
     (
         Id::Scaling,
         "scaling",
-        "time against input size natively, 1 KB to 10 MB",
+        "time against input size, 1 KB to 10 MB, one call per size: natively, and the wasm in Node and Chromium",
     ),
     (
         Id::Accuracy,
@@ -250,9 +184,19 @@ const SECTIONS: [(Id, &str, &str); 8] = [
         "the wasm package in headless Chromium: start-up and stages",
     ),
     (
+        Id::LongText,
+        "long-text",
+        "wasm in Node: the slice's documents joined as one ~1 MB text in one call vs one call per document",
+    ),
+    (
+        Id::Profile,
+        "profile",
+        "wasm in Node under node --cpu-prof: where the time goes, by stage",
+    ),
+    (
         Id::Memory,
         "memory",
-        "wasm linear memory around one large input (Chromium; Node up to 100 KB)",
+        "peak wasm linear memory of one annotate call on the large input (10 MB), Node and Chromium, fresh instances",
     ),
     (
         Id::PeerBundles,
@@ -287,7 +231,7 @@ impl Id {
     fn is_wasm(self) -> bool {
         matches!(
             self,
-            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::Memory
+            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::LongText | Id::Profile | Id::Memory
         )
     }
 
@@ -338,11 +282,13 @@ fn parse_only(list: &str) -> Result<Vec<Id>> {
 
 /// `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result {
-    let a = Args::parse(args)?;
-    if a.has("--help") {
+    // `--help` shows the sections too, so it is answered before `Flags`
+    // (which would list the flags alone).
+    if args.iter().any(|a| a == "--help" || a == "-h") {
         print!("{}", usage());
         return Ok(());
     }
+    let a = Flags::parse("bench", args, FLAGS)?;
     let quick = a.has("--quick");
     let out = match a.value("--out") {
         Some(d) => PathBuf::from(d),
@@ -354,7 +300,7 @@ pub fn bench(args: &[String]) -> Result {
         .chain(args.iter().cloned())
         .collect::<Vec<_>>()
         .join(" ");
-    let only = a.value("--only").map(parse_only).transpose()?;
+    let only = a.value("--only").as_deref().map(parse_only).transpose()?;
     if a.has("--render") || only.is_some() {
         for f in [
             "--peers",
@@ -418,7 +364,7 @@ pub fn bench(args: &[String]) -> Result {
             (record, ids)
         }
     };
-    let whole = a.value("--only").is_none();
+    let whole = !a.has("--only");
 
     // The slices every system reads, cut again from the shared data.
     let work = root().join("target/bench");
@@ -437,6 +383,14 @@ pub fn bench(args: &[String]) -> Result {
         .into());
     }
 
+    // Profiles of older builds stored beside the current one are kept.
+    let earlier_profiles = load(&json_path)
+        .ok()
+        .and_then(|r| r.sections.profile)
+        .and_then(|p| p.data)
+        .map(|p| p.earlier)
+        .unwrap_or_default();
+    let wasm = !a.has("--no-wasm");
     let ctx = Ctx {
         settings: record.settings.clone(),
         corpus,
@@ -448,13 +402,18 @@ pub fn bench(args: &[String]) -> Result {
         commit: (run_start.commit.clone(), run_start.dirty),
         build: !a.has("--no-build"),
         browser: !a.has("--no-browser"),
+        wasm,
+        earlier_profiles,
         annotator: OnceCell::new(),
         wasm_ready: OnceCell::new(),
         peers_ready: OnceCell::new(),
     };
     // Builds and installs first, so that no section's time includes them
     // (a failure here is reported by each section that needed it).
-    if ids.iter().any(|id| id.is_wasm()) {
+    if ids
+        .iter()
+        .any(|id| id.is_wasm() || (*id == Id::Scaling && ctx.wasm))
+    {
         eprintln!("bench: preparing the wasm package");
         let _ = ctx.wasm_ready();
     }
@@ -494,17 +453,16 @@ pub fn bench(args: &[String]) -> Result {
 }
 
 /// The settings of a whole run, from the flags.
-fn settings(a: &Args, quick: bool) -> Result<Settings> {
+fn settings(a: &Flags, quick: bool) -> Result<Settings> {
     Ok(Settings {
         quick,
-        slice: a.count("--slice")?.or(quick.then_some(20)),
-        pages: a.count("--pages")?.or(quick.then_some(20)),
-        runs: a.count("--runs")?.unwrap_or(3).max(1),
+        slice: count(a, "--slice")?.or(quick.then_some(20)),
+        pages: count(a, "--pages")?.or(quick.then_some(20)),
+        runs: count(a, "--runs")?.unwrap_or(3).max(1),
         // Two passes over all of dev for the slow peers already take minutes.
-        peer_runs: a.count("--peer-runs")?.unwrap_or(2).max(1),
+        peer_runs: count(a, "--peer-runs")?.unwrap_or(2).max(1),
         scaling_max_bytes: if quick { 300_000 } else { 10_000_000 },
-        memory_bytes: a
-            .number("--memory-mb")?
+        memory_bytes: number(a, "--memory-mb")?
             .map(|mb| (mb * 1e6) as usize)
             .unwrap_or(if quick { 100_000 } else { 10_000_000 }),
         brotli_quality: if quick { 5 } else { 11 },
@@ -652,6 +610,10 @@ struct Ctx {
     commit: (String, bool),
     build: bool,
     browser: bool,
+    /// The wasm package takes part (not `--no-wasm`): scaling measures it too.
+    wasm: bool,
+    /// Profiles of older builds, carried into the `profile` section.
+    earlier_profiles: Vec<record::Profile>,
     annotator: OnceCell<std::result::Result<newsmark::Annotator, String>>,
     wasm_ready: OnceCell<std::result::Result<(), String>>,
     peers_ready: OnceCell<std::result::Result<(), String>>,
@@ -698,6 +660,8 @@ impl Ctx {
                 &mut s.wasm_chromium,
                 self.measure(&name, |e| self.wasm_run(e, true)),
             ),
+            Id::LongText => keep(&mut s.long_text, self.measure(&name, |e| self.long_text(e))),
+            Id::Profile => keep(&mut s.profile, self.measure(&name, |_| self.profile())),
             Id::Memory => keep(&mut s.memory, self.measure(&name, |e| self.memory(e))),
             Id::PeerBundles => keep(
                 &mut s.peer_bundles,
@@ -822,9 +786,32 @@ impl Ctx {
             errors.push(format!("no full pipeline: {e}"));
         }
         let texts: Vec<&str> = self.corpus.docs.iter().map(|d| d.text.as_str()).collect();
-        Ok(record::Scaling {
-            series: native::scaling(&texts, self.settings.scaling_max_bytes, a.ok()),
-        })
+        let mut series = native::scaling(&texts, self.settings.scaling_max_bytes, a.ok());
+        if self.wasm {
+            let job = wasm::Job {
+                scaling: native::scaling_sizes(self.settings.scaling_max_bytes),
+                ..Default::default()
+            };
+            let mut engines = vec!["node"];
+            if self.browser {
+                engines.push("chromium");
+            }
+            for env in engines {
+                let out = self.wasm_ready().and_then(|()| {
+                    if env == "node" {
+                        wasm::node(&self.slice, &job)
+                    } else {
+                        wasm::chromium(&self.slice, &job)
+                    }
+                });
+                match out.map(|o| o.scaling(env)) {
+                    Ok(Some(se)) if !se.points.is_empty() => series.push(se),
+                    Ok(_) => errors.push(format!("{env}: the driver measured no scaling curve")),
+                    Err(e) => errors.push(format!("{env}: {e}")),
+                }
+            }
+        }
+        Ok(record::Scaling { series })
     }
 
     /// newsmark's NER, sentence and boilerplate scores, from the prediction
@@ -911,10 +898,14 @@ impl Ctx {
     fn wasm_run(&self, errors: &mut Vec<String>, browser: bool) -> Result<record::WasmRun> {
         self.wasm_ready()?;
         let runs = self.settings.runs;
+        let job = wasm::Job {
+            runs,
+            ..Default::default()
+        };
         let out = if browser {
-            wasm::chromium(&self.slice, runs, 0)?
+            wasm::chromium(&self.slice, &job)?
         } else {
-            wasm::node(&self.slice, runs, 0)?
+            wasm::node(&self.slice, &job)?
         };
         if let Some(e) = out.full_error() {
             errors.push(format!("the full pipeline did not run: {e}"));
@@ -922,22 +913,55 @@ impl Ctx {
         Ok(out.run(&self.corpus))
     }
 
-    /// The memory input: in Node (at most 100 KB: Node's wasm runs slower
-    /// here, and linear memory grows the same way in any engine) and in
-    /// Chromium, each in a fresh instance.
+    /// The slice's documents joined as one text (up to [`LONG_TEXT_BYTES`])
+    /// in one call vs one call per document, wasm in Node.
+    fn long_text(&self, errors: &mut Vec<String>) -> Result<record::LongText> {
+        self.wasm_ready()?;
+        let job = wasm::Job {
+            long_bytes: LONG_TEXT_BYTES,
+            long_runs: self.settings.runs,
+            ..Default::default()
+        };
+        let out = wasm::node(&self.slice, &job)?;
+        if let Some(e) = out.full_error() {
+            errors.push(format!("the full pipeline did not run: {e}"));
+        }
+        out.long_text(&self.corpus)
+            .ok_or_else(|| "the driver measured no long text".into())
+    }
+
+    /// Where the time of the wasm pipeline in Node goes (one pass over the slice).
+    fn profile(&self) -> Result<record::Profiles> {
+        self.wasm_ready()?;
+        let label = format!(
+            "`{}`{}",
+            self.commit.0,
+            if self.commit.1 { " + changes" } else { "" }
+        );
+        Ok(record::Profiles {
+            current: profile::profile(&self.slice, 1, &label)?,
+            earlier: self.earlier_profiles.clone(),
+        })
+    }
+
+    /// One `annotate` call on the memory input, in Node and in Chromium, each
+    /// in a fresh instance (the driver makes only its first small call before).
     fn memory(&self, errors: &mut Vec<String>) -> Result<Memory> {
         self.wasm_ready()?;
-        let bytes = self.settings.memory_bytes;
+        let job = wasm::Job {
+            memory_bytes: self.settings.memory_bytes,
+            ..Default::default()
+        };
         let mut rows = Vec::new();
-        let mut engines = vec![("node", bytes.min(100_000))];
+        let mut engines = vec!["node"];
         if self.browser {
-            engines.push(("chromium", bytes));
+            engines.push("chromium");
         }
-        for (env, size) in engines {
+        for env in engines {
             let out = if env == "node" {
-                wasm::node(&self.slice, 0, size)
+                wasm::node(&self.slice, &job)
             } else {
-                wasm::chromium(&self.slice, 0, size)
+                wasm::chromium(&self.slice, &job)
             };
             match out {
                 Ok(out) => match out.memory(env) {
@@ -1219,17 +1243,28 @@ mod tests {
         xs.iter().map(|s| s.to_string()).collect()
     }
 
+    fn parse(xs: &[&str]) -> Result<Flags> {
+        Flags::parse("bench", &strings(xs), FLAGS)
+    }
+
     #[test]
     fn flags_are_checked() {
-        assert!(Args::parse(&strings(&["--quick", "--runs", "2"])).is_ok());
-        let e = Args::parse(&strings(&["--quick", "--bogus"]))
-            .err()
-            .unwrap();
-        assert!(e.to_string().contains("`--bogus`"), "{e}");
-        assert!(Args::parse(&strings(&["--runs"])).is_err());
-        assert!(Args::parse(&strings(&["stray"])).is_err());
-        let a = Args::parse(&strings(&["--runs", "x"])).unwrap();
-        assert!(a.count("--runs").is_err());
+        let a = parse(&["--quick", "--runs", "2", "--memory-mb", "0.5"]).unwrap();
+        assert_eq!(count(&a, "--runs").unwrap(), Some(2));
+        assert_eq!(number(&a, "--memory-mb").unwrap(), Some(0.5));
+        let e = parse(&["--quick", "--bogus"]).err().unwrap().to_string();
+        assert!(e.contains("`--bogus`"), "{e}");
+        // The refusal lists every flag with its value.
+        for f in FLAGS {
+            assert!(e.contains(f.name), "{e}");
+        }
+        assert!(e.contains("--only SECTION[,SECTION]"), "{e}");
+        assert!(parse(&["--runs"]).is_err());
+        assert!(parse(&["stray"]).is_err());
+        let a = parse(&["--runs", "x"]).unwrap();
+        assert!(count(&a, "--runs").is_err());
+        let a = parse(&["--memory-mb", "-1"]).unwrap();
+        assert!(number(&a, "--memory-mb").is_err());
     }
 
     #[test]
@@ -1239,7 +1274,14 @@ mod tests {
         let wasm = parse_only("wasm").unwrap();
         assert_eq!(
             wasm,
-            vec![Id::Sizes, Id::WasmNode, Id::WasmChromium, Id::Memory]
+            vec![
+                Id::Sizes,
+                Id::WasmNode,
+                Id::WasmChromium,
+                Id::LongText,
+                Id::Profile,
+                Id::Memory
+            ]
         );
         let peer = parse_only("peer:spacy-ner").unwrap();
         assert_eq!(peer, vec![Id::Peer(0)]);

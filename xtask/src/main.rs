@@ -66,7 +66,7 @@ fn main() -> ExitCode {
             Ok(None) => ner_tasks::train(rest),
             Err(e) => Err(e),
         },
-        // The bench declares and checks its own flags (`bench::FLAGS`).
+        // The bench declares its flags in `bench::FLAGS` (checked by `util::Flags`).
         "bench" => bench::bench(rest),
         "fuzz" => fuzz::fuzz(rest),
         "eval" => {

@@ -248,6 +248,20 @@ pub fn native(
             let s = &segs[i];
             a.tagger().tag(t, &s.tokens, &s.sentences).len()
         });
+        // The tagger's parts on their own, for the native "where the time
+        // goes" table: the feature ids, then the network on ids made once.
+        let tagger = a.tagger();
+        stage("ner-features", &mut |i, t| {
+            tagger.featurizer().featurize(t, &segs[i].tokens).len()
+        });
+        let ids: Vec<Vec<u32>> = texts
+            .iter()
+            .zip(&segs)
+            .map(|(t, s)| tagger.featurizer().featurize(t, &s.tokens))
+            .collect();
+        stage("ner-network", &mut |i, _| {
+            tagger.network().forward(&ids[i]).len()
+        });
         stage("full", &mut |_, t| a.annotate(t).entities.len());
     }
     let page_runs = time_runs(runs, || {
@@ -323,6 +337,16 @@ fn seconds_per_call(text: &str, f: &dyn Fn(&str) -> usize) -> (f64, f64) {
     (mid(|x| x.0), mid(|x| x.1))
 }
 
+/// The input sizes of the scaling curves, up to `max_bytes`.
+pub fn scaling_sizes(max_bytes: usize) -> Vec<usize> {
+    [
+        1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 10_000_000,
+    ]
+    .into_iter()
+    .filter(|&s| s <= max_bytes)
+    .collect()
+}
+
 /// One timed call on a text (returns a count, kept from the optimiser).
 type Runner<'a> = Box<dyn Fn(&str) -> usize + 'a>;
 
@@ -333,12 +357,7 @@ pub fn scaling(
     max_bytes: usize,
     annotator: Option<&Annotator>,
 ) -> Vec<ScalingSeries> {
-    let sizes: Vec<usize> = [
-        1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 10_000_000,
-    ]
-    .into_iter()
-    .filter(|&s| s <= max_bytes)
-    .collect();
+    let sizes = scaling_sizes(max_bytes);
     let seg = |t: &str| segment::segment(t).tokens.len();
     let mut runners: Vec<(&str, Runner)> = vec![("segment", Box::new(seg))];
     if let Some(a) = annotator {
@@ -362,6 +381,7 @@ pub fn scaling(
         }
         series.push(ScalingSeries {
             stage: name.to_string(),
+            env: "native".to_string(),
             points,
         });
     }

@@ -1,5 +1,5 @@
-//! The scaling plot (`docs/bench/scaling.svg`): CPU seconds per call against
-//! input size, log-log, one line per stage, rendered from the record.
+//! The scaling plot (`docs/bench/scaling.svg`): CPU seconds per call (wall-clock
+//! in Chromium) against input size, log-log, one line per curve, rendered from the record.
 
 use std::fmt::Write as _;
 
@@ -19,7 +19,7 @@ fn decade(d: i32) -> String {
 /// A log-log plot of seconds against input bytes for each scaling series,
 /// with a dashed line of slope 1 through each series' last point.
 pub fn scaling(r: &Record) -> String {
-    let (w, h, l, t, rt, b) = (640.0, 400.0, 70.0, 30.0, 150.0, 50.0);
+    let (w, h, l, t, rt, b) = (700.0, 400.0, 70.0, 30.0, 190.0, 50.0);
     let series: &[ScalingSeries] = r
         .sections
         .scaling
@@ -113,7 +113,7 @@ pub fn scaling(r: &Record) -> String {
     );
     let _ = writeln!(
         s,
-        r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">CPU seconds per call (log)</text>"#,
+        r#"<text x="16" y="{}" transform="rotate(-90 16 {})" text-anchor="middle">seconds per call (log; CPU, Chromium: wall)</text>"#,
         (t + h - b) / 2.0,
         (t + h - b) / 2.0
     );
@@ -163,7 +163,7 @@ pub fn scaling(r: &Record) -> String {
             w - rt + 30.0,
             w - rt + 36.0,
             ly + 4.0,
-            se.stage,
+            se.label(),
             w - rt + 36.0,
             ly + 18.0,
             se.slope().unwrap_or(f64::NAN)

@@ -8,7 +8,9 @@ use serde::Deserialize;
 
 use super::native::Corpus;
 use super::peers::node_script;
-use super::record::{MemoryRow, Sizes, StageSpeed, Throughput, WasmRun};
+use super::record::{
+    LongText, MemoryRow, ScalingPoint, ScalingSeries, Sizes, StageSpeed, Throughput, WasmRun,
+};
 use crate::util::{root, Result};
 
 /// The model the library embeds (`include_bytes!` in `src/annotator.rs`).
@@ -94,6 +96,21 @@ pub struct DriverOut {
     /// Passes by stage (`full`, `segment`, ...).
     #[serde(default)]
     stages: BTreeMap<String, DriverPasses>,
+    /// The long-text rounds (Node), when asked for.
+    #[serde(default)]
+    long_text: Option<DriverLongText>,
+    /// The scaling curve of the full pipeline, when asked for.
+    #[serde(default)]
+    scaling: Option<Vec<ScalingPoint>>,
+}
+
+#[derive(Deserialize, Debug)]
+struct DriverLongText {
+    /// How many of the slice's first documents were joined.
+    docs: usize,
+    bytes: usize,
+    one_call: DriverPasses,
+    separate: DriverPasses,
 }
 
 #[derive(Deserialize, Debug)]
@@ -141,15 +158,66 @@ impl DriverOut {
         })
     }
 
+    /// The long-text rounds, counted on the gold tokens of the documents used.
+    pub fn long_text(&self, corpus: &Corpus) -> Option<LongText> {
+        let l = self.long_text.as_ref()?;
+        let docs = &corpus.docs[..l.docs.min(corpus.docs.len())];
+        let passes = |p: &DriverPasses| Throughput {
+            wall_s: p.wall.clone(),
+            cpu_s: p.cpu.clone().unwrap_or_default(),
+            tokens: docs.iter().map(|d| d.tokens).sum(),
+            chars: docs.iter().map(|d| d.text.chars().count()).sum(),
+            docs: docs.len(),
+        };
+        Some(LongText {
+            bytes: l.bytes,
+            one_call: passes(&l.one_call),
+            separate: passes(&l.separate),
+        })
+    }
+
+    /// The scaling curve, labelled with the engine.
+    pub fn scaling(&self, env: &str) -> Option<ScalingSeries> {
+        Some(ScalingSeries {
+            stage: "full".into(),
+            env: env.into(),
+            points: self.scaling.clone()?,
+        })
+    }
+
     /// Why the full pipeline could not run, if it could not.
     pub fn full_error(&self) -> Option<&str> {
         self.full_error.as_deref()
     }
 }
 
-/// The package timed in Node over the slice (`bench/wasm_node.mjs`); with
-/// `runs` 0 only start-up and the memory input.
-pub fn node(slice: &Path, runs: usize, memory_bytes: usize) -> Result<DriverOut> {
+/// What a driver is asked to measure; the default measures only start-up.
+#[derive(Default)]
+pub struct Job {
+    /// Timed passes over the slice, per stage.
+    pub runs: usize,
+    /// The long-text rounds (Node only): the first documents up to this many
+    /// bytes, `long_runs` rounds.
+    pub long_bytes: usize,
+    pub long_runs: usize,
+    /// Input sizes of the scaling curve (one call each).
+    pub scaling: Vec<usize>,
+    /// One call on an input of this many bytes, last, for the memory row.
+    pub memory_bytes: usize,
+}
+
+impl Job {
+    fn sizes(&self) -> String {
+        self.scaling
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+/// The package timed in Node over the slice (`bench/wasm_node.mjs`).
+pub fn node(slice: &Path, job: &Job) -> Result<DriverOut> {
     node_script(
         "wasm_node.mjs",
         &[
@@ -158,9 +226,15 @@ pub fn node(slice: &Path, runs: usize, memory_bytes: usize) -> Result<DriverOut>
             "--data",
             &slice.display().to_string(),
             "--runs",
-            &runs.to_string(),
+            &job.runs.to_string(),
+            "--long-bytes",
+            &job.long_bytes.to_string(),
+            "--long-runs",
+            &job.long_runs.to_string(),
+            "--scaling",
+            &job.sizes(),
             "--memory-bytes",
-            &memory_bytes.to_string(),
+            &job.memory_bytes.to_string(),
         ],
     )
 }
@@ -168,7 +242,7 @@ pub fn node(slice: &Path, runs: usize, memory_bytes: usize) -> Result<DriverOut>
 /// The package timed inside headless Chromium: xtask serves the repository
 /// (`serve.rs`, a free port on 127.0.0.1) and `bench/chromium.mjs` drives
 /// `bench/page/` from it. `slice` must lie inside the repository.
-pub fn chromium(slice: &Path, runs: usize, memory_bytes: usize) -> Result<DriverOut> {
+pub fn chromium(slice: &Path, job: &Job) -> Result<DriverOut> {
     let rel = slice
         .strip_prefix(root())
         .map_err(|_| format!("{} is not inside the repository", slice.display()))?;
@@ -181,9 +255,11 @@ pub fn chromium(slice: &Path, runs: usize, memory_bytes: usize) -> Result<Driver
             "--data",
             &format!("/{}", rel.display()),
             "--runs",
-            &runs.to_string(),
+            &job.runs.to_string(),
+            "--scaling",
+            &job.sizes(),
             "--memory-bytes",
-            &memory_bytes.to_string(),
+            &job.memory_bytes.to_string(),
         ],
     );
     drop(server);
