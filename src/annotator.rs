@@ -187,13 +187,34 @@ impl Annotator {
     /// assert!(doc.entities.iter().all(|e| !e.span.slice(text).is_empty()));
     /// ```
     pub fn annotate(&self, text: &str) -> Document {
-        let seg = segment::segment(text);
-        let entities = self.tagger.tag(text, &seg.tokens, &seg.sentences);
+        self.annotate_keeping(text, true)
+    }
+
+    /// [`Annotator::annotate`], with the tokens in the result only if
+    /// `keep_tokens`: the text is segmented and tagged a block at a time, so
+    /// without them memory holds the text, the result and a few thousand
+    /// tokens, whatever the length (the JavaScript binding's default).
+    pub(crate) fn annotate_keeping(&self, text: &str, keep_tokens: bool) -> Document {
+        let blocks = segment::blocks::blocks(text);
+        let mut stream = self.tagger.stream(text);
+        let mut sentences = Vec::new();
+        let mut tokens = Vec::new();
+        let (mut block_tokens, mut block_sentences) = (Vec::new(), Vec::new());
+        for block in &blocks {
+            block_tokens.clear();
+            block_sentences.clear();
+            segment::segment_block(text, block.span, &mut block_tokens, &mut block_sentences);
+            stream.push(&block_tokens, &block_sentences);
+            sentences.extend_from_slice(&block_sentences);
+            if keep_tokens {
+                tokens.extend_from_slice(&block_tokens);
+            }
+        }
         Document {
-            blocks: seg.blocks,
-            sentences: seg.sentences,
-            tokens: seg.tokens,
-            entities,
+            blocks,
+            sentences,
+            tokens,
+            entities: stream.finish(),
         }
     }
 }
@@ -207,6 +228,53 @@ impl Default for Annotator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A text of our own of about `words` words in lines of `per_line`
+    /// sentences (one line when 0), with names that come back.
+    fn long_text(words: usize, per_line: usize) -> String {
+        let sentences = [
+            "Rosa Delgado, who runs Halvorsen Freight in Gdansk, said on Monday that 40 jobs would go.",
+            "Delgado met Mayor Ines Okafor of Gdansk in May.",
+            "The European Commission fined Halvorsen 3.2 million euros in 2021",
+            "and the company appealed;",
+            "Okafor told Radio Baltica that the port would grow by 12 percent.",
+        ];
+        let mut text = String::new();
+        let mut n = 0;
+        let mut i = 0;
+        while text.split_whitespace().count() < words {
+            text.push_str(sentences[i % sentences.len()]);
+            i += 1;
+            n += 1;
+            text.push(if per_line > 0 && n % per_line == 0 {
+                '\n'
+            } else {
+                ' '
+            });
+        }
+        text
+    }
+
+    #[test]
+    fn block_by_block_tagging_equals_tagging_all_tokens_at_once() {
+        let a = Annotator::new();
+        // Several segments (8,192 tokens each), in many lines or in one.
+        for per_line in [7, 0] {
+            let text = long_text(24_000, per_line);
+            let seg = segment::segment(&text);
+            assert!(seg.tokens.len() > 3 * 8192, "{}", seg.tokens.len());
+            let all_at_once = a.tagger.tag(&text, &seg.tokens, &seg.sentences);
+            assert!(all_at_once.len() > 100);
+            let doc = a.annotate_keeping(&text, false);
+            assert!(doc.tokens.is_empty());
+            assert_eq!(doc.entities, all_at_once, "lines of {per_line}");
+            assert_eq!(doc.sentences, seg.sentences);
+            assert_eq!(doc.blocks, seg.blocks);
+            let full = a.annotate(&text);
+            assert_eq!(full.tokens, seg.tokens);
+            assert_eq!(full.entities, all_at_once);
+        }
+    }
 
     #[test]
     fn input_at_the_limit_is_accepted() {

@@ -126,14 +126,11 @@ impl WasmAnnotator {
         let text = string_arg("annotate", text)?;
         let options = Options::parse(options, self.inner.labels())?;
         // Refuses texts over `MAX_INPUT_BYTES` with a clear error instead of trying.
-        let mut doc = self
-            .inner
-            .try_annotate(&text)
+        crate::annotator::check_input_size(&text)
             .map_err(|e| JsError::new(&format!("annotate: {e}")))?;
-        if !options.tokens {
-            // Freed before the result is built, which can then reuse the space.
-            doc.tokens = Vec::new();
-        }
+        // Without `tokens: true` no token list is built: the text is tagged a
+        // block at a time, in bounded memory.
+        let doc = self.inner.annotate_keeping(&text, options.tokens);
         let mut out = Output::from_document(&text, &doc, options.tokens);
         if let Some(keep) = &options.labels {
             out.entities.retain(|e| keep.contains(&e.label));

@@ -144,65 +144,31 @@ impl Tagger {
     /// spans, sorted; every token inside one sentence). Entities are sorted,
     /// do not overlap, start and end on token boundaries and never cross a
     /// sentence boundary.
+    #[cfg(any(test, feature = "train"))]
     pub fn tag(&self, text: &str, tokens: &[Span], sentences: &[Span]) -> Vec<Entity> {
-        let k = self.network.n_tags();
-        let reach = self.network.context();
-        let runs = split_long_runs(sentence_runs(tokens, sentences), MAX_RUN);
-        // (first token, last token, label, score) of each decoded entity.
-        let mut found: Vec<(usize, usize, usize, f32)> = Vec::new();
-        // With document consistency: each entity's label mass.
-        let mut masses: Vec<Vec<f32>> = Vec::new();
-        let mut decoding = Decoding::default();
-        let mut next = 0;
-        while next < runs.len() {
-            // A segment: whole runs, at most SEGMENT tokens. The network
-            // reads `reach` tokens of context past its ends, and its document
-            // layer pools over the segment.
-            let first = next;
-            let a = runs[first].start;
-            next += 1;
-            while next < runs.len() && runs[next].end - a <= SEGMENT {
-                next += 1;
-            }
-            let b = runs[next - 1].end;
-            let (lo, hi) = (a.saturating_sub(reach), (b + reach).min(tokens.len()));
-            let ids = self.featurizer.featurize(text, &tokens[lo..hi]);
-            // Raw logits: a per-token shift (the log-softmax's) changes
-            // neither the Viterbi path nor any probability of the chain.
-            let mut scores = self.network.forward_core(&ids, a - lo..b - lo);
-            if scores.len() != (b - a) * k {
-                return Vec::new();
-            }
-            let before = found.len();
-            for run in &runs[first..next] {
-                let run_scores = &scores[(run.start - a) * k..(run.end - a) * k];
-                decoding.run(&self.decoder, run_scores, run.start, &mut found);
-            }
-            if self.document_consistency {
-                for srow in scores.chunks_exact_mut(k) {
-                    log_softmax(srow);
-                }
-                for &(f, l, _, _) in &found[before..] {
-                    masses.push(self.label_mass(&scores[(f - a) * k..(l + 1 - a) * k]));
-                }
-            }
+        let mut stream = self.stream(text);
+        stream.push(tokens, sentences);
+        stream.finish()
+    }
+
+    /// A tagger for `text` whose tokens and sentences arrive a block at a
+    /// time ([`TagStream::push`]): it keeps only the tokens it has not tagged
+    /// yet (and the few before them that the network reads), so a long text
+    /// never has all its tokens in memory. The entities are those of
+    /// [`Tagger::tag`] on all the tokens at once.
+    pub(crate) fn stream<'a>(&'a self, text: &'a str) -> TagStream<'a> {
+        TagStream {
+            tagger: self,
+            text,
+            tokens: Vec::new(),
+            sentences: Vec::new(),
+            kept: 0,
+            next: 0,
+            found: Vec::new(),
+            masses: Vec::new(),
+            decoding: Decoding::default(),
+            failed: false,
         }
-        if self.document_consistency {
-            self.harmonize(text, tokens, &masses, &mut found);
-        }
-        found
-            .into_iter()
-            .filter_map(|(first, last, label, score)| {
-                Some(Entity {
-                    span: Span::new(
-                        tokens[first].start,
-                        tokens[last].end.max(tokens[first].start),
-                    ),
-                    label: self.labels.get(label)?,
-                    score,
-                })
-            })
-            .collect()
     }
 
     /// The mean probability of each label over an entity's tokens, from
@@ -235,39 +201,156 @@ impl Tagger {
     /// Relabels entities with the same surface text to the label with the
     /// highest probability mass summed over all their mentions (`masses`:
     /// each entity's, from [`Tagger::label_mass`]).
-    fn harmonize(
-        &self,
-        text: &str,
-        tokens: &[Span],
-        masses: &[Vec<f32>],
-        found: &mut [(usize, usize, usize, f32)],
-    ) {
+    fn harmonize(&self, text: &str, masses: &[Vec<f32>], found: &mut [(Span, usize, f32)]) {
         let n_labels = self.labels.len();
         let mut mass: HashMap<&str, Vec<f32>> = HashMap::new();
-        let mut keys = Vec::with_capacity(found.len());
-        for (&(first, last, _, _), d) in found.iter().zip(masses) {
-            let key = Span::new(
-                tokens[first].start,
-                tokens[last].end.max(tokens[first].start),
-            )
-            .slice(text);
-            let entry = mass.entry(key).or_insert_with(|| vec![0f32; n_labels]);
+        for ((span, _, _), d) in found.iter().zip(masses) {
+            let entry = mass
+                .entry(span.slice(text))
+                .or_insert_with(|| vec![0f32; n_labels]);
             for (m, v) in entry.iter_mut().zip(d) {
                 *m += v;
             }
-            keys.push(key);
         }
-        for (e, key) in found.iter_mut().zip(keys) {
-            if let Some(m) = mass.get(key) {
+        for e in found.iter_mut() {
+            if let Some(m) = mass.get(e.0.slice(text)) {
                 let best = m
                     .iter()
                     .enumerate()
                     .fold(
-                        (e.2, f32::NEG_INFINITY),
+                        (e.1, f32::NEG_INFINITY),
                         |b, (l, &v)| if v > b.1 { (l, v) } else { b },
                     );
-                e.2 = best.0;
+                e.1 = best.0;
             }
+        }
+    }
+}
+
+/// See [`Tagger::stream`].
+pub(crate) struct TagStream<'a> {
+    tagger: &'a Tagger,
+    text: &'a str,
+    /// The window of tokens: `tokens[kept..]` are still needed (`next -
+    /// kept` of them, at most the network's reach, as context only).
+    tokens: Vec<Span>,
+    /// The sentences of the window (and possibly some before it).
+    sentences: Vec<Span>,
+    kept: usize,
+    /// Index in `tokens` of the first token not tagged yet.
+    next: usize,
+    /// (span, label, score) of each entity found.
+    found: Vec<(Span, usize, f32)>,
+    /// With document consistency: each entity's label mass.
+    masses: Vec<Vec<f32>>,
+    decoding: Decoding,
+    /// The network gave no logits (an unusable model): no entities.
+    failed: bool,
+}
+
+impl TagStream<'_> {
+    /// Adds the next tokens and sentences of the text (sorted, after those
+    /// pushed before; every sentence whole), and tags every segment whose
+    /// extent is now known.
+    pub(crate) fn push(&mut self, tokens: &[Span], sentences: &[Span]) {
+        self.tokens.extend_from_slice(tokens);
+        self.sentences.extend_from_slice(sentences);
+        // A segment starting at `next` ends before `next + SEGMENT`, or
+        // inside a run (at most MAX_RUN long) that starts before it; its
+        // context reaches `reach` tokens further.
+        let horizon = SEGMENT + MAX_RUN + self.tagger.network.context();
+        while self.tokens.len() - self.next >= horizon {
+            self.tag_segment(horizon);
+        }
+    }
+
+    /// Tags what is left and returns every entity, sorted.
+    pub(crate) fn finish(mut self) -> Vec<Entity> {
+        while self.next < self.tokens.len() {
+            let rest = self.tokens.len() - self.next;
+            self.tag_segment(rest);
+        }
+        if self.failed {
+            return Vec::new();
+        }
+        let mut found = std::mem::take(&mut self.found);
+        if self.tagger.document_consistency {
+            self.tagger.harmonize(self.text, &self.masses, &mut found);
+        }
+        found
+            .into_iter()
+            .filter_map(|(span, label, score)| {
+                Some(Entity {
+                    span,
+                    label: self.tagger.labels.get(label)?,
+                    score,
+                })
+            })
+            .collect()
+    }
+
+    /// Tags one segment from `next`: whole runs (sentences, or pieces of a
+    /// run longer than MAX_RUN), at most SEGMENT tokens, decided from the
+    /// runs of the next `horizon` tokens. The network reads `reach` tokens of
+    /// context past its ends, and its document layer pools over the segment.
+    fn tag_segment(&mut self, horizon: usize) {
+        let tagger = self.tagger;
+        let k = tagger.network.n_tags();
+        let reach = tagger.network.context();
+        let ahead = &self.tokens[self.next..(self.next + horizon).min(self.tokens.len())];
+        let runs = split_long_runs(sentence_runs(ahead, &self.sentences), MAX_RUN);
+        let mut count = 1;
+        while count < runs.len() && runs[count].end <= SEGMENT {
+            count += 1;
+        }
+        let (a, b) = (self.next, self.next + runs[count - 1].end);
+        let (lo, hi) = (
+            a.saturating_sub(reach).max(self.kept),
+            (b + reach).min(self.tokens.len()),
+        );
+        let ids = tagger.featurizer.featurize(self.text, &self.tokens[lo..hi]);
+        // Raw logits: a per-token shift (the log-softmax's) changes
+        // neither the Viterbi path nor any probability of the chain.
+        let mut scores = tagger.network.forward_core(&ids, a - lo..b - lo);
+        if scores.len() != (b - a) * k {
+            self.failed = true;
+        } else {
+            let mut decoded = Vec::new();
+            for run in &runs[..count] {
+                let run_scores = &scores[(run.start) * k..(run.end) * k];
+                self.decoding
+                    .run(&tagger.decoder, run_scores, a + run.start, &mut decoded);
+            }
+            if tagger.document_consistency {
+                for srow in scores.chunks_exact_mut(k) {
+                    log_softmax(srow);
+                }
+                for &(f, l, _, _) in &decoded {
+                    self.masses
+                        .push(tagger.label_mass(&scores[(f - a) * k..(l + 1 - a) * k]));
+                }
+            }
+            let tokens = &self.tokens;
+            self.found
+                .extend(decoded.into_iter().map(|(f, l, label, p)| {
+                    (
+                        Span::new(tokens[f].start, tokens[l].end.max(tokens[f].start)),
+                        label,
+                        p,
+                    )
+                }));
+        }
+        self.next = b;
+        // Forget what no later segment reads; compact when that is at least
+        // half the window, so dropping costs O(1) per token.
+        self.kept = b.saturating_sub(reach).max(self.kept);
+        if self.kept * 2 >= self.tokens.len() {
+            let first = self.tokens.get(self.kept).map_or(usize::MAX, |t| t.start);
+            self.tokens.drain(..self.kept);
+            self.next -= self.kept;
+            self.kept = 0;
+            let gone = self.sentences.partition_point(|s| s.end <= first);
+            self.sentences.drain(..gone);
         }
     }
 }

@@ -51,17 +51,28 @@ pub fn segment(text: &str) -> Segmentation {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut sentences = Vec::new();
     for block in &blocks {
-        let first = tokens.len();
-        let first_sentence = sentences.len();
-        tokens::tokenize_into(text, block.span, &mut tokens);
-        sentences::sentences_into(text, &tokens[first..], &mut sentences);
-        split_final_stops(text, &mut tokens, first, &sentences[first_sentence..]);
+        segment_block(text, block.span, &mut tokens, &mut sentences);
     }
     Segmentation {
         blocks,
         sentences,
         tokens,
     }
+}
+
+/// Appends the tokens and sentences of one block (`span`, a line of `text`)
+/// to `tokens` and `sentences`: the step [`segment`] takes for each block.
+pub(crate) fn segment_block(
+    text: &str,
+    span: Span,
+    tokens: &mut Vec<Span>,
+    sentences: &mut Vec<Span>,
+) {
+    let first = tokens.len();
+    let first_sentence = sentences.len();
+    tokens::tokenize_into(text, span, tokens);
+    sentences::sentences_into(text, &tokens[first..], sentences);
+    split_final_stops(text, tokens, first, &sentences[first_sentence..]);
 }
 
 /// Sentences and tokens of `text` without classifying its blocks: the lines
