@@ -374,7 +374,11 @@ fn check_i4(packed: &[u8], cols: usize) -> Result<(), String> {
         return Err("a value is -8 (4-bit values are -7..=7)".into());
     }
     let stride = cols.div_ceil(2);
-    if cols % 2 == 1 && packed.chunks_exact(stride).any(|row| row[stride - 1] >> 4 != 0) {
+    if cols % 2 == 1
+        && packed
+            .chunks_exact(stride)
+            .any(|row| row[stride - 1] >> 4 != 0)
+    {
         return Err("a row of odd length does not end with a zero nibble".into());
     }
     Ok(())
@@ -646,7 +650,8 @@ mod tests {
             let file = ModelFile::parse(&w.to_bytes()).unwrap();
             assert_eq!(file.get("t").unwrap(), &section);
             assert_eq!(section.i4_values().unwrap(), values);
-            let built = Section::i4_rows(rows, cols, &values, vec![0.5, 0.001_953_125, 3.0, 65504.0]);
+            let built =
+                Section::i4_rows(rows, cols, &values, vec![0.5, 0.001_953_125, 3.0, 65504.0]);
             assert_eq!(built.unwrap(), section);
         }
         let _ = section;
