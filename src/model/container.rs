@@ -387,6 +387,7 @@ fn check_i4(packed: &[u8], cols: usize) -> Result<(), String> {
 /// Packs `rows x cols` values in `-7..=7` (row-major) as [`Section::I4Rows`]
 /// stores them; `None` if a value is out of range or `values` is not
 /// `rows * cols` long.
+#[cfg(any(test, feature = "train"))]
 pub(crate) fn pack_i4(values: &[i8], rows: usize, cols: usize) -> Option<Vec<u8>> {
     if rows.checked_mul(cols)? != values.len() || values.iter().any(|v| !(-7..=7).contains(v)) {
         return None;
