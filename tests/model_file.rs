@@ -1,6 +1,7 @@
-//! The model file: a small model built here loads; every truncation and
-//! every single-byte corruption is an error, never a panic; inconsistent
-//! contents are rejected; tagging any text gives valid entities.
+//! The model file: a small model built here loads, with int8 or 4-bit
+//! embedding tables; every truncation and every single-byte corruption is
+//! an error, never a panic; inconsistent contents are rejected; tagging any
+//! text gives valid entities.
 
 use newsmark::segment;
 use newsmark::train::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, TABLE_NAMES};
@@ -28,6 +29,23 @@ fn w(i: usize) -> f32 {
 }
 
 fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter {
+    tiny_model_with(labels, width, spec, Tables::Int8)
+}
+
+/// How the tiny model stores its embedding tables.
+#[derive(Clone, Copy, PartialEq)]
+enum Tables {
+    Int8,
+    /// In 4 bits, but for `emb.prefix`, kept in int8: a model may mix both.
+    FourBit,
+}
+
+fn tiny_model_with(
+    labels: &[&str],
+    width: usize,
+    spec: &FeatureSpec,
+    tables: Tables,
+) -> ModelWriter {
     let pieces: Vec<String> = ["[PAD]", "[UNK]", "the", "a", "##s", "new", "york"]
         .iter()
         .map(|s| s.to_string())
@@ -62,15 +80,20 @@ fn tiny_model(labels: &[&str], width: usize, spec: &FeatureSpec) -> ModelWriter 
     // One layer, dilation 2.
     m.add("net", Section::U32s(vec![width as u32, 1, 2]));
     for (t, &r) in TABLE_NAMES.iter().zip(&rows) {
-        m.add(
-            &format!("emb.{t}"),
+        let section = if tables == Tables::FourBit && *t != "prefix" {
+            // Three values per row: each row's last byte holds one value.
+            let values: Vec<i8> = (0..r * dim).map(|i| (i * 37 % 15) as i8 - 7).collect();
+            let scales = (0..r).map(|i| 0.25 + 0.125 * i as f32).collect();
+            Section::i4_rows(r, dim, &values, scales).unwrap()
+        } else {
             Section::I8Rows {
                 rows: r,
                 cols: dim,
                 data: (0..r * dim).map(|i| (i * 37 % 255) as i8).collect(),
                 scales: vec![0.01; r],
-            },
-        );
+            }
+        };
+        m.add(&format!("emb.{t}"), section);
     }
     dense(&mut m, "in", dim * 7, width);
     // The convolution's weights int8, one scale per input row.
@@ -147,15 +170,72 @@ fn tiny_bytes() -> Vec<u8> {
     tiny_model(&LABELS, 4, &spec()).to_bytes()
 }
 
+/// The tiny model with 4-bit tables (all but `emb.prefix`).
+fn tiny_bytes_4bit() -> Vec<u8> {
+    tiny_model_with(&LABELS, 4, &spec(), Tables::FourBit).to_bytes()
+}
+
 #[test]
 fn tiny_model_loads() {
     let t = Tagger::from_bytes(&tiny_bytes()).unwrap();
     assert_eq!(t.labels(), &["PER", "ORG"]);
+    let t = Tagger::from_bytes(&tiny_bytes_4bit()).unwrap();
+    assert_eq!(t.labels(), &["PER", "ORG"]);
+}
+
+#[test]
+fn four_bit_tables_give_the_logits_of_the_same_values_in_int8() {
+    // The 4-bit model's tables written as int8 with the same values and
+    // scales: the network must compute the same logits from either.
+    let four = ModelFile::parse(&tiny_bytes_4bit()).unwrap();
+    let mut as_int8 = ModelWriter::new();
+    let mut n4 = 0;
+    for (name, section) in four.sections() {
+        match section {
+            Section::I4Rows {
+                rows, cols, scales, ..
+            } => {
+                n4 += 1;
+                as_int8.add(
+                    name,
+                    Section::I8Rows {
+                        rows: *rows,
+                        cols: *cols,
+                        data: section.i4_values().unwrap(),
+                        scales: scales.clone(),
+                    },
+                );
+            }
+            other => {
+                as_int8.add(name, other.clone());
+            }
+        }
+    }
+    assert_eq!(n4, TABLE_NAMES.len() - 1);
+    let a = Tagger::from_bytes(&tiny_bytes_4bit()).unwrap();
+    let b = Tagger::from_bytes(&as_int8.to_bytes()).unwrap();
+    let ids = word_ids(&[0, 1, 2, 1, 0, 2, 2]);
+    let logits = a.network().forward(&ids);
+    assert_eq!(logits, b.network().forward(&ids));
+    // And the 4-bit values matter (not all read as zeros).
+    let plain = Tagger::from_bytes(&tiny_bytes()).unwrap();
+    assert_ne!(logits, plain.network().forward(&ids));
+    // Smaller than int8: half a byte a value, two bytes a scale.
+    assert!(tiny_bytes_4bit().len() < tiny_bytes().len());
 }
 
 #[test]
 fn every_truncation_is_an_error() {
-    let bytes = tiny_bytes();
+    for bytes in [tiny_bytes(), tiny_bytes_4bit()] {
+        every_truncation_of(&bytes);
+    }
+    assert_eq!(
+        Tagger::from_bytes(&[]).unwrap_err(),
+        ModelError::Truncated { what: "header" }
+    );
+}
+
+fn every_truncation_of(bytes: &[u8]) {
     for len in 0..bytes.len() {
         let r = Tagger::from_bytes(&bytes[..len]);
         assert!(
@@ -164,18 +244,19 @@ fn every_truncation_is_an_error() {
             bytes.len()
         );
     }
-    assert_eq!(
-        Tagger::from_bytes(&[]).unwrap_err(),
-        ModelError::Truncated { what: "header" }
-    );
 }
 
 #[test]
 fn every_byte_flip_is_an_error() {
-    let bytes = tiny_bytes();
+    for bytes in [tiny_bytes(), tiny_bytes_4bit()] {
+        every_byte_flip_of(&bytes);
+    }
+}
+
+fn every_byte_flip_of(bytes: &[u8]) {
     for i in 0..bytes.len() {
         for mask in [0x01u8, 0x80, 0xff] {
-            let mut b = bytes.clone();
+            let mut b = bytes.to_vec();
             b[i] ^= mask;
             assert!(
                 Tagger::from_bytes(&b).is_err(),
@@ -283,6 +364,48 @@ fn inconsistent_contents_are_rejected() {
             },
             "conv0.w",
         ),
+        // 4-bit tables: a value of -8, a row's padding nibble not zero, an
+        // infinite scale, rows the spec does not address.
+        (
+            "emb.norm",
+            Section::I4Rows {
+                rows: 13,
+                cols: 3,
+                packed: [vec![0x80], vec![0; 25]].concat(),
+                scales: vec![1.0; 13],
+            },
+            "is -8",
+        ),
+        (
+            "emb.norm",
+            Section::I4Rows {
+                rows: 13,
+                cols: 3,
+                packed: [vec![0, 0x10], vec![0; 24]].concat(),
+                scales: vec![1.0; 13],
+            },
+            "zero nibble",
+        ),
+        (
+            "emb.norm",
+            Section::I4Rows {
+                rows: 13,
+                cols: 3,
+                packed: vec![0; 26],
+                scales: [vec![f32::INFINITY], vec![1.0; 12]].concat(),
+            },
+            "not a finite number",
+        ),
+        (
+            "emb.norm",
+            Section::i4_rows(14, 3, &[1; 42], vec![1.0; 14]).unwrap(),
+            "`emb.norm` has 14 rows",
+        ),
+        (
+            "conv0.w",
+            Section::i4_rows(12, 4, &[1; 48], vec![1.0; 12]).unwrap(),
+            "conv0.w",
+        ),
     ] {
         let e = replaced(name, section).unwrap_err();
         assert!(
@@ -295,6 +418,7 @@ fn inconsistent_contents_are_rejected() {
 
 fn check_entities(text: &str) {
     check_entities_with(&tiny_bytes(), text);
+    check_entities_with(&tiny_bytes_4bit(), text);
     check_entities_with(
         &with_document_layer(tiny_model(&LABELS, 4, &spec()), 4).to_bytes(),
         text,

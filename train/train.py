@@ -6,8 +6,10 @@ Reads what `cargo xtask train` wrote into --work, or --features if given
 meta.json); never computes features itself. With --teachers it also learns
 from the averaged tag marginals of earlier CRF runs (distillation). Writes
 checkpoints to WORK/ckpt (resumable with --resume) and the best epoch's weights
-(embeddings int8-quantized per row) plus reference logits to WORK/export, for
-the Rust packer.
+(embeddings quantized per row to int8, or to 4 bits with --table-bits 4: see
+quant.py) plus reference logits to WORK/export, for the Rust packer. A run
+resumed after its last epoch only exports, so a checkpoint can be re-exported
+with another --table-bits.
 """
 import argparse, json, os, pickle, struct, sys, time
 
@@ -15,6 +17,8 @@ import numpy as np
 import jax
 import jax.numpy as jnp
 import optax
+
+import quant
 
 TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, "wordpiece": 64, "vector": 50}
 
@@ -38,6 +42,9 @@ def parse_args():
     p.add_argument("--dilations", default="", help="one dilation per layer, e.g. 1,2,4,1 (default: all 1)")
     p.add_argument("--ema", type=float, default=0.0, help="decay of an exponential moving average of the weights, used for dev and export (0: off)")
     p.add_argument("--int8-dense", action="store_true", help="store dense weights int8 with one scale per row")
+    p.add_argument("--table-bits", type=int, choices=(4, 8), default=8,
+                   help="export the embedding tables in int8 or in 4 bits (values -7..7, f16 row scales); "
+                        "export only: a finished checkpoint can be re-exported with another width")
     p.add_argument("--table-dims", default="", help="embedding widths other than TABLE_DIMS', e.g. wordpiece=32")
     p.add_argument("--word-dropout", type=float, default=0.0,
                    help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
@@ -417,14 +424,6 @@ def f1(gold, pred):
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def quantize(table):
-    table = np.asarray(table, np.float32)
-    scale = np.abs(table).max(axis=1) / 127.0
-    scale = np.where(scale > 0, scale, 1.0).astype(np.float32)
-    q = np.clip(np.rint(table / scale[:, None]), -127, 127).astype(np.int8)
-    return q, scale
-
-
 def main():
     args = parse_args()
     work = args.work
@@ -505,8 +504,9 @@ def main():
             return crf_viterbi(logits, crf_transitions(params, allowed))
         return jnp.argmax(logits, -1)
 
+    # The settings a checkpoint must match to resume (not the export's table width).
     settings = {k: v for k, v in vars(args).items()
-                if k not in ("work", "features", "resume", "minutes", "export_only")}
+                if k not in ("work", "features", "resume", "minutes", "export_only", "table_bits")}
     settings["table_dims"] = TABLE_DIMS
     if args.teachers:
         # Teachers by their run directory (not machine paths: the settings go into the model card).
@@ -599,16 +599,11 @@ def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, bes
             os.remove(os.path.join(out, stale))
     deq = dict(params)
     for name in list(params):
+        # The reference logits below run through the quantized weights, as the model file stores them.
         if name.startswith("emb."):
-            q, scale = quantize(params[name])
-            np.save(os.path.join(out, f"{name}.q.npy"), q)
-            np.save(os.path.join(out, f"{name}.scale.npy"), scale)
-            deq[name] = q.astype(np.float32) * scale[:, None]
+            deq[name] = quant.export_quantized(out, name, params[name], args.table_bits)
         elif args.int8_dense and name.endswith(".w"):
-            q, scale = quantize(params[name])
-            np.save(os.path.join(out, f"{name}.q.npy"), q)
-            np.save(os.path.join(out, f"{name}.scale.npy"), scale)
-            deq[name] = q.astype(np.float32) * scale[:, None]
+            deq[name] = quant.export_quantized(out, name, params[name], 8)
         else:
             np.save(os.path.join(out, f"{name}.npy"), np.asarray(params[name], np.float32))
     net = [args.width, args.depth] + ([] if not args.dilations else dilations_of(args))
@@ -620,7 +615,8 @@ def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, bes
     np.save(os.path.join(out, "ref.ids.npy"), ids.astype("<u4"))
     np.save(os.path.join(out, "ref.logits.npy"), logits.astype(np.float32))
     with open(os.path.join(out, "settings.json"), "w") as f:
-        json.dump(dict(settings, best_dev_f1_greedy=round(best, 4)), f, indent=1, sort_keys=True)
+        json.dump(dict(settings, table_bits=args.table_bits, best_dev_f1_greedy=round(best, 4)),
+                  f, indent=1, sort_keys=True)
     with open(os.path.join(out, "train_log.txt"), "w") as f:
         f.write("\n".join(log) + "\n")
     print(f"exported best epoch (greedy dev F1 {best * 100:.2f}) to {out}", flush=True)

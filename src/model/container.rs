@@ -13,6 +13,7 @@ const KIND_F32: u8 = 0;
 const KIND_I8_ROWS: u8 = 1;
 const KIND_U32S: u8 = 2;
 const KIND_STRINGS: u8 = 3;
+const KIND_I4_ROWS: u8 = 4;
 
 /// One named section of a model file.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,10 +36,70 @@ pub enum Section {
         /// One scale per row.
         scales: Vec<f32>,
     },
+    /// A `rows x cols` matrix of signed 4-bit values in `-7..=7`, row `r`
+    /// scaled by `scales[r]` (build one from its values with
+    /// [`Section::i4_rows`]).
+    ///
+    /// `packed` holds the rows one after another, each in
+    /// `cols.div_ceil(2)` bytes: value `2j` of a row in the low nibble of its
+    /// byte `j`, value `2j + 1` in the high nibble, each nibble a two's
+    /// complement number (`0x8`, which would be -8, is not allowed); a row
+    /// of odd length ends with a zero nibble. In the file the scales are
+    /// `f16` (rounded to the nearest one on writing).
+    I4Rows {
+        /// Number of rows.
+        rows: usize,
+        /// Number of columns.
+        cols: usize,
+        /// `rows * cols.div_ceil(2)` bytes, two values each.
+        packed: Vec<u8>,
+        /// One scale per row.
+        scales: Vec<f32>,
+    },
     /// A list of integers.
     U32s(Vec<u32>),
     /// A list of strings.
     Strings(Vec<String>),
+}
+
+#[cfg(feature = "train")]
+impl Section {
+    /// A [`Section::I4Rows`] of `rows x cols` values in `-7..=7` (row-major)
+    /// with one scale per row (stored as `f16`: give scales that are `f16`
+    /// numbers, as the trainer does, to keep them exact).
+    pub fn i4_rows(
+        rows: usize,
+        cols: usize,
+        values: &[i8],
+        scales: Vec<f32>,
+    ) -> Result<Section, ModelError> {
+        if scales.len() != rows {
+            return Err(ModelError::Invalid(format!(
+                "{} scales for {rows} rows",
+                scales.len()
+            )));
+        }
+        let packed = pack_i4(values, rows, cols).ok_or_else(|| {
+            ModelError::Invalid(format!(
+                "{} values for a {rows} x {cols} matrix of 4-bit values, or one outside -7..=7",
+                values.len()
+            ))
+        })?;
+        Ok(Section::I4Rows {
+            rows,
+            cols,
+            packed,
+            scales,
+        })
+    }
+
+    /// The values of a [`Section::I4Rows`], row-major (`None` for another kind).
+    pub fn i4_values(&self) -> Option<Vec<i8>> {
+        match self {
+            Section::I4Rows { cols, packed, .. } => Some(unpack_i4(packed, *cols)),
+            _ => None,
+        }
+    }
 }
 
 /// 64-bit FNV-1a hash, the file's checksum.
@@ -135,6 +196,31 @@ impl ModelFile {
                         scales,
                     }
                 }
+                KIND_I4_ROWS => {
+                    let rows = r.u32("i4 tensor")? as usize;
+                    let cols = r.u32("i4 tensor")? as usize;
+                    let n = rows.checked_mul(cols.div_ceil(2)).ok_or_else(too_big)?;
+                    let raw = r.take(rows.checked_mul(2).ok_or_else(too_big)?, "i4 scales")?;
+                    let scales: Vec<f32> = raw
+                        .chunks_exact(2)
+                        .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
+                        .collect();
+                    if scales.iter().any(|s| !s.is_finite()) {
+                        return Err(ModelError::Invalid(format!(
+                            "`{name}` has a scale that is not a finite number"
+                        )));
+                    }
+                    let packed = r.take(n, "i4 tensor")?.to_vec();
+                    check_i4(&packed, cols).map_err(|why| {
+                        ModelError::Invalid(format!("`{name}` is not a valid 4-bit matrix: {why}"))
+                    })?;
+                    Section::I4Rows {
+                        rows,
+                        cols,
+                        packed,
+                        scales,
+                    }
+                }
                 KIND_U32S => {
                     let n = r.u32("u32 list")? as usize;
                     let raw = r.take(n.checked_mul(4).ok_or_else(too_big)?, "u32 list")?;
@@ -190,6 +276,17 @@ impl ModelFile {
         self.sections.iter_mut().find_map(|(n, s)| match s {
             Section::I8Rows { data, scales, .. } if n == name => {
                 Some((std::mem::take(data), std::mem::take(scales)))
+            }
+            _ => None,
+        })
+    }
+
+    /// Moves the packed values and the scales of the 4-bit matrix `name`
+    /// out of the file, as [`ModelFile::take_i8_rows`] does for int8 ones.
+    pub(crate) fn take_i4_rows(&mut self, name: &str) -> Option<(Vec<u8>, Vec<f32>)> {
+        self.sections.iter_mut().find_map(|(n, s)| match s {
+            Section::I4Rows { packed, scales, .. } if n == name => {
+                Some((std::mem::take(packed), std::mem::take(scales)))
             }
             _ => None,
         })
@@ -262,6 +359,114 @@ impl ModelFile {
     pub fn sections(&self) -> &[(String, Section)] {
         &self.sections
     }
+}
+
+/// The value of a 4-bit code (the low nibble of `nibble`, two's complement).
+#[inline(always)]
+pub(crate) fn i4_value(nibble: u8) -> i8 {
+    ((nibble << 4) as i8) >> 4
+}
+
+/// Checks packed 4-bit rows of `cols` values (see [`Section::I4Rows`]): no
+/// nibble is `0x8` (-8), and a row of odd length ends with a zero nibble.
+fn check_i4(packed: &[u8], cols: usize) -> Result<(), String> {
+    if packed.iter().any(|&b| b & 0x0f == 0x08 || b & 0xf0 == 0x80) {
+        return Err("a value is -8 (4-bit values are -7..=7)".into());
+    }
+    let stride = cols.div_ceil(2);
+    if cols % 2 == 1
+        && packed
+            .chunks_exact(stride)
+            .any(|row| row[stride - 1] >> 4 != 0)
+    {
+        return Err("a row of odd length does not end with a zero nibble".into());
+    }
+    Ok(())
+}
+
+/// Packs `rows x cols` values in `-7..=7` (row-major) as [`Section::I4Rows`]
+/// stores them; `None` if a value is out of range or `values` is not
+/// `rows * cols` long.
+#[cfg(any(test, feature = "train"))]
+pub(crate) fn pack_i4(values: &[i8], rows: usize, cols: usize) -> Option<Vec<u8>> {
+    if rows.checked_mul(cols)? != values.len() || values.iter().any(|v| !(-7..=7).contains(v)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(rows * cols.div_ceil(2));
+    for row in values.chunks_exact(cols.max(1)).take(rows) {
+        for pair in row.chunks(2) {
+            let lo = pair[0] as u8 & 0x0f;
+            let hi = pair.get(1).map_or(0, |&v| v as u8 & 0x0f);
+            out.push(lo | hi << 4);
+        }
+    }
+    Some(out)
+}
+
+/// The values of `rows` packed 4-bit rows of `cols` values, row-major.
+#[cfg(any(test, feature = "train"))]
+pub(crate) fn unpack_i4(packed: &[u8], cols: usize) -> Vec<i8> {
+    let stride = cols.div_ceil(2);
+    if stride == 0 {
+        return Vec::new();
+    }
+    packed
+        .chunks_exact(stride)
+        .flat_map(|row| {
+            row.iter()
+                .flat_map(|&b| [i4_value(b), i4_value(b >> 4)])
+                .take(cols)
+        })
+        .collect()
+}
+
+/// The `f32` value of the IEEE 754 half-precision number with bits `h`.
+pub(crate) fn f16_to_f32(h: u16) -> f32 {
+    let sign = if h & 0x8000 != 0 { -1.0 } else { 1.0 };
+    let exp = i32::from((h >> 10) & 0x1f);
+    let man = f32::from(h & 0x03ff);
+    match exp {
+        0 => sign * man * 2f32.powi(-24),
+        0x1f if man == 0.0 => sign * f32::INFINITY,
+        0x1f => f32::NAN,
+        _ => sign * (1024.0 + man) * 2f32.powi(exp - 25),
+    }
+}
+
+/// The half-precision number nearest to `x` (ties to even; too large a
+/// number becomes infinite), as bits.
+#[cfg(any(test, feature = "train"))]
+pub(crate) fn f32_to_f16(x: f32) -> u16 {
+    let b = x.to_bits();
+    let sign = ((b >> 16) & 0x8000) as u16;
+    let exp = ((b >> 23) & 0xff) as i32;
+    let man = b & 0x007f_ffff;
+    if exp == 0xff {
+        return sign | 0x7c00 | if man != 0 { 0x0200 } else { 0 };
+    }
+    // The exponent in half precision's bias.
+    let e = exp - 127 + 15;
+    // The 24-bit significand (an f32 subnormal is far below f16's range).
+    let sig = if exp == 0 { man } else { man | 0x0080_0000 };
+    // Bits to drop: 13 for a normal result, more for a subnormal one.
+    let shift = if e >= 1 { 13 } else { 14 - e };
+    if shift > 24 {
+        return sign;
+    }
+    let shift = shift as u32;
+    let kept = sig >> shift;
+    let rest = sig & ((1 << shift) - 1);
+    let half = 1 << (shift - 1);
+    let rounded = kept + u32::from(rest > half || (rest == half && kept & 1 == 1));
+    // For a normal result `rounded` still has its implicit bit (value
+    // 0x400): adding the exponent one lower puts it back, and a carry out
+    // of the significand moves on into the exponent, up to infinity.
+    let bits = if e >= 1 {
+        ((e as u32 - 1) << 10) + rounded
+    } else {
+        rounded
+    };
+    sign | bits.min(0x7c00) as u16
 }
 
 fn checked_product(shape: &[usize]) -> Option<usize> {
@@ -363,6 +568,20 @@ impl ModelWriter {
                     }
                     p.extend(data.iter().map(|&v| v as u8));
                 }
+                Section::I4Rows {
+                    rows,
+                    cols,
+                    packed,
+                    scales,
+                } => {
+                    p.push(KIND_I4_ROWS);
+                    p.extend_from_slice(&(*rows as u32).to_le_bytes());
+                    p.extend_from_slice(&(*cols as u32).to_le_bytes());
+                    for &v in scales {
+                        p.extend_from_slice(&f32_to_f16(v).to_le_bytes());
+                    }
+                    p.extend_from_slice(packed);
+                }
                 Section::U32s(v) => {
                     p.push(KIND_U32S);
                     p.extend_from_slice(&(v.len() as u32).to_le_bytes());
@@ -387,5 +606,81 @@ impl ModelWriter {
         out.extend_from_slice(&fnv1a64(&p).to_le_bytes());
         out.extend_from_slice(&p);
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn four_bit_values_round_trip() {
+        for cols in [1, 2, 3, 8, 49, 50] {
+            let rows = 5;
+            let values: Vec<i8> = (0..rows * cols).map(|i| (i * 11 % 15) as i8 - 7).collect();
+            let packed = pack_i4(&values, rows, cols).unwrap();
+            assert_eq!(packed.len(), rows * cols.div_ceil(2));
+            assert!(check_i4(&packed, cols).is_ok());
+            assert_eq!(unpack_i4(&packed, cols), values, "{cols} columns");
+        }
+        // The documented nibble order: value 2j low, 2j + 1 high.
+        assert_eq!(pack_i4(&[1, -2, 7], 1, 3).unwrap(), [0xe1, 0x07]);
+        assert_eq!(pack_i4(&[-8], 1, 1), None);
+        assert_eq!(pack_i4(&[0, 0], 1, 3), None);
+        assert!(check_i4(&[0x80], 2).is_err());
+        assert!(check_i4(&[0x08], 2).is_err());
+        assert!(check_i4(&[0x17], 1).is_err());
+    }
+
+    #[test]
+    fn four_bit_section_round_trips_through_a_file() {
+        let (rows, cols) = (4, 5);
+        let values: Vec<i8> = (0..rows * cols).map(|i| (i % 15) as i8 - 7).collect();
+        let scales = vec![0.5, 0.001_953_125, 3.0, 65504.0];
+        let packed = pack_i4(&values, rows, cols).unwrap();
+        let section = Section::I4Rows {
+            rows,
+            cols,
+            packed,
+            scales,
+        };
+        #[cfg(feature = "train")]
+        {
+            let mut w = ModelWriter::new();
+            w.add("t", section.clone());
+            let file = ModelFile::parse(&w.to_bytes()).unwrap();
+            assert_eq!(file.get("t").unwrap(), &section);
+            assert_eq!(section.i4_values().unwrap(), values);
+            let built =
+                Section::i4_rows(rows, cols, &values, vec![0.5, 0.001_953_125, 3.0, 65504.0]);
+            assert_eq!(built.unwrap(), section);
+        }
+        let _ = section;
+    }
+
+    #[test]
+    fn f16_conversions() {
+        // Every finite half-precision number converts to f32 and back.
+        for h in 0..=u16::MAX {
+            let x = f16_to_f32(h);
+            if x.is_nan() {
+                assert!(f32_to_f16(x) & 0x7c00 == 0x7c00 && f32_to_f16(x) & 0x03ff != 0);
+            } else {
+                assert_eq!(f32_to_f16(x), h, "{h:#06x} = {x}");
+            }
+        }
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f16_to_f32(0x7bff), 65504.0);
+        // Rounding: to nearest, ties to even, overflow to infinity.
+        assert_eq!(f32_to_f16(1.0 + 2f32.powi(-11)), 0x3c00);
+        assert_eq!(f32_to_f16(1.0 + 3.0 * 2f32.powi(-11)), 0x3c02);
+        assert_eq!(f32_to_f16(1.0 + 2f32.powi(-11) + 2f32.powi(-20)), 0x3c01);
+        assert_eq!(f32_to_f16(65520.0), 0x7c00);
+        assert_eq!(f32_to_f16(65519.0), 0x7bff);
+        assert_eq!(f32_to_f16(-1e-9), 0x8000);
+        assert_eq!(f32_to_f16(2f32.powi(-25)), 0);
+        assert_eq!(f32_to_f16(2f32.powi(-25) * 1.01), 1);
+        assert_eq!(f32_to_f16(0.1), 0x2e66);
     }
 }

@@ -23,15 +23,53 @@
 //! The Python trainer (`train/train.py`) computes exactly this.
 
 use crate::kernels::{gemm, relu, PackedWeights};
+use crate::model::container::i4_value;
 use crate::model::{ModelError, ModelFile, Section};
 
-/// An embedding table, int8 with one scale per row.
+/// An embedding table: int8 or 4-bit values with one scale per row.
 #[derive(Clone, Debug)]
 struct Table {
     rows: usize,
     dim: usize,
-    data: Vec<i8>,
+    codes: Codes,
     scales: Vec<f32>,
+}
+
+/// The values of a table, as the model file stores them.
+#[derive(Clone, Debug)]
+enum Codes {
+    /// `rows x dim` values.
+    I8(Vec<i8>),
+    /// `rows` rows of `dim.div_ceil(2)` bytes, two values each (see
+    /// [`Section::I4Rows`]), read in place: unpacking them would double the
+    /// memory of the tables, and the gather's cost is the same.
+    I4(Vec<u8>),
+}
+
+impl Table {
+    /// Adds row `id` (in range), dequantised, to `x` (`dim` values).
+    #[inline]
+    fn add_row(&self, id: usize, x: &mut [f32]) {
+        let scale = self.scales[id];
+        match &self.codes {
+            Codes::I8(data) => {
+                let row = &data[id * self.dim..(id + 1) * self.dim];
+                for (d, &q) in x.iter_mut().zip(row) {
+                    *d += f32::from(q) * scale;
+                }
+            }
+            Codes::I4(packed) => {
+                let stride = self.dim.div_ceil(2);
+                let row = &packed[id * stride..(id + 1) * stride];
+                for (pair, &b) in x.chunks_mut(2).zip(row) {
+                    pair[0] += f32::from(i4_value(b)) * scale;
+                    if let Some(d) = pair.get_mut(1) {
+                        *d += f32::from(i4_value(b >> 4)) * scale;
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// A dense layer `y = x W + b`: the int8 weights packed for the integer
@@ -201,6 +239,11 @@ pub struct Network {
 
 fn table(file: &mut ModelFile, name: &str, rows: usize) -> Result<Table, ModelError> {
     let section = format!("emb.{name}");
+    let wrong_rows = |r: &usize| {
+        ModelError::Invalid(format!(
+            "`emb.{name}` has {r} rows, the feature spec addresses {rows}"
+        ))
+    };
     match file.get(&section)? {
         Section::I8Rows {
             rows: r,
@@ -214,15 +257,29 @@ fn table(file: &mut ModelFile, name: &str, rows: usize) -> Result<Table, ModelEr
             Ok(Table {
                 rows,
                 dim,
-                data,
+                codes: Codes::I8(data),
                 scales,
             })
         }
-        Section::I8Rows { rows: r, .. } => Err(ModelError::Invalid(format!(
-            "`emb.{name}` has {r} rows, the feature spec addresses {rows}"
-        ))),
+        Section::I4Rows {
+            rows: r,
+            cols,
+            packed,
+            scales,
+        } if *r == rows && packed.len() == r * cols.div_ceil(2) && scales.len() == *r => {
+            let dim = *cols;
+            // Checked just above: the section is a 4-bit matrix.
+            let (packed, scales) = file.take_i4_rows(&section).unwrap_or_default();
+            Ok(Table {
+                rows,
+                dim,
+                codes: Codes::I4(packed),
+                scales,
+            })
+        }
+        Section::I8Rows { rows: r, .. } | Section::I4Rows { rows: r, .. } => Err(wrong_rows(r)),
         _ => Err(ModelError::Invalid(format!(
-            "`emb.{name}` is not an int8 table"
+            "`emb.{name}` is not an int8 or 4-bit table"
         ))),
     }
 }
@@ -269,7 +326,7 @@ impl Network {
                 tables.push(Table {
                     rows: 0,
                     dim: 0,
-                    data: Vec::new(),
+                    codes: Codes::I8(Vec::new()),
                     scales: Vec::new(),
                 });
             } else {
@@ -425,12 +482,8 @@ impl Network {
                 let t = &self.tables[ti];
                 let id = ids[tok * slots + s] as usize;
                 let id = if id < t.rows { id } else { 0 };
-                let scale = t.scales[id];
-                let row = &t.data[id * t.dim..(id + 1) * t.dim];
                 let at = self.offsets[ti];
-                for (d, &q) in x[at..at + t.dim].iter_mut().zip(row) {
-                    *d += f32::from(q) * scale;
-                }
+                t.add_row(id, &mut x[at..at + t.dim]);
             }
             bufs.q.set(&self.input, tok, &[x]);
         }

@@ -6,8 +6,8 @@ use newsmark::train::corpus::{read_corpus, to_eval, CaseChange, Doc};
 use newsmark::train::npy;
 use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
 use newsmark::train::{
-    FeatureSpec, Featurizer, ModelWriter, Part, Section, TagSet, Tagger, Vocabulary, WordPieces,
-    CONLL2003, DEFAULT_MODEL, ONTONOTES, TABLE_NAMES,
+    FeatureSpec, Featurizer, ModelFile, ModelWriter, Part, Section, TagSet, Tagger, Vocabulary,
+    WordPieces, CONLL2003, DEFAULT_MODEL, ONTONOTES, TABLE_NAMES,
 };
 use newsmark::Annotator;
 use std::fs;
@@ -470,6 +470,37 @@ fn npy_i8_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
     }))
 }
 
+/// The 4-bit matrix `NAME.q4.npy` (int8 values in -7..=7, one per entry)
+/// with its row scales `NAME.scale.npy` (`f32` values that are `f16`
+/// numbers), as the trainer exports a table with `--table-bits 4`; `None`
+/// if there is no `NAME.q4.npy`.
+fn npy_i4_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
+    let q = dir.join(format!("{name}.q4.npy"));
+    if !q.exists() {
+        return Ok(None);
+    }
+    let (shape, values) = npy::read_i8(&q)?;
+    let [rows, cols] = shape[..] else {
+        return Err(format!("{}: shape {shape:?}, expected a matrix", q.display()).into());
+    };
+    let (_, scales) = npy_f32(dir, &format!("{name}.scale"))?;
+    let section = Section::i4_rows(rows, cols, &values, scales)
+        .map_err(|e| format!("{}: {e}", q.display()))?;
+    // The file stores the scales as f16: they must be f16 numbers already,
+    // or the packed model would not be the one the trainer's reference
+    // logits were computed with.
+    let mut one = ModelWriter::new();
+    one.add(name, section.clone());
+    if ModelFile::parse(&one.to_bytes())?.get(name)? != &section {
+        return Err(format!(
+            "{}: the row scales are not all f16 numbers (the trainer rounds them)",
+            dir.join(format!("{name}.scale.npy")).display()
+        )
+        .into());
+    }
+    Ok(Some(section))
+}
+
 /// Packs the trainer's exported weights into a model file.
 fn pack(
     dir: &Path,
@@ -497,8 +528,12 @@ fn pack(
     })? as usize;
     w.add("net", Section::U32s(net));
     for t in TABLE_NAMES {
-        if let Some(section) = npy_i8_rows(dir, &format!("emb.{t}"))? {
-            w.add(&format!("emb.{t}"), section);
+        // In 4 bits if the trainer exported it so (`--table-bits 4`), else int8.
+        let name = format!("emb.{t}");
+        if let Some(section) = npy_i4_rows(dir, &name)? {
+            w.add(&name, section);
+        } else if let Some(section) = npy_i8_rows(dir, &name)? {
+            w.add(&name, section);
         }
     }
     let mut dense = vec!["in".to_string(), "out".to_string()];
