@@ -222,6 +222,9 @@ impl Decoder {
     /// that label. Computed by scaled forward-backward over the allowed
     /// transitions only (each step renormalised, so `f32` does not
     /// underflow); nothing is computed when there are no segments.
+    // Not inlined: a stage of its own in profiles (BENCHMARKS.md,
+    // "Where the time goes"); one call per sentence or segment.
+    #[inline(never)]
     pub fn segment_probabilities(
         &self,
         scores: &[f32],
@@ -346,6 +349,9 @@ impl Decoder {
     /// The best valid tag sequence for `scores` (`n x K` per-token tag
     /// scores, row-major) plus the transition scores, written to `out`
     /// (cleared first). Among equal scores the lower previous tag wins.
+    // Not inlined: a stage of its own in profiles (BENCHMARKS.md,
+    // "Where the time goes"); one call per sentence or segment.
+    #[inline(never)]
     pub fn viterbi(&self, scores: &[f32], out: &mut Vec<usize>) {
         out.clear();
         let k = self.tags.len();

@@ -265,6 +265,9 @@ impl Featurizer {
 
     /// The ids of every token of `text` (`tokens` are byte spans), row-major
     /// `tokens.len() x slots`.
+    // Not inlined: a stage of its own in profiles (BENCHMARKS.md,
+    // "Where the time goes"); one call per sentence or segment.
+    #[inline(never)]
     pub fn featurize(&self, text: &str, tokens: &[crate::span::Span]) -> Vec<u32> {
         let mut out = Vec::with_capacity(tokens.len() * self.spec.slots());
         for t in tokens {

@@ -28,7 +28,13 @@ pub const STAGES: &[(&str, &[&str])] = &[
     ("probabilities", &["segment_probabilities", "expf"]),
     (
         "decoding",
-        &["Decoder::viterbi", "Tagger::tag", "Decoding", "ner::decode"],
+        &[
+            "Decoder::viterbi",
+            "Tagger::tag",
+            "TagStream",
+            "Decoding",
+            "ner::decode",
+        ],
     ),
     (
         "conversion to JS",
