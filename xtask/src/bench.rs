@@ -86,6 +86,11 @@ const FLAGS: &[Flag] = &[
     ),
     Flag::switch("--no-build", "use the wasm package in www/pkg/ as it is"),
     Flag::value(
+        "--profile-earlier",
+        "DIR=LABEL",
+        "with section profile: also profile the package in DIR (wasm-bindgen output of an older build, names kept) and keep it as an earlier column called LABEL",
+    ),
+    Flag::value(
         "--out",
         "DIR",
         "where BENCHMARKS.md and BENCHMARKS.json go (default: the repository; --quick: target/bench/quick/)",
@@ -404,6 +409,13 @@ pub fn bench(args: &[String]) -> Result {
         browser: !a.has("--no-browser"),
         wasm,
         earlier_profiles,
+        profile_earlier: a
+            .value("--profile-earlier")
+            .map(|v| match v.split_once('=') {
+                Some((dir, label)) => Ok((PathBuf::from(dir), label.to_string())),
+                None => Err(format!("--profile-earlier wants DIR=LABEL, not `{v}`")),
+            })
+            .transpose()?,
         annotator: OnceCell::new(),
         wasm_ready: OnceCell::new(),
         peers_ready: OnceCell::new(),
@@ -614,6 +626,8 @@ struct Ctx {
     wasm: bool,
     /// Profiles of older builds, carried into the `profile` section.
     earlier_profiles: Vec<record::Profile>,
+    /// `--profile-earlier`: an older build's package to profile, and its label.
+    profile_earlier: Option<(PathBuf, String)>,
     annotator: OnceCell<std::result::Result<newsmark::Annotator, String>>,
     wasm_ready: OnceCell<std::result::Result<(), String>>,
     peers_ready: OnceCell<std::result::Result<(), String>>,
@@ -938,9 +952,14 @@ impl Ctx {
             self.commit.0,
             if self.commit.1 { " + changes" } else { "" }
         );
+        let mut earlier = self.earlier_profiles.clone();
+        if let Some((dir, old)) = &self.profile_earlier {
+            earlier.retain(|p| p.label != *old);
+            earlier.push(profile::profile_package(&self.slice, 1, old, dir)?);
+        }
         Ok(record::Profiles {
             current: profile::profile(&self.slice, 1, &label)?,
-            earlier: self.earlier_profiles.clone(),
+            earlier,
         })
     }
 

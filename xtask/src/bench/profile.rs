@@ -144,6 +144,12 @@ struct Window {
 /// the profile by stage.
 pub fn profile(slice: &Path, runs: usize, label: &str) -> Result<Profile> {
     build_named()?;
+    profile_package(slice, runs, label, &pkg())
+}
+
+/// Profiles `runs` passes of the package in `package` (a wasm-bindgen
+/// output that keeps the function names) over the slice.
+pub fn profile_package(slice: &Path, runs: usize, label: &str, package: &Path) -> Result<Profile> {
     let dir = root().join("target/bench/profile");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
@@ -156,7 +162,7 @@ pub fn profile(slice: &Path, runs: usize, label: &str) -> Result<Profile> {
             .arg(format!("--cpu-prof-interval={interval_us}"))
             .arg("profile_node.mjs")
             .arg("--pkg")
-            .arg(pkg())
+            .arg(package)
             .arg("--data")
             .arg(slice)
             .args(["--runs", &runs.to_string()])
