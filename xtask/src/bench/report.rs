@@ -453,38 +453,28 @@ fn targets(r: &Record) -> Vec<Target> {
     let chromium = stage(r, Env::Chromium, "full");
     let native = stage(r, Env::Native, "full");
     let sp = spacy(r);
-    let v = node
-        .and_then(|t| t.per_cpu_s(Unit::Tokens))
-        .zip(sp.and_then(|t| t.per_cpu_s(Unit::Tokens)))
-        .map(|(a, b)| a / b);
-    out.push(Target {
-        what: "full pipeline, wasm in Node ÷ spaCy sm tok2vec+ner, tokens per CPU-second".into(),
-        value: format!(
-            "{} ({} ÷ {})",
-            x(v),
-            rate(node.and_then(|t| t.per_cpu_s(Unit::Tokens))),
-            rate(sp.and_then(|t| t.per_cpu_s(Unit::Tokens)))
-        ),
-        bar: format!("≥ {}×", bars::NODE_OVER_SPACY),
-        met: v.map(|v| v >= bars::NODE_OVER_SPACY),
-    });
-    let v = chromium
-        .and_then(|t| t.per_s(Unit::Tokens))
-        .zip(sp.and_then(|t| t.per_s(Unit::Tokens)))
-        .map(|(a, b)| a / b);
-    out.push(Target {
-        what:
-            "full pipeline, wasm in Chromium ÷ spaCy sm tok2vec+ner, tokens per second (wall-clock)"
-                .into(),
-        value: format!(
-            "{} ({} ÷ {})",
-            x(v),
-            rate(chromium.and_then(|t| t.per_s(Unit::Tokens))),
-            rate(sp.and_then(|t| t.per_s(Unit::Tokens)))
-        ),
-        bar: format!("≥ {}×", bars::CHROMIUM_OVER_SPACY),
-        met: v.map(|v| v >= bars::CHROMIUM_OVER_SPACY),
-    });
+    // newsmark's rate over spaCy's, against the bar.
+    let over_spacy = |what: &str, ours: Option<f64>, theirs: Option<f64>, bar: f64| {
+        let v = ours.zip(theirs).map(|(a, b)| a / b);
+        Target {
+            what: what.into(),
+            value: format!("{} ({} ÷ {})", x(v), rate(ours), rate(theirs)),
+            bar: format!("≥ {bar}×"),
+            met: v.map(|v| v >= bar),
+        }
+    };
+    out.push(over_spacy(
+        "full pipeline, wasm in Node ÷ spaCy sm tok2vec+ner, tokens per CPU-second",
+        node.and_then(|t| t.per_cpu_s(Unit::Tokens)),
+        sp.and_then(|t| t.per_cpu_s(Unit::Tokens)),
+        bars::NODE_OVER_SPACY,
+    ));
+    out.push(over_spacy(
+        "full pipeline, wasm in Chromium ÷ spaCy sm tok2vec+ner, tokens per second (wall-clock)",
+        chromium.and_then(|t| t.per_s(Unit::Tokens)),
+        sp.and_then(|t| t.per_s(Unit::Tokens)),
+        bars::CHROMIUM_OVER_SPACY,
+    ));
     let v = native.and_then(|t| t.per_cpu_s(Unit::Tokens));
     out.push(Target {
         what: "full pipeline, native, tokens per CPU-second".into(),
