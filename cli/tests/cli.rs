@@ -316,7 +316,14 @@ fn bad_lines_are_reported_with_their_line_and_the_rest_is_annotated() {
     std::fs::write(&path, &input).unwrap();
     let name = path.to_str().unwrap();
     let out = run(
-        &["annotate", "--max-line-bytes", "300", "--threads", "2", name],
+        &[
+            "annotate",
+            "--max-line-bytes",
+            "300",
+            "--threads",
+            "2",
+            name,
+        ],
         b"",
     );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -395,10 +402,7 @@ fn output_keeps_the_input_order_across_threads_and_batches() {
     let mut input = String::new();
     for i in 0..300 {
         let text = format!("{} Item {i}.", texts[i % texts.len()]);
-        input.push_str(&format!(
-            "{}\n",
-            serde_json::json!({"id": i, "text": text})
-        ));
+        input.push_str(&format!("{}\n", serde_json::json!({"id": i, "text": text})));
     }
     let out = run(
         &["annotate", "--jsonl", "--threads", "2", "--batch", "7"],
@@ -431,7 +435,13 @@ fn ontonotes_dev_entities_match_predict_ner() {
     let docs = corpus::read_corpus(&dev, Some(DOCS)).unwrap();
 
     let out = run(
-        &["annotate", "--quiet", "--threads", "2", path.to_str().unwrap()],
+        &[
+            "annotate",
+            "--quiet",
+            "--threads",
+            "2",
+            path.to_str().unwrap(),
+        ],
         b"",
     );
     assert!(out.status.success(), "{}", stderr(&out));
