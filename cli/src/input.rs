@@ -48,7 +48,7 @@ impl Input {
     /// Its size in bytes when it is a regular file (for the progress bar).
     pub fn size(&self) -> Option<u64> {
         let meta = std::fs::metadata(self.path.as_ref()?).ok()?;
-        meta.is_file().then(|| meta.len())
+        meta.is_file().then_some(meta.len())
     }
 
     fn open(&self) -> io::Result<Box<dyn Read + Send>> {
