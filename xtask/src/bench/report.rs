@@ -151,15 +151,15 @@ fn remeasured(r: &Record, m: &Measurement) -> bool {
 
 // ---------------------------------------------------------------- the report
 
+/// The stored accuracy section's data, if it was measured.
+fn accuracy(r: &Record) -> Option<&super::record::Accuracy> {
+    r.sections.accuracy.as_ref().and_then(|a| a.data())
+}
+
 /// The headline table, between markers, as it also goes into the README.
 fn headline(r: &Record) -> String {
     let mut s = String::new();
-    let ner = r
-        .sections
-        .accuracy
-        .as_ref()
-        .and_then(|a| a.data())
-        .and_then(|a| a.ner.as_ref());
+    let ner = accuracy(r).and_then(|a| a.ner.as_ref());
     let f1 = ner.map(|n| n.raw.f1);
     let news = ner.and_then(|n| n.raw.news_f1);
     let node_full = stage(r, Env::Node, "full");
@@ -333,12 +333,7 @@ fn header(s: &mut String, r: &Record) {
 fn ner_section(s: &mut String, r: &Record) {
     let _ = writeln!(s, "## Named entities: accuracy, speed, download\n");
     s.push_str(&headline(r));
-    let ner = r
-        .sections
-        .accuracy
-        .as_ref()
-        .and_then(|a| a.data())
-        .and_then(|a| a.ner.as_ref());
+    let ner = accuracy(r).and_then(|a| a.ner.as_ref());
     let _ = writeln!(
         s,
         "\nF1: exact-match entity F1 by `../shared/tools/score_ner.py` on raw text (each system tokenizes the text itself); labels a system never emits count as misses. \
@@ -728,12 +723,7 @@ fn native_breakdown(r: &Record) -> Option<Vec<(&'static str, f64)>> {
 }
 
 fn sentences_section(s: &mut String, r: &Record) {
-    let ours = r
-        .sections
-        .accuracy
-        .as_ref()
-        .and_then(|a| a.data())
-        .and_then(|a| a.sentences.as_ref());
+    let ours = accuracy(r).and_then(|a| a.sentences.as_ref());
     // (name, scores, speed): newsmark, then the peers in their order.
     let mut rows: Vec<(&str, &SentenceScores, Option<&Throughput>)> = Vec::new();
     if let Some(o) = ours {
@@ -810,7 +800,7 @@ fn sentences_section(s: &mut String, r: &Record) {
 }
 
 fn boilerplate_section(s: &mut String, r: &Record) {
-    let acc = r.sections.accuracy.as_ref().and_then(|a| a.data());
+    let acc = accuracy(r);
     let ours = acc.and_then(|a| a.boilerplate.as_ref());
     let baselines = acc.map(|a| &a.baselines);
     let peers: Vec<_> = PEERS
@@ -1102,13 +1092,7 @@ fn startup_section(s: &mut String, r: &Record) {
 }
 
 fn per_label_section(s: &mut String, r: &Record) {
-    let Some(ner) = r
-        .sections
-        .accuracy
-        .as_ref()
-        .and_then(|a| a.data())
-        .and_then(|a| a.ner.as_ref())
-    else {
+    let Some(ner) = accuracy(r).and_then(|a| a.ner.as_ref()) else {
         return;
     };
     let _ = writeln!(s, "## newsmark NER per label (raw text)\n");
