@@ -22,10 +22,12 @@ use crate::segment;
 /// The largest text, in bytes of UTF-8, that [`Annotator::try_annotate`]
 /// accepts: 256 MiB.
 ///
-/// The NER network runs over at most a few thousand tokens at a time, so
-/// memory is the text, its tokens (8 bytes each in wasm) and the result:
-/// about 4 bytes per input byte in wasm, 40 MB for a 10 MB text
-/// (BENCHMARKS.md, the memory row). The limit keeps a call well inside a
+/// The text is segmented and tagged a block at a time, the network over at
+/// most a few thousand tokens at once, so memory is the text, the result and
+/// (from [`Annotator::annotate`], which returns them) its tokens, 8 bytes each
+/// in wasm. One 10 MB call from JavaScript, which asks for no tokens, peaks
+/// at 46 MB of wasm memory, the model included (BENCHMARKS.md, the memory
+/// row). The limit keeps a call well inside a
 /// 32-bit WebAssembly module's 4 GiB (and a browser tab's smaller budget);
 /// JavaScript strings cannot be much longer anyway (V8: 2^29 - 24 UTF-16
 /// units).
