@@ -45,6 +45,9 @@ def parse_args():
     p.add_argument("--table-bits", type=int, choices=(4, 8), default=8,
                    help="export the embedding tables in int8 or in 4 bits (values -7..7, f16 row scales); "
                         "export only: a finished checkpoint can be re-exported with another width")
+    p.add_argument("--keep-vectors", type=int, default=0,
+                   help="export only the rows of the N most frequent words of the `vector` table (the word list "
+                        "is in GloVe's frequency order); the other words read as not in the list (0: keep all)")
     p.add_argument("--table-dims", default="", help="embedding widths other than TABLE_DIMS', e.g. wordpiece=32")
     p.add_argument("--word-dropout", type=float, default=0.0,
                    help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
@@ -506,7 +509,7 @@ def main():
 
     # The settings a checkpoint must match to resume (not the export's table width).
     settings = {k: v for k, v in vars(args).items()
-                if k not in ("work", "features", "resume", "minutes", "export_only", "table_bits")}
+                if k not in ("work", "features", "resume", "minutes", "export_only", "table_bits", "keep_vectors")}
     settings["table_dims"] = TABLE_DIMS
     if args.teachers:
         # Teachers by their run directory (not machine paths: the settings go into the model card).
@@ -597,6 +600,16 @@ def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, bes
         # Files of an earlier export (a weight saved in the other form would confuse the packer).
         if stale.endswith(".npy"):
             os.remove(os.path.join(out, stale))
+    params = dict(params)
+    dv_ids = np.array(dv_ids)
+    keep = args.keep_vectors
+    if keep and "emb.vector" in params and keep + 1 < params["emb.vector"].shape[0]:
+        # Row 0 is "not in the list"; word i of the list is row i.
+        params["emb.vector"] = params["emb.vector"][: keep + 1]
+        for s, ti in enumerate(meta["slot_tables"]):
+            if meta["tables"][ti] == "vector":
+                dv_ids[:, s] = np.where(dv_ids[:, s] > keep, 0, dv_ids[:, s])
+        print(f"export: the vector table cut to its first {keep} words", flush=True)
     deq = dict(params)
     for name in list(params):
         # The reference logits below run through the quantized weights, as the model file stores them.
@@ -615,7 +628,7 @@ def export(work, meta, args, params, forward, dv_ids, dv_doc, settings, log, bes
     np.save(os.path.join(out, "ref.ids.npy"), ids.astype("<u4"))
     np.save(os.path.join(out, "ref.logits.npy"), logits.astype(np.float32))
     with open(os.path.join(out, "settings.json"), "w") as f:
-        json.dump(dict(settings, table_bits=args.table_bits, best_dev_f1_greedy=round(best, 4)),
+        json.dump(dict(settings, table_bits=args.table_bits, keep_vectors=args.keep_vectors, best_dev_f1_greedy=round(best, 4)),
                   f, indent=1, sort_keys=True)
     with open(os.path.join(out, "train_log.txt"), "w") as f:
         f.write("\n".join(log) + "\n")

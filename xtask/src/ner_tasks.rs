@@ -192,6 +192,11 @@ pub fn train(args: &[String]) -> Result {
             "add the `vector` feature over the N most frequent GloVe words",
         ),
         Flag::value(
+            "--keep-vectors",
+            "N",
+            "ship only the N most frequent words of the --vectors list (the model's export cuts its table)",
+        ),
+        Flag::value(
             "--teachers",
             "N",
             "train N teachers first, then the model from them too",
@@ -234,6 +239,17 @@ pub fn train(args: &[String]) -> Result {
             .parse()
             .map_err(|_| format!("--vectors wants a number, not `{n}`"))?,
         None => 0,
+    };
+    let keep_vectors: Option<u32> = match flags.value("--keep-vectors") {
+        Some(n) => Some(
+            n.parse()
+                .ok()
+                .filter(|&k| k > 0 && k <= vector_words)
+                .ok_or_else(|| {
+                    format!("--keep-vectors wants a number from 1 to --vectors ({vector_words}), not `{n}`")
+                })?,
+        ),
+        None => None,
     };
     let words_file = work.join("vocabulary.txt");
     if vector_words > 0 && !flags.has("--pack-only") {
@@ -330,6 +346,9 @@ pub fn train(args: &[String]) -> Result {
             teacher_ckpts.push(dir.join("ckpt.pkl").display().to_string());
         }
         let mut cmd = train_command(&work, &work, &minutes, &flags);
+        if let Some(n) = keep_vectors {
+            cmd.args(["--keep-vectors", &n.to_string()]);
+        }
         if !teacher_ckpts.is_empty() {
             cmd.args(["--teachers", &teacher_ckpts.join(",")]);
             if let Some(extra) = flags.value("--student-extra") {
@@ -371,6 +390,18 @@ pub fn train(args: &[String]) -> Result {
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(f64::NAN);
+    // The shipped word list: the first `--keep-vectors` words (the export cut
+    // the table to match).
+    let (spec, words) = match keep_vectors {
+        Some(n) => (
+            FeatureSpec {
+                vector_words: n,
+                ..spec
+            },
+            words[..n as usize].to_vec(),
+        ),
+        None => (spec, words),
+    };
     let bytes = pack(&work.join("export"), &labels, &spec, &vocab, &words)?;
     let model_path = util::root()
         .join("models")
