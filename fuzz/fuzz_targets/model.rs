@@ -14,7 +14,7 @@
 mod invariants;
 
 use libfuzzer_sys::fuzz_target;
-use newsmark::train::{fnv1a64, FORMAT_VERSION, MAGIC};
+use newsmark::train::{checksum, FORMAT_VERSION, MAGIC};
 use newsmark::Annotator;
 
 /// `payload` behind a valid header.
@@ -23,7 +23,7 @@ fn with_valid_header(payload: &[u8]) -> Vec<u8> {
     file.extend_from_slice(MAGIC);
     file.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
     file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    file.extend_from_slice(&fnv1a64(payload).to_le_bytes());
+    file.extend_from_slice(&checksum(FORMAT_VERSION, payload).to_le_bytes());
     file.extend_from_slice(payload);
     file
 }

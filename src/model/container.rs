@@ -4,8 +4,9 @@ use super::ModelError;
 
 /// The first eight bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"NEWSMRK\0";
-/// The container format version this build reads and writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The container format version this build writes (it also reads version 1,
+/// which differs only in its checksum: FNV-1a instead of XXH3).
+pub const FORMAT_VERSION: u32 = 2;
 
 const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 
@@ -102,7 +103,18 @@ impl Section {
     }
 }
 
-/// 64-bit FNV-1a hash, the file's checksum.
+/// The checksum of a model file's payload in format `version` (1: 64-bit
+/// FNV-1a, one byte at a time; 2: XXH3-64, eight bytes at a time and about
+/// ten times faster, which matters at every page load).
+pub fn checksum(version: u32, payload: &[u8]) -> u64 {
+    if version == 1 {
+        fnv1a64(payload)
+    } else {
+        xxhash_rust::xxh3::xxh3_64(payload)
+    }
+}
+
+/// 64-bit FNV-1a hash, the checksum of format version 1.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for &b in bytes {
@@ -133,7 +145,7 @@ impl ModelFile {
         }
         let mut r = Reader { bytes, at: 8 };
         let version = r.u32("header")?;
-        if version != FORMAT_VERSION {
+        if !(1..=FORMAT_VERSION).contains(&version) {
             return Err(ModelError::UnsupportedVersion {
                 found: version,
                 supported: FORMAT_VERSION,
@@ -151,7 +163,7 @@ impl ModelFile {
                 payload.len() as u64 - length
             )));
         }
-        if fnv1a64(payload) != checksum {
+        if self::checksum(version, payload) != checksum {
             return Err(ModelError::ChecksumMismatch);
         }
         let mut r = Reader {
@@ -603,7 +615,7 @@ impl ModelWriter {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(p.len() as u64).to_le_bytes());
-        out.extend_from_slice(&fnv1a64(&p).to_le_bytes());
+        out.extend_from_slice(&checksum(FORMAT_VERSION, &p).to_le_bytes());
         out.extend_from_slice(&p);
         out
     }
@@ -612,6 +624,52 @@ impl ModelWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file of format `version` with `payload` and the checksum that
+    /// version uses.
+    fn file_of(version: u32, payload: &[u8]) -> Vec<u8> {
+        let mut out = MAGIC.to_vec();
+        out.extend_from_slice(&version.to_le_bytes());
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&checksum(version, payload).to_le_bytes());
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn both_format_versions_read_and_others_do_not() {
+        // One u32 list section named "n".
+        let mut payload = 1u32.to_le_bytes().to_vec();
+        payload.extend_from_slice(&1u16.to_le_bytes());
+        payload.push(b'n');
+        payload.push(KIND_U32S);
+        payload.extend_from_slice(&2u32.to_le_bytes());
+        payload.extend_from_slice(&7u32.to_le_bytes());
+        payload.extend_from_slice(&9u32.to_le_bytes());
+        for version in [1, 2] {
+            let file = ModelFile::parse(&file_of(version, &payload)).unwrap();
+            assert_eq!(file.u32s("n").unwrap(), [7, 9], "version {version}");
+        }
+        // Each version checks its own checksum: FNV-1a is not accepted in a
+        // version 2 file.
+        let mut fnv_in_v2 = file_of(1, &payload);
+        fnv_in_v2[8..12].copy_from_slice(&2u32.to_le_bytes());
+        assert_eq!(
+            ModelFile::parse(&fnv_in_v2).unwrap_err(),
+            ModelError::ChecksumMismatch
+        );
+        for version in [0, 3] {
+            let err = ModelFile::parse(&file_of(version, &payload)).unwrap_err();
+            assert_eq!(
+                err,
+                ModelError::UnsupportedVersion {
+                    found: version,
+                    supported: 2
+                }
+            );
+            assert!(err.to_string().contains("versions 1 to 2"), "{err}");
+        }
+    }
 
     #[test]
     fn four_bit_values_round_trip() {

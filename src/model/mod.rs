@@ -7,7 +7,7 @@
 //! magic      8 bytes  b"NEWSMRK\0"
 //! version    u32 LE   FORMAT_VERSION
 //! length     u64 LE   length of the payload in bytes
-//! checksum   u64 LE   FNV-1a 64 of the payload
+//! checksum   u64 LE   XXH3-64 of the payload (FNV-1a 64 in version 1)
 //! payload    u32 section count, then each section:
 //!            name (u16 length + UTF-8), kind (u8), body
 //! ```
@@ -44,7 +44,7 @@ pub enum ModelError {
     UnsupportedVersion {
         /// Version found in the file.
         found: u32,
-        /// Version this build reads.
+        /// The newest version this build reads (it reads every one from 1).
         supported: u32,
     },
     /// The file ends before a section it declares.
@@ -66,7 +66,7 @@ impl fmt::Display for ModelError {
             ModelError::BadMagic => write!(f, "not a newsmark model file (bad magic bytes)"),
             ModelError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "model format version {found} is not supported (this build reads version {supported})"
+                "model format version {found} is not supported (this build reads versions 1 to {supported})"
             ),
             ModelError::Truncated { what } => {
                 write!(f, "model file is truncated (ended while reading {what})")

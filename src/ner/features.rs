@@ -15,7 +15,7 @@
 //! | 6.. | `wordpiece` | word-piece ids of the lower-cased word (greedy longest match), padded |
 //! | last | `vector` | the normalised word's row in a fixed vocabulary (0: not in it), whose table the trainer seeds with pretrained word vectors; only if [`FeatureSpec::vector_words`] > 0 |
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::wordpiece::WordPieces;
 
@@ -131,7 +131,7 @@ impl FeatureSpec {
 /// row 0 is every other word.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
-    rows: HashMap<Box<str>, u32>,
+    rows: FxHashMap<Box<str>, u32>,
     len: usize,
 }
 
@@ -139,7 +139,7 @@ impl Vocabulary {
     /// The vocabulary of `words` (normalised forms, see `normalize`; a
     /// repeated word keeps its first row).
     pub fn new(words: &[String]) -> Self {
-        let mut rows = HashMap::with_capacity(words.len());
+        let mut rows = FxHashMap::with_capacity_and_hasher(words.len(), Default::default());
         for (i, w) in words.iter().enumerate() {
             rows.entry(w.as_str().into()).or_insert(i as u32 + 1);
         }

@@ -1,14 +1,17 @@
 //! Word-piece splitting (greedy longest match first, as BERT's tokenizer
 //! does) over a word-piece vocabulary stored in the model file.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// A word-piece vocabulary: pieces that start a word and `##` pieces that
 /// continue one.
 #[derive(Clone, Debug, Default)]
 pub struct WordPieces {
-    starts: HashMap<Box<str>, u32>,
-    continuations: HashMap<Box<str>, u32>,
+    starts: FxHashMap<Box<str>, u32>,
+    continuations: FxHashMap<Box<str>, u32>,
+    /// The longest piece of each map, in bytes: no longer match is tried.
+    longest_start: usize,
+    longest_continuation: usize,
     unknown: u32,
     len: usize,
 }
@@ -20,8 +23,10 @@ impl WordPieces {
     /// Builds the vocabulary from its pieces in id order (`##x` continues a
     /// word); `[UNK]` must be among them.
     pub fn new(pieces: &[String]) -> Option<Self> {
-        let mut starts = HashMap::with_capacity(pieces.len());
-        let mut continuations = HashMap::new();
+        // Fx hashing: the keys come from the model file, and a look-up
+        // (several per word) costs a fraction of SipHash's.
+        let mut starts = FxHashMap::with_capacity_and_hasher(pieces.len(), Default::default());
+        let mut continuations = FxHashMap::default();
         let mut unknown = None;
         for (id, p) in pieces.iter().enumerate() {
             let id = id as u32;
@@ -37,7 +42,10 @@ impl WordPieces {
                 }
             }
         }
+        let longest = |map: &FxHashMap<Box<str>, u32>| map.keys().map(|k| k.len()).max();
         Some(WordPieces {
+            longest_start: longest(&starts).unwrap_or(0),
+            longest_continuation: longest(&continuations).unwrap_or(0),
             starts,
             continuations,
             unknown: unknown?,
@@ -69,14 +77,14 @@ impl WordPieces {
         let first = out.len();
         let mut start = 0;
         while start < word.len() {
-            let map = if start == 0 {
-                &self.starts
+            let (map, longest) = if start == 0 {
+                (&self.starts, self.longest_start)
             } else {
-                &self.continuations
+                (&self.continuations, self.longest_continuation)
             };
             let rest = &word[start..];
             let mut found = None;
-            let mut end = rest.len();
+            let mut end = rest.len().min(longest);
             while end > 0 {
                 if rest.is_char_boundary(end) {
                     if let Some(&id) = map.get(&rest[..end]) {
