@@ -17,6 +17,7 @@
 
 mod clock;
 mod native;
+mod opt;
 mod peers;
 mod profile;
 mod record;
@@ -176,7 +177,7 @@ const SECTIONS: [(Id, &str, &str); 10] = [
     (
         Id::Sizes,
         "sizes",
-        "the wasm package's and the models' sizes; code vs model in the .wasm",
+        "the wasm package's and the models' sizes; code vs model in the .wasm; each wasm-opt level's sizes and speed in Node",
     ),
     (
         Id::WasmNode,
@@ -663,7 +664,9 @@ impl Ctx {
                 &mut s.sizes,
                 self.measure(&name, |_| {
                     self.wasm_ready()?;
-                    wasm::sizes(self.settings.brotli_quality)
+                    let mut sizes = wasm::sizes(self.settings.brotli_quality)?;
+                    sizes.opt_levels = opt::levels(&self.slice, &self.corpus, 1)?;
+                    Ok(sizes)
                 }),
             ),
             Id::WasmNode => keep(

@@ -524,6 +524,30 @@ pub struct Sizes {
     /// The `.wasm` split into the embedded model and the rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub split: Option<WasmSplit>,
+    /// The `.wasm` at each `wasm-opt` level (`bench/opt.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub opt_levels: Vec<OptLevel>,
+}
+
+/// The `.wasm` optimised by `wasm-opt` at one level: its sizes and its speed
+/// in Node over the slice.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct OptLevel {
+    /// The flag, e.g. `-O3`.
+    pub flag: String,
+    pub wasm_raw: u64,
+    pub wasm_gzip: u64,
+    /// The module without the embedded model.
+    pub code_raw: u64,
+    pub code_gzip: u64,
+    /// Whether the model was found in one piece (else code = module − model).
+    pub model_found: bool,
+    /// How long `wasm-opt` took.
+    pub opt_seconds: f64,
+    /// Instantiating the module in Node, ms.
+    pub init_ms: f64,
+    /// The full pipeline over the slice in Node.
+    pub full: Option<Throughput>,
 }
 
 /// One file's sizes, in bytes.

@@ -5,11 +5,12 @@
 use std::fmt::Write as _;
 
 use super::clock;
+use super::opt;
 use super::peers::{Runtime, PEERS};
 use super::profile::stage_names;
 use super::record::{
-    bars, BoilerplateScore, Measurement, Profile, Record, SentenceScores, StageSpeed, Throughput,
-    Unit, SLOPE_MAX,
+    bars, BoilerplateScore, Measurement, OptLevel, Profile, Record, SentenceScores, StageSpeed,
+    Throughput, Unit, SLOPE_MAX,
 };
 
 const HEADLINE_START: &str = "<!-- headline:start -->";
@@ -1016,6 +1017,47 @@ fn sizes_section(s: &mut String, r: &Record) {
             }
         );
     }
+    opt_levels_table(s, &sizes.opt_levels);
+}
+
+/// The `.wasm` at each wasm-opt level (sizes and Node speed), the shipped
+/// level marked.
+fn opt_levels_table(s: &mut String, levels: &[OptLevel]) {
+    if levels.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "| `wasm-opt` level | module, gzip -9 | code, raw | code, gzip -9 | full pipeline in Node (tokens per CPU s) | instantiate in Node (ms) | wasm-opt time (s) |\n|---|---:|---:|---:|---:|---:|---:|"
+    );
+    for l in levels {
+        let shipped = if l.flag == opt::SHIPPED {
+            " (shipped)"
+        } else {
+            ""
+        };
+        let speed = l
+            .full
+            .as_ref()
+            .and_then(|t| t.per_cpu_s(Unit::Tokens))
+            .map_or("–".to_string(), |v| rate(Some(v)));
+        let _ = writeln!(
+            s,
+            "| `{}`{shipped} | {} | {} | {}{} | {speed} | {:.1} | {:.1} |",
+            l.flag,
+            bytes(l.wasm_gzip as f64),
+            bytes(l.code_raw as f64),
+            bytes(l.code_gzip as f64),
+            if l.model_found { "" } else { " (estimate)" },
+            l.init_ms,
+            l.opt_seconds,
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nEach level starts from the same wasm-bindgen output of the release build and is sized and timed by the bench (`xtask/src/bench/opt.rs`: one pass of the full pipeline over the slice per level, `bench/wasm_node.mjs`; code = the module less the embedded model). `cargo xtask wasm` ships `{}`.\n",
+        opt::SHIPPED
+    );
 }
 
 fn startup_section(s: &mut String, r: &Record) {

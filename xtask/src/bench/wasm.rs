@@ -218,11 +218,16 @@ impl Job {
 
 /// The package timed in Node over the slice (`bench/wasm_node.mjs`).
 pub fn node(slice: &Path, job: &Job) -> Result<DriverOut> {
+    node_in(&pkg(), slice, job)
+}
+
+/// The package in the folder `pkg` timed in Node over the slice.
+pub fn node_in(pkg: &Path, slice: &Path, job: &Job) -> Result<DriverOut> {
     node_script(
         "wasm_node.mjs",
         &[
             "--pkg",
-            &pkg().display().to_string(),
+            &pkg.display().to_string(),
             "--data",
             &slice.display().to_string(),
             "--runs",
