@@ -123,7 +123,7 @@ test("highlight mode uses CSS.highlights and leaves the DOM untouched; remove() 
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { mode: "paint" })), /mode must be "mark" or "highlight"/);
   await assert.rejects(
     page.evaluate(() => window.nm.highlight(document.body, { colour: "red" })),
-    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker\)/,
+    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker, workers\)/,
   );
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { worker: "yes" })), /worker must be true or false, got "yes"/);
   await check();
