@@ -526,5 +526,5 @@ export function closePool() {
   const p = pool;
   pool = null;
   workerFailure = null;
-  p?.terminate("closePool() was called");
+  p?.close("closePool() was called");
 }

@@ -151,6 +151,8 @@ export class WorkerPool {
     this.queue = [];
     /** Why no worker could start or load the model, once that happened. */
     this.failure = null;
+    /** Why the pool was closed (`close`), or null: a closed pool takes no more requests. */
+    this.closed = null;
     this.nextId = 0;
     this.resetInfo();
   }
@@ -174,13 +176,14 @@ export class WorkerPool {
   /** Starts workers until at least `n` run (they load the model meanwhile);
    * returns `info`. */
   start(n = 1) {
-    while (this.failure === null && this.slots.length < Math.min(n, this.size)) {
+    while (this.failure === null && this.closed === null && this.slots.length < Math.min(n, this.size)) {
       if (!this.startOne()) break;
     }
     return this.info;
   }
 
   run(messages, { limit = this.size, onResult } = {}) {
+    if (this.closed !== null) return Promise.reject(new PoolError(this.closed, { cancelled: true }));
     if (this.failure !== null) return Promise.reject(new PoolError(this.failure, { load: true }));
     return new Promise((resolve, reject) => {
       const group = {
@@ -213,6 +216,12 @@ export class WorkerPool {
       this.failure = null;
       this.resetInfo();
     }
+  }
+
+  /** Terminates the pool for good: like `terminate`, and later requests are refused. */
+  close(reason = "closed") {
+    this.closed = reason;
+    this.terminate(reason);
   }
 
   /** Terminates every worker, empties the queue; returns the runs that had requests. */
