@@ -17,6 +17,7 @@
 
 mod clock;
 mod native;
+mod page;
 mod peers;
 mod profile;
 mod record;
@@ -78,11 +79,11 @@ const FLAGS: &[Flag] = &[
     ),
     Flag::switch(
         "--no-wasm",
-        "leave out the wasm sections (sizes, wasm-node, wasm-chromium, long-text, profile, memory)",
+        "leave out the wasm sections (sizes, wasm-node, wasm-chromium, long-text, profile, memory, page-pool)",
     ),
     Flag::switch(
         "--no-browser",
-        "leave out Chromium (wasm-chromium, and its scaling and memory rows)",
+        "leave out Chromium (wasm-chromium, page-pool, and its scaling and memory rows)",
     ),
     Flag::switch("--no-build", "use the wasm package in www/pkg/ as it is"),
     Flag::value(
@@ -138,6 +139,9 @@ fn usage() -> String {
 /// documents up to this many bytes).
 const LONG_TEXT_BYTES: usize = 1_000_000;
 
+/// The paste of section `page-pool` with `--quick` (UTF-16 units; 15 pieces).
+const PAGE_POOL_QUICK_CHARS: usize = 300_000;
+
 /// A section of the bench.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Id {
@@ -150,6 +154,7 @@ enum Id {
     LongText,
     Profile,
     Memory,
+    PagePool,
     PeerBundles,
     /// An index into [`PEERS`].
     Peer(usize),
@@ -157,7 +162,7 @@ enum Id {
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 10] = [
+const SECTIONS: [(Id, &str, &str); 11] = [
     (
         Id::Native,
         "native",
@@ -204,6 +209,11 @@ const SECTIONS: [(Id, &str, &str); 10] = [
         "peak wasm linear memory of one annotate call on the large input (10 MB), Node and Chromium, fresh instances",
     ),
     (
+        Id::PagePool,
+        "page-pool",
+        "the demo page in headless Chromium: a 5 MB paste with 1 and 2 workers (issue #16), and the accuracy cost of its pieces",
+    ),
+    (
         Id::PeerBundles,
         "peer-bundles",
         "the JS peers bundled for the browser",
@@ -236,7 +246,13 @@ impl Id {
     fn is_wasm(self) -> bool {
         matches!(
             self,
-            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::LongText | Id::Profile | Id::Memory
+            Id::Sizes
+                | Id::WasmNode
+                | Id::WasmChromium
+                | Id::LongText
+                | Id::Profile
+                | Id::Memory
+                | Id::PagePool
         )
     }
 
@@ -352,7 +368,9 @@ pub fn bench(args: &[String]) -> Result {
             let ids = all_ids()
                 .into_iter()
                 .filter(|id| !id.is_wasm() || !a.has("--no-wasm"))
-                .filter(|id| *id != Id::WasmChromium || !a.has("--no-browser"))
+                .filter(|id| {
+                    !matches!(id, Id::WasmChromium | Id::PagePool) || !a.has("--no-browser")
+                })
                 .filter(|id| !id.is_peer() || a.has("--peers"))
                 .collect();
             let record = Record {
@@ -677,6 +695,7 @@ impl Ctx {
             Id::LongText => keep(&mut s.long_text, self.measure(&name, |e| self.long_text(e))),
             Id::Profile => keep(&mut s.profile, self.measure(&name, |_| self.profile())),
             Id::Memory => keep(&mut s.memory, self.measure(&name, |e| self.memory(e))),
+            Id::PagePool => keep(&mut s.page_pool, self.measure(&name, |e| self.page_pool(e))),
             Id::PeerBundles => keep(
                 &mut s.peer_bundles,
                 self.measure(&name, |_| {
@@ -998,6 +1017,29 @@ impl Ctx {
         Ok(Memory { rows })
     }
 
+    /// The demo page in Chromium with 1 and 2 workers on a long paste, and
+    /// the accuracy of the page's pieces against whole documents.
+    fn page_pool(&self, errors: &mut Vec<String>) -> Result<record::PagePool> {
+        self.wasm_ready()?;
+        if !self.browser {
+            return Err("--no-browser: the page needs Chromium".into());
+        }
+        let chars = if self.settings.quick {
+            PAGE_POOL_QUICK_CHARS
+        } else {
+            record::bars::PAGE_POOL_INPUT_CHARS
+        };
+        let mut data = page::pool(&self.slice, chars, self.settings.runs)?;
+        match page::splitting(&self.slice, &self.work.join("pred")) {
+            Ok(s) => data.splitting = Some(s),
+            Err(e) => errors.push(format!("the accuracy of the pieces: {e}")),
+        }
+        if data.same_result() == Some(false) {
+            errors.push("the runs did not all give the same result (see the digests)".into());
+        }
+        Ok(data)
+    }
+
     fn peer_throughput(&self, run: &peers::PeerRun) -> Throughput {
         Throughput {
             wall_s: run.runs_s.clone(),
@@ -1299,7 +1341,8 @@ mod tests {
                 Id::WasmChromium,
                 Id::LongText,
                 Id::Profile,
-                Id::Memory
+                Id::Memory,
+                Id::PagePool
             ]
         );
         let peer = parse_only("peer:spacy-ner").unwrap();
