@@ -515,7 +515,7 @@ pub struct PoolRun {
     pub seconds: f64,
     /// From the first piece sent to the last result in (the page's stats line).
     pub annotate_seconds: f64,
-    /// Workers started after the page had loaded (its first one runs already).
+    /// Workers the page started, its first one (started on load) included.
     pub workers_started: u32,
     /// Pieces the page cut the paste into.
     pub parts: usize,

@@ -684,7 +684,7 @@ fn page_pool_section(s: &mut String, r: &Record) {
     targets_table(s, &page_pool_targets(p));
     let _ = writeln!(
         s,
-        "\n| workers | runs | paste → result shown | annotating | workers started for the paste | parts | tokens | entities |\n|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "\n| workers | runs | paste → result shown | annotating | workers the page started | parts | tokens | entities |\n|---:|---:|---:|---:|---:|---:|---:|---:|"
     );
     for w in [1, 2] {
         let runs: Vec<_> = p.runs.iter().filter(|x| x.workers == w).collect();
@@ -715,7 +715,7 @@ fn page_pool_section(s: &mut String, r: &Record) {
          Each run opens the demo page (`/www/index.html?workers=N`, served by xtask's static server under the demo's CSP) in a fresh browser context, \
          waits for its first worker to load, pastes the text (a `paste` event, as a user's) and measures with `performance.now()` from the event to the result on the page \
          (the article, legend, panel and stats, set in one task); \"annotating\" is the page's own figure, from the first piece sent to the last result in. \
-         The orders alternate over the rounds (1 then 2, 2 then 1, ...); the first worker starts with the page, a second one when the paste arrives. \
+         The orders alternate over the rounds (1 then 2, 2 then 1, ...); the first worker starts with the page (before the paste), a second one when the paste arrives. \
          Medians; every run's result is exported with the page's JSON button and hashed. Chromium {} reports {} cores, so the page's default is {} worker(s). \
          Two workers can only be faster where a second core is free: the load average of the section (last table) says how busy the machine was.\n",
         thousands(p.chars as u64),
@@ -747,14 +747,16 @@ fn page_pool_section(s: &mut String, r: &Record) {
                 "whole" => "the joined text in one call".to_string(),
                 other => other.to_string(),
             };
+            // Two decimals: the ways differ by hundredths.
+            let pct2 = |v: Option<f64>| v.map_or("–".into(), |x| format!("{:.2}", x * 100.0));
             let _ = writeln!(
                 s,
                 "| {how} | {} | {} | {} | {} | {} |",
                 thousands(m.entities),
-                pct(Some(m.score.p)),
-                pct(Some(m.score.r)),
-                pct(Some(m.score.f1)),
-                pct(m.score.news_f1),
+                pct2(Some(m.score.p)),
+                pct2(Some(m.score.r)),
+                pct2(Some(m.score.f1)),
+                pct2(m.score.news_f1),
             );
         }
         let _ = writeln!(
