@@ -10,6 +10,9 @@ import { cuts, splitAt, WorkerPool } from "./pool.js";
 import { setStatus, startRender } from "./render.js";
 import { state } from "./state.js";
 
+/** The shortest time between two progress updates, ms. */
+const PROGRESS_MS = 100;
+
 /** Starts the pool (once) and one worker in it; resolves once a worker has
  * loaded the model (and sent its labels and version). The other workers
  * start when a text has pieces for them. */
@@ -23,10 +26,34 @@ export function startWorker() {
   return state.workerReady;
 }
 
-function showProgress(done, total) {
-  ui.progress.value = done;
-  const workers = Math.min(total, state.poolSize);
-  setStatus(`Annotating… ${Math.round((100 * done) / total)}% (${done} of ${total} parts${workers > 1 ? `, ${workers} workers` : ""})`);
+/** The progress of a run of `total` parts: `update(done)` shows that `done`
+ * parts are in, at most every PROGRESS_MS (each write to the progress bar
+ * costs the page a millisecond or more, and a long paste has hundreds of
+ * parts) and always for the last one; nothing once `current()` is false. */
+function progressOf(total, current) {
+  let latest = 0;
+  let written = 0;
+  let timer = 0;
+  const write = () => {
+    if (!current() || latest === written) return;
+    written = latest;
+    ui.progress.value = latest;
+    const workers = Math.min(total, state.poolSize);
+    setStatus(`Annotating… ${Math.round((100 * latest) / total)}% (${latest} of ${total} parts${workers > 1 ? `, ${workers} workers` : ""})`);
+  };
+  return (done) => {
+    latest = done;
+    if (done === total) {
+      clearTimeout(timer);
+      write();
+    } else if (!timer) {
+      write();
+      timer = setTimeout(() => {
+        timer = 0;
+        write();
+      }, PROGRESS_MS);
+    }
+  };
 }
 
 /** Annotates the current text (the textarea's, or the long text kept
@@ -54,6 +81,7 @@ export async function run() {
   if (state.pending?.id !== id) return;
   const t0 = performance.now();
   const render = startRender(text);
+  const progress = progressOf(starts.length, () => state.pending?.id === id);
   // The pieces' results, unpacked and shifted, and the first not yet drawn.
   const parts = new Array(starts.length);
   let drawn = 0;
@@ -68,7 +96,7 @@ export async function run() {
           parts[i] = shift(unpack(r.packed), starts[i]);
           while (drawn < parts.length && parts[drawn]) render.add(parts[drawn++]);
           done += 1;
-          if (starts.length > 1) showProgress(done, starts.length);
+          if (starts.length > 1) progress(done);
         },
       },
     );
