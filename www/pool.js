@@ -268,7 +268,13 @@ export class WorkerPool {
     g.slots.set(slot, (g.slots.get(slot) ?? 0) + 1);
     slot.jobs.push(job);
     job.id = ++this.nextId;
-    // A worker still loading the model keeps the message until it is ready.
+    // A worker still loading is sent its requests once it says hello: a
+    // message that arrives before its script has set `onmessage` (a wrapper
+    // that imports worker.js late, say) would be lost.
+    if (slot.ready) this.post(slot, job);
+  }
+
+  post(slot, job) {
     slot.worker.postMessage({ id: job.id, ...job.message });
   }
 
@@ -303,6 +309,7 @@ export class WorkerPool {
     if (!this.slots.includes(slot)) return; // terminated meanwhile
     if (msg.type === "hello") {
       slot.ready = true;
+      for (const job of slot.jobs) this.post(slot, job);
       if (!this.infoSettled) {
         this.infoSettled = true;
         this.resolveInfo({ labels: msg.labels, version: msg.version });

@@ -21,24 +21,35 @@ const annotator = new nm.Annotator();
 const LABELS = annotator.labels().map((l) => l.name);
 
 /** A stand-in for worker.js: says hello, then answers each request after a
- * random delay with worker.js's messages. The text "TRAP" traps. */
+ * random delay with worker.js's messages. The text "TRAP" traps. A request
+ * sent before the hello is lost (as it is by a worker whose script sets
+ * `onmessage` late) and counted in `FakeWorker.early`. */
 class FakeWorker {
   static started = [];
+  static early = 0;
   constructor({ failLoad = false } = {}) {
     this.terminated = false;
+    this.hello = false;
     this.onmessage = null;
     this.onerror = null;
     FakeWorker.started.push(this);
     setTimeout(() => {
       if (this.terminated) return;
       if (failLoad) this.emit({ type: "error", message: "the model could not be loaded: broken", trap: true });
-      else this.emit({ type: "hello", labels: annotator.labels(), version: annotator.version });
+      else {
+        this.hello = true;
+        this.emit({ type: "hello", labels: annotator.labels(), version: annotator.version });
+      }
     }, 1);
   }
   emit(data) {
     if (!this.terminated) this.onmessage?.({ data });
   }
   postMessage({ id, text, labels, tokens }) {
+    if (!this.hello) {
+      FakeWorker.early += 1;
+      return;
+    }
     this.held = (this.held ?? 0) + 1;
     this.mostHeld = Math.max(this.mostHeld ?? 0, this.held);
     setTimeout(() => {
@@ -182,6 +193,10 @@ test("a worker that cannot start or load the model fails the pool until it is te
   await assert.rejects(failing.run([{ text: "a" }, { text: "b" }]), (e) => e.load === true && /could not be loaded/.test(e.message));
   await assert.rejects(failing.info);
   assert.equal(failing.workers, 0);
+});
+
+test("no request was sent to a worker before it said hello", () => {
+  assert.equal(FakeWorker.early, 0);
 });
 
 test("annotateMany: bad input is refused with messages naming the call and the options; in Node it needs Web Workers", async () => {
