@@ -35,6 +35,14 @@ if (!base || !data) {
   console.error("usage: node page_pool.mjs --url BASE --data SLICE.jsonl [--chars N] [--runs R] [--workers 1,2]");
   process.exit(2);
 }
+// The page takes a pasted text itself (instead of leaving it to the text box)
+// only above its EDITOR_LIMIT (www/state.js); a synthetic paste event does not
+// fill the text box, so a shorter text would never be annotated.
+const EDITOR_LIMIT = 500_000;
+if (!(chars > EDITOR_LIMIT)) {
+  console.error(`--chars must be more than ${EDITOR_LIMIT} (the page's EDITOR_LIMIT), got ${chars}`);
+  process.exit(2);
+}
 
 /** The slice's documents joined with blank lines, again and again, up to `chars` units. */
 function pasteText() {
@@ -85,11 +93,12 @@ async function one(workers) {
       window.__paste = t;
     }, text);
     const timing = await page.evaluate(
-      () =>
-        new Promise((resolve) => {
+      (timeoutMs) =>
+        new Promise((resolve, reject) => {
           const html = document.documentElement;
           const before = Number(html.dataset.runs);
           let t0 = 0;
+          setTimeout(() => reject(new Error(`no result after ${timeoutMs / 1000} s; the page says: ${document.getElementById("status").textContent}`)), timeoutMs);
           new MutationObserver((_, observer) => {
             if (Number(html.dataset.runs) > before) {
               observer.disconnect();
@@ -102,6 +111,7 @@ async function one(workers) {
           t0 = performance.now();
           document.getElementById("input").dispatchEvent(event);
         }),
+      timeoutMs,
     );
     const [download] = await Promise.all([page.waitForEvent("download", { timeout: timeoutMs }), page.click("#export-json")]);
     const exported = JSON.parse(readFileSync(await download.path(), "utf8"));
