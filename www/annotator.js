@@ -1,66 +1,59 @@
-// The page's side of the worker protocol (worker.js, protocol.js): starts the worker,
-// sends `{ id, text }`, takes `progress`, `result` and `error` back (answers
-// to any run but the pending one are ignored), cancels by replacing the
-// worker.
+// The page's side of the annotator: a pool of workers (pool.js, worker.js).
+// A text is cut into pieces at blank lines, the pieces are annotated by the
+// pool's workers (as many as `state.poolSize`), and their results are joined
+// in order with their offsets shifted; each piece is drawn (off the page) as
+// soon as the ones before it are in, and the article is shown when the last
+// one is. Progress counts the pieces done. Cancel terminates every worker.
 import { ui } from "./dom.js";
-import { spawnWorker, unpack } from "./protocol.js";
-import { setStatus, show } from "./render.js";
+import { unpack } from "./protocol.js";
+import { cuts, splitAt, WorkerPool } from "./pool.js";
+import { setStatus, startRender } from "./render.js";
 import { state } from "./state.js";
 
-/** Texts at least this long show the progress bar from the start. */
-const PROGRESS_FROM = 200_000;
+/** The shortest time between two progress updates, ms. */
+const PROGRESS_MS = 100;
 
-/** Starts a worker; resolves once it has loaded the model (and sent its
- * labels and version). */
+/** Starts the pool (once) and one worker in it; resolves once a worker has
+ * loaded the model (and sent its labels and version). The other workers
+ * start when a text has pieces for them. */
 export function startWorker() {
-  const worker = spawnWorker();
-  state.worker = worker;
-  state.workerReady = new Promise((resolve, reject) => {
-    worker.onmessage = (event) => {
-      const msg = event.data;
-      if (msg.type === "hello") {
-        state.labels = new Map(msg.labels.map((l) => [l.name, l.description]));
-        state.version = msg.version;
-        resolve();
-      } else if (msg.type === "error" && msg.id === undefined) {
-        reject(new Error(msg.message));
-      } else {
-        onMessage(msg);
-      }
-    };
-    worker.onerror = (event) => {
-      event.preventDefault();
-      const message = event.message || "the worker could not start";
-      reject(new Error(message));
-      if (state.pending) finishRun(`Error: ${message}`, true);
-    };
+  state.pool ??= new WorkerPool({ size: state.poolSize });
+  state.pool.start(1);
+  state.workerReady = state.pool.info.then(({ labels, version }) => {
+    state.labels = new Map(labels.map((l) => [l.name, l.description]));
+    state.version = version;
   });
   return state.workerReady;
 }
 
-function onMessage(msg) {
-  const { pending } = state;
-  if (!pending || msg.id !== pending.id) return;
-  if (msg.type === "progress") {
-    ui.progress.hidden = false;
-    ui.progress.value = msg.done / msg.total;
-    setStatus(`Annotating… ${Math.round((100 * msg.done) / msg.total)}%`);
-  } else if (msg.type === "result") {
-    const result = unpack(msg.packed);
-    state.tokens = msg.tokens;
-    state.ms = msg.ms;
-    finishRun(null);
-    show(pending.text, result);
-  } else if (msg.type === "error") {
-    if (msg.trap) {
-      // The module trapped: its state is unknown, so start a fresh one.
-      state.worker.terminate();
-      startWorker();
-      finishRun(`Internal error: ${msg.message}. The annotator was restarted; try again.`, true);
-    } else {
-      finishRun(`Error: ${msg.message}`, true);
+/** The progress of a run of `total` parts: `update(done)` shows that `done`
+ * parts are in, at most every PROGRESS_MS (each write to the progress bar
+ * costs the page a millisecond or more, and a long paste has hundreds of
+ * parts) and always for the last one; nothing once `current()` is false. */
+function progressOf(total, current) {
+  let latest = 0;
+  let written = 0;
+  let timer = 0;
+  const write = () => {
+    if (!current() || latest === written) return;
+    written = latest;
+    ui.progress.value = latest;
+    const workers = Math.min(total, state.poolSize);
+    setStatus(`Annotating… ${Math.round((100 * latest) / total)}% (${latest} of ${total} parts${workers > 1 ? `, ${workers} workers` : ""})`);
+  };
+  return (done) => {
+    latest = done;
+    if (done === total) {
+      clearTimeout(timer);
+      write();
+    } else if (!timer) {
+      write();
+      timer = setTimeout(() => {
+        timer = 0;
+        write();
+      }, PROGRESS_MS);
     }
-  }
+  };
 }
 
 /** Annotates the current text (the textarea's, or the long text kept
@@ -70,20 +63,74 @@ export async function run() {
   const text = state.big ?? ui.input.value;
   if (state.pending) cancel(false);
   const id = ++state.runId;
+  const starts = cuts(text);
   state.pending = { id, text };
   document.documentElement.dataset.busy = "true";
   ui.annotate.disabled = true;
   ui.cancel.hidden = false;
+  ui.progress.max = starts.length;
   ui.progress.value = 0;
-  ui.progress.hidden = text.length < PROGRESS_FROM;
+  ui.progress.hidden = starts.length < 2;
   setStatus("Annotating…");
   try {
     await state.workerReady;
   } catch (e) {
-    finishRun(`Could not load the annotator: ${e.message}`, true);
+    if (state.pending?.id === id) finishRun(`Could not load the annotator: ${e.message}`, true);
     return;
   }
-  if (state.pending?.id === id) state.worker.postMessage({ id, text });
+  if (state.pending?.id !== id) return;
+  const t0 = performance.now();
+  const render = startRender(text);
+  const progress = progressOf(starts.length, () => state.pending?.id === id);
+  // The pieces' results, unpacked and shifted, and the first not yet drawn.
+  const parts = new Array(starts.length);
+  let drawn = 0;
+  let done = 0;
+  let results;
+  try {
+    results = await state.pool.run(
+      splitAt(text, starts).map((piece) => ({ text: piece })),
+      {
+        onResult(i, r) {
+          if (state.pending?.id !== id) return;
+          parts[i] = shift(unpack(r.packed), starts[i]);
+          while (drawn < parts.length && parts[drawn]) render.add(parts[drawn++]);
+          done += 1;
+          if (starts.length > 1) progress(done);
+        },
+      },
+    );
+  } catch (e) {
+    if (state.pending?.id !== id) return; // cancelled, or overtaken by a newer run
+    if (e.trap) {
+      // The pool has already replaced the worker whose module trapped.
+      finishRun(`Internal error: ${e.message}. The annotator was restarted; try again.`, true);
+    } else if (e.load) {
+      finishRun(`Could not load the annotator: ${e.message}`, true);
+    } else {
+      finishRun(`Error: ${e.message}`, true);
+    }
+    return;
+  }
+  if (state.pending?.id !== id) return;
+  const result = { blocks: parts.flatMap((p) => p.blocks), sentences: parts.flatMap((p) => p.sentences), entities: parts.flatMap((p) => p.entities) };
+  state.tokens = results.reduce((n, r) => n + r.tokens, 0);
+  state.ms = performance.now() - t0;
+  state.workersUsed = Math.min(starts.length, state.poolSize);
+  finishRun(null);
+  render.finish(result);
+}
+
+/** A piece's result with its offsets moved by `by` (where the piece starts in the text). */
+function shift(part, by) {
+  if (by === 0) return part;
+  for (const list of [part.blocks, part.sentences, part.entities]) {
+    for (const r of list) {
+      r.start += by;
+      r.end += by;
+    }
+  }
+  return part;
 }
 
 function finishRun(message, isError = false) {
@@ -95,10 +142,12 @@ function finishRun(message, isError = false) {
   if (message) setStatus(message, isError);
 }
 
-/** Stops the running annotation: the worker is terminated and replaced. */
+/** Stops the running annotation: every worker is terminated, and one fresh
+ * worker is started for the next run (the others start when needed). */
 export function cancel(report = true) {
   if (!state.pending) return;
-  state.worker.terminate();
+  state.pending = null;
+  state.pool.terminate("cancelled");
   startWorker();
   finishRun(report ? "Cancelled." : null);
   if (report) ui.annotate.focus();

@@ -1,5 +1,5 @@
-// Types of newsmark's embedding API (highlight.js).
-import type { Annotator, AnnotatedEntity } from "./newsmark.js";
+// Types of newsmark's embedding API (highlight.js): highlight(), annotateMany(), closePool().
+import type { Annotator, AnnotatedEntity, Annotation, AnnotateOptions } from "./newsmark.js";
 
 /** Elements whose text highlight() never annotates (besides editable elements). */
 export const DEFAULT_SKIP: readonly string[];
@@ -13,8 +13,11 @@ export interface HighlightOptions {
   mode?: "mark" | "highlight";
   /** CSS selectors of elements to skip, besides script, style, textarea, code, pre, … and contenteditable. */
   exclude?: string | string[];
-  /** true (default): annotate in a module Web Worker (worker.js, started once and reused); false: on this thread. */
+  /** true (default): annotate in module Web Workers (worker.js, started when needed and reused); false: on this thread. */
   worker?: boolean;
+  /** How many workers may annotate the text's pieces at once (1 to 16). Default: 1, or for texts of `POOL_FROM`
+   * characters and more one per core but one, at most 4. Only with `worker: true`. */
+  workers?: number;
   /** An annotator to use on this thread (implies `worker: false`; `worker: true` with it is an error). */
   annotator?: Annotator;
 }
@@ -45,6 +48,23 @@ export interface HighlightHandle extends HandleBase {
   readonly ranges: Range[];
 }
 
+/** Texts at least this long (UTF-16 code units) are annotated by several workers when `workers` is not given. */
+export const POOL_FROM: number;
+
 /** Annotates the text inside `root` and highlights its named entities. */
 export function highlight(root: Element, options?: HighlightOptions & { mode?: "mark" }): Promise<MarkHandle>;
 export function highlight(root: Element, options: HighlightOptions & { mode: "highlight" }): Promise<HighlightHandle>;
+
+export interface AnnotateManyOptions extends AnnotateOptions {
+  /** How many workers may run at once for this call (1 to 16). Default: one per core but one, at least 1, at most 4. */
+  workers?: number;
+}
+
+/** Annotates every text on a pool of module Web Workers (one text per worker at a time); resolves with one result per
+ * text, in order, each equal to `new Annotator().annotate(text, options)`. Rejects with an `Error` whose message starts
+ * with `annotateMany:` on bad input, when no worker can start (no Web Workers, as in Node; a CSP without `worker-src`),
+ * when a text fails (`annotateMany: texts[i]: ...`) or when `closePool()` stops it. */
+export function annotateMany(texts: string[], options?: AnnotateManyOptions): Promise<Annotation[]>;
+
+/** Terminates the workers of `highlight()` and `annotateMany()`; calls still running reject. The next call starts new ones. */
+export function closePool(): void;

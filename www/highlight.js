@@ -3,19 +3,23 @@
 // takes out again, leaving the DOM exactly as it was) or with the CSS
 // Custom Highlight API (the DOM is never touched).
 //
-// The page is never blocked: the annotator runs in the module worker the
-// demo page also uses (worker.js, protocol.js), and the DOM work (reading
-// the text nodes, wrapping marks, building ranges) is done in slices of a
-// few milliseconds with a turn of the event loop between them.
+// The page is never blocked: the annotator runs in the module workers the
+// demo page also uses (worker.js, pool.js, protocol.js), and the DOM work
+// (reading the text nodes, wrapping marks, building ranges) is done in slices
+// of a few milliseconds with a turn of the event loop between them.
+//
+// annotateMany() annotates many texts on the same pool of workers, one text
+// per worker at a time; closePool() terminates the workers.
 import { isBlock } from "./blocks.js";
 import init, { Annotator } from "./pkg/newsmark.js";
-import { spawnWorker, unpackEntities } from "./protocol.js";
+import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
+import { unpack, unpackEntities } from "./protocol.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
 export const DEFAULT_SKIP = ["script", "style", "textarea", "code", "pre", "noscript", "template", "svg", "math", "select", "option", "input", "kbd", "samp", "iframe", "object"];
 
-const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker"];
+const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker", "workers"];
 
 /** Longest stretch of DOM work (ms) before the event loop gets a turn: well
  * under the 50 ms that makes a task "long", leaving room for layout. */
@@ -34,73 +38,33 @@ async function getDefaultAnnotator() {
   return defaultAnnotator;
 }
 
-/** The worker shared by every highlight() call: `{ worker, ready, pending }`,
- * or null before the first call and after a trap. */
-let client = null;
-/** Why the worker could not start, once it failed: later calls then run on
- * this thread without trying again. */
+/** The worker pool shared by every highlight() and annotateMany() call,
+ * made on first use; closePool() terminates it. */
+let pool = null;
+/** Why the workers could not start, once they failed: later highlight()
+ * calls then run on this thread without trying again. */
 let workerFailure = null;
-let nextId = 0;
 
-/** Starts the worker (once); `ready` resolves when it has loaded the model
- * and rejects if it cannot start or load it. */
-function startWorker() {
-  if (client) return client;
-  const pending = new Map();
-  let worker;
-  try {
-    worker = spawnWorker();
-  } catch (e) {
-    const ready = Promise.reject(e);
-    ready.catch(() => {}); // handled by the caller, after it has collected the text
-    return { ready };
-  }
-  const self = { worker, pending };
-  const failAll = (message) => {
-    if (client === self) client = null;
-    worker.terminate();
-    for (const { reject } of pending.values()) reject(new Error(message));
-    pending.clear();
-  };
-  self.ready = new Promise((resolve, reject) => {
-    worker.onmessage = (event) => {
-      const msg = event.data;
-      if (msg.type === "hello") {
-        resolve();
-      } else if (msg.id === undefined) {
-        if (msg.type === "error") {
-          reject(new Error(msg.message));
-          failAll(msg.message);
-        }
-      } else if (msg.type === "result" || msg.type === "error") {
-        const call = pending.get(msg.id);
-        if (!call) return;
-        pending.delete(msg.id);
-        if (msg.type === "result") call.resolve(msg.packed);
-        else call.reject(new Error(msg.message));
-        // A trap leaves the module's memory untrustworthy: the next call starts a fresh worker.
-        if (msg.type === "error" && msg.trap) failAll(msg.message);
-      }
-    };
-    worker.onerror = (event) => {
-      event.preventDefault?.();
-      const message = event.message || "the worker could not be started";
-      reject(new Error(message));
-      failAll(message);
-    };
-  });
-  self.ready.catch(() => {}); // handled by the caller, after it has collected the text
-  client = self;
-  return self;
+function sharedPool() {
+  pool ??= new WorkerPool({ size: MAX_WORKERS });
+  return pool;
 }
 
-/** Annotates `text` in the worker; resolves with its packed result. */
-function annotateInWorker(c, text, labels) {
-  const id = ++nextId;
-  return new Promise((resolve, reject) => {
-    c.pending.set(id, { resolve, reject });
-    c.worker.postMessage(labels ? { id, text, labels } : { id, text });
-  });
+/** Texts at least this long (UTF-16 units, about 1 s of work for one worker)
+ * are annotated by several workers at once when highlight() is not told how
+ * many: below it, starting more workers (a few hundred ms each, and their
+ * memory) would cost about what they save. */
+export const POOL_FROM = 400_000;
+
+/** Annotates `text` in the pool: cut into pieces at blank lines, at most
+ * `limit` pieces at once; resolves with the merged packed result. */
+async function annotateInPool(p, text, labels, limit) {
+  const starts = cuts(text);
+  const results = await p.run(
+    splitAt(text, starts).map((piece) => (labels ? { text: piece, labels } : { text: piece })),
+    { limit },
+  );
+  return mergePacked(results.map((r) => r.packed), starts);
 }
 
 /** Gives the event loop a turn: `scheduler.yield()` where there is one
@@ -274,9 +238,11 @@ function pieces(found, start, end) {
  * `nm-PERSON`), `mode` (`"mark"`, the default, or `"highlight"` for the CSS
  * Custom Highlight API), `exclude` (CSS selectors whose elements are
  * skipped, besides script, style, textarea, code, pre and editable
- * elements), `worker` (default true: annotate in a module Web Worker;
- * false: on this thread), `annotator` (an `Annotator` to use on this thread;
- * implies `worker: false`).
+ * elements), `worker` (default true: annotate in module Web Workers;
+ * false: on this thread), `workers` (how many workers may annotate the
+ * text's pieces at once; default: one, or for texts of POOL_FROM units and
+ * more one per core but one, at most 4), `annotator` (an `Annotator` to use
+ * on this thread; implies `worker: false`).
  *
  * If the worker cannot be started (a CSP without `worker-src`, a
  * cross-origin or file:// module URL) or cannot load the model, the call
@@ -301,28 +267,34 @@ export async function highlight(root, options = {}) {
   const worker = options?.worker ?? !annotator;
   if (typeof worker !== "boolean") throw new Error(`highlight: worker must be true or false, got ${JSON.stringify(worker)}`);
   if (worker && annotator) throw new Error("highlight: an annotator runs on this thread; it cannot be combined with worker: true");
+  const workers = checkWorkers("highlight", options?.workers);
+  if (workers !== undefined && !worker) throw new Error("highlight: workers counts the workers that annotate; it cannot be combined with worker: false or an annotator");
   const skip = [...DEFAULT_SKIP, "[contenteditable]:not([contenteditable=false])", ...[exclude].flat()].join(", ");
 
-  // The worker loads the model while the text is being collected.
+  // A worker loads the model while the text is being collected.
   let c = null;
   let workerError;
-  if (worker && workerFailure === null) c = startWorker();
-  else if (worker) workerError = workerFailure;
+  if (worker && workerFailure === null) {
+    c = sharedPool();
+    c.start(1);
+  } else if (worker) {
+    workerError = workerFailure;
+  }
   const clock = sliceClock();
   try {
-    return await run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock });
+    return await run(root, { c, workers, workerError, annotator, labels, mode, classPrefix, skip, clock });
   } finally {
     clock.stop();
   }
 }
 
 /** highlight() once its options are checked: collect, annotate (in the
- * worker `c` when there is one), draw. */
-async function run(root, { c, workerError, annotator, labels, mode, classPrefix, skip, clock }) {
+ * worker pool `c` when there is one), draw. */
+async function run(root, { c, workers, workerError, annotator, labels, mode, classPrefix, skip, clock }) {
   const found = await collect(root, skip, clock);
   if (c) {
     try {
-      await c.ready;
+      await c.info;
     } catch (e) {
       workerFailure = e.message;
       workerError = e.message;
@@ -331,7 +303,8 @@ async function run(root, { c, workerError, annotator, labels, mode, classPrefix,
   }
   let entities;
   if (c) {
-    const packed = await annotateInWorker(c, found.text, labels);
+    const limit = workers ?? (found.text.length >= POOL_FROM ? defaultPoolSize() : 1);
+    const packed = await annotateInPool(c, found.text, labels, limit);
     await clock.pause();
     entities = unpackEntities(packed, found.text);
   } else {
@@ -463,4 +436,95 @@ async function drawHighlights(found, entities, prefix, clock) {
       }
     },
   };
+}
+
+/** `workers` as given to `call`: undefined, or a whole number from 1 to MAX_WORKERS. */
+function checkWorkers(call, workers) {
+  if (workers === undefined) return undefined;
+  if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
+    throw new Error(`${call}: workers must be a whole number from 1 to ${MAX_WORKERS}, got ${JSON.stringify(workers)}`);
+  }
+  return workers;
+}
+
+const MANY_OPTIONS = ["labels", "tokens", "workers"];
+
+/** What a value is, for error messages: "number", "null", "array", ... */
+function kind(value) {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/**
+ * Annotates many texts on a pool of module Web Workers (the ones highlight()
+ * uses), one text per worker at a time, and resolves with one result per
+ * text, in order, each exactly what `new Annotator().annotate(text, options)`
+ * returns (every text is annotated whole, in one call).
+ *
+ * Options: those of `annotate` (`labels`, `tokens`), and `workers` (how many
+ * workers may run at once for this call; default: one per core but one, at
+ * least 1, at most 4). Workers start when there is work for them and stay
+ * until closePool().
+ *
+ * Rejects with an `Error` whose message starts with `annotateMany:` for bad
+ * input (naming the valid options), when no worker can be started (no Web
+ * Workers, as in Node, or a CSP without `worker-src`), when a text fails
+ * (`annotateMany: texts[i]: ...`) and when closePool() stops the call.
+ */
+export async function annotateMany(texts, options = {}) {
+  if (!Array.isArray(texts)) throw new Error(`annotateMany: texts must be an array of strings, got ${kind(texts)}`);
+  texts.forEach((t, i) => {
+    if (typeof t !== "string") throw new Error(`annotateMany: texts[${i}] must be a string, got ${kind(t)}`);
+  });
+  if (options !== undefined && options !== null && kind(options) !== "object") {
+    throw new Error(`annotateMany: options must be an object (options: ${MANY_OPTIONS.join(", ")}), got ${kind(options)}`);
+  }
+  for (const key of Object.keys(options ?? {})) {
+    if (!MANY_OPTIONS.includes(key)) throw new Error(`annotateMany: unknown option ${JSON.stringify(key)} (options: ${MANY_OPTIONS.join(", ")})`);
+  }
+  const { labels, tokens } = options ?? {};
+  if (tokens !== undefined && typeof tokens !== "boolean") throw new Error(`annotateMany: tokens must be true or false, got ${JSON.stringify(tokens)}`);
+  if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === "string"))) {
+    throw new Error(`annotateMany: labels must be an array of label names, got ${kind(labels)}`);
+  }
+  const workers = checkWorkers("annotateMany", options?.workers) ?? defaultPoolSize();
+  if (texts.length === 0) return [];
+  if (typeof globalThis.Worker !== "function") {
+    throw new Error("annotateMany: this environment has no Web Workers (in Node, call annotate on an Annotator for each text)");
+  }
+  const p = sharedPool();
+  let info;
+  try {
+    info = await p.start(1);
+  } catch (e) {
+    throw new Error(`annotateMany: the workers could not start: ${e.message}`);
+  }
+  if (labels) {
+    const names = info.labels.map((l) => l.name);
+    const unknown = labels.find((l) => !names.includes(l));
+    if (unknown !== undefined) throw new Error(`annotateMany: options.labels: unknown label ${JSON.stringify(unknown)} (this model's labels: ${names.join(", ")})`);
+  }
+  const message = (text) => {
+    const m = { text };
+    if (labels) m.labels = labels;
+    if (tokens) m.tokens = true;
+    return m;
+  };
+  let results;
+  try {
+    results = await p.run(texts.map(message), { limit: workers });
+  } catch (e) {
+    if (e.cancelled) throw new Error(`annotateMany: stopped by closePool()`);
+    throw new Error(e.index !== undefined ? `annotateMany: texts[${e.index}]: ${e.message}` : `annotateMany: ${e.message}`);
+  }
+  return results.map((r, i) => unpack(r.packed, texts[i], true));
+}
+
+/** Terminates the workers of highlight() and annotateMany(); calls still
+ * running reject (annotateMany's with "stopped by closePool()"). The next
+ * call starts new workers (and tries again if they had failed to start). */
+export function closePool() {
+  const p = pool;
+  pool = null;
+  workerFailure = null;
+  p?.close("closePool() was called");
 }

@@ -1,5 +1,5 @@
-// The newsmark page's entry point. The wasm annotator runs in a Web Worker
-// (worker.js, driven by annotator.js); state.js holds the page's state,
+// The newsmark page's entry point. The wasm annotator runs in a pool of Web
+// Workers (pool.js and worker.js, driven by annotator.js); state.js holds the page's state,
 // render.js draws it, input.js and controls.js handle the user. Article text
 // only ever enters the DOM as text nodes, never as HTML.
 import { startWorker } from "./annotator.js";
@@ -7,9 +7,20 @@ import { applyToggles, wireControls } from "./controls.js";
 import { ui } from "./dom.js";
 import { readHash } from "./hash.js";
 import { loadSample, wireInput } from "./input.js";
+import { defaultPoolSize, MAX_WORKERS } from "./pool.js";
 import { setStatus } from "./render.js";
 import { state } from "./state.js";
 
+/** `?workers=N` (1 to MAX_WORKERS) chooses how many workers annotate a long
+ * text; anything else means the default for this machine. */
+function poolSize() {
+  const asked = new URLSearchParams(location.search).get("workers");
+  const n = asked !== null && /^\d+$/.test(asked) ? Number(asked) : 0;
+  return n >= 1 && n <= MAX_WORKERS ? n : defaultPoolSize();
+}
+
+state.poolSize = poolSize();
+document.documentElement.dataset.workers = String(state.poolSize);
 wireInput();
 wireControls();
 const sample = readHash();

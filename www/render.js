@@ -5,65 +5,74 @@ import { el, ui } from "./dom.js";
 import { groupEntities } from "./groups.js";
 import { state } from "./state.js";
 
-/** Time one rendering slice may take before yielding to the page, in ms. */
-const SLICE_MS = 12;
-
 export function setStatus(text, isError = false) {
   ui.status.textContent = text;
   ui.status.classList.toggle("error", isError);
 }
 
-/** Shows a new result (in slices, so a huge text never blocks the page),
- * then the legend, panel and stats for it. */
-export async function show(text, result) {
-  const token = ++state.renderToken;
-  state.text = text;
-  state.result = result;
-  state.groups = groupEntities(result.entities.map((e) => ({ label: e.label, text: text.slice(e.start, e.end) })), [...state.labels.keys()]);
-  const groupOf = new Int32Array(result.entities.length).fill(-1);
-  for (const g of state.groups) for (const i of g.members) groupOf[i] = g.id;
-  state.marks = new Array(result.entities.length).fill(null);
-  // Group ids are per result: a selection from the last one means nothing here.
-  state.selectedGroup = null;
-  state.groupCursor.clear();
-  ui.article.replaceChildren();
-  ui.article.classList.toggle("large", text.length > 200_000);
-  const builder = new ArticleBuilder(ui.article, text, result, groupOf);
-  let deadline = performance.now() + SLICE_MS;
-  for (const block of result.blocks) {
-    builder.block(block);
-    if (performance.now() > deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      if (token !== state.renderToken) return;
-      deadline = performance.now() + SLICE_MS;
-    }
-  }
-  state.marks = builder.marks;
-  renderLegend();
-  renderPanel();
-  renderStats();
-  for (const button of [ui.exportJson, ui.exportJsonLd, ui.exportHtml]) button.disabled = false;
-  state.runs += 1;
-  document.documentElement.dataset.runs = String(state.runs);
-  document.documentElement.dataset.ready = "true";
+/**
+ * Starts drawing a new result for `text` off the page. `add(part)` appends
+ * the blocks of the next part of the result (a piece's `{ blocks, sentences,
+ * entities }`, offsets already into `text`, parts in order): the page's
+ * annotator calls it as the pieces come back from the workers, so the
+ * article is built while the rest is annotated. `finish(result)` (the whole
+ * result) puts the article on the page at once and draws the legend, panel
+ * and stats. A drawing that is never finished (a cancelled run) is dropped.
+ */
+export function startRender(text) {
+  const fragment = document.createDocumentFragment();
+  const builder = new ArticleBuilder(fragment, text);
+  return {
+    add: (part) => builder.add(part),
+    finish(result) {
+      state.text = text;
+      state.result = result;
+      state.groups = groupEntities(result.entities.map((e) => ({ label: e.label, text: text.slice(e.start, e.end) })), [...state.labels.keys()]);
+      state.marks = Array.from({ length: result.entities.length }, (_, i) => builder.marks[i] ?? null);
+      // Group ids are per result: a selection from the last one means nothing here.
+      state.selectedGroup = null;
+      state.groupCursor.clear();
+      ui.article.classList.toggle("large", text.length > 200_000);
+      ui.article.replaceChildren(fragment);
+      renderLegend();
+      renderPanel();
+      renderStats();
+      for (const button of [ui.exportJson, ui.exportJsonLd, ui.exportHtml]) button.disabled = false;
+      state.runs += 1;
+      document.documentElement.dataset.runs = String(state.runs);
+      document.documentElement.dataset.ready = "true";
+    },
+  };
 }
+
+/** The marker put at each sentence start (shown by the sentence switch); cloned. */
+const SENTENCE_MARK = el("span", { class: "sb", "aria-hidden": "true" });
 
 /** Appends a result's blocks to the article one at a time, with their
  * entities as <mark>s and a marker at each sentence start. Boilerplate runs
- * are gathered in a section headed by a one-line summary. */
+ * are gathered in a section headed by a one-line summary. The result comes
+ * in parts, in order (`add`). */
 class ArticleBuilder {
-  constructor(article, text, result, groupOf) {
+  constructor(article, text) {
     this.article = article;
     this.text = text;
-    this.entities = result.entities;
-    this.sentences = result.sentences;
-    this.groupOf = groupOf;
+    /** The entities and sentences of the parts added so far. */
+    this.entities = [];
+    this.sentences = [];
     /** The next entity and sentence not yet placed. */
     this.ei = 0;
     this.si = 0;
     /** The open boilerplate run: `{ section, summary, reasons, count }`. */
     this.run = null;
-    this.marks = new Array(result.entities.length).fill(null);
+    /** The <mark> of each entity placed. */
+    this.marks = [];
+  }
+
+  /** Appends the blocks of the next part of the result. */
+  add(part) {
+    for (const e of part.entities) this.entities.push(e);
+    for (const s of part.sentences) this.sentences.push(s);
+    for (const b of part.blocks) this.block(b);
   }
 
   block(b) {
@@ -81,11 +90,14 @@ class ArticleBuilder {
       const e = entities[this.ei];
       if (e.end > b.end) break;
       this.appendText(block, pos, e.start);
-      const mark = el("mark", {
-        class: `ent ent-${e.label}`,
-        dataset: { label: e.label, score: e.score, i: this.ei, group: this.groupOf[this.ei] },
-        tabindex: "-1",
-      });
+      // The element el() would make, built directly: this runs once per entity
+      // (tens of thousands for a long paste), and el()'s generality costs.
+      const mark = document.createElement("mark");
+      mark.setAttribute("class", `ent ent-${e.label}`);
+      mark.setAttribute("data-label", e.label);
+      mark.setAttribute("data-score", String(e.score));
+      mark.setAttribute("data-i", String(this.ei));
+      mark.setAttribute("tabindex", "-1");
       this.appendText(mark, e.start, e.end);
       block.append(mark);
       this.marks[this.ei] = mark;
@@ -116,7 +128,7 @@ class ArticleBuilder {
       const s = sentences[this.si++].start;
       if (s < from) continue;
       if (s > from) parent.append(text.slice(from, s));
-      parent.append(el("span", { class: "sb", "aria-hidden": "true" }));
+      parent.append(SENTENCE_MARK.cloneNode(false));
       from = s;
     }
     if (to > from) parent.append(text.slice(from, to));
@@ -208,6 +220,7 @@ export function renderStats() {
     `${fmt(Math.round(state.ms))} ms`,
     `${fmt(perSecond)} tokens/s`,
   ];
+  if (state.workersUsed > 1) parts.push(`${state.workersUsed} workers`);
   setStatus(parts.join(" · "));
   ui.status.dataset.entities = String(shown);
 }

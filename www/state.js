@@ -17,10 +17,13 @@ export const state = {
   /** The timer that re-annotates a while after the last keystroke. */
   typingTimer: 0,
 
-  // ---- the annotator (worker.js)
-  /** The Worker, replaced after a cancel or a trap. */
-  worker: null,
-  /** Resolves once the current worker has loaded the model. */
+  // ---- the annotator (pool.js, worker.js)
+  /** The WorkerPool; its workers are terminated by a cancel. */
+  pool: null,
+  /** How many workers annotate a long text's pieces at once: `?workers=N`
+   * in the page's URL, else one per core but one, at most 4 (main.js). */
+  poolSize: 1,
+  /** Resolves once a worker has loaded the model. */
   workerReady: null,
   /** The id of the last run started. */
   runId: 0,
@@ -38,13 +41,13 @@ export const state = {
   groups: [],
   /** The <mark> of each entity (null for one that was not rendered). */
   marks: [],
-  /** Tokens and worker milliseconds of the last run. */
+  /** Tokens, milliseconds (wall clock, from sending the first piece to the
+   * last result) and workers used of the last run. */
   tokens: 0,
   ms: 0,
+  workersUsed: 1,
   /** Results rendered so far (mirrored in `html[data-runs]`). */
   runs: 0,
-  /** Bumped by each render, so a sliced render that was overtaken stops. */
-  renderToken: 0,
 
   // ---- display
   /** Labels switched off in the legend. */

@@ -26,6 +26,8 @@ after(async () => {
 async function openEmbed(url = `${server.url}embed.html#plain`) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems = [];
+  const workers = [];
+  page.on("worker", (w) => workers.push(w.url()));
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
@@ -41,6 +43,8 @@ async function openEmbed(url = `${server.url}embed.html#plain`) {
   });
   return {
     page,
+    /** The URLs of the workers the page started. */
+    workers,
     async check() {
       assert.deepEqual(await page.evaluate(() => window.__violations), [], "no CSP violations");
       assert.deepEqual(problems, []);
@@ -123,7 +127,7 @@ test("highlight mode uses CSS.highlights and leaves the DOM untouched; remove() 
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { mode: "paint" })), /mode must be "mark" or "highlight"/);
   await assert.rejects(
     page.evaluate(() => window.nm.highlight(document.body, { colour: "red" })),
-    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker\)/,
+    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker, workers\)/,
   );
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { worker: "yes" })), /worker must be true or false, got "yes"/);
   await check();
@@ -350,5 +354,79 @@ test("a page whose CSP forbids workers: highlight() falls back to this thread an
   assert.ok(r.marks >= 5, JSON.stringify(r));
   assert.deepEqual(r.second, { worker: false, workerError: r.workerError }, "not tried again");
   assert.equal(await page.$eval("article.story", (el) => el.innerHTML), html);
+  await page.close();
+});
+
+test("annotateMany: one result per text, each equal to annotate's, on two workers; bad input and closePool() reject with clear errors", async () => {
+  const { page, workers, check } = await openEmbed();
+  const texts = [
+    "😀 “Quoted” — Angela Merkel met Emmanuel Macron in Paris on Monday.",
+    "A lone \uD800 surrogate beside Peggy Alvarez of Tallis Motors, and \uDC00 another.",
+    "",
+    // Longer than the page's pieces: annotateMany gives it to one worker whole.
+    STORY.join("\n\n").repeat(60),
+    "Rosa Delgado opened a bakery in Toledo, Ohio, on Friday for $20,000.",
+  ];
+  const r = await page.evaluate(async (texts) => {
+    const { default: init, Annotator } = await import("/pkg/newsmark.js");
+    await init();
+    const annotator = new Annotator();
+    const out = {};
+    for (const [name, options] of [["default", undefined], ["tokens and labels", { tokens: true, labels: ["PERSON", "GPE", "MONEY"] }]]) {
+      const many = await window.nm.annotateMany(texts, { ...options, workers: 2 });
+      const one = texts.map((t) => annotator.annotate(t, options));
+      // JSON.stringify escapes lone surrogates, so the comparison sees them exactly.
+      out[name] = { many: JSON.stringify(many), one: JSON.stringify(one) };
+    }
+    return out;
+  }, texts);
+  for (const [name, { many, one }] of Object.entries(r)) {
+    const [m, o] = [JSON.parse(many), JSON.parse(one)];
+    assert.equal(m.length, texts.length);
+    assert.deepEqual(m, o, name);
+    assert.equal(many, one, `${name}: the same JSON`);
+  }
+  assert.ok(JSON.parse(r.default.one)[3].entities.length > 100);
+  assert.ok(JSON.parse(r["tokens and labels"].one)[0].tokens.length > 10);
+  assert.equal(workers.length, 2, `two workers: ${workers}`);
+
+  const reject = (code) => page.evaluate(code).then(() => null, (e) => e.message);
+  assert.match(await reject(() => window.nm.annotateMany("text")), /annotateMany: texts must be an array of strings, got string/);
+  assert.match(await reject(() => window.nm.annotateMany(["a", 7])), /annotateMany: texts\[1\] must be a string, got number/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { tokenz: true })), /annotateMany: unknown option "tokenz" \(options: labels, tokens, workers\)/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { workers: 99 })), /annotateMany: workers must be a whole number from 1 to 16, got 99/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { labels: ["NOPE"] })), /annotateMany: options.labels: unknown label "NOPE" \(this model's labels: PERSON, /);
+  // closePool() stops a call still running; the next call starts new workers.
+  const stopped = await page.evaluate(async (text) => {
+    const call = window.nm.annotateMany([text, text, text], { workers: 2 });
+    window.nm.closePool();
+    return call.then(() => "resolved", (e) => e.message);
+  }, texts[3]);
+  assert.equal(stopped, "annotateMany: stopped by closePool()");
+  const again = await page.evaluate(() => window.nm.annotateMany(["Peggy Alvarez flew to Ohio."]).then((rs) => rs[0].entities.map((e) => e.text)));
+  assert.ok(again.includes("Peggy Alvarez"), JSON.stringify(again));
+  await check();
+  await page.close();
+});
+
+test("highlight() on a large page with workers: 2 annotates its pieces on two workers: the same entities as with one", async () => {
+  const { page, workers, check } = await openBig();
+  const one = await page.evaluate(async () => {
+    const handle = await window.nm.highlight(document.querySelector("#big"), { workers: 1, mode: "highlight" });
+    handle.remove();
+    return handle.entities;
+  });
+  assert.equal(workers.length, 1);
+  const two = await page.evaluate(async () => {
+    const handle = await window.nm.highlight(document.querySelector("#big"), { workers: 2, mode: "highlight" });
+    handle.remove();
+    return handle.entities;
+  });
+  assert.equal(workers.length, 2, "a second worker for workers: 2");
+  assert.ok(one.length > 1000);
+  assert.deepEqual(two, one);
+  await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { workers: 2, worker: false })), /highlight: workers counts the workers that annotate; it cannot be combined with worker: false or an annotator/);
+  await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { workers: "2" })), /highlight: workers must be a whole number from 1 to 16, got "2"/);
+  await check();
   await page.close();
 });

@@ -34,6 +34,15 @@ async function openPage(hash = "", options = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
   const page = await context.newPage();
   const problems = [];
+  // Every worker the page starts, and whether it was terminated since.
+  const workers = [];
+  page.on("worker", (worker) => {
+    const record = { worker, closed: false };
+    workers.push(record);
+    worker.on("close", () => {
+      record.closed = true;
+    });
+  });
   page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
   page.on("console", (m) => {
     if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
@@ -55,6 +64,7 @@ async function openPage(hash = "", options = {}) {
   return {
     page,
     problems,
+    workers,
     /** `blocked`: CSP reports expected because the test fed inline code on purpose. */
     async check(blocked = []) {
       const violations = await page.evaluate(() => window.__violations);
@@ -434,7 +444,7 @@ test("a 5 MB paste: the page stays responsive while the worker works, and Cancel
   assert.ok(worst < 200, `main thread blocked at most ${worst.toFixed(0)} ms`);
   assert.equal(await page.getAttribute("html", "data-busy"), "true", "still working after 3 s");
   assert.ok(Number(await page.getAttribute("#progress", "value")) > 0, "progress reported");
-  assert.match(await page.textContent("#status"), /^Annotating… \d+%$/);
+  assert.match(await page.textContent("#status"), /^Annotating… \d+% \(\d+ of \d+ parts(, \d+ workers)?\)$/);
 
   // Cancel terminates the worker; the next run works.
   await page.click("#cancel");
@@ -442,6 +452,82 @@ test("a 5 MB paste: the page stays responsive while the worker works, and Cancel
   assert.equal(await page.getAttribute("html", "data-busy"), null);
   await annotate(page, "Peggy Alvarez visited Ohio on Monday.");
   assert.ok((await page.locator("#article mark.ent").count()) >= 2);
+  await p.check();
+  await p.close();
+});
+
+/** Pastes `text` (longer than the text box takes) into the page's text box. */
+function paste(page, text) {
+  return page.$eval("#input", (el, t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    el.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  }, text);
+}
+
+test("?workers=2 gives exactly the result of ?workers=1 on a long paste, and the progress bar counts its parts", async () => {
+  const { cuts } = await import(pathToFileURL(join(ROOT, "www/pool.js")).href);
+  const text = bigText(0.7);
+  const parts = cuts(text).length;
+  assert.ok(parts >= 30, `${parts} parts`);
+  const exported = [];
+  for (const workers of [1, 2]) {
+    const p = await openPage(`?workers=${workers}`);
+    const { page } = p;
+    assert.equal(await page.getAttribute("html", "data-workers"), String(workers));
+    // Every value written to the progress bar, in order (each write is one mutation record).
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver((records) => {
+        for (const r of records) window.__progress.push(r.oldValue);
+      }).observe(document.getElementById("progress"), { attributes: true, attributeFilter: ["value"], attributeOldValue: true });
+    });
+    const runs = Number(await page.getAttribute("html", "data-runs"));
+    await paste(page, text);
+    await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs, { timeout: 120_000 });
+    const progress = await page.evaluate(() => [...window.__progress.slice(1), document.getElementById("progress").getAttribute("value")]);
+    assert.equal(await page.getAttribute("#progress", "max"), String(parts), "the bar counts parts");
+    // The bar is written at most every 100 ms, and for the last part.
+    const steps = progress.map(Number);
+    assert.equal(steps[0], 0, `the bar starts at 0: ${progress}`);
+    assert.equal(steps.at(-1), parts, `and ends at the number of parts: ${progress}`);
+    assert.ok(steps.every((v, i) => Number.isInteger(v) && (i === 0 || v > steps[i - 1])), `whole parts, rising: ${progress}`);
+    assert.equal(p.workers.length, workers, "workers started");
+    if (workers > 1) assert.match(await page.textContent("#status"), / · 2 workers$/);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#export-json")]);
+    exported.push(JSON.parse(readFileSync(await download.path(), "utf8")));
+    await p.check();
+    await p.close();
+  }
+  const [one, two] = exported;
+  assert.equal(one.text, text);
+  assert.ok(one.entities.length > 10_000 && one.blocks.length > 1000, `${one.entities.length} entities, ${one.blocks.length} blocks`);
+  for (const key of ["blocks", "sentences", "entities"]) assert.deepEqual(two[key], one[key], `the same ${key} with 2 workers`);
+  for (const e of one.entities) assert.equal(text.slice(e.start, e.end), e.text);
+});
+
+test("Cancel terminates every worker of the pool; the next run starts a fresh one and works", async () => {
+  const p = await openPage("?workers=2");
+  const { page, workers } = p;
+  await paste(page, bigText(3));
+  // Two parts done: both workers have started and hold pieces.
+  await page.waitForFunction(() => Number(document.getElementById("progress").value) >= 2, null, { timeout: 60_000 });
+  assert.equal(workers.length, 2, "the page's first worker and one started for the paste");
+  await page.click("#cancel");
+  const progress = () => page.evaluate(() => document.getElementById("progress").value);
+  const parts = await progress();
+  assert.equal(await page.textContent("#status"), "Cancelled.");
+  assert.equal(await page.getAttribute("html", "data-busy"), null);
+  // Playwright reports a terminated worker's `close` a moment later.
+  for (let i = 0; i < 200 && !workers.slice(0, 2).every((w) => w.closed); i++) await page.waitForTimeout(50);
+  assert.deepEqual(workers.slice(0, 2).map((w) => w.closed), [true, true], "both workers were terminated");
+  assert.equal(workers.length, 3, "one fresh worker for the next run");
+  assert.equal(workers[2].closed, false);
+  assert.equal(await progress(), parts, "no part of the cancelled run was counted after Cancel");
+  assert.equal(await page.textContent("#status"), "Cancelled.");
+  await annotate(page, "Peggy Alvarez visited Ohio on Monday.");
+  assert.ok((await page.locator("#article mark.ent").count()) >= 2);
+  assert.equal(workers.length, 3, "a short text needs one worker");
   await p.check();
   await p.close();
 });

@@ -18,6 +18,7 @@
 mod clock;
 mod native;
 mod opt;
+mod page;
 mod peers;
 mod profile;
 mod record;
@@ -79,11 +80,11 @@ const FLAGS: &[Flag] = &[
     ),
     Flag::switch(
         "--no-wasm",
-        "leave out the wasm sections (sizes, wasm-node, wasm-chromium, long-text, profile, memory)",
+        "leave out the wasm sections (sizes, wasm-node, wasm-chromium, long-text, profile, memory, page-pool)",
     ),
     Flag::switch(
         "--no-browser",
-        "leave out Chromium (wasm-chromium, and its scaling and memory rows)",
+        "leave out Chromium (wasm-chromium, page-pool, and its scaling and memory rows)",
     ),
     Flag::switch("--no-build", "use the wasm package in www/pkg/ as it is"),
     Flag::value(
@@ -139,6 +140,11 @@ fn usage() -> String {
 /// documents up to this many bytes).
 const LONG_TEXT_BYTES: usize = 1_000_000;
 
+/// The paste of section `page-pool` with `--quick` (UTF-16 units; about 30
+/// pieces). The page takes a paste itself only above its `EDITOR_LIMIT`
+/// (500,000 units, `www/state.js`).
+const PAGE_POOL_QUICK_CHARS: usize = 600_000;
+
 /// A section of the bench.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Id {
@@ -151,6 +157,7 @@ enum Id {
     LongText,
     Profile,
     Memory,
+    PagePool,
     PeerBundles,
     /// An index into [`PEERS`].
     Peer(usize),
@@ -158,7 +165,7 @@ enum Id {
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 10] = [
+const SECTIONS: [(Id, &str, &str); 11] = [
     (
         Id::Native,
         "native",
@@ -205,6 +212,11 @@ const SECTIONS: [(Id, &str, &str); 10] = [
         "peak wasm linear memory of one annotate call on the large input (10 MB), Node and Chromium, fresh instances",
     ),
     (
+        Id::PagePool,
+        "page-pool",
+        "the demo page in headless Chromium: a 5 MB paste with 1 and 2 workers (issue #16), and the accuracy cost of its pieces",
+    ),
+    (
         Id::PeerBundles,
         "peer-bundles",
         "the JS peers bundled for the browser",
@@ -237,7 +249,13 @@ impl Id {
     fn is_wasm(self) -> bool {
         matches!(
             self,
-            Id::Sizes | Id::WasmNode | Id::WasmChromium | Id::LongText | Id::Profile | Id::Memory
+            Id::Sizes
+                | Id::WasmNode
+                | Id::WasmChromium
+                | Id::LongText
+                | Id::Profile
+                | Id::Memory
+                | Id::PagePool
         )
     }
 
@@ -353,7 +371,9 @@ pub fn bench(args: &[String]) -> Result {
             let ids = all_ids()
                 .into_iter()
                 .filter(|id| !id.is_wasm() || !a.has("--no-wasm"))
-                .filter(|id| *id != Id::WasmChromium || !a.has("--no-browser"))
+                .filter(|id| {
+                    !matches!(id, Id::WasmChromium | Id::PagePool) || !a.has("--no-browser")
+                })
                 .filter(|id| !id.is_peer() || a.has("--peers"))
                 .collect();
             let record = Record {
@@ -680,6 +700,7 @@ impl Ctx {
             Id::LongText => keep(&mut s.long_text, self.measure(&name, |e| self.long_text(e))),
             Id::Profile => keep(&mut s.profile, self.measure(&name, |_| self.profile())),
             Id::Memory => keep(&mut s.memory, self.measure(&name, |e| self.memory(e))),
+            Id::PagePool => keep(&mut s.page_pool, self.measure(&name, |e| self.page_pool(e))),
             Id::PeerBundles => keep(
                 &mut s.peer_bundles,
                 self.measure(&name, |_| {
@@ -1001,6 +1022,29 @@ impl Ctx {
         Ok(Memory { rows })
     }
 
+    /// The demo page in Chromium with 1 and 2 workers on a long paste, and
+    /// the accuracy of the page's pieces against whole documents.
+    fn page_pool(&self, errors: &mut Vec<String>) -> Result<record::PagePool> {
+        self.wasm_ready()?;
+        if !self.browser {
+            return Err("--no-browser: the page needs Chromium".into());
+        }
+        let chars = if self.settings.quick {
+            PAGE_POOL_QUICK_CHARS
+        } else {
+            record::bars::PAGE_POOL_INPUT_CHARS
+        };
+        let mut data = page::pool(&self.slice, chars, self.settings.runs)?;
+        match page::splitting(&self.slice, &self.work.join("pred")) {
+            Ok(s) => data.splitting = Some(s),
+            Err(e) => errors.push(format!("the accuracy of the pieces: {e}")),
+        }
+        if data.same_result() == Some(false) {
+            errors.push("the runs did not all give the same result (see the digests)".into());
+        }
+        Ok(data)
+    }
+
     fn peer_throughput(&self, run: &peers::PeerRun) -> Throughput {
         Throughput {
             wall_s: run.runs_s.clone(),
@@ -1302,7 +1346,8 @@ mod tests {
                 Id::WasmChromium,
                 Id::LongText,
                 Id::Profile,
-                Id::Memory
+                Id::Memory,
+                Id::PagePool
             ]
         );
         let peer = parse_only("peer:spacy-ner").unwrap();

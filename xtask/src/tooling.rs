@@ -408,8 +408,8 @@ pub fn test(args: &[String]) -> Result {
 
 /// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
 /// `newsmark`, version from `Cargo.toml`): the wasm, its JS glue and types,
-/// `highlight.js` with its hand-written `.d.ts`, default CSS and the worker
-/// it starts (`worker.js`, `protocol.js`), a README;
+/// `highlight.js` (with `annotateMany`) and its hand-written `.d.ts`, default
+/// CSS and the workers it starts (`pool.js`, `worker.js`, `protocol.js`), a README;
 /// then `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[Flag::switch(
@@ -446,6 +446,7 @@ pub fn dist(args: &[String]) -> Result {
         "highlight.d.ts",
         "highlight.css",
         "blocks.js",
+        "pool.js",
         "protocol.js",
         "worker.js",
         "README.md",
@@ -470,7 +471,8 @@ pub fn dist(args: &[String]) -> Result {
     copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
     copy(www.join("highlight.css"), "highlight.css")?;
     copy(www.join("blocks.js"), "blocks.js")?; // imported by highlight.js
-    copy(www.join("protocol.js"), "protocol.js")?; // imported by highlight.js and worker.js
+    copy(www.join("pool.js"), "pool.js")?; // imported by highlight.js
+    copy(www.join("protocol.js"), "protocol.js")?; // imported by pool.js, highlight.js and worker.js
     copy(www.join("npm/README.md"), "README.md")?;
     let version = package_version()?;
     // Written as text, not with serde_json (which sorts keys): in `exports`,

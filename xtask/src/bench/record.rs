@@ -149,6 +149,8 @@ pub struct Sections {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub memory: Option<Section<Memory>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_pool: Option<Section<PagePool>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_bundles: Option<Section<PeerBundles>>,
     /// By peer id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -189,6 +191,7 @@ impl Sections {
             self.long_text.as_ref().map(|s| one("long-text", s)),
             self.profile.as_ref().map(|s| one("profile", s)),
             self.memory.as_ref().map(|s| one("memory", s)),
+            self.page_pool.as_ref().map(|s| one("page-pool", s)),
             self.peer_bundles.as_ref().map(|s| one("peer-bundles", s)),
         ];
         out.extend(singles.into_iter().flatten());
@@ -379,6 +382,10 @@ pub mod bars {
     pub const PEAK_MEMORY_BYTES: u64 = 64_000_000;
     /// The memory bar holds for this input size (10 MB).
     pub const MEMORY_INPUT_BYTES: u64 = 10_000_000;
+    /// Issue #16: the page, a 5 MB paste with 1 worker over with 2, wall-clock from paste to result shown.
+    pub const PAGE_POOL_SPEEDUP: f64 = 1.7;
+    /// The paste that bar is for (5 MB).
+    pub const PAGE_POOL_INPUT_CHARS: usize = 5_000_000;
 }
 
 impl ScalingSeries {
@@ -476,6 +483,113 @@ impl LongText {
     pub fn ratio(&self) -> Option<f64> {
         Some(self.one_call.per_cpu_s(Unit::Tokens)? / self.separate.per_cpu_s(Unit::Tokens)?)
     }
+}
+
+/// Section `page-pool`: the demo page in headless Chromium, a long paste
+/// annotated by 1 and by 2 workers (issue #16), and what cutting a text into
+/// the page's pieces costs in accuracy.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct PagePool {
+    /// Chromium's version.
+    pub chromium: String,
+    /// `navigator.hardwareConcurrency`, and the pool size the page picks from it.
+    pub hardware_concurrency: u32,
+    pub default_workers: u32,
+    /// The paste: UTF-16 units, UTF-8 bytes, documents joined (the slice's, repeated).
+    pub chars: usize,
+    pub bytes: usize,
+    pub docs: usize,
+    /// Every timed run, in the order run (the orders alternate over the rounds).
+    pub runs: Vec<PoolRun>,
+    /// The slice annotated per document, in the page's pieces and whole, scored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub splitting: Option<Splitting>,
+}
+
+/// One paste, in a fresh browser context.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct PoolRun {
+    /// `?workers=N`.
+    pub workers: u32,
+    /// From the paste event to the result on the page (the page's performance.now()).
+    pub seconds: f64,
+    /// From the first piece sent to the last result in (the page's stats line).
+    pub annotate_seconds: f64,
+    /// Workers the page started, its first one (started on load) included.
+    pub workers_started: u32,
+    /// Pieces the page cut the paste into.
+    pub parts: usize,
+    pub tokens: u64,
+    pub blocks: u64,
+    pub sentences: u64,
+    pub entities: u64,
+    /// SHA-256 of the exported blocks, sentences and entities.
+    pub digest: String,
+}
+
+impl PagePool {
+    /// The runs with `workers` workers.
+    fn with(&self, workers: u32) -> impl Iterator<Item = &PoolRun> {
+        self.runs.iter().filter(move |r| r.workers == workers)
+    }
+
+    /// Median seconds from paste to result shown with `workers` workers.
+    pub fn median_s(&self, workers: u32) -> Option<f64> {
+        median(&self.with(workers).map(|r| r.seconds).collect::<Vec<_>>())
+    }
+
+    /// Median seconds of annotating (first piece out to last result in).
+    pub fn median_annotate_s(&self, workers: u32) -> Option<f64> {
+        median(
+            &self
+                .with(workers)
+                .map(|r| r.annotate_seconds)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// 1 worker's median time over 2 workers'.
+    pub fn speedup(&self) -> Option<f64> {
+        Some(self.median_s(1)? / self.median_s(2)?)
+    }
+
+    /// Whether every run gave the same result (the same digest of the
+    /// exported blocks, sentences and entities).
+    pub fn same_result(&self) -> Option<bool> {
+        let first = self.runs.first()?;
+        Some(self.runs.iter().all(|r| r.digest == first.digest))
+    }
+
+    /// Entities of the first run with `workers` workers.
+    pub fn entities(&self, workers: u32) -> Option<u64> {
+        self.with(workers).next().map(|r| r.entities)
+    }
+}
+
+/// What the page's pieces cost: the slice's documents joined with blank
+/// lines, annotated one call per document, in the page's pieces, and in one
+/// call (`bench/pieces.mjs`), each scored by `score_ner.py`.
+#[derive(Serialize, Deserialize, Debug, Clone, Default)]
+pub struct Splitting {
+    pub docs: usize,
+    /// UTF-16 units of the joined text.
+    pub chars: usize,
+    pub pieces: usize,
+    /// Documents a piece boundary falls inside.
+    pub docs_cut: Vec<serde_json::Value>,
+    /// Entities found by `pieces` and not by the other way, plus the reverse.
+    pub pieces_vs_documents: u64,
+    pub pieces_vs_whole: u64,
+    /// `documents`, `pieces`, `whole`, scored.
+    pub modes: Vec<SplitMode>,
+}
+
+/// One way of annotating the joined slice, scored.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct SplitMode {
+    pub mode: String,
+    pub entities: u64,
+    pub score: EntityScore,
 }
 
 /// Section `profile`: where the time of the wasm pipeline in Node goes,

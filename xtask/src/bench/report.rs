@@ -9,8 +9,8 @@ use super::opt;
 use super::peers::{Runtime, PEERS};
 use super::profile::stage_names;
 use super::record::{
-    bars, BoilerplateScore, Measurement, OptLevel, Profile, Record, SentenceScores, StageSpeed,
-    Throughput, Unit, SLOPE_MAX,
+    bars, BoilerplateScore, Measurement, OptLevel, PagePool, Profile, Record, SentenceScores,
+    StageSpeed, Throughput, Unit, SLOPE_MAX,
 };
 
 const HEADLINE_START: &str = "<!-- headline:start -->";
@@ -257,6 +257,7 @@ pub fn markdown(r: &Record, svg: &str, order: &[String]) -> String {
     targets_section(&mut s, r);
     stages_section(&mut s, r);
     long_text_section(&mut s, r);
+    page_pool_section(&mut s, r);
     time_section(&mut s, r);
     sentences_section(&mut s, r);
     boilerplate_section(&mut s, r);
@@ -541,9 +542,19 @@ fn targets(r: &Record) -> Vec<Target> {
 
 fn targets_section(s: &mut String, r: &Record) {
     let _ = writeln!(s, "## Targets (issue #14)\n");
+    targets_table(s, &targets(r));
+    let _ = writeln!(
+        s,
+        "\nEach ratio divides two figures of this record (measured in the same run unless the last table says otherwise). \
+         Node's CPU time is the process's (compiler and GC threads included), spaCy's the thread's; the page in Chromium has only wall-clock time, so that ratio is by wall-clock.\n"
+    );
+}
+
+/// A table of targets: what, this run's figure, the bar, met or not.
+fn targets_table(s: &mut String, targets: &[Target]) {
     let _ = writeln!(s, "| target | this run | bar | met |");
     let _ = writeln!(s, "|---|---:|---:|---|");
-    for t in targets(r) {
+    for t in targets {
         let _ = writeln!(
             s,
             "| {} | {} | {} | {} |",
@@ -557,11 +568,6 @@ fn targets_section(s: &mut String, r: &Record) {
             }
         );
     }
-    let _ = writeln!(
-        s,
-        "\nEach ratio divides two figures of this record (measured in the same run unless the last table says otherwise). \
-         Node's CPU time is the process's (compiler and GC threads included), spaCy's the thread's; the page in Chromium has only wall-clock time, so that ratio is by wall-clock.\n"
-    );
 }
 
 fn long_text_section(s: &mut String, r: &Record) {
@@ -598,6 +604,171 @@ fn long_text_section(s: &mut String, r: &Record) {
         bytes(super::LONG_TEXT_BYTES as f64),
         l.one_call.wall_s.len(),
     );
+}
+
+/// Seconds as "12.3 s" ("–" when unknown).
+fn seconds(x: Option<f64>) -> String {
+    x.filter(|x| x.is_finite())
+        .map_or("–".into(), |x| format!("{x:.1} s"))
+}
+
+/// Issue #16's bar for the page, and the check that the worker count does not change the result.
+fn page_pool_targets(p: &PagePool) -> Vec<Target> {
+    let full_size = p.chars >= bars::PAGE_POOL_INPUT_CHARS * 99 / 100;
+    let rounds = p.runs.iter().filter(|x| x.workers == 2).count();
+    let v = p.speedup();
+    let same = p.same_result();
+    vec![
+        Target {
+            what: format!(
+                "the page, a {} paste: 1 worker ÷ 2 workers, wall-clock from paste to result shown (median of {rounds} each)",
+                bytes(p.bytes as f64)
+            ),
+            value: v.map_or("–".into(), |v| {
+                format!(
+                    "{} ({} ÷ {})",
+                    ratio(Some(v), Some(1.0)),
+                    seconds(p.median_s(1)),
+                    seconds(p.median_s(2))
+                )
+            }),
+            bar: format!(
+                "≥ {}×{}",
+                bars::PAGE_POOL_SPEEDUP,
+                if full_size {
+                    ""
+                } else {
+                    " (for 5 MB; this paste is smaller)"
+                }
+            ),
+            met: v.map(|v| v >= bars::PAGE_POOL_SPEEDUP),
+        },
+        Target {
+            what: "the same blocks, sentences and entities with 2 workers as with 1".into(),
+            value: match (same, p.entities(1), p.entities(2)) {
+                (Some(true), Some(n), _) => format!(
+                    "identical in all {} runs ({} entities)",
+                    p.runs.len(),
+                    thousands(n)
+                ),
+                (Some(false), a, b) => format!(
+                    "different: {} entities with 1 worker, {} with 2",
+                    a.map_or("–".into(), thousands),
+                    b.map_or("–".into(), thousands)
+                ),
+                _ => "–".into(),
+            },
+            bar: "identical".into(),
+            met: same,
+        },
+    ]
+}
+
+/// 1234567 -> "1,234,567".
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn page_pool_section(s: &mut String, r: &Record) {
+    let Some(p) = r.sections.page_pool.as_ref().and_then(|x| x.data()) else {
+        return;
+    };
+    let _ = writeln!(s, "## The page on several workers (issue #16)\n");
+    targets_table(s, &page_pool_targets(p));
+    let _ = writeln!(
+        s,
+        "\n| workers | runs | paste → result shown | annotating | workers the page started | parts | tokens | entities |\n|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
+    for w in [1, 2] {
+        let runs: Vec<_> = p.runs.iter().filter(|x| x.workers == w).collect();
+        let Some(first) = runs.first() else {
+            continue;
+        };
+        let shown: Vec<f64> = runs.iter().map(|x| x.seconds).collect();
+        let _ = writeln!(
+            s,
+            "| {w} | {} | {} (runs: {}) | {} | {} | {} | {} | {} |",
+            runs.len(),
+            seconds(p.median_s(w)),
+            shown
+                .iter()
+                .map(|x| format!("{x:.1}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            seconds(p.median_annotate_s(w)),
+            first.workers_started,
+            first.parts,
+            thousands(first.tokens),
+            thousands(first.entities),
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThe paste: the slice's documents joined with blank lines and repeated up to {} characters ({} documents, {}). \
+         Each run opens the demo page (`/www/index.html?workers=N`, served by xtask's static server under the demo's CSP) in a fresh browser context, \
+         waits for its first worker to load, pastes the text (a `paste` event, as a user's) and measures with `performance.now()` from the event to the result on the page \
+         (the article, legend, panel and stats, set in one task); \"annotating\" is the page's own figure, from the first piece sent to the last result in. \
+         The orders alternate over the rounds (1 then 2, 2 then 1, ...); the first worker starts with the page (before the paste), a second one when the paste arrives. \
+         Medians; every run's result is exported with the page's JSON button and hashed. Chromium {} reports {} cores, so the page's default is {} worker(s). \
+         Two workers can only be faster where a second core is free: the load average of the section (last table) says how busy the machine was.\n",
+        thousands(p.chars as u64),
+        thousands(p.docs as u64),
+        bytes(p.bytes as f64),
+        p.chromium,
+        p.hardware_concurrency,
+        p.default_workers,
+    );
+    if let Some(sp) = &p.splitting {
+        let _ = writeln!(
+            s,
+            "What the pieces cost in accuracy: the slice's {} documents joined with blank lines ({} characters) and annotated three ways by the wasm package in Node (`bench/pieces.mjs`), scored by `score_ner.py`:\n",
+            sp.docs,
+            thousands(sp.chars as u64)
+        );
+        let _ = writeln!(
+            s,
+            "| how | entities | P | R | F1 | F1 news |\n|---|---:|---:|---:|---:|---:|"
+        );
+        for m in &sp.modes {
+            let how = match m.mode.as_str() {
+                "documents" => "one call per document (as `eval` does)".to_string(),
+                "pieces" => format!(
+                    "the page's {} pieces, one call each ({} document(s) cut by a piece boundary)",
+                    sp.pieces,
+                    sp.docs_cut.len()
+                ),
+                "whole" => "the joined text in one call".to_string(),
+                other => other.to_string(),
+            };
+            // Two decimals: the ways differ by hundredths.
+            let pct2 = |v: Option<f64>| v.map_or("–".into(), |x| format!("{:.2}", x * 100.0));
+            let _ = writeln!(
+                s,
+                "| {how} | {} | {} | {} | {} | {} |",
+                thousands(m.entities),
+                pct2(Some(m.score.p)),
+                pct2(Some(m.score.r)),
+                pct2(Some(m.score.f1)),
+                pct2(m.score.news_f1),
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nThe pieces' entities differ from the per-document ones in {} places and from the one-call ones in {} (an entity found by one way only counts once). \
+             A piece holds several documents: the document layer pools a word's mentions over the whole piece and the convolutions read a few tokens across a blank line, \
+             as in one call on the joined text, so pieces and one call agree more with each other than with the documents taken one by one.\n",
+            thousands(sp.pieces_vs_documents),
+            thousands(sp.pieces_vs_whole)
+        );
+    }
 }
 
 /// "Where the time goes": the wasm profile by stage (with any earlier
@@ -1425,6 +1596,80 @@ mod tests {
             "{md}"
         );
         assert!(readme_headline(&r).contains("Issue #14's targets"));
+    }
+
+    #[test]
+    fn the_page_pool_target_divides_the_medians() {
+        use super::super::record::{PagePool, PoolRun};
+        let mut r = tiny();
+        let run = |workers: u32, seconds: f64, digest: &str| PoolRun {
+            workers,
+            seconds,
+            annotate_seconds: seconds - 1.0,
+            workers_started: workers - 1,
+            parts: 250,
+            tokens: 1_000_000,
+            blocks: 2_000,
+            sentences: 40_000,
+            entities: 82_113,
+            digest: digest.into(),
+        };
+        let mut pool = PagePool {
+            chromium: "140".into(),
+            hardware_concurrency: 2,
+            default_workers: 1,
+            chars: 5_000_000,
+            bytes: 5_010_000,
+            docs: 2_000,
+            runs: vec![
+                run(1, 12.0, "a"),
+                run(2, 6.0, "a"),
+                run(2, 6.5, "a"),
+                run(1, 11.0, "a"),
+                run(1, 10.0, "a"),
+                run(2, 5.5, "a"),
+            ],
+            splitting: None,
+        };
+        r.sections.page_pool = Some(Section {
+            measured: r.run.clone(),
+            errors: vec![],
+            data: Some(pool.clone()),
+        });
+        let md = markdown(&r, "x.svg", &[]);
+        assert!(
+            md.contains("## The page on several workers (issue #16)"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| the page, a 5.01 MB paste: 1 worker ÷ 2 workers, wall-clock from paste to result shown (median of 3 each) | 1.83× (11.0 s ÷ 6.0 s) | ≥ 1.7× | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| the same blocks, sentences and entities with 2 workers as with 1 | identical in all 6 runs (82,113 entities) | identical | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| 2 | 3 | 6.0 s (runs: 6.0, 6.5, 5.5) | 5.0 s | 1 | 250 | 1,000,000 | 82,113 |"
+            ),
+            "{md}"
+        );
+        pool.chars = 300_000;
+        pool.runs[1].digest = "b".into();
+        pool.runs[1].entities = 82_000;
+        r.sections.page_pool.as_mut().unwrap().data = Some(pool);
+        let md = markdown(&r, "x.svg", &[]);
+        assert!(
+            md.contains("| ≥ 1.7× (for 5 MB; this paste is smaller) | yes |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "| different: 82,113 entities with 1 worker, 82,000 with 2 | identical | **no** |"
+            ),
+            "{md}"
+        );
     }
 
     #[test]
