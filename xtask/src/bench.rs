@@ -15,6 +15,7 @@
 //! everything goes to `target/bench/quick/` unless `--out` says otherwise.
 //! Working files (slices, prediction files) stay in `target/bench/`.
 
+mod case;
 mod clock;
 mod native;
 mod peers;
@@ -144,6 +145,7 @@ enum Id {
     Native,
     Scaling,
     Accuracy,
+    Case,
     Sizes,
     WasmNode,
     WasmChromium,
@@ -157,7 +159,7 @@ enum Id {
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 10] = [
+const SECTIONS: [(Id, &str, &str); 11] = [
     (
         Id::Native,
         "native",
@@ -172,6 +174,11 @@ const SECTIONS: [(Id, &str, &str); 10] = [
         Id::Accuracy,
         "accuracy",
         "newsmark's NER, sentence and boilerplate scores (cargo xtask predict + shared scorers)",
+    ),
+    (
+        Id::Case,
+        "case",
+        "NER F1 with the text's case changed (lower, upper, title), newsmark and spaCy sm (needs the peers)",
     ),
     (
         Id::Sizes,
@@ -241,7 +248,7 @@ impl Id {
     }
 
     fn is_peer(self) -> bool {
-        matches!(self, Id::PeerBundles | Id::Peer(_))
+        matches!(self, Id::Case | Id::PeerBundles | Id::Peer(_))
     }
 }
 
@@ -658,6 +665,13 @@ impl Ctx {
             Id::Accuracy => keep(
                 &mut s.accuracy,
                 self.measure(&name, |e| Ok(self.accuracy(e))),
+            ),
+            Id::Case => keep(
+                &mut s.case,
+                self.measure(&name, |e| {
+                    let ready = self.peers_ready();
+                    case::measure(&self.corpus.lines, &self.slice, &self.work, ready, e)
+                }),
             ),
             Id::Sizes => keep(
                 &mut s.sizes,
@@ -1304,7 +1318,7 @@ mod tests {
         );
         let peer = parse_only("peer:spacy-ner").unwrap();
         assert_eq!(peer, vec![Id::Peer(0)]);
-        assert_eq!(parse_only("peers").unwrap().len(), PEERS.len() + 1);
+        assert_eq!(parse_only("peers").unwrap().len(), PEERS.len() + 2);
         assert!(parse_only("nothing").is_err());
         assert!(parse_only(",").is_err());
     }
