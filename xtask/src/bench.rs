@@ -15,6 +15,7 @@
 //! everything goes to `target/bench/quick/` unless `--out` says otherwise.
 //! Working files (slices, prediction files) stay in `target/bench/`.
 
+mod case;
 mod clock;
 mod native;
 mod opt;
@@ -151,6 +152,7 @@ enum Id {
     Native,
     Scaling,
     Accuracy,
+    Case,
     Sizes,
     WasmNode,
     WasmChromium,
@@ -180,6 +182,11 @@ const SECTIONS: [(Id, &str, &str); 11] = [
         Id::Accuracy,
         "accuracy",
         "newsmark's NER, sentence and boilerplate scores (cargo xtask predict + shared scorers)",
+    ),
+    (
+        Id::Case,
+        "case",
+        "NER F1 with the text's case changed (lower, upper, title), newsmark and spaCy sm (needs the peers)",
     ),
     (
         Id::Sizes,
@@ -260,7 +267,7 @@ impl Id {
     }
 
     fn is_peer(self) -> bool {
-        matches!(self, Id::PeerBundles | Id::Peer(_))
+        matches!(self, Id::Case | Id::PeerBundles | Id::Peer(_))
     }
 }
 
@@ -679,6 +686,13 @@ impl Ctx {
             Id::Accuracy => keep(
                 &mut s.accuracy,
                 self.measure(&name, |e| Ok(self.accuracy(e))),
+            ),
+            Id::Case => keep(
+                &mut s.case,
+                self.measure(&name, |e| {
+                    let ready = self.peers_ready();
+                    case::measure(&self.corpus.lines, &self.slice, &self.work, ready, e)
+                }),
             ),
             Id::Sizes => keep(
                 &mut s.sizes,
@@ -1352,7 +1366,7 @@ mod tests {
         );
         let peer = parse_only("peer:spacy-ner").unwrap();
         assert_eq!(peer, vec![Id::Peer(0)]);
-        assert_eq!(parse_only("peers").unwrap().len(), PEERS.len() + 1);
+        assert_eq!(parse_only("peers").unwrap().len(), PEERS.len() + 2);
         assert!(parse_only("nothing").is_err());
         assert!(parse_only(",").is_err());
     }

@@ -137,6 +137,8 @@ pub struct Sections {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accuracy: Option<Section<Accuracy>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub case: Option<Section<super::case::CaseAccuracy>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sizes: Option<Section<Sizes>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub wasm_node: Option<Section<WasmRun>>,
@@ -185,6 +187,7 @@ impl Sections {
             self.native.as_ref().map(|s| one("native", s)),
             self.scaling.as_ref().map(|s| one("scaling", s)),
             self.accuracy.as_ref().map(|s| one("accuracy", s)),
+            self.case.as_ref().map(|s| one("case", s)),
             self.sizes.as_ref().map(|s| one("sizes", s)),
             self.wasm_node.as_ref().map(|s| one("wasm-node", s)),
             self.wasm_chromium.as_ref().map(|s| one("wasm-chromium", s)),

@@ -255,6 +255,7 @@ pub fn markdown(r: &Record, svg: &str, order: &[String]) -> String {
     header(&mut s, r);
     ner_section(&mut s, r);
     targets_section(&mut s, r);
+    super::case::section(&mut s, r);
     stages_section(&mut s, r);
     long_text_section(&mut s, r);
     page_pool_section(&mut s, r);
