@@ -15,6 +15,7 @@
 //! everything goes to `target/bench/quick/` unless `--out` says otherwise.
 //! Working files (slices, prediction files) stay in `target/bench/`.
 
+mod cli;
 mod clock;
 mod native;
 mod peers;
@@ -151,13 +152,15 @@ enum Id {
     Profile,
     Memory,
     PeerBundles,
+    Cli,
+    CliMemory,
     /// An index into [`PEERS`].
     Peer(usize),
 }
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 10] = [
+const SECTIONS: [(Id, &str, &str); 12] = [
     (
         Id::Native,
         "native",
@@ -207,6 +210,16 @@ const SECTIONS: [(Id, &str, &str); 10] = [
         Id::PeerBundles,
         "peer-bundles",
         "the JS peers bundled for the browser",
+    ),
+    (
+        Id::Cli,
+        "cli",
+        "the newsmark CLI on the slice repeated: 1 vs 2 threads, peak memory, its entities vs cargo xtask predict ner",
+    ),
+    (
+        Id::CliMemory,
+        "cli-memory",
+        "1 GB of JSONL piped through the newsmark CLI (2 threads): peak resident memory (--quick: 5 MB; NEWSMARK_BENCH_CLI_MB=N sets N MB)",
     ),
 ];
 
@@ -682,6 +695,19 @@ impl Ctx {
                 self.measure(&name, |_| {
                     self.peers_ready()?;
                     peers::node_script("peers.mjs", &["bundles"])
+                }),
+            ),
+            Id::Cli => keep(
+                &mut s.cli,
+                self.measure(&name, |e| {
+                    let tokens = self.corpus.tokens();
+                    cli::cli(&self.slice, &self.work, tokens, self.settings.runs, e)
+                }),
+            ),
+            Id::CliMemory => keep(
+                &mut s.cli_memory,
+                self.measure(&name, |_| {
+                    cli::cli_memory(&self.slice, &self.work, self.settings.quick)
                 }),
             ),
             Id::Peer(i) => {
