@@ -588,6 +588,18 @@ fn measured<T>(section: &Section<T>) -> String {
     )
 }
 
+/// Whether the 1-minute load average at the section's start was 1 or more
+/// (on this 2-core machine: another job had a core).
+fn busy<T>(section: &Section<T>) -> bool {
+    section
+        .measured
+        .load_avg_start
+        .as_deref()
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|x| x.parse::<f64>().ok())
+        .is_some_and(|x| x >= 1.0)
+}
+
 /// "## Command line (issue #16)": the targets, then each section's figures.
 pub fn render(s: &mut String, r: &Record) {
     let (run, memory) = (&r.sections.cli, &r.sections.cli_memory);
@@ -684,13 +696,18 @@ pub fn render(s: &mut String, r: &Record) {
              Seconds are wall-clock, from start to exit, model loading included; CPU seconds and peak memory are the child's own (`wait4`'s rusage). \
              Each run wrote {} of output, compared byte for byte with the first run's. \
              The entities compared are the first copy's, (start, end, label) per document in code points, against the file of `cargo xtask predict ner --data SLICE`. \
-             The 2-thread figure needs two idle cores; this section was {}.\n\n",
+             The 2-thread figure needs two idle cores; this section was {}{}.\n\n",
             c.repeat,
             c.docs,
             bytes(c.bytes as f64),
             c.tokens,
             bytes(c.output_bytes as f64),
             measured(section),
+            if busy(section) {
+                ": other work kept at least one core busy, so the 2-thread ratio here says little about two free cores"
+            } else {
+                ""
+            },
         ));
     }
     if let (Some(section), Some(m)) = (memory, m) {
