@@ -29,7 +29,7 @@ use serde_json::Value;
 
 use super::record::{median, Record, Section};
 use super::report::{rate, when};
-use crate::util::{root, Result};
+use crate::util::Result;
 
 /// Copies of the slice in the input of section `cli` (all of dev three times:
 /// about 6 s on one thread of an idle machine).
@@ -154,21 +154,7 @@ impl CliRun {
 fn binary() -> Result<PathBuf> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
     let built = BUILT.get_or_init(|| {
-        crate::util::run(Command::new("cargo").current_dir(root()).args([
-            "build",
-            "--release",
-            "--package",
-            "newsmark-cli",
-            "--bin",
-            "newsmark",
-        ]))
-        .map_err(|e| format!("the CLI did not build: {e}"))?;
-        let exe = crate::tooling::target_dir().join("release/newsmark");
-        if exe.exists() {
-            Ok(exe)
-        } else {
-            Err(format!("no binary at {}", exe.display()))
-        }
+        crate::tooling::build_cli().map_err(|e| format!("the CLI did not build: {e}"))
     });
     built.clone().map_err(Into::into)
 }
