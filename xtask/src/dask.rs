@@ -169,7 +169,9 @@ pub fn dask(args: &[String]) -> Result {
         .collect();
     parts.sort();
     let ours = records(&parts)?;
-    let theirs: HashMap<String, Value> = records(&[direct.clone()])?.into_iter().collect();
+    let theirs: HashMap<String, Value> = records(std::slice::from_ref(&direct))?
+        .into_iter()
+        .collect();
     let (mut same_records, mut same_entities) = (0, 0);
     for (id, rec) in &ours {
         if let Some(want) = theirs.get(id) {
