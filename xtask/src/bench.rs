@@ -300,6 +300,10 @@ fn parse_only(list: &str) -> Result<Vec<Id>> {
 
 /// `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result {
+    // The CLI sections' measuring helper (a hidden first argument).
+    if args.first().map(String::as_str) == Some(cli::HELPER) {
+        return cli::helper(&args[1..]);
+    }
     // `--help` shows the sections too, so it is answered before `Flags`
     // (which would list the flags alone).
     if args.iter().any(|a| a == "--help" || a == "-h") {

@@ -5,7 +5,8 @@
 //! [`REPEAT`] times (one file, `{"id", "text"}` lines), with 1 and with 2
 //! worker threads, alternating which goes first, `runs` times each: the wall
 //! clock, the CPU time and the peak resident memory of each run (the child's
-//! own `rusage`, from `wait4`). Every run's output must be the same bytes, and
+//! own `rusage`, from `wait4` in a small helper process: [`HELPER`]).
+//! Every run's output must be the same bytes, and
 //! the entities of the slice's documents are compared with the prediction file
 //! of `cargo xtask predict ner` on the same slice.
 //!
@@ -159,7 +160,50 @@ fn binary() -> Result<PathBuf> {
     built.clone().map_err(Into::into)
 }
 
+/// The hidden first argument of `cargo xtask bench` that makes the process
+/// the measuring parent of one command: `xtask bench __cli-rusage OUT.json
+/// PROGRAM ARGS...` runs PROGRAM with this process's standard streams, reaps
+/// it with `wait4` and writes its [`Usage`] to OUT.json.
+///
+/// Why a process between: on Linux a process's peak resident memory
+/// (`ru_maxrss`) starts, at `execve`, from the peak of the memory image it
+/// replaces, which for a child spawned by the bench (vfork or fork) is the
+/// bench's own, tens of MB; this helper is a fresh xtask of about 3 MB, so the
+/// figure is the CLI's own peak, give or take those 3 MB.
+pub const HELPER: &str = "__cli-rusage";
+
+/// The helper's body (see [`HELPER`]).
+pub fn helper(args: &[String]) -> Result {
+    let [out, program, rest @ ..] = args else {
+        return Err(format!("usage: xtask bench {HELPER} OUT.json PROGRAM [ARGS...]").into());
+    };
+    let started = Instant::now();
+    let child = Command::new(program)
+        .args(rest)
+        .spawn()
+        .map_err(|e| format!("cannot start {program}: {e}"))?;
+    let usage = wait_usage(child, started)?;
+    crate::util::write(out, serde_json::to_string(&usage)?)
+}
+
+/// A command that runs `exe ARGS` under the [`HELPER`], which writes its usage to `usage`.
+fn under_helper(exe: &Path, args: &[String], usage: &Path) -> Result<Command> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.args(["bench", HELPER]).arg(usage).arg(exe).args(args);
+    Ok(cmd)
+}
+
+/// The usage the helper wrote, once it has exited.
+fn read_usage(helper: std::process::ExitStatus, usage: &Path) -> Result<Usage> {
+    if !helper.success() {
+        return Err(format!("the measuring helper failed ({helper})").into());
+    }
+    let body = crate::util::read_to_string(usage)?;
+    Ok(serde_json::from_str(&body)?)
+}
+
 /// What a finished child used.
+#[derive(Serialize, Deserialize)]
 struct Usage {
     /// The exit code, `None` if a signal ended it.
     code: Option<i32>,
@@ -256,17 +300,22 @@ fn run_file(exe: &Path, threads: usize, input: &Path, output: &Path) -> Result<C
     let out = File::create(output).map_err(|e| format!("{}: {e}", output.display()))?;
     let err_path = output.with_extension("stderr");
     let err = File::create(&err_path)?;
-    let started = Instant::now();
-    let child = Command::new(exe)
-        .args(["annotate", "--jsonl", "--quiet", "--threads"])
-        .arg(threads.to_string())
-        .arg(input)
+    let usage_path = output.with_extension("usage.json");
+    let args = [
+        "annotate".to_string(),
+        "--jsonl".into(),
+        "--quiet".into(),
+        "--threads".into(),
+        threads.to_string(),
+        input.display().to_string(),
+    ];
+    let status = under_helper(exe, &args, &usage_path)?
         .stdin(Stdio::null())
         .stdout(out)
         .stderr(err)
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
-    let usage = wait_usage(child, started)?;
+        .status()
+        .map_err(|e| format!("cannot start the measuring helper: {e}"))?;
+    let usage = read_usage(status, &usage_path)?;
     if usage.code != Some(0) {
         let stderr = std::fs::read_to_string(&err_path).unwrap_or_default();
         return Err(format!(
@@ -461,15 +510,21 @@ pub fn cli_memory(slice: &Path, work: &Path, quick: bool) -> Result<CliMemory> {
     let dir = work.join("cli");
     crate::util::create_dir_all(&dir)?;
     let err_path = dir.join("memory.stderr");
+    let usage_path = dir.join("memory.usage.json");
     let started = Instant::now();
-    let mut child = Command::new(&exe)
-        .args(["annotate", "--jsonl", "--quiet", "--threads"])
-        .arg(MEMORY_THREADS.to_string())
+    let args = [
+        "annotate".to_string(),
+        "--jsonl".into(),
+        "--quiet".into(),
+        "--threads".into(),
+        MEMORY_THREADS.to_string(),
+    ];
+    let mut child = under_helper(&exe, &args, &usage_path)?
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(File::create(&err_path)?)
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", exe.display()))?;
+        .map_err(|e| format!("cannot start the measuring helper: {e}"))?;
     let stdin = child.stdin.take().ok_or("no stdin")?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
 
@@ -517,7 +572,7 @@ pub fn cli_memory(slice: &Path, work: &Path, quick: bool) -> Result<CliMemory> {
         lines_out += 1;
     }
     drop(reader);
-    let usage = wait_usage(child, started)?;
+    let usage = read_usage(child.wait()?, &usage_path)?;
     let (lines_in, input_bytes) = generator
         .join()
         .map_err(|_| "the generator panicked")?
@@ -679,7 +734,7 @@ pub fn render(s: &mut String, r: &Record) {
             "\nThe release binary (`cargo build --release -p newsmark-cli`) as a child process: `newsmark annotate --jsonl --quiet --threads N FILE > OUT`, \
              FILE being the bench's slice of OntoNotes dev {} times ({} documents, {}, {} gold tokens; `{{\"id\", \"text\"}}` lines), \
              1 and 2 threads alternately (which goes first alternates too) after a warm-up run on the slice. \
-             Seconds are wall-clock, from start to exit, model loading included; CPU seconds and peak memory are the child's own (`wait4`'s rusage). \
+             Seconds are wall-clock, from start to exit, model loading included; CPU seconds and peak memory are the binary's own (`wait4`'s rusage, taken by a small helper process that starts it, so that the bench's own memory does not count). \
              Each run wrote {} of output, compared byte for byte with the first run's. \
              The entities compared are the first copy's, (start, end, label) per document in code points, against the file of `cargo xtask predict ner --data SLICE`. \
              The 2-thread figure needs two idle cores; this section was {}{}.\n\n",
