@@ -16,6 +16,7 @@
 //! Working files (slices, prediction files) stay in `target/bench/`.
 
 mod case;
+mod cli;
 mod clock;
 mod native;
 mod opt;
@@ -161,13 +162,15 @@ enum Id {
     Memory,
     PagePool,
     PeerBundles,
+    Cli,
+    CliMemory,
     /// An index into [`PEERS`].
     Peer(usize),
 }
 
 /// The sections other than the peers, in the order a run measures them:
 /// (id, name, what it measures).
-const SECTIONS: [(Id, &str, &str); 11] = [
+const SECTIONS: [(Id, &str, &str); 14] = [
     (
         Id::Native,
         "native",
@@ -227,6 +230,16 @@ const SECTIONS: [(Id, &str, &str); 11] = [
         Id::PeerBundles,
         "peer-bundles",
         "the JS peers bundled for the browser",
+    ),
+    (
+        Id::Cli,
+        "cli",
+        "the newsmark CLI on the slice repeated: 1 vs 2 threads, peak memory, its entities vs cargo xtask predict ner",
+    ),
+    (
+        Id::CliMemory,
+        "cli-memory",
+        "1 GB of JSONL piped through the newsmark CLI (2 threads): peak resident memory (--quick: 5 MB; NEWSMARK_BENCH_CLI_MB=N sets N MB)",
     ),
 ];
 
@@ -313,6 +326,10 @@ fn parse_only(list: &str) -> Result<Vec<Id>> {
 
 /// `cargo xtask bench`.
 pub fn bench(args: &[String]) -> Result {
+    // The CLI sections' measuring helper (a hidden first argument).
+    if args.first().map(String::as_str) == Some(cli::HELPER) {
+        return cli::helper(&args[1..]);
+    }
     // `--help` shows the sections too, so it is answered before `Flags`
     // (which would list the flags alone).
     if args.iter().any(|a| a == "--help" || a == "-h") {
@@ -720,6 +737,19 @@ impl Ctx {
                 self.measure(&name, |_| {
                     self.peers_ready()?;
                     peers::node_script("peers.mjs", &["bundles"])
+                }),
+            ),
+            Id::Cli => keep(
+                &mut s.cli,
+                self.measure(&name, |e| {
+                    let tokens = self.corpus.tokens();
+                    cli::cli(&self.slice, &self.work, tokens, self.settings.runs, e)
+                }),
+            ),
+            Id::CliMemory => keep(
+                &mut s.cli_memory,
+                self.measure(&name, |_| {
+                    cli::cli_memory(&self.slice, &self.work, self.settings.quick)
                 }),
             ),
             Id::Peer(i) => {

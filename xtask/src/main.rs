@@ -2,6 +2,7 @@
 
 mod api;
 mod bench;
+mod dask;
 mod fuzz;
 mod install;
 mod ner_tasks;
@@ -24,6 +25,7 @@ tasks:
   eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate, speed
   predict <what>       write prediction files (ner, sentences, boilerplate)
   bench                benchmarks; writes BENCHMARKS.md
+  dask [--docs N]      the newsmark CLI as a filter on a Dask LocalCluster (examples/dask/)
   fuzz [--seconds N] [--target T]  run the cargo-fuzz targets (default 60 s each)
   train [boilerplate]  train the NER model(s), or the boilerplate line model
 
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         // The bench declares its flags in `bench::FLAGS` (checked by `util::Flags`).
         "bench" => bench::bench(rest),
         "fuzz" => fuzz::fuzz(rest),
+        "dask" => dask::dask(rest),
         "eval" => {
             const WHAT: &[&str] = &["ner", "sentences", "tokens", "speed", "boilerplate"];
             match subtask("eval", rest, WHAT) {

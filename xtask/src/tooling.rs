@@ -29,6 +29,24 @@ fn cargo(args: &[&str]) -> Command {
     cmd
 }
 
+/// Builds the `newsmark` command-line binary in release (the profile
+/// `cargo xtask` itself runs in) and returns its path.
+pub(crate) fn build_cli() -> Result<PathBuf> {
+    run(&mut cargo(&[
+        "build",
+        "--release",
+        "--package",
+        "newsmark-cli",
+        "--bin",
+        "newsmark",
+    ]))?;
+    let exe = target_dir().join("release/newsmark");
+    if !exe.exists() {
+        return Err(format!("the build made no {}", exe.display()).into());
+    }
+    Ok(exe)
+}
+
 /// `cargo xtask demo [--port N] [--no-build]`: installs what is missing,
 /// builds the wasm, and serves `www/` on `127.0.0.1:N` (default 8080; 0 picks
 /// a free port).
@@ -205,10 +223,21 @@ const STEPS: &[Step] = &[
         run: step_bench_quick,
     },
     Step {
+        name: "dask",
+        run: step_dask,
+    },
+    Step {
         name: "fuzz",
         run: step_fuzz,
     },
 ];
+
+/// The Dask example end to end (`cargo xtask dask`: its venv, the CLI, a
+/// LocalCluster over all of OntoNotes dev; about 35 s with a fresh venv once
+/// the CLI is built, which `bench-quick` has done).
+fn step_dask() -> Result {
+    crate::dask::dask(&[])
+}
 
 /// The quick benchmark (a small slice, no peers), so `cargo xtask bench`
 /// cannot rot; it reuses the wasm the `wasm-build` step made and writes to

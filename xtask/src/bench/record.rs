@@ -154,6 +154,10 @@ pub struct Sections {
     pub page_pool: Option<Section<PagePool>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peer_bundles: Option<Section<PeerBundles>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cli: Option<Section<super::cli::CliRun>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cli_memory: Option<Section<super::cli::CliMemory>>,
     /// By peer id.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub ner_peers: BTreeMap<String, Section<NerPeer>>,
@@ -196,6 +200,8 @@ impl Sections {
             self.memory.as_ref().map(|s| one("memory", s)),
             self.page_pool.as_ref().map(|s| one("page-pool", s)),
             self.peer_bundles.as_ref().map(|s| one("peer-bundles", s)),
+            self.cli.as_ref().map(|s| one("cli", s)),
+            self.cli_memory.as_ref().map(|s| one("cli-memory", s)),
         ];
         out.extend(singles.into_iter().flatten());
         out.extend(

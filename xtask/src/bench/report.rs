@@ -19,7 +19,7 @@ const HEADLINE_END: &str = "<!-- headline:end -->";
 // ---------------------------------------------------------------- numbers
 
 /// A rate with a unit suffix: 1234567 -> "1.23M".
-fn rate(x: Option<f64>) -> String {
+pub(super) fn rate(x: Option<f64>) -> String {
     let Some(x) = x.filter(|x| x.is_finite()) else {
         return "–".into();
     };
@@ -68,7 +68,7 @@ fn speed_ratio(ours: &Throughput, theirs: &Throughput, unit: Unit) -> String {
 }
 
 /// A byte count: "1.2 MB", "34.5 KB", "512 B".
-fn bytes(x: f64) -> String {
+pub(super) fn bytes(x: f64) -> String {
     if !x.is_finite() {
         "–".into()
     } else if x >= 1e6 {
@@ -98,7 +98,7 @@ fn speed(t: &Throughput, unit: Unit) -> String {
 }
 
 /// A stored timestamp as the report shows it.
-fn when(m: &Measurement) -> String {
+pub(super) fn when(m: &Measurement) -> String {
     clock::display(&m.started)
 }
 
@@ -265,6 +265,7 @@ pub fn markdown(r: &Record, svg: &str, order: &[String]) -> String {
     scaling_section(&mut s, r, svg);
     sizes_section(&mut s, r);
     startup_section(&mut s, r);
+    super::cli::render(&mut s, r);
     per_label_section(&mut s, r);
     versions_section(&mut s, r);
     measured_section(&mut s, r, order);
