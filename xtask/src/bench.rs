@@ -37,7 +37,7 @@ use native::Corpus;
 use peers::{Peer, Task, PEERS};
 use record::{
     Accuracy, BoilerplatePeer, Machine, Measurement, Memory, NerAccuracy, NerPeer, PeerSentences,
-    Record, Section, SentencePeer, Settings, Slices, TextSlice, Throughput, FORMAT,
+    Record, Section, Sections, SentencePeer, Settings, Slices, TextSlice, Throughput, FORMAT,
 };
 
 use crate::util::{flags_help, output, root, shared, Flag, Flags, Result};
@@ -58,6 +58,11 @@ const FLAGS: &[Flag] = &[
         "--only",
         "SECTION[,SECTION]",
         "measure these sections again on the recorded slice and settings; keep the others' stored results",
+    ),
+    Flag::value(
+        "--keep",
+        "SECTION[,SECTION]",
+        "a whole run that does not measure these sections but carries their stored results over from BENCHMARKS.json (each keeps its own measurement line; the settings must be the same)",
     ),
     Flag::switch(
         "--render",
@@ -293,6 +298,60 @@ fn all_ids() -> Vec<Id> {
         .collect()
 }
 
+/// Copies section `id`'s stored result from `from` into `to` (`--keep`).
+fn carry(id: Id, from: &Sections, to: &mut Sections) -> Result {
+    fn one<T: Clone>(name: &str, from: &Option<Section<T>>, to: &mut Option<Section<T>>) -> Result {
+        let s = from
+            .clone()
+            .ok_or_else(|| format!("--keep {name}: BENCHMARKS.json holds no result of it"))?;
+        *to = Some(s);
+        Ok(())
+    }
+    fn one_in<T: Clone>(
+        name: &str,
+        key: &str,
+        from: &BTreeMap<String, Section<T>>,
+        to: &mut BTreeMap<String, Section<T>>,
+    ) -> Result {
+        let s = from
+            .get(key)
+            .ok_or_else(|| format!("--keep {name}: BENCHMARKS.json holds no result of it"))?;
+        to.insert(key.to_string(), s.clone());
+        Ok(())
+    }
+    let name = id.name();
+    let n = name.as_str();
+    match id {
+        Id::Native => one(n, &from.native, &mut to.native),
+        Id::Scaling => one(n, &from.scaling, &mut to.scaling),
+        Id::Accuracy => one(n, &from.accuracy, &mut to.accuracy),
+        Id::Case => one(n, &from.case, &mut to.case),
+        Id::Sizes => one(n, &from.sizes, &mut to.sizes),
+        Id::WasmNode => one(n, &from.wasm_node, &mut to.wasm_node),
+        Id::WasmChromium => one(n, &from.wasm_chromium, &mut to.wasm_chromium),
+        Id::LongText => one(n, &from.long_text, &mut to.long_text),
+        Id::Profile => one(n, &from.profile, &mut to.profile),
+        Id::Memory => one(n, &from.memory, &mut to.memory),
+        Id::PagePool => one(n, &from.page_pool, &mut to.page_pool),
+        Id::PeerBundles => one(n, &from.peer_bundles, &mut to.peer_bundles),
+        Id::Cli => one(n, &from.cli, &mut to.cli),
+        Id::CliMemory => one(n, &from.cli_memory, &mut to.cli_memory),
+        Id::Peer(i) => {
+            let peer = PEERS[i];
+            match peer.task {
+                Task::Ner => one_in(n, peer.id, &from.ner_peers, &mut to.ner_peers),
+                Task::Sentences => one_in(n, peer.id, &from.sentence_peers, &mut to.sentence_peers),
+                Task::Boilerplate => one_in(
+                    n,
+                    peer.id,
+                    &from.boilerplate_peers,
+                    &mut to.boilerplate_peers,
+                ),
+            }
+        }
+    }
+}
+
 /// The sections of `--only a,b,c` (names, `peer:ID`, or the groups `wasm`
 /// and `peers`), in run order.
 fn parse_only(list: &str) -> Result<Vec<Id>> {
@@ -388,6 +447,11 @@ pub fn bench(args: &[String]) -> Result {
         load_avg_start: load_avg(),
         load_avg_end: None,
     };
+    let kept = a.value("--keep").as_deref().map(parse_only).transpose()?;
+    if kept.is_some() && (only.is_some() || a.has("--render")) {
+        return Err("--keep is for a whole run: not with --only or --render".into());
+    }
+    let kept = kept.unwrap_or_default();
     let (mut record, ids) = match only {
         Some(ids) => (load(&json_path)?, ids),
         None => {
@@ -399,7 +463,24 @@ pub fn bench(args: &[String]) -> Result {
                     !matches!(id, Id::WasmChromium | Id::PagePool) || !a.has("--no-browser")
                 })
                 .filter(|id| !id.is_peer() || a.has("--peers"))
+                .filter(|id| !kept.contains(id))
                 .collect();
+            let mut carried = Sections::default();
+            if !kept.is_empty() {
+                let previous = load(&json_path)?;
+                if previous.settings != settings {
+                    return Err(format!(
+                        "--keep: {} was measured with other settings ({:?}; now {:?}): measure those sections again",
+                        json_path.display(),
+                        previous.settings,
+                        settings
+                    )
+                    .into());
+                }
+                for id in &kept {
+                    carry(*id, &previous.sections, &mut carried)?;
+                }
+            }
             let record = Record {
                 format: FORMAT,
                 settings,
@@ -409,7 +490,7 @@ pub fn bench(args: &[String]) -> Result {
                 },
                 machine: machine(),
                 run: run_start.clone(),
-                sections: Default::default(),
+                sections: carried,
             };
             (record, ids)
         }
@@ -1348,6 +1429,30 @@ fn machine() -> Machine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keep_carries_a_stored_section_and_refuses_a_missing_one() {
+        let from = Sections {
+            page_pool: Some(Section {
+                measured: Measurement {
+                    command: "cargo xtask bench --only page-pool".into(),
+                    ..Default::default()
+                },
+                errors: Vec::new(),
+                data: None,
+            }),
+            ..Default::default()
+        };
+        let mut to = Sections::default();
+        carry(Id::PagePool, &from, &mut to).unwrap();
+        assert_eq!(
+            to.page_pool.as_ref().unwrap().measured.command,
+            "cargo xtask bench --only page-pool"
+        );
+        let err = carry(Id::CliMemory, &from, &mut to).unwrap_err();
+        assert!(err.to_string().contains("--keep cli-memory"), "{err}");
+        assert!(to.cli_memory.is_none());
+    }
 
     fn strings(xs: &[&str]) -> Vec<String> {
         xs.iter().map(|s| s.to_string()).collect()
