@@ -744,7 +744,8 @@ pub fn render(s: &mut String, r: &Record) {
             c.tokens,
             bytes(c.output_bytes as f64),
             measured(section),
-            if busy(section) {
+            // A busy machine explains a missed bar; a met one needs no excuse.
+            if busy(section) && c.speedup().is_some_and(|x| x < bars::TWO_THREADS_SPEEDUP) {
                 ": other work kept at least one core busy, so the 2-thread ratio here says little about two free cores"
             } else {
                 ""
