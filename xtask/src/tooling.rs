@@ -96,6 +96,34 @@ pub fn wasm(args: &[String]) -> Result {
     build_wasm()
 }
 
+/// The release `.wasm` of the library as cargo leaves it (before
+/// wasm-bindgen), or an error saying how to build it.
+pub fn release_wasm() -> Result<PathBuf> {
+    let raw = target_dir().join(format!("{}/release/newsmark.wasm", install::WASM_TARGET));
+    if !raw.exists() {
+        return Err(format!(
+            "{} is missing: run `cargo xtask wasm` (or the bench without --no-build)",
+            raw.display()
+        )
+        .into());
+    }
+    Ok(raw)
+}
+
+/// wasm-bindgen `--target web` on `raw` into `out` (emptied first); with
+/// `strip`, without the name and producers sections, as the package ships.
+pub fn bindgen(raw: &std::path::Path, out: &std::path::Path, strip: bool) -> Result {
+    if out.exists() {
+        std::fs::remove_dir_all(out).map_err(|e| format!("cannot clear {}: {e}", out.display()))?;
+    }
+    let mut cmd = Command::new("wasm-bindgen");
+    cmd.args(["--target", "web"]);
+    if strip {
+        cmd.args(["--remove-name-section", "--remove-producers-section"]);
+    }
+    run(cmd.arg("--out-dir").arg(out).arg(raw))
+}
+
 /// Release build for wasm32, wasm-bindgen `--target web` into `www/pkg/`,
 /// npm `wasm-opt -O3`, then a check that the result loads in Node.
 fn build_wasm() -> Result {
@@ -110,22 +138,8 @@ fn build_wasm() -> Result {
         "--target",
         install::WASM_TARGET,
     ]))?;
-    let raw = target_dir().join(format!("{}/release/newsmark.wasm", install::WASM_TARGET));
     let pkg = pkg_dir();
-    if pkg.exists() {
-        std::fs::remove_dir_all(&pkg)
-            .map_err(|e| format!("cannot clear {}: {e}", pkg.display()))?;
-    }
-    run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--remove-name-section",
-            "--remove-producers-section",
-        ])
-        .arg("--out-dir")
-        .arg(&pkg)
-        .arg(&raw))?;
+    bindgen(&release_wasm()?, &pkg, true)?;
     let module = pkg.join("newsmark_bg.wasm");
     let optimised = pkg.join("newsmark_bg.opt.wasm");
     let before = file_size(&module);

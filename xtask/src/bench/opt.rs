@@ -29,26 +29,8 @@ fn dir() -> PathBuf {
 /// wasm-bindgen on the release `.wasm`, as `cargo xtask wasm` runs it, into
 /// `target/bench/opt/bindgen/`.
 fn bindgen() -> Result<PathBuf> {
-    let raw = crate::tooling::target_dir().join("wasm32-unknown-unknown/release/newsmark.wasm");
-    if !raw.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo xtask wasm` (or the bench without --no-build)",
-            raw.display()
-        )
-        .into());
-    }
     let out = dir().join("bindgen");
-    let _ = std::fs::remove_dir_all(&out);
-    run(Command::new("wasm-bindgen")
-        .args([
-            "--target",
-            "web",
-            "--remove-name-section",
-            "--remove-producers-section",
-            "--out-dir",
-        ])
-        .arg(&out)
-        .arg(&raw))?;
+    crate::tooling::bindgen(&crate::tooling::release_wasm()?, &out, true)?;
     Ok(out)
 }
 

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::peers::json_of;
 use super::record::{FunctionTime, Profile, StageTime};
-use crate::util::{root, run, Result};
+use crate::util::{root, Result};
 
 /// The stages of the pipeline and the function names (substrings) that
 /// belong to each: the first stage with a matching pattern wins, so the
@@ -92,19 +92,7 @@ fn pkg() -> PathBuf {
 
 /// wasm-bindgen on the release `.wasm`, names kept.
 fn build_named() -> Result {
-    let raw = crate::tooling::target_dir().join("wasm32-unknown-unknown/release/newsmark.wasm");
-    if !raw.exists() {
-        return Err(format!(
-            "{} is missing: run `cargo xtask wasm` (or the bench without --no-build)",
-            raw.display()
-        )
-        .into());
-    }
-    let _ = std::fs::remove_dir_all(pkg());
-    run(Command::new("wasm-bindgen")
-        .args(["--target", "web", "--out-dir"])
-        .arg(pkg())
-        .arg(&raw))
+    crate::tooling::bindgen(&crate::tooling::release_wasm()?, &pkg(), false)
 }
 
 /// What Node's `.cpuprofile` holds (the parts read here).
