@@ -9,7 +9,7 @@
 // demo does. This script serves nothing itself.
 
 import { argv } from "node:process";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 function flag(name, fallback) {
   const i = argv.indexOf(name);
@@ -28,20 +28,7 @@ if (!base || !data) {
   process.exit(2);
 }
 
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-  ],
-});
+const browser = await launchChromium(executablePath);
 let exitCode = 0;
 try {
   const page = await browser.newPage();

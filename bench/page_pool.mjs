@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { argv } from "node:process";
-import { chromium } from "playwright-core";
+import { launchChromium } from "./browser.mjs";
 
 function flag(name, fallback) {
   const i = argv.indexOf(name);
@@ -61,20 +61,7 @@ function pasteText() {
 }
 
 const { text, docs } = pasteText();
-const browser = await chromium.launch({
-  executablePath,
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-dev-shm-usage",
-  ],
-});
+const browser = await launchChromium(executablePath);
 
 /** Opens the page with `workers` workers, pastes the text, and returns the timing and the exported result's digest. */
 async function one(workers) {
