@@ -20,3 +20,18 @@ export function launchChromium(executablePath) {
     ],
   });
 }
+
+/** Runs `body`, then closes `browser` and exits: with status 1, and the error
+ * on stderr, if `body` threw. */
+export async function runThenExit(browser, body) {
+  let exitCode = 0;
+  try {
+    await body();
+  } catch (e) {
+    console.error(String(e && e.stack ? e.stack : e));
+    exitCode = 1;
+  } finally {
+    await browser.close();
+  }
+  process.exit(exitCode);
+}

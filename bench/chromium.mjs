@@ -9,7 +9,7 @@
 // demo does. This script serves nothing itself.
 
 import { argv } from "node:process";
-import { launchChromium } from "./browser.mjs";
+import { launchChromium, runThenExit } from "./browser.mjs";
 
 function flag(name, fallback) {
   const i = argv.indexOf(name);
@@ -29,8 +29,7 @@ if (!base || !data) {
 }
 
 const browser = await launchChromium(executablePath);
-let exitCode = 0;
-try {
+await runThenExit(browser, async () => {
   const page = await browser.newPage();
   const q = new URLSearchParams({ pkg: "/www/pkg/newsmark.js", data, runs, memoryBytes, scaling });
   await page.goto(new URL(`/bench/page/index.html?${q}`, base).href);
@@ -40,10 +39,4 @@ try {
   const result = await page.evaluate(() => window.__benchResult);
   result.chromium = browser.version();
   console.log(JSON.stringify(result));
-} catch (e) {
-  console.error(String(e && e.stack ? e.stack : e));
-  exitCode = 1;
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});

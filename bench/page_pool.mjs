@@ -17,7 +17,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { argv } from "node:process";
-import { launchChromium } from "./browser.mjs";
+import { launchChromium, runThenExit } from "./browser.mjs";
 
 function flag(name, fallback) {
   const i = argv.indexOf(name);
@@ -126,8 +126,7 @@ async function one(workers) {
   }
 }
 
-let exitCode = 0;
-try {
+await runThenExit(browser, async () => {
   // A first page load, untimed: the HTTP and compiled-code caches of the browser.
   const warm = await browser.newPage();
   await warm.goto(new URL("/www/index.html", base).href);
@@ -154,10 +153,4 @@ try {
       runs: out,
     }),
   );
-} catch (e) {
-  console.error(String(e && e.stack ? e.stack : e));
-  exitCode = 1;
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});
