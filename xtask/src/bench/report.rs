@@ -1209,11 +1209,7 @@ fn opt_levels_table(s: &mut String, levels: &[OptLevel]) {
         } else {
             ""
         };
-        let speed = l
-            .full
-            .as_ref()
-            .and_then(|t| t.per_cpu_s(Unit::Tokens))
-            .map_or("–".to_string(), |v| rate(Some(v)));
+        let speed = rate(l.full.as_ref().and_then(|t| t.per_cpu_s(Unit::Tokens)));
         let _ = writeln!(
             s,
             "| `{}`{shipped} | {} | {} | {}{} | {speed} | {:.1} | {:.1} |",
