@@ -60,6 +60,9 @@ def parse_args():
     p.add_argument("--teachers", default="",
                    help="comma-separated checkpoints (ckpt.pkl of CRF runs on the same features) whose averaged "
                         "tag marginals the model also learns from (distillation)")
+    p.add_argument("--teacher-view", default="",
+                   help="with --teachers: the split (same tokens and tags as train) the teachers read in "
+                        "place of the training text, e.g. each case-changed copy's original")
     p.add_argument("--distill", type=float, default=0.5,
                    help="with --teachers: weight of the teachers' tag marginals against the gold tags")
     p.add_argument("--distill-temperature", type=float, default=1.0,
@@ -461,7 +464,14 @@ def main():
         dv_soft = teacher_marginals(teachers, meta["n_tags"], dv_ids, dv_tags, dv_doc)
         ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
         print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
-        soft_train = teacher_marginals(teachers, meta["n_tags"], tr_ids, tr_tags, tr_doc,
+        if args.teacher_view:
+            vw_ids, vw_tags, vw_doc = load_split(features, args.teacher_view)
+            assert (vw_tags == tr_tags).all() and (vw_doc == tr_doc).all(), \
+                f"{args.teacher_view} has other tokens or tags than train"
+            print(f"teachers read {args.teacher_view} in place of train", flush=True)
+        else:
+            vw_ids = tr_ids
+        soft_train = teacher_marginals(teachers, meta["n_tags"], vw_ids, tr_tags, tr_doc,
                                        temperature=args.distill_temperature)
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             # Text without labels: learnt from the teachers alone.
@@ -518,8 +528,11 @@ def main():
         if unlabelled_tokens:
             settings["unlabelled_tokens"] = unlabelled_tokens
     else:
-        for k in ("teachers", "distill", "distill_temperature"):
+        for k in ("teachers", "teacher_view", "distill", "distill_temperature"):
             settings.pop(k)
+    if not args.teacher_view:
+        # As for runs from before the option.
+        settings.pop("teacher_view", None)
     if not args.pool:
         # Settings of runs from before the option (so their checkpoints still resume).
         settings.pop("pool")

@@ -280,6 +280,10 @@ pub fn train(args: &[String]) -> Result {
     let minutes_file = work.join("train_minutes.txt");
     if !flags.has("--pack-only") {
         let mut train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+        let originals = train_docs.len();
+        // The documents the teachers read for each training document: the
+        // original of a case-changed copy (same tokens, so the same rows).
+        let mut teacher_view: Vec<Doc> = Vec::new();
         if let Some(share) = flags.value("--case-augment") {
             let share: f64 = share
                 .parse()
@@ -293,7 +297,9 @@ pub fn train(args: &[String]) -> Result {
                 "--case-augment {share}: {} documents added with their case changed",
                 added.len()
             );
-            train_docs.extend(added);
+            teacher_view = train_docs.clone();
+            teacher_view.extend(added.iter().map(|(source, _)| train_docs[*source].clone()));
+            train_docs.extend(added.into_iter().map(|(_, copy)| copy));
         }
         extract(&train_docs, &featurizer, &labels, &work, "train")?;
         extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
@@ -317,6 +323,37 @@ pub fn train(args: &[String]) -> Result {
                 }
             }
         }
+        let teachers: u32 = match flags.value("--teachers") {
+            Some(n) => n
+                .parse()
+                .map_err(|_| format!("--teachers wants a number, not `{n}`"))?,
+            None => 0,
+        };
+        // With case-changed copies, the teachers learn from the documents as
+        // written (their own feature directory) and read each copy's original:
+        // the model learns the changed text from what they make of the cased.
+        let teacher_features = if teachers > 0 && !teacher_view.is_empty() {
+            let dir = work.join("teacher-features");
+            util::create_dir_all(&dir)?;
+            extract(
+                &train_docs[..originals],
+                &featurizer,
+                &labels,
+                &dir,
+                "train",
+            )?;
+            extract(&dev_docs, &featurizer, &labels, &dir, "dev")?;
+            extract(&teacher_view, &featurizer, &labels, &work, "teacher-view")?;
+            Some(dir)
+        } else {
+            let stale = work.join("teacher-view.ids.npy");
+            if stale.exists() {
+                for part in ["ids", "tags", "doc"] {
+                    fs::remove_file(work.join(format!("teacher-view.{part}.npy")))?;
+                }
+            }
+            None
+        };
         let meta = serde_json::json!({
             "corpus": corpus.name,
             "labels": labels,
@@ -327,20 +364,19 @@ pub fn train(args: &[String]) -> Result {
             "minilm": minilm.join("model.safetensors"),
             "vector_words": vector_words,
         });
-        util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
+        let meta = serde_json::to_string_pretty(&meta)?;
+        util::write(work.join("meta.json"), &meta)?;
+        if let Some(dir) = &teacher_features {
+            util::write(dir.join("meta.json"), &meta)?;
+        }
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
         // in its own directory, then the model itself learns from them too.
-        let teachers: u32 = match flags.value("--teachers") {
-            Some(n) => n
-                .parse()
-                .map_err(|_| format!("--teachers wants a number, not `{n}`"))?,
-            None => 0,
-        };
         let mut teacher_ckpts = Vec::new();
         for seed in 1..=teachers {
             let dir = work.join(format!("teacher-{seed}"));
             eprintln!("teacher {seed} of {teachers} in {}", dir.display());
-            let mut cmd = train_command(&work, &dir, &minutes, &flags);
+            let features = teacher_features.as_deref().unwrap_or(&work);
+            let mut cmd = train_command(features, &dir, &minutes, &flags);
             cmd.args(["--seed", &seed.to_string()]);
             util::run(&mut cmd)?;
             teacher_ckpts.push(dir.join("ckpt.pkl").display().to_string());
@@ -351,6 +387,9 @@ pub fn train(args: &[String]) -> Result {
         }
         if !teacher_ckpts.is_empty() {
             cmd.args(["--teachers", &teacher_ckpts.join(",")]);
+            if teacher_features.is_some() {
+                cmd.args(["--teacher-view", "teacher-view"]);
+            }
             if let Some(extra) = flags.value("--student-extra") {
                 cmd.args(extra.split_whitespace());
             }
@@ -820,17 +859,18 @@ fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
 /// the share, spread evenly) with their case changed: lower, upper and
 /// headline case in turn, offsets and labels kept (Mayhew et al., "NER and
 /// POS when nothing is capitalized", EMNLP 2019, train on such a mix). A
-/// document whose offsets a change would move is not copied.
-fn case_augmented(docs: &[Doc], share: f64) -> Vec<Doc> {
+/// document whose offsets a change would move is not copied. Each copy comes
+/// with the index of its original.
+fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
     const CASES: [CaseChange; 3] = [CaseChange::Lower, CaseChange::Upper, CaseChange::Title];
     let mut out = Vec::new();
     let mut due = 0.0;
-    for doc in docs {
+    for (i, doc) in docs.iter().enumerate() {
         due += share;
         if due >= 1.0 {
             due -= 1.0;
             if let Some(copy) = doc.with_case(CASES[out.len() % CASES.len()]) {
-                out.push(copy);
+                out.push((i, copy));
             }
         }
     }
