@@ -29,6 +29,12 @@ const SLICE_MS = 8;
  * waits for a frame. */
 const FRAME_GAP_MS = 16;
 
+/** Most marks (or highlight ranges) added between two frames. The frame
+ * after a slice pays the style and layout of what the slice added: 8 ms of
+ * wrapping adds about a thousand marks, whose rendering took 40-60 ms on a
+ * loaded 2-core machine. A few hundred keep it a fraction of that. */
+const DRAWN_PER_FRAME = 250;
+
 let defaultAnnotator = null;
 
 /** The annotator with the default model on this thread, loaded once (the
@@ -103,10 +109,18 @@ function sliceClock() {
     if (running) raf(onFrame);
   };
   raf?.(onFrame);
+  let drawn = 0;
   return {
     due: () => performance.now() - start > SLICE_MS,
-    async pause() {
-      if (raf && performance.now() - lastFrame > FRAME_GAP_MS && document.visibilityState === "visible") {
+    /** Counts one mark or range added; true when the next frame should
+     * render what was added before more is (then `await pause(true)`). */
+    drew: () => ++drawn >= DRAWN_PER_FRAME,
+    /** Gives the page a turn; waits for a frame if none was seen for
+     * FRAME_GAP_MS, or, with `frame`, if anything was drawn since the last. */
+    async pause(frame = false) {
+      const waitForFrame = (frame && drawn > 0) || performance.now() - lastFrame > FRAME_GAP_MS;
+      drawn = 0;
+      if (raf && waitForFrame && document.visibilityState === "visible") {
         await new Promise((resolve) => {
           const timer = setTimeout(resolve, 100);
           raf(() => {
@@ -336,8 +350,9 @@ async function wrapMarks(found, entities, prefix, clock) {
   }
   const splits = []; // [original node, its segments]
   const elements = [];
+  let drewEnough = false;
   for (const [i, list] of byNode) {
-    if (clock.due()) await clock.pause();
+    if (clock.due()) await clock.pause(true);
     if (!intact(found, i)) continue;
     const original = found.nodes[i];
     list.sort((a, b) => a.from - b.from);
@@ -366,6 +381,11 @@ async function wrapMarks(found, entities, prefix, clock) {
       segment.before(mark);
       mark.append(segment);
       elements.push(mark);
+      drewEnough ||= clock.drew();
+    }
+    if (drewEnough) {
+      drewEnough = false;
+      await clock.pause(true);
     }
   }
   let removed = false;
@@ -389,8 +409,12 @@ async function wrapMarks(found, entities, prefix, clock) {
 /** Adds one Range per entity to the highlight named `${prefix}${label}`, in slices. */
 async function drawHighlights(found, entities, prefix, clock) {
   const added = [];
+  let drewEnough = false;
   for (const e of entities) {
-    if (clock.due()) await clock.pause();
+    if (drewEnough || clock.due()) {
+      await clock.pause(true);
+      drewEnough = false;
+    }
     const parts = pieces(found, e.start, e.end);
     if (parts.length === 0) continue;
     const first = parts[0];
@@ -408,6 +432,7 @@ async function drawHighlights(found, entities, prefix, clock) {
     }
     h.add(range);
     added.push([name, range]);
+    drewEnough = clock.drew();
   }
   let removed = false;
   let live = null;
