@@ -29,7 +29,7 @@ const SLICE_MS = 8;
  * waits for a frame. */
 const FRAME_GAP_MS = 16;
 
-/** Most marks (or highlight ranges) added between two frames. The frame
+/** Most marks added between two frames. The frame
  * after a slice pays the style and layout of what the slice added: 8 ms of
  * wrapping adds about a thousand marks, whose rendering took 40-60 ms on a
  * loaded 2-core machine. A few hundred keep it a fraction of that. */
@@ -112,7 +112,7 @@ function sliceClock() {
   let drawn = 0;
   return {
     due: () => performance.now() - start > SLICE_MS,
-    /** Counts one mark or range added; true when the next frame should
+    /** Counts one mark added; true when the next frame should
      * render what was added before more is (then `await pause(true)`). */
     drew: () => ++drawn >= DRAWN_PER_FRAME,
     /** Gives the page a turn; waits for a frame if none was seen for
@@ -409,12 +409,8 @@ async function wrapMarks(found, entities, prefix, clock) {
 /** Adds one Range per entity to the highlight named `${prefix}${label}`, in slices. */
 async function drawHighlights(found, entities, prefix, clock) {
   const added = [];
-  let drewEnough = false;
   for (const e of entities) {
-    if (drewEnough || clock.due()) {
-      await clock.pause(true);
-      drewEnough = false;
-    }
+    if (clock.due()) await clock.pause();
     const parts = pieces(found, e.start, e.end);
     if (parts.length === 0) continue;
     const first = parts[0];
@@ -432,7 +428,6 @@ async function drawHighlights(found, entities, prefix, clock) {
     }
     h.add(range);
     added.push([name, range]);
-    drewEnough = clock.drew();
   }
   let removed = false;
   let live = null;
