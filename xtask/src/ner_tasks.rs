@@ -167,7 +167,7 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled NAME,...]] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled NAME,...]] [--case-augment SHARE] [--keep-vectors N] [--variant NAME] [--reuse-features] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
 /// words (its table seeded with their vectors); `--teachers N` first trains
@@ -176,8 +176,13 @@ fn extract(
 /// tag marginals as well as from the gold tags (`--student-extra` adds
 /// trainer arguments for that last run only; `--unlabelled NAME,...` adds
 /// texts without labels, see [`unlabelled_texts`], which it learns from the
-/// teachers alone); `--pack-only` skips
-/// extraction and training and packs the last export again.
+/// teachers alone); `--case-augment SHARE` adds case-changed copies of that
+/// share of the training documents (with teachers, these learn from the
+/// cased text and read each copy's original); `--variant NAME` trains another
+/// model (`models/CORPUS-NAME.nmm`, e.g. the lite one) in its own directory,
+/// with `--resume --reuse-features` from the teachers and features of the
+/// default run; `--pack-only` skips extraction and training and packs the
+/// last export again.
 pub fn train(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[
         Flag::value("--corpus", "NAME", "ontonotes (default) or conll2003"),
@@ -216,6 +221,15 @@ pub fn train(args: &[String]) -> Result {
             "FRACTION",
             "add a copy of this share of the training documents with their case changed (lower, upper, headline case in turn)",
         ),
+        Flag::value(
+            "--variant",
+            "NAME",
+            "train the model into target/ner-train/CORPUS/NAME and write models/CORPUS-NAME.* (teachers and features shared with the default model's run)",
+        ),
+        Flag::switch(
+            "--reuse-features",
+            "no feature extraction: train on the features of the last run",
+        ),
         Flag::switch("--resume", "continue from the last checkpoints"),
         Flag::value("--extra", "ARGS", "more trainer arguments (train/train.py)"),
         Flag::switch(
@@ -229,6 +243,17 @@ pub fn train(args: &[String]) -> Result {
     let data = util::shared().join("data").join(corpus.name);
     let work = util::root().join("target/ner-train").join(corpus.name);
     util::create_dir_all(&work)?;
+    // A variant (say the lite model) has its own run directory and files.
+    let (student, stem) = match flags.value("--variant") {
+        Some(v) if !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            (work.join(&v), format!("{}-{v}", corpus.name))
+        }
+        Some(v) => {
+            return Err(format!("--variant wants a name of letters and digits, not `{v}`").into())
+        }
+        None => (work.clone(), corpus.name.to_string()),
+    };
+    util::create_dir_all(&student)?;
     let started = Instant::now();
     ensure_venv()?;
     let minilm = minilm_dir()?;
@@ -277,98 +302,113 @@ pub fn train(args: &[String]) -> Result {
     }
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
-    let minutes_file = work.join("train_minutes.txt");
+    let minutes_file = student.join("train_minutes.txt");
     if !flags.has("--pack-only") {
-        let mut train_docs = read_corpus(&data.join("train.jsonl"), None)?;
-        let originals = train_docs.len();
-        // The documents the teachers read for each training document: the
-        // original of a case-changed copy (same tokens, so the same rows).
-        let mut teacher_view: Vec<Doc> = Vec::new();
-        if let Some(share) = flags.value("--case-augment") {
-            let share: f64 = share
-                .parse()
-                .ok()
-                .filter(|f| (0.0..=1.0).contains(f))
-                .ok_or_else(|| {
-                    format!("--case-augment wants a share from 0 to 1, not `{share}`")
-                })?;
-            let added = case_augmented(&train_docs, share);
-            eprintln!(
-                "--case-augment {share}: {} documents added with their case changed",
-                added.len()
-            );
-            teacher_view = train_docs.clone();
-            teacher_view.extend(added.iter().map(|(source, _)| train_docs[*source].clone()));
-            train_docs.extend(added.into_iter().map(|(_, copy)| copy));
-        }
-        extract(&train_docs, &featurizer, &labels, &work, "train")?;
-        extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
-        // Unlabelled text for distillation: another corpus' training texts,
-        // tokenized as a user's page would be (their labels are not read).
-        match flags.value("--unlabelled") {
-            Some(names) => {
-                let mut docs = Vec::new();
-                for name in names.split(',') {
-                    docs.extend(unlabelled_texts(name)?);
-                }
-                extract(&docs, &featurizer, &labels, &work, "unlabelled")?;
-            }
-            None => {
-                // Those of an earlier run would be read by the trainer.
-                for part in ["ids", "tags", "doc"] {
-                    let stale = work.join(format!("unlabelled.{part}.npy"));
-                    if stale.exists() {
-                        fs::remove_file(stale)?;
-                    }
-                }
-            }
-        }
         let teachers: u32 = match flags.value("--teachers") {
             Some(n) => n
                 .parse()
                 .map_err(|_| format!("--teachers wants a number, not `{n}`"))?,
             None => 0,
         };
-        // With case-changed copies, the teachers learn from the documents as
-        // written (their own feature directory) and read each copy's original:
-        // the model learns the changed text from what they make of the cased.
-        let teacher_features = if teachers > 0 && !teacher_view.is_empty() {
+        // Features: extracted again, or with --reuse-features those of the
+        // last run (say for a variant distilled from the same teachers).
+        let teacher_features = if flags.has("--reuse-features") {
+            if !work.join("meta.json").exists() {
+                return Err(format!(
+                    "--reuse-features: no features in {} (run without it first)",
+                    work.display()
+                )
+                .into());
+            }
             let dir = work.join("teacher-features");
-            util::create_dir_all(&dir)?;
-            extract(
-                &train_docs[..originals],
-                &featurizer,
-                &labels,
-                &dir,
-                "train",
-            )?;
-            extract(&dev_docs, &featurizer, &labels, &dir, "dev")?;
-            extract(&teacher_view, &featurizer, &labels, &work, "teacher-view")?;
-            Some(dir)
+            dir.join("train.ids.npy").exists().then_some(dir)
         } else {
-            let stale = work.join("teacher-view.ids.npy");
-            if stale.exists() {
-                for part in ["ids", "tags", "doc"] {
-                    fs::remove_file(work.join(format!("teacher-view.{part}.npy")))?;
+            let mut train_docs = read_corpus(&data.join("train.jsonl"), None)?;
+            let originals = train_docs.len();
+            // The documents the teachers read for each training document: the
+            // original of a case-changed copy (same tokens, so the same rows).
+            let mut teacher_view: Vec<Doc> = Vec::new();
+            if let Some(share) = flags.value("--case-augment") {
+                let share: f64 = share
+                    .parse()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or_else(|| {
+                        format!("--case-augment wants a share from 0 to 1, not `{share}`")
+                    })?;
+                let added = case_augmented(&train_docs, share);
+                eprintln!(
+                    "--case-augment {share}: {} documents added with their case changed",
+                    added.len()
+                );
+                teacher_view = train_docs.clone();
+                teacher_view.extend(added.iter().map(|(source, _)| train_docs[*source].clone()));
+                train_docs.extend(added.into_iter().map(|(_, copy)| copy));
+            }
+            extract(&train_docs, &featurizer, &labels, &work, "train")?;
+            extract(&dev_docs, &featurizer, &labels, &work, "dev")?;
+            // Unlabelled text for distillation: another corpus' training texts,
+            // tokenized as a user's page would be (their labels are not read).
+            match flags.value("--unlabelled") {
+                Some(names) => {
+                    let mut docs = Vec::new();
+                    for name in names.split(',') {
+                        docs.extend(unlabelled_texts(name)?);
+                    }
+                    extract(&docs, &featurizer, &labels, &work, "unlabelled")?;
+                }
+                None => {
+                    // Those of an earlier run would be read by the trainer.
+                    for part in ["ids", "tags", "doc"] {
+                        let stale = work.join(format!("unlabelled.{part}.npy"));
+                        if stale.exists() {
+                            fs::remove_file(stale)?;
+                        }
+                    }
                 }
             }
-            None
+            // With case-changed copies, the teachers learn from the documents as
+            // written (their own feature directory) and read each copy's original:
+            // the model learns the changed text from what they make of the cased.
+            let teacher_features = if teachers > 0 && !teacher_view.is_empty() {
+                let dir = work.join("teacher-features");
+                util::create_dir_all(&dir)?;
+                extract(
+                    &train_docs[..originals],
+                    &featurizer,
+                    &labels,
+                    &dir,
+                    "train",
+                )?;
+                extract(&dev_docs, &featurizer, &labels, &dir, "dev")?;
+                extract(&teacher_view, &featurizer, &labels, &work, "teacher-view")?;
+                Some(dir)
+            } else {
+                let stale = work.join("teacher-view.ids.npy");
+                if stale.exists() {
+                    for part in ["ids", "tags", "doc"] {
+                        fs::remove_file(work.join(format!("teacher-view.{part}.npy")))?;
+                    }
+                }
+                None
+            };
+            let meta = serde_json::json!({
+                "corpus": corpus.name,
+                "labels": labels,
+                "n_tags": 1 + 4 * labels.len(),
+                "tables": TABLE_NAMES,
+                "table_rows": featurizer.table_rows(),
+                "slot_tables": spec.slot_tables(),
+                "minilm": minilm.join("model.safetensors"),
+                "vector_words": vector_words,
+            });
+            let meta = serde_json::to_string_pretty(&meta)?;
+            util::write(work.join("meta.json"), &meta)?;
+            if let Some(dir) = &teacher_features {
+                util::write(dir.join("meta.json"), &meta)?;
+            }
+            teacher_features
         };
-        let meta = serde_json::json!({
-            "corpus": corpus.name,
-            "labels": labels,
-            "n_tags": 1 + 4 * labels.len(),
-            "tables": TABLE_NAMES,
-            "table_rows": featurizer.table_rows(),
-            "slot_tables": spec.slot_tables(),
-            "minilm": minilm.join("model.safetensors"),
-            "vector_words": vector_words,
-        });
-        let meta = serde_json::to_string_pretty(&meta)?;
-        util::write(work.join("meta.json"), &meta)?;
-        if let Some(dir) = &teacher_features {
-            util::write(dir.join("meta.json"), &meta)?;
-        }
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
         // in its own directory, then the model itself learns from them too.
         let mut teacher_ckpts = Vec::new();
@@ -381,7 +421,7 @@ pub fn train(args: &[String]) -> Result {
             util::run(&mut cmd)?;
             teacher_ckpts.push(dir.join("ckpt.pkl").display().to_string());
         }
-        let mut cmd = train_command(&work, &work, &minutes, &flags);
+        let mut cmd = train_command(&work, &student, &minutes, &flags);
         if let Some(n) = keep_vectors {
             cmd.args(["--keep-vectors", &n.to_string()]);
         }
@@ -408,7 +448,7 @@ pub fn train(args: &[String]) -> Result {
             })
             .collect();
         util::write(
-            work.join("train_command.txt"),
+            student.join("train_command.txt"),
             format!("cargo xtask train {}\n", shown.join(" ")),
         )?;
         // A resumed run adds to the time of the runs before it.
@@ -441,18 +481,17 @@ pub fn train(args: &[String]) -> Result {
         ),
         None => (spec, words),
     };
-    let bytes = pack(&work.join("export"), &labels, &spec, &vocab, &words)?;
-    let model_path = util::root()
-        .join("models")
-        .join(format!("{}.nmm", corpus.name));
+    let bytes = pack(&student.join("export"), &labels, &spec, &vocab, &words)?;
+    let model_path = util::root().join("models").join(format!("{stem}.nmm"));
     util::write(&model_path, &bytes)?;
     eprintln!("wrote {} ({} bytes)", model_path.display(), bytes.len());
-    write_reference(&work.join("export"), corpus.name, &dev_docs)?;
+    write_reference(&student.join("export"), &stem, &dev_docs)?;
     write_card(
         &corpus,
         &model_path,
         &bytes,
-        &work,
+        &student,
+        &stem,
         &dev_docs,
         train_minutes,
         &minutes,
@@ -670,6 +709,7 @@ fn write_card(
     model_path: &Path,
     bytes: &[u8],
     work: &Path,
+    stem: &str,
     dev_docs: &[Doc],
     train_minutes: f64,
     minutes: &str,
@@ -693,17 +733,15 @@ fn write_card(
     util::write(
         util::root()
             .join("models")
-            .join(format!("{}.regression.json", corpus.name)),
+            .join(format!("{stem}.regression.json")),
         serde_json::to_string_pretty(&regression)? + "\n",
     )?;
     let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
     let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
-    let card_path = util::root()
-        .join("models")
-        .join(format!("{}.md", corpus.name));
+    let card_path = util::root().join("models").join(format!("{stem}.md"));
     let mut card = fs::File::create(&card_path)
         .map_err(|e| format!("cannot write {}: {e}", card_path.display()))?;
-    writeln!(card, "# Model card: `models/{}.nmm`\n", corpus.name)?;
+    writeln!(card, "# Model card: `models/{stem}.nmm`\n")?;
     writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", corpus.name)?;
     writeln!(card, "- Labels: {}", corpus.labels.join(", "))?;
     writeln!(
@@ -713,7 +751,7 @@ fn write_card(
         sha256_hex(model_path)
     )?;
     let command = fs::read_to_string(work.join("train_command.txt")).unwrap_or_default();
-    writeln!(card, "- Built by: `{}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `target/ner-train/{}/ckpt.pkl`)", command.trim(), corpus.name)?;
+    writeln!(card, "- Built by: `{}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `{}/ckpt.pkl`)", command.trim(), work.strip_prefix(util::root()).unwrap_or(work).display())?;
     let _ = (minutes, flags);
     let vectors = match tagger.featurizer().spec().vector_words {
         0 => String::new(),
@@ -739,6 +777,31 @@ fn write_card(
     writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", corpus.name)?;
     writeln!(card, "With the segmentation of the commit the model was packed at; it moves as segmentation improves.\n")?;
     writeln!(card, "```\n{}```\n", raw.report())?;
+    writeln!(card, "## Dev scores with the case changed (raw text, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --case CASE`: the text changed, the gold spans kept)\n", corpus.name)?;
+    writeln!(card, "| case | documents | F1 |\n|---|---|---|")?;
+    for (name, case) in [
+        ("lower", CaseChange::Lower),
+        ("upper", CaseChange::Upper),
+        ("title", CaseChange::Title),
+    ] {
+        let changed: Vec<Doc> = dev_docs.iter().filter_map(|d| d.with_case(case)).collect();
+        let mut scorer = Scorer::new();
+        for doc in &changed {
+            scorer.add(
+                &doc.genre,
+                &doc.gold,
+                &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
+            );
+        }
+        writeln!(
+            card,
+            "| {name} | {} of {} | {:.2} |",
+            changed.len(),
+            dev_docs.len(),
+            scorer.f1() * 100.0
+        )?;
+    }
+    writeln!(card)?;
     writeln!(card, "Tagging speed in that run: {:.0} tokens per CPU second (native, one thread, gold tokens, {} tokens in {secs:.2} CPU s; the machine was shared with other jobs).\n", n_tokens as f64 / secs, n_tokens)?;
     writeln!(
         card,
