@@ -43,7 +43,7 @@ mod span;
 
 #[cfg(feature = "train")]
 pub mod train;
-#[cfg(feature = "wasm")]
+#[cfg(feature = "wasm-core")]
 pub mod wasm;
 
 pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};

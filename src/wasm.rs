@@ -95,16 +95,24 @@ pub struct WasmAnnotator {
 #[wasm_bindgen(js_class = Annotator)]
 impl WasmAnnotator {
     /// `new Annotator()`: an annotator with the default model embedded in the
-    /// wasm module (18 OntoNotes labels).
+    /// wasm module (18 OntoNotes labels). The module without a model (the
+    /// feature `wasm-core`, shipped for the lite model) throws: it has only
+    /// `Annotator.fromBytes`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<WasmAnnotator, JsError> {
-        crate::Annotator::from_bytes(crate::annotator::DEFAULT_MODEL)
+        #[cfg(feature = "wasm")]
+        return crate::Annotator::from_bytes(crate::annotator::DEFAULT_MODEL)
             .map(|inner| WasmAnnotator { inner })
             .map_err(|e| {
                 JsError::new(&format!(
                     "the embedded default model could not be loaded: {e}"
                 ))
-            })
+            });
+        #[cfg(not(feature = "wasm"))]
+        Err(JsError::new(
+            "new Annotator(): this module (newsmark_core_bg.wasm) has no embedded model; \
+             load one with Annotator.fromBytes(bytes), e.g. the bytes of ontonotes-lite.nmm",
+        ))
     }
 
     /// `Annotator.fromBytes(bytes)`: an annotator with the model in `bytes`

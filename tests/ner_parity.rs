@@ -7,9 +7,11 @@
 use newsmark::train::corpus::{read_corpus, shared_for_test};
 use newsmark::train::{Tagger, DEFAULT_MODEL};
 
-fn check(corpus: &str, model: &[u8]) {
+/// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
+/// its data in `../shared/data/`.
+fn check(stem: &str, corpus: &str, model: &[u8]) {
     let path = format!(
-        "{}/models/{corpus}.reference.json",
+        "{}/models/{stem}.reference.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let r: serde_json::Value =
@@ -41,26 +43,39 @@ fn check(corpus: &str, model: &[u8]) {
         .fold(0f32, f32::max);
     assert!(
         worst < 1e-3,
-        "{corpus}: logits differ from the trainer's by {worst}"
+        "{stem}: logits differ from the trainer's by {worst}"
     );
 
     // Feature parity: today's extractor gives the ids the model was trained with.
-    let Some(shared) = shared_for_test(&format!("ner_parity, {corpus} features")) else {
+    let Some(shared) = shared_for_test(&format!("ner_parity, {stem} features")) else {
         return;
     };
     let docs = read_corpus(&shared.join(format!("data/{corpus}/dev.jsonl")), Some(1)).unwrap();
     let doc = &docs[0];
     assert_eq!(doc.id, r["doc_id"].as_str().unwrap());
     let ours = tagger.featurizer().featurize(&doc.text, &doc.tokens[..n]);
-    assert_eq!(ours, ids, "{corpus}: feature ids changed since training");
+    assert_eq!(ours, ids, "{stem}: feature ids changed since training");
 }
 
 #[test]
 fn ontonotes_matches_trainer() {
-    check("ontonotes", DEFAULT_MODEL);
+    check("ontonotes", "ontonotes", DEFAULT_MODEL);
 }
 
 #[test]
 fn conll2003_matches_trainer() {
-    check("conll2003", include_bytes!("../models/conll2003.nmm"));
+    check(
+        "conll2003",
+        "conll2003",
+        include_bytes!("../models/conll2003.nmm"),
+    );
+}
+
+#[test]
+fn ontonotes_lite_matches_trainer() {
+    check(
+        "ontonotes-lite",
+        "ontonotes",
+        include_bytes!("../models/ontonotes-lite.nmm"),
+    );
 }

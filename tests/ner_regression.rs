@@ -6,12 +6,14 @@ use newsmark::train::corpus::{read_corpus, shared_for_test};
 use newsmark::train::score::score_tagger;
 use newsmark::train::{Tagger, DEFAULT_MODEL};
 
-fn check(corpus: &str, model: &[u8]) {
-    let Some(shared) = shared_for_test(&format!("ner_regression, {corpus}")) else {
+/// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
+/// its data in `../shared/data/`.
+fn check(stem: &str, corpus: &str, model: &[u8]) {
+    let Some(shared) = shared_for_test(&format!("ner_regression, {stem}")) else {
         return;
     };
     let path = format!(
-        "{}/models/{corpus}.regression.json",
+        "{}/models/{stem}.regression.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let rec: serde_json::Value =
@@ -28,7 +30,7 @@ fn check(corpus: &str, model: &[u8]) {
     let recorded = rec["f1"].as_f64().unwrap();
     assert!(
         f1 >= recorded,
-        "{corpus}: F1 {f1} on the first {} dev docs is below the recorded {recorded} (tp {}, pred {}, gold {})",
+        "{stem}: F1 {f1} on the first {} dev docs is below the recorded {recorded} (tp {}, pred {}, gold {})",
         docs.len(),
         c.tp,
         c.pred,
@@ -38,10 +40,23 @@ fn check(corpus: &str, model: &[u8]) {
 
 #[test]
 fn ontonotes_model_keeps_its_dev_slice_f1() {
-    check("ontonotes", DEFAULT_MODEL);
+    check("ontonotes", "ontonotes", DEFAULT_MODEL);
 }
 
 #[test]
 fn conll2003_model_keeps_its_dev_slice_f1() {
-    check("conll2003", include_bytes!("../models/conll2003.nmm"));
+    check(
+        "conll2003",
+        "conll2003",
+        include_bytes!("../models/conll2003.nmm"),
+    );
+}
+
+#[test]
+fn ontonotes_lite_model_keeps_its_dev_slice_f1() {
+    check(
+        "ontonotes-lite",
+        "ontonotes",
+        include_bytes!("../models/ontonotes-lite.nmm"),
+    );
 }

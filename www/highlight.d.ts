@@ -18,9 +18,16 @@ export interface HighlightOptions {
   /** How many workers may annotate the text's pieces at once (1 to 16). Default: 1, or for texts of `POOL_FROM`
    * characters and more one per core but one, at most 4. Only with `worker: true`. */
   workers?: number;
+  /** "default" (the model embedded in newsmark_bg.wasm) or "lite": ontonotes-lite.nmm in newsmark_core_bg.wasm (the
+   * module without a model), the smallest download; both files are fetched beside newsmark.js. */
+  model?: Model;
   /** An annotator to use on this thread (implies `worker: false`; `worker: true` with it is an error). */
   annotator?: Annotator;
 }
+
+/** The models the `model` option names. */
+export type Model = "default" | "lite";
+export const MODELS: readonly Model[];
 
 interface HandleBase {
   /** The text given to the annotator: the text nodes' text, blocks separated by line breaks. */
@@ -58,6 +65,8 @@ export function highlight(root: Element, options: HighlightOptions & { mode: "hi
 export interface AnnotateManyOptions extends AnnotateOptions {
   /** How many workers may run at once for this call (1 to 16). Default: one per core but one, at least 1, at most 4. */
   workers?: number;
+  /** The model the workers load (see `HighlightOptions.model`). Default "default". */
+  model?: Model;
 }
 
 /** Annotates every text on a pool of module Web Workers (one text per worker at a time); resolves with one result per

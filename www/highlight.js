@@ -13,13 +13,19 @@
 import { isBlock } from "./blocks.js";
 import init, { Annotator } from "./pkg/newsmark.js";
 import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
-import { unpack, unpackEntities } from "./protocol.js";
+import { spawnWorker, unpack, unpackEntities } from "./protocol.js";
+import { loadLite } from "./lite.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
 export const DEFAULT_SKIP = ["script", "style", "textarea", "code", "pre", "noscript", "template", "svg", "math", "select", "option", "input", "kbd", "samp", "iframe", "object"];
 
-const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker", "workers"];
+const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker", "workers", "model"];
+
+/** The models the `model` option names: the default one, embedded in
+ * newsmark_bg.wasm, and the lite one (newsmark_core_bg.wasm, the module
+ * without a model, and ontonotes-lite.nmm: the smallest download). */
+export const MODELS = ["default", "lite"];
 
 /** Longest stretch of DOM work (ms) before the event loop gets a turn: well
  * under the 50 ms that makes a task "long", leaving room for layout. */
@@ -35,25 +41,33 @@ const FRAME_GAP_MS = 16;
  * loaded 2-core machine. A few hundred keep it a fraction of that. */
 const DRAWN_PER_FRAME = 250;
 
-let defaultAnnotator = null;
+/** The annotator of each model on this thread, loaded once (the files are
+ * fetched next to this module's `pkg/newsmark.js`). */
+const annotators = new Map();
 
-/** The annotator with the default model on this thread, loaded once (the
- * wasm is fetched next to this module's `pkg/newsmark.js`). */
-async function getDefaultAnnotator() {
-  defaultAnnotator ??= init().then(() => new Annotator());
-  return defaultAnnotator;
+function getAnnotator(model) {
+  if (!annotators.has(model)) {
+    annotators.set(model, model === "lite" ? loadLite(new URL("./pkg/", import.meta.url)) : init().then(() => new Annotator()));
+  }
+  return annotators.get(model);
 }
 
-/** The worker pool shared by every highlight() and annotateMany() call,
- * made on first use; closePool() terminates it. */
-let pool = null;
-/** Why the workers could not start, once they failed: later highlight()
- * calls then run on this thread without trying again. */
-let workerFailure = null;
+/** The worker pool of each model, shared by every highlight() and
+ * annotateMany() call, made on first use; closePool() terminates them. */
+const pools = new Map();
+/** Why the workers of a model could not start, once they failed: later
+ * highlight() calls then run on this thread without trying again. */
+const workerFailures = new Map();
 
-function sharedPool() {
-  pool ??= new WorkerPool({ size: MAX_WORKERS });
-  return pool;
+function sharedPool(model) {
+  if (!pools.has(model)) pools.set(model, new WorkerPool({ size: MAX_WORKERS, spawn: () => spawnWorker(model) }));
+  return pools.get(model);
+}
+
+/** Checks the `model` option of `call`. */
+function checkModel(call, model) {
+  if (!MODELS.includes(model)) throw new Error(`${call}: model must be ${MODELS.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(model)}`);
+  return model;
 }
 
 /** Texts at least this long (UTF-16 units, about 1 s of work for one worker)
@@ -255,8 +269,9 @@ function pieces(found, start, end) {
  * elements), `worker` (default true: annotate in module Web Workers;
  * false: on this thread), `workers` (how many workers may annotate the
  * text's pieces at once; default: one, or for texts of POOL_FROM units and
- * more one per core but one, at most 4), `annotator` (an `Annotator` to use
- * on this thread; implies `worker: false`).
+ * more one per core but one, at most 4), `model` (`"default"`, or `"lite"`:
+ * the smallest download, ontonotes-lite.nmm in the module without a model),
+ * `annotator` (an `Annotator` to use on this thread; implies `worker: false`).
  *
  * If the worker cannot be started (a CSP without `worker-src`, a
  * cross-origin or file:// module URL) or cannot load the model, the call
@@ -273,6 +288,7 @@ export async function highlight(root, options = {}) {
     if (!OPTIONS.includes(key)) throw new Error(`highlight: unknown option ${JSON.stringify(key)} (options: ${OPTIONS.join(", ")})`);
   }
   const { labels, classPrefix = "nm-", mode = "mark", exclude = [], annotator } = options ?? {};
+  const model = checkModel("highlight", options?.model ?? "default");
   if (!(root instanceof Element)) throw new Error("highlight: root must be a DOM element");
   if (mode !== "mark" && mode !== "highlight") throw new Error(`highlight: mode must be "mark" or "highlight", got ${JSON.stringify(mode)}`);
   if (mode === "highlight" && !(globalThis.CSS?.highlights && globalThis.Highlight)) {
@@ -288,15 +304,15 @@ export async function highlight(root, options = {}) {
   // A worker loads the model while the text is being collected.
   let c = null;
   let workerError;
-  if (worker && workerFailure === null) {
-    c = sharedPool();
+  if (worker && !workerFailures.has(model)) {
+    c = sharedPool(model);
     c.start(1);
   } else if (worker) {
-    workerError = workerFailure;
+    workerError = workerFailures.get(model);
   }
   const clock = sliceClock();
   try {
-    return await run(root, { c, workers, workerError, annotator, labels, mode, classPrefix, skip, clock });
+    return await run(root, { c, workers, workerError, annotator, model, labels, mode, classPrefix, skip, clock });
   } finally {
     clock.stop();
   }
@@ -304,13 +320,13 @@ export async function highlight(root, options = {}) {
 
 /** highlight() once its options are checked: collect, annotate (in the
  * worker pool `c` when there is one), draw. */
-async function run(root, { c, workers, workerError, annotator, labels, mode, classPrefix, skip, clock }) {
+async function run(root, { c, workers, workerError, annotator, model, labels, mode, classPrefix, skip, clock }) {
   const found = await collect(root, skip, clock);
   if (c) {
     try {
       await c.info;
     } catch (e) {
-      workerFailure = e.message;
+      workerFailures.set(model, e.message);
       workerError = e.message;
       c = null;
     }
@@ -322,7 +338,7 @@ async function run(root, { c, workers, workerError, annotator, labels, mode, cla
     await clock.pause();
     entities = unpackEntities(packed, found.text);
   } else {
-    const a = annotator ?? (await getDefaultAnnotator());
+    const a = annotator ?? (await getAnnotator(model));
     entities = a.annotate(found.text, labels ? { labels } : undefined).entities;
     await clock.pause();
   }
@@ -467,7 +483,7 @@ function checkWorkers(call, workers) {
   return workers;
 }
 
-const MANY_OPTIONS = ["labels", "tokens", "workers"];
+const MANY_OPTIONS = ["labels", "tokens", "workers", "model"];
 
 /** What a value is, for error messages: "number", "null", "array", ... */
 function kind(value) {
@@ -507,11 +523,12 @@ export async function annotateMany(texts, options = {}) {
     throw new Error(`annotateMany: labels must be an array of label names, got ${kind(labels)}`);
   }
   const workers = checkWorkers("annotateMany", options?.workers) ?? defaultPoolSize();
+  const model = checkModel("annotateMany", options?.model ?? "default");
   if (texts.length === 0) return [];
   if (typeof globalThis.Worker !== "function") {
     throw new Error("annotateMany: this environment has no Web Workers (in Node, call annotate on an Annotator for each text)");
   }
-  const p = sharedPool();
+  const p = sharedPool(model);
   let info;
   try {
     info = await p.start(1);
@@ -543,8 +560,8 @@ export async function annotateMany(texts, options = {}) {
  * running reject (annotateMany's with "stopped by closePool()"). The next
  * call starts new workers (and tries again if they had failed to start). */
 export function closePool() {
-  const p = pool;
-  pool = null;
-  workerFailure = null;
-  p?.close("closePool() was called");
+  const closing = [...pools.values()];
+  pools.clear();
+  workerFailures.clear();
+  for (const p of closing) p.close("closePool() was called");
 }

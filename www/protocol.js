@@ -18,8 +18,10 @@
  * dist/, node_modules/newsmark/), and bundlers that know
  * `new Worker(new URL(…, import.meta.url))` emit it. Throws if the page may
  * not start it (a cross-origin script, some file:// pages). */
-export function spawnWorker() {
-  return new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
+export function spawnWorker(model = "default") {
+  const url = new URL("./worker.js", import.meta.url);
+  if (model !== "default") url.searchParams.set("model", model);
+  return new Worker(url, { type: "module" });
 }
 
 const KINDS = ["title", "byline", "paragraph", "boilerplate"];

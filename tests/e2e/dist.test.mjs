@@ -42,12 +42,26 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
   assert.ok(r.entities.some((e) => e.label === "PERSON" && e.text === "Peggy Alvarez"), JSON.stringify(r.entities));
   annotator.free();
 
+  // The lite model: the module without a model (a separate instance of the
+  // same glue) refuses `new Annotator()` and reads ontonotes-lite.nmm.
+  const core = await import(`${pathToFileURL(join(DIST, "newsmark.js")).href}?core`);
+  const coreBytes = readFileSync(join(DIST, "newsmark_core_bg.wasm"));
+  assert.ok(coreBytes.length < 600_000, `the core module embeds no model: ${coreBytes.length} bytes`);
+  core.initSync({ module: coreBytes });
+  assert.throws(() => new core.Annotator(), /no embedded model; load one with Annotator\.fromBytes/);
+  const lite = core.Annotator.fromBytes(readFileSync(join(DIST, "ontonotes-lite.nmm")));
+  assert.equal(lite.labels().length, 18);
+  const liteTexts = lite.annotate(text).entities.map((e) => e.text);
+  assert.ok(liteTexts.includes("Ohio"), JSON.stringify(liteTexts));
+  lite.free();
+
   // In a browser, dist/'s highlight() starts dist/'s worker (worker.js and
   // protocol.js beside it, the glue import rewritten) and annotates there.
   const types = { ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".html": "text/html" };
   const page = "<!doctype html><meta charset=utf-8><title>dist</title><article><p>Peggy Alvarez flew to Ohio on Monday.</p></article>";
   const server = createServer((req, res) => {
-    const name = req.url === "/" ? null : req.url.slice(1);
+    const path = new URL(req.url, "http://localhost").pathname;
+    const name = path === "/" ? null : path.slice(1);
     if (name !== null && !manifest.files.includes(name)) {
       res.writeHead(404).end();
       return;
@@ -67,6 +81,25 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
     });
     assert.equal(r.worker, true, JSON.stringify(r));
     assert.ok(r.marks.includes("Peggy Alvarez"), JSON.stringify(r));
+    // The lite model in one option, in a worker and on this thread.
+    const workers = [];
+    tab.on("worker", (w) => workers.push(w.url()));
+    const lite = await tab.evaluate(async () => {
+      const { highlight } = await import("/highlight.js");
+      const article = document.querySelector("article");
+      const out = [];
+      for (const worker of [true, false]) {
+        const handle = await highlight(article, { model: "lite", worker });
+        out.push({ worker: handle.worker, workerError: handle.workerError, marks: handle.elements.map((m) => m.textContent) });
+        handle.remove();
+      }
+      return out;
+    });
+    assert.deepEqual(lite.map((l) => l.worker), [true, false], JSON.stringify(lite));
+    // The same model as in Node: the same entities (one mark each here).
+    for (const l of lite) assert.deepEqual(l.marks, liteTexts, JSON.stringify(lite));
+    assert.ok(workers.some((u) => u.endsWith("/worker.js?model=lite")), JSON.stringify(workers));
+    await assert.rejects(tab.evaluate(async () => (await import("/highlight.js")).highlight(document.body, { model: "tiny" })), /highlight: model must be "default" or "lite", got "tiny"/);
   } finally {
     await browser.close();
     server.close();

@@ -127,7 +127,7 @@ test("highlight mode uses CSS.highlights and leaves the DOM untouched; remove() 
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { mode: "paint" })), /mode must be "mark" or "highlight"/);
   await assert.rejects(
     page.evaluate(() => window.nm.highlight(document.body, { colour: "red" })),
-    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker, workers\)/,
+    /unknown option "colour" \(options: labels, classPrefix, mode, exclude, annotator, worker, workers, model\)/,
   );
   await assert.rejects(page.evaluate(() => window.nm.highlight(document.body, { worker: "yes" })), /worker must be true or false, got "yes"/);
   await check();
@@ -393,7 +393,7 @@ test("annotateMany: one result per text, each equal to annotate's, on two worker
   const reject = (code) => page.evaluate(code).then(() => null, (e) => e.message);
   assert.match(await reject(() => window.nm.annotateMany("text")), /annotateMany: texts must be an array of strings, got string/);
   assert.match(await reject(() => window.nm.annotateMany(["a", 7])), /annotateMany: texts\[1\] must be a string, got number/);
-  assert.match(await reject(() => window.nm.annotateMany(["a"], { tokenz: true })), /annotateMany: unknown option "tokenz" \(options: labels, tokens, workers\)/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { tokenz: true })), /annotateMany: unknown option "tokenz" \(options: labels, tokens, workers, model\)/);
   assert.match(await reject(() => window.nm.annotateMany(["a"], { workers: 99 })), /annotateMany: workers must be a whole number from 1 to 16, got 99/);
   assert.match(await reject(() => window.nm.annotateMany(["a"], { labels: ["NOPE"] })), /annotateMany: options.labels: unknown label "NOPE" \(this model's labels: PERSON, /);
   // closePool() stops a call still running; the next call starts new workers.

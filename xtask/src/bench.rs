@@ -147,6 +147,9 @@ fn usage() -> String {
 /// documents up to this many bytes).
 const LONG_TEXT_BYTES: usize = 1_000_000;
 
+/// The lite model, beside the default one (its figures are reported too).
+pub(crate) const LITE_MODEL_FILE: &str = "models/ontonotes-lite.nmm";
+
 /// The paste of section `page-pool` with `--quick` (UTF-16 units; about 30
 /// pieces). The page takes a paste itself only above its `EDITOR_LIMIT`
 /// (500,000 units, `www/state.js`).
@@ -1016,6 +1019,36 @@ impl Ctx {
                     gold_tokens: gold.overall,
                     per_label: raw.per_label,
                 });
+                // The lite model on the same slice, both ways.
+                let lite = root().join(LITE_MODEL_FILE);
+                if lite.exists() {
+                    let model = format!("--model={}", lite.display());
+                    let mut scores = Vec::new();
+                    for (mode, gold_tokens) in [("raw", false), ("gold-tokens", true)] {
+                        let pred = pred_dir.join(format!("newsmark-lite-ner-{mode}.jsonl"));
+                        let mut args = vec![
+                            "predict".to_string(),
+                            "ner".to_string(),
+                            "--data".to_string(),
+                            self.slice.display().to_string(),
+                            "--out".to_string(),
+                            pred.display().to_string(),
+                            model.clone(),
+                        ];
+                        if gold_tokens {
+                            args.push("--gold-tokens".to_string());
+                        }
+                        xtask(&args)?;
+                        scores.push(peers::score_ner(&self.slice, &pred)?);
+                    }
+                    let gold = scores.pop().ok_or("no score")?;
+                    let raw = scores.pop().ok_or("no score")?;
+                    acc.ner_lite = Some(NerAccuracy {
+                        raw: raw.overall,
+                        gold_tokens: gold.overall,
+                        per_label: raw.per_label,
+                    });
+                }
                 Ok(())
             })(),
         );

@@ -127,35 +127,67 @@ pub fn bindgen(raw: &std::path::Path, out: &std::path::Path, strip: bool) -> Res
 /// Release build for wasm32, wasm-bindgen `--target web` into `www/pkg/`,
 /// npm `wasm-opt -O3`, then a check that the result loads in Node.
 fn build_wasm() -> Result {
-    run(&mut cargo(&[
-        "build",
-        "--release",
-        "--package",
-        "newsmark",
-        "--lib",
-        "--features",
-        "wasm",
-        "--target",
-        install::WASM_TARGET,
-    ]))?;
+    let build = |feature: &str| {
+        run(&mut cargo(&[
+            "build",
+            "--release",
+            "--package",
+            "newsmark",
+            "--lib",
+            "--features",
+            feature,
+            "--target",
+            install::WASM_TARGET,
+        ]))
+    };
+    // The module without a model first (cargo writes both to one path): the
+    // lite model's, `newsmark_core_bg.wasm`, with the same glue.
+    build("wasm-core")?;
+    // Named as cargo names it, so wasm-bindgen names its outputs the same.
+    let core_raw = target_dir().join("core").join("newsmark.wasm");
+    crate::util::create_dir_all(target_dir().join("core"))?;
+    std::fs::copy(release_wasm()?, &core_raw)
+        .map_err(|e| format!("cannot copy the core wasm: {e}"))?;
+    build("wasm")?;
     let pkg = pkg_dir();
     bindgen(&release_wasm()?, &pkg, true)?;
-    let module = pkg.join("newsmark_bg.wasm");
-    let optimised = pkg.join("newsmark_bg.opt.wasm");
-    let before = file_size(&module);
-    run(Command::new(install::wasm_opt())
-        .arg("-O3")
-        .arg(&module)
-        .arg("-o")
-        .arg(&optimised))?;
-    std::fs::rename(&optimised, &module)?;
-    eprintln!(
-        "www/pkg/newsmark_bg.wasm: {} bytes after wasm-bindgen, {} after wasm-opt -O3",
-        before,
-        file_size(&module)
-    );
+    let core_pkg = target_dir().join("pkg-core");
+    bindgen(&core_raw, &core_pkg, true)?;
+    let glue = |dir: &std::path::Path| std::fs::read(dir.join("newsmark.js")).unwrap_or_default();
+    if glue(&pkg) != glue(&core_pkg) {
+        return Err(
+            "the core module's wasm-bindgen glue differs from the default module's: \
+                    newsmark.js could not load newsmark_core_bg.wasm"
+                .into(),
+        );
+    }
+    for (from, name) in [
+        (pkg.join("newsmark_bg.wasm"), "newsmark_bg.wasm"),
+        (core_pkg.join("newsmark_bg.wasm"), "newsmark_core_bg.wasm"),
+    ] {
+        let module = pkg.join(name);
+        let before = file_size(&from);
+        run(Command::new(install::wasm_opt())
+            .arg("-O3")
+            .arg(&from)
+            .arg("-o")
+            .arg(&module))?;
+        eprintln!(
+            "www/pkg/{name}: {before} bytes after wasm-bindgen, {} after wasm-opt -O3",
+            file_size(&module)
+        );
+    }
+    // The lite model beside them, fetched by `highlight(root, { model: "lite" })`.
+    std::fs::copy(
+        crate::util::root().join("models").join(LITE_MODEL),
+        pkg.join(LITE_MODEL),
+    )
+    .map_err(|e| format!("cannot copy models/{LITE_MODEL} to www/pkg: {e}"))?;
     check_loads_in_node()
 }
+
+/// The lite model's file, in `models/` and shipped beside the wasm modules.
+pub const LITE_MODEL: &str = "ontonotes-lite.nmm";
 
 fn file_size(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
@@ -177,6 +209,15 @@ let model;
 try { const a = new pkg.Annotator(); model = `default model loads (${a.labels().length} labels)`; a.free(); }
 catch (e) { model = `WARNING: the default model does not load: ${e.message}`; }
 console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length} tokens; ${model}`);
+// The core module with the lite model, through the same glue.
+const core = await import(pathToFileURL(js).href + "?core");
+core.initSync({ module: readFileSync(wasm.replace(/newsmark_bg\.wasm$/, "newsmark_core_bg.wasm")) });
+let refused = false;
+try { new core.Annotator(); } catch (e) { refused = /no embedded model/.test(e.message); }
+if (!refused) throw new Error("the core module's new Annotator() did not refuse");
+const lite = core.Annotator.fromBytes(readFileSync(wasm.replace(/newsmark_bg\.wasm$/, "ontonotes-lite.nmm")));
+const found = lite.annotate("Angela Merkel visited Paris on Monday.").entities.length;
+console.log(`newsmark_core_bg.wasm loads the lite model (${lite.labels().length} labels, ${found} entities in a test sentence)`);
 "#;
     let pkg = pkg_dir();
     let script = target_dir().join("xtask-check-pkg.mjs");
@@ -492,24 +533,29 @@ pub fn dist(args: &[String]) -> Result {
         "pool.js",
         "protocol.js",
         "worker.js",
+        "lite.js",
+        "newsmark_core_bg.wasm",
+        LITE_MODEL,
         "README.md",
     ];
-    for name in &FILES[..4] {
+    // The build's outputs, from www/pkg/.
+    for name in FILES[..4]
+        .iter()
+        .chain(&["newsmark_core_bg.wasm", LITE_MODEL])
+    {
         copy(pkg_dir().join(name), name)?;
     }
-    // highlight.js and worker.js import the glue from www/pkg/; in the package it sits beside them.
+    // highlight.js, worker.js and lite.js import the glue from www/pkg/ (and
+    // find the lite model's files there); in the package all sit beside them.
     let glue_import = "from \"./pkg/newsmark.js\"";
-    for name in ["highlight.js", "worker.js"] {
+    for name in ["highlight.js", "worker.js", "lite.js"] {
         let source = crate::util::read_to_string(www.join(name))?;
         if source.matches(glue_import).count() != 1 {
             return Err(
                 format!("www/{name} must import the glue exactly once as `{glue_import}`").into(),
             );
         }
-        crate::util::write(
-            out.join(name),
-            source.replace(glue_import, "from \"./newsmark.js\""),
-        )?;
+        crate::util::write(out.join(name), source.replace("\"./pkg/", "\"./"))?;
     }
     copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
     copy(www.join("highlight.css"), "highlight.css")?;
@@ -536,6 +582,8 @@ pub fn dist(args: &[String]) -> Result {
     "./highlight.js": {{ "types": "./highlight.d.ts", "default": "./highlight.js" }},
     "./highlight.css": "./highlight.css",
     "./newsmark_bg.wasm": "./newsmark_bg.wasm",
+    "./newsmark_core_bg.wasm": "./newsmark_core_bg.wasm",
+    "./{LITE_MODEL}": "./{LITE_MODEL}",
     "./package.json": "./package.json"
   }},
   "files": [{files}],

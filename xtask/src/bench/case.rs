@@ -51,6 +51,9 @@ pub struct CaseRow {
     /// Scores on the changed text; `None` where that system did not run.
     pub newsmark: Option<EntityScore>,
     pub spacy: Option<EntityScore>,
+    /// newsmark with the lite model (`models/ontonotes-lite.nmm`).
+    #[serde(default)]
+    pub lite: Option<EntityScore>,
 }
 
 /// The slice's JSONL `lines` with each text's case changed and every other
@@ -117,15 +120,27 @@ pub fn measure(
             }
         };
         let g = gold.display().to_string();
-        let newsmark = part(
-            "newsmark",
-            (|| {
-                let pred = pred_dir.join(format!("newsmark-ner-case-{name}.jsonl"));
-                let p = pred.display().to_string();
-                super::xtask(&["predict", "ner", "--data", &g, "--out", &p].map(String::from))?;
-                Ok(peers::score_ner(&gold, &pred)?.overall)
-            })(),
-        );
+        let mut newsmark_with = |who: &str, model: Option<&str>| {
+            part(
+                who,
+                (|| {
+                    let pred = pred_dir.join(format!("{who}-ner-case-{name}.jsonl"));
+                    let p = pred.display().to_string();
+                    let mut args = vec!["predict", "ner", "--data", &g, "--out", &p];
+                    if let Some(m) = model {
+                        args.extend(["--model", m]);
+                    }
+                    super::xtask(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())?;
+                    Ok(peers::score_ner(&gold, &pred)?.overall)
+                })(),
+            )
+        };
+        let newsmark = newsmark_with("newsmark", None);
+        let lite_model = crate::util::root().join(super::LITE_MODEL_FILE);
+        let lite = lite_model
+            .exists()
+            .then(|| newsmark_with("newsmark-lite", Some(&lite_model.display().to_string())))
+            .flatten();
         let spacy = match &spacy_ready {
             Ok(()) => part(
                 "spaCy",
@@ -155,6 +170,7 @@ pub fn measure(
             left_out,
             newsmark,
             spacy,
+            lite,
         });
     }
     Ok(out)
@@ -176,15 +192,19 @@ pub fn section(s: &mut String, r: &Record) {
 fn render(s: &mut String, section: &Section<CaseAccuracy>, slice_docs: usize) {
     let data = section.data();
     let _ = writeln!(s, "## Accuracy with the case changed\n");
-    let _ = writeln!(s, "| text | newsmark F1 | spaCy sm F1 | docs |");
-    let _ = writeln!(s, "|---|---:|---:|---:|");
+    let _ = writeln!(
+        s,
+        "| text | newsmark F1 | spaCy sm F1 | newsmark lite F1 | docs |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|");
     for (name, label, _) in CASES {
         let row = data.and_then(|d| d.rows.iter().find(|x| x.case == name));
         let _ = writeln!(
             s,
-            "| {label} | {} | {} | {} |",
+            "| {label} | {} | {} | {} | {} |",
             pct(row.and_then(|x| x.newsmark.as_ref()).map(|x| x.f1)),
             pct(row.and_then(|x| x.spacy.as_ref()).map(|x| x.f1)),
+            pct(row.and_then(|x| x.lite.as_ref()).map(|x| x.f1)),
             row.map_or("–".into(), |x| if x.left_out > 0 {
                 format!("{} ({} left out)", x.docs, x.left_out)
             } else {
@@ -199,7 +219,7 @@ fn render(s: &mut String, section: &Section<CaseAccuracy>, slice_docs: usize) {
          (headline case: runs of four or more ASCII letters and each text's first word capitalised, the rest lower case), entity offsets kept; \
          a document whose length a change would alter is left out of that row for both systems. \
          newsmark: `cargo xtask predict ner --data GOLD --out PRED` on the changed file (raw text; the same as `cargo xtask eval --case lower|upper|title`); \
-         spaCy: `en_core_web_sm` tok2vec+ner (`bench/peers.py ner --system spacy-ner`) on the same file; both scored by `../shared/tools/score_ner.py GOLD PRED --json` against the changed gold. \
+         newsmark lite: the same with `--model models/ontonotes-lite.nmm`; spaCy: `en_core_web_sm` tok2vec+ner (`bench/peers.py ner --system spacy-ner`) on the same file; all scored by `../shared/tools/score_ner.py GOLD PRED --json` against the changed gold. \
          Measured by `{}` on {}.\n",
         slice_docs,
         m.command,

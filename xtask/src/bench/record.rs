@@ -395,6 +395,16 @@ pub mod bars {
     pub const PAGE_POOL_SPEEDUP: f64 = 1.7;
     /// The paste that bar is for (5 MB).
     pub const PAGE_POOL_INPUT_CHARS: usize = 5_000_000;
+    /// Issue #15: the release `.wasm` with the default model, gzipped, bytes.
+    pub const WASM_GZIP_BYTES: u64 = 2_500_000;
+    /// Issue #15: the lite model file, gzipped, bytes.
+    pub const LITE_GZIP_BYTES: u64 = 1_000_000;
+    /// Issue #15: the default model's dev F1, gold tokens and raw text.
+    pub const DEFAULT_F1: (f64, f64) = (0.854, 0.853);
+    /// Issue #15: the lite model's dev F1 (spaCy sm's), gold tokens and raw text.
+    pub const LITE_F1: (f64, f64) = (0.842, 0.839);
+    /// Issue #15: the demo page's sample first annotated, ms from navigation (Chromium).
+    pub const FIRST_ANNOTATION_MS: f64 = 250.0;
 }
 
 impl ScalingSeries {
@@ -714,6 +724,9 @@ pub struct WasmSplit {
 #[derive(Serialize, Deserialize, Debug, Clone, Default)]
 pub struct Accuracy {
     pub ner: Option<NerAccuracy>,
+    /// The lite model (`models/ontonotes-lite.nmm`) on the same slice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ner_lite: Option<NerAccuracy>,
     pub sentences: Option<SentenceScores>,
     pub boilerplate: Option<BoilerplateScore>,
     /// The scorer's plain-text baselines, by name.

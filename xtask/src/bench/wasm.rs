@@ -44,7 +44,11 @@ pub fn check_pkg() -> Result {
 /// minified) and every model file in `models/` (brotli at `brotli_quality`,
 /// 0..=11), and the .wasm split into the embedded model and the code.
 pub fn sizes(brotli_quality: u32) -> Result<Sizes> {
-    let mut files: Vec<PathBuf> = vec![pkg().join("newsmark_bg.wasm"), pkg().join("newsmark.js")];
+    let mut files: Vec<PathBuf> = vec![
+        pkg().join("newsmark_bg.wasm"),
+        pkg().join("newsmark_core_bg.wasm"),
+        pkg().join("newsmark.js"),
+    ];
     let mut models: Vec<PathBuf> = std::fs::read_dir(root().join("models"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "nmm"))

@@ -1,0 +1,23 @@
+// The lite model: newsmark_core_bg.wasm (the module without an embedded
+// model) and ontonotes-lite.nmm, loaded into the glue of `./pkg/newsmark.js`.
+// Used by worker.js (`worker.js?model=lite`) and by highlight() on the main
+// thread with `{ model: "lite", worker: false }`.
+import init, { Annotator } from "./pkg/newsmark.js";
+
+/** The files of the lite model, in the directory of the glue. */
+export const LITE_FILES = { module: "newsmark_core_bg.wasm", model: "ontonotes-lite.nmm" };
+
+/** Initialises the glue with the core module (if nothing initialised it
+ * yet; a module already loaded with the default model reads the lite model
+ * as well) and resolves with an `Annotator` on the lite model. `dir` is the
+ * URL of the directory holding both files. */
+export async function loadLite(dir) {
+  const [bytes] = await Promise.all([
+    fetch(new URL(LITE_FILES.model, dir)).then((response) => {
+      if (!response.ok) throw new Error(`${LITE_FILES.model}: HTTP ${response.status} ${response.statusText}`);
+      return response.arrayBuffer();
+    }),
+    init({ module_or_path: new URL(LITE_FILES.module, dir) }),
+  ]);
+  return Annotator.fromBytes(new Uint8Array(bytes));
+}
