@@ -5,7 +5,7 @@
 // soon as the ones before it are in, and the article is shown when the last
 // one is. Progress counts the pieces done. Cancel terminates every worker.
 import { ui } from "./dom.js";
-import { unpack } from "./protocol.js";
+import { spawnWorker, unpack } from "./protocol.js";
 import { cuts, splitAt, WorkerPool } from "./pool.js";
 import { setStatus, startRender } from "./render.js";
 import { state } from "./state.js";
@@ -17,7 +17,7 @@ const PROGRESS_MS = 100;
  * loaded the model (and sent its labels and version). The other workers
  * start when a text has pieces for them. */
 export function startWorker() {
-  state.pool ??= new WorkerPool({ size: state.poolSize });
+  state.pool ??= new WorkerPool({ size: state.poolSize, spawn: () => spawnWorker(state.model) });
   state.pool.start(1);
   state.workerReady = state.pool.info.then(({ labels, version }) => {
     state.labels = new Map(labels.map((l) => [l.name, l.description]));

@@ -21,6 +21,9 @@ function poolSize() {
 
 state.poolSize = poolSize();
 document.documentElement.dataset.workers = String(state.poolSize);
+// `?model=lite`: the workers load the lite model (lite.js) instead of the default one.
+state.model = new URLSearchParams(location.search).get("model") === "lite" ? "lite" : "default";
+document.documentElement.dataset.model = state.model;
 wireInput();
 wireControls();
 const sample = readHash();

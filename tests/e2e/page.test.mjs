@@ -148,6 +148,19 @@ test("the news sample renders with its entities; screenshots light and dark", as
   await dark.close();
 });
 
+test("?model=lite: the workers load the lite model (newsmark_core_bg.wasm and ontonotes-lite.nmm) and the news sample renders with its entities", async () => {
+  const p = await openPage("?model=lite#sample=news");
+  await p.page.waitForSelector("#article mark.ent");
+  assert.equal(await p.page.getAttribute("html", "data-model"), "lite");
+  const urls = p.workers.map((w) => w.worker.url());
+  assert.ok(urls.length >= 1 && urls.every((u) => u.endsWith("/worker.js?model=lite")), JSON.stringify(urls));
+  const list = await marks(p.page);
+  assert.ok(list.length >= 5, JSON.stringify(list));
+  hasMark(list, "GPE", "Ohio");
+  await p.check();
+  await p.close();
+});
+
 test("the web page sample: story entities, boilerplate collapsed with its kind, sentence switch", async () => {
   const p = await openPage("#sample=webpage");
   const { page } = p;
