@@ -4,9 +4,9 @@ use super::ModelError;
 
 /// The first eight bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"NEWSMRK\0";
-/// The container format version this build writes (it also reads version 1,
-/// which differs only in its checksum: FNV-1a instead of XXH3).
-pub const FORMAT_VERSION: u32 = 2;
+/// The container format version this build writes. It also reads versions 1
+/// (FNV-1a instead of XXH3 as the checksum) and 2 (no lines sections).
+pub const FORMAT_VERSION: u32 = 3;
 
 const HEADER_LEN: usize = 8 + 4 + 8 + 8;
 
@@ -15,6 +15,8 @@ const KIND_I8_ROWS: u8 = 1;
 const KIND_U32S: u8 = 2;
 const KIND_STRINGS: u8 = 3;
 const KIND_I4_ROWS: u8 = 4;
+/// Strings without a line break, stored joined by `\n` (no length per string).
+const KIND_LINES: u8 = 5;
 
 /// One named section of a model file.
 #[derive(Clone, Debug, PartialEq)]
@@ -253,6 +255,24 @@ impl ModelFile {
                         out.push(s.to_string());
                     }
                     Section::Strings(out)
+                }
+                KIND_LINES => {
+                    let n = r.u32("lines")? as usize;
+                    let len = r.u32("lines")? as usize;
+                    let text = std::str::from_utf8(r.take(len, "lines")?).map_err(|_| {
+                        ModelError::Invalid(format!("the lines of `{name}` are not UTF-8"))
+                    })?;
+                    let lines: Vec<String> = match n {
+                        0 if text.is_empty() => Vec::new(),
+                        _ => text.split('\n').map(str::to_string).collect(),
+                    };
+                    if lines.len() != n {
+                        return Err(ModelError::Invalid(format!(
+                            "`{name}` declares {n} lines and holds {}",
+                            lines.len()
+                        )));
+                    }
+                    Section::Strings(lines)
                 }
                 other => {
                     return Err(ModelError::Invalid(format!(
@@ -601,6 +621,17 @@ impl ModelWriter {
                         p.extend_from_slice(&x.to_le_bytes());
                     }
                 }
+                // The compact form when no string holds a line break (a
+                // list of one empty string would read back as no lines).
+                Section::Strings(v)
+                    if !v.iter().any(|s| s.contains('\n')) && v != &[String::new()] =>
+                {
+                    let text = v.join("\n");
+                    p.push(KIND_LINES);
+                    p.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    p.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                    p.extend_from_slice(text.as_bytes());
+                }
                 Section::Strings(v) => {
                     p.push(KIND_STRINGS);
                     p.extend_from_slice(&(v.len() as u32).to_le_bytes());
@@ -637,7 +668,7 @@ mod tests {
     }
 
     #[test]
-    fn both_format_versions_read_and_others_do_not() {
+    fn every_format_version_reads_and_others_do_not() {
         // One u32 list section named "n".
         let mut payload = 1u32.to_le_bytes().to_vec();
         payload.extend_from_slice(&1u16.to_le_bytes());
@@ -646,7 +677,7 @@ mod tests {
         payload.extend_from_slice(&2u32.to_le_bytes());
         payload.extend_from_slice(&7u32.to_le_bytes());
         payload.extend_from_slice(&9u32.to_le_bytes());
-        for version in [1, 2] {
+        for version in [1, 2, 3] {
             let file = ModelFile::parse(&file_of(version, &payload)).unwrap();
             assert_eq!(file.u32s("n").unwrap(), [7, 9], "version {version}");
         }
@@ -658,17 +689,62 @@ mod tests {
             ModelFile::parse(&fnv_in_v2).unwrap_err(),
             ModelError::ChecksumMismatch
         );
-        for version in [0, 3] {
+        for version in [0, 4] {
             let err = ModelFile::parse(&file_of(version, &payload)).unwrap_err();
             assert_eq!(
                 err,
                 ModelError::UnsupportedVersion {
                     found: version,
-                    supported: 2
+                    supported: 3
                 }
             );
-            assert!(err.to_string().contains("versions 1 to 2"), "{err}");
+            assert!(err.to_string().contains("versions 1 to 3"), "{err}");
         }
+    }
+
+    #[cfg(feature = "train")]
+    #[test]
+    fn string_lists_round_trip_in_both_forms() {
+        let lists: [&[&str]; 6] = [
+            &[],
+            &[""],
+            &["", ""],
+            &["a", "", "ünï", "##b"],
+            &["one\ntwo", "three"],
+            &["x"],
+        ];
+        for list in lists {
+            let strings: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            let mut w = ModelWriter::new();
+            w.add("s", Section::Strings(strings.clone()));
+            let bytes = w.to_bytes();
+            // The compact form unless a string has a line break (or the
+            // list is one empty string).
+            let compact = !list.iter().any(|s| s.contains('\n')) && list != [""];
+            assert_eq!(
+                bytes[HEADER_LEN + 4 + 2 + 1],
+                if compact { KIND_LINES } else { KIND_STRINGS }
+            );
+            let file = ModelFile::parse(&bytes).unwrap();
+            assert_eq!(file.strings("s").unwrap(), &strings[..], "{list:?}");
+        }
+    }
+
+    #[test]
+    fn lines_whose_count_is_wrong_are_refused() {
+        // Declares 3 lines, holds 2.
+        let mut payload = 1u32.to_le_bytes().to_vec();
+        payload.extend_from_slice(&1u16.to_le_bytes());
+        payload.push(b's');
+        payload.push(KIND_LINES);
+        payload.extend_from_slice(&3u32.to_le_bytes());
+        payload.extend_from_slice(&3u32.to_le_bytes());
+        payload.extend_from_slice(b"a\nb");
+        let err = ModelFile::parse(&file_of(3, &payload)).unwrap_err();
+        assert!(
+            err.to_string().contains("declares 3 lines and holds 2"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -15,7 +15,8 @@
 //! Section kinds: `f32` tensors, `i8` row-quantized tensors (one `f32`
 //! scale per row), 4-bit row-quantized tensors (values -7..=7, two per
 //! byte, one `f16` scale per row; see [`Section::I4Rows`]), lists of `u32`
-//! and lists of strings. [`container`] reads
+//! and lists of strings (each with its length; or, from version 3, joined by
+//! line breaks when none contains one: the word lists). [`container`] reads
 //! and writes them; `crate::ner` gives the sections their meaning.
 
 pub(crate) mod container;

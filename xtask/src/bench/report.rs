@@ -558,7 +558,12 @@ fn targets(r: &Record) -> Vec<Target> {
 fn download_targets_section(s: &mut String, r: &Record) {
     let sizes = r.sections.sizes.as_ref().and_then(|x| x.data());
     let gz = |suffix: &str| {
-        sizes.and_then(|z| z.files.iter().find(|f| f.file.ends_with(suffix)).map(|f| f.gzip))
+        sizes.and_then(|z| {
+            z.files
+                .iter()
+                .find(|f| f.file.ends_with(suffix))
+                .map(|f| f.gzip)
+        })
     };
     let size_target = |what: &str, v: Option<u64>, bar: u64| Target {
         what: what.into(),
@@ -1238,7 +1243,13 @@ fn sizes_section(s: &mut String, r: &Record) {
         s,
         "\nThe `.wasm` is the release build of `cargo xtask wasm` with the default model embedded; `newsmark_core_bg.wasm` is the same code without a model (the `wasm-core` feature), into which the lite model is loaded; the model files are listed on their own as well. Compression by Node's zlib.\n"
     );
-    let gz = |suffix: &str| sizes.files.iter().find(|f| f.file.ends_with(suffix)).map(|f| f.gzip);
+    let gz = |suffix: &str| {
+        sizes
+            .files
+            .iter()
+            .find(|f| f.file.ends_with(suffix))
+            .map(|f| f.gzip)
+    };
     if let (Some(core), Some(lite)) = (gz("newsmark_core_bg.wasm"), gz("ontonotes-lite.nmm")) {
         let _ = writeln!(
             s,
