@@ -525,6 +525,9 @@ test("Cancel terminates every worker of the pool; the next run starts a fresh on
   await paste(page, bigText(3));
   // Two parts done: both workers have started and hold pieces.
   await page.waitForFunction(() => Number(document.getElementById("progress").value) >= 2, null, { timeout: 60_000 });
+  // On a loaded machine the first worker can finish two parts before the
+  // second has started: give it time to show up.
+  for (let i = 0; i < 200 && workers.length < 2; i++) await page.waitForTimeout(50);
   assert.equal(workers.length, 2, "the page's first worker and one started for the paste");
   await page.click("#cancel");
   const progress = () => page.evaluate(() => document.getElementById("progress").value);
