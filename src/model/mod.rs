@@ -7,7 +7,8 @@
 //! magic      8 bytes  b"NEWSMRK\0"
 //! version    u32 LE   FORMAT_VERSION
 //! length     u64 LE   length of the payload in bytes
-//! checksum   u64 LE   XXH3-64 of the payload (FNV-1a 64 in version 1)
+//! checksum   u64 LE   XXH3-64 of the payload, seeded with the version
+//!                     (unseeded in version 2, FNV-1a 64 in version 1)
 //! payload    u32 section count, then each section:
 //!            name (u16 length + UTF-8), kind (u8), body
 //! ```

@@ -306,8 +306,14 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("| lower | 62.4 | 30.0 | 61.4 | 10 |"), "{md}");
-        assert!(md.contains("| UPPER | 72.3 | – | – | 8 (2 left out) |"), "{md}");
-        assert!(md.contains("| Headline Case | 63.2 | 50.0 | – | 10 |"), "{md}");
+        assert!(
+            md.contains("| UPPER | 72.3 | – | – | 8 (2 left out) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| Headline Case | 63.2 | 50.0 | – | 10 |"),
+            "{md}"
+        );
         assert!(
             md.contains("| 62.4 / 72.3 / 63.2 | ≥ 80.0 on each | **no** |"),
             "{md}"
