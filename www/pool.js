@@ -13,7 +13,7 @@
 import { spawnWorker } from "./protocol.js";
 
 /** The most workers the default size asks for. Each worker holds its own
- * wasm instance (the 5 MB module with the embedded model, about 16 MB of
+ * wasm instance (the 2.8 MB module with the embedded model, about 16 MB of
  * linear memory after loading, a few tens of MB while it annotates a piece),
  * and the page's main thread still has to merge and render: past 4 workers
  * the gain is small and the memory is not. */
