@@ -1006,48 +1006,37 @@ impl Ctx {
         part(
             "NER",
             (|| {
-                let mut scores = Vec::new();
-                for (mode, extra) in [("raw", None), ("gold-tokens", Some("--gold-tokens"))] {
-                    let pred = pred_dir.join(format!("newsmark-ner-{mode}.jsonl"));
-                    predict("ner", &self.slice, &pred, extra)?;
-                    scores.push(peers::score_ner(&self.slice, &pred)?);
-                }
-                let gold = scores.pop().ok_or("no score")?;
-                let raw = scores.pop().ok_or("no score")?;
-                acc.ner = Some(NerAccuracy {
-                    raw: raw.overall,
-                    gold_tokens: gold.overall,
-                    per_label: raw.per_label,
-                });
-                // The lite model on the same slice, both ways.
-                let lite = root().join(LITE_MODEL_FILE);
-                if lite.exists() {
-                    let model = format!("--model={}", lite.display());
+                // One model's scores on the slice, on raw text and on the gold tokens.
+                let scores_of = |who: &str, model: Option<String>| -> Result<NerAccuracy> {
                     let mut scores = Vec::new();
                     for (mode, gold_tokens) in [("raw", false), ("gold-tokens", true)] {
-                        let pred = pred_dir.join(format!("newsmark-lite-ner-{mode}.jsonl"));
-                        let mut args = vec![
-                            "predict".to_string(),
-                            "ner".to_string(),
-                            "--data".to_string(),
-                            self.slice.display().to_string(),
-                            "--out".to_string(),
-                            pred.display().to_string(),
-                            model.clone(),
-                        ];
+                        let pred = pred_dir.join(format!("{who}-ner-{mode}.jsonl"));
+                        let mut args: Vec<String> =
+                            ["predict", "ner", "--data"].map(String::from).to_vec();
+                        args.push(self.slice.display().to_string());
+                        args.push("--out".into());
+                        args.push(pred.display().to_string());
+                        args.extend(model.clone());
                         if gold_tokens {
-                            args.push("--gold-tokens".to_string());
+                            args.push("--gold-tokens".into());
                         }
                         xtask(&args)?;
                         scores.push(peers::score_ner(&self.slice, &pred)?);
                     }
                     let gold = scores.pop().ok_or("no score")?;
                     let raw = scores.pop().ok_or("no score")?;
-                    acc.ner_lite = Some(NerAccuracy {
+                    Ok(NerAccuracy {
                         raw: raw.overall,
                         gold_tokens: gold.overall,
                         per_label: raw.per_label,
-                    });
+                    })
+                };
+                acc.ner = Some(scores_of("newsmark", None)?);
+                // The lite model on the same slice, both ways.
+                let lite = root().join(LITE_MODEL_FILE);
+                if lite.exists() {
+                    let model = format!("--model={}", lite.display());
+                    acc.ner_lite = Some(scores_of("newsmark-lite", Some(model))?);
                 }
                 Ok(())
             })(),

@@ -582,38 +582,39 @@ fn download_targets_section(s: &mut String, r: &Record) {
     let ner = acc.and_then(|a| a.ner.as_ref());
     let lite = acc.and_then(|a| a.ner_lite.as_ref());
     let chromium = r.sections.wasm_chromium.as_ref().and_then(|w| w.data());
-    let mut out = vec![
-        size_target(
-            "`newsmark_bg.wasm` (code and default model), gzipped",
-            gz("newsmark_bg.wasm"),
+    let mut out = Vec::new();
+    for (name, file, size_bar, scores, f1_bars) in [
+        (
+            "default",
+            "newsmark_bg.wasm",
             bars::WASM_GZIP_BYTES,
+            ner,
+            bars::DEFAULT_F1,
         ),
-        f1_target(
-            "default model, F1 with the gold tokens",
-            ner.map(|n| n.gold_tokens.f1),
-            bars::DEFAULT_F1.0,
-        ),
-        f1_target(
-            "default model, F1 on raw text",
-            ner.map(|n| n.raw.f1),
-            bars::DEFAULT_F1.1,
-        ),
-        size_target(
-            "`ontonotes-lite.nmm` (the lite model), gzipped",
-            gz("ontonotes-lite.nmm"),
+        (
+            "lite",
+            "ontonotes-lite.nmm",
             bars::LITE_GZIP_BYTES,
+            lite,
+            bars::LITE_F1,
         ),
-        f1_target(
-            "lite model, F1 with the gold tokens",
-            lite.map(|n| n.gold_tokens.f1),
-            bars::LITE_F1.0,
-        ),
-        f1_target(
-            "lite model, F1 on raw text",
-            lite.map(|n| n.raw.f1),
-            bars::LITE_F1.1,
-        ),
-    ];
+    ] {
+        let what = match name {
+            "default" => "`newsmark_bg.wasm` (code and default model), gzipped".to_string(),
+            _ => format!("`{file}` (the {name} model), gzipped"),
+        };
+        out.push(size_target(&what, gz(file), size_bar));
+        out.push(f1_target(
+            &format!("{name} model, F1 with the gold tokens"),
+            scores.map(|n| n.gold_tokens.f1),
+            f1_bars.0,
+        ));
+        out.push(f1_target(
+            &format!("{name} model, F1 on raw text"),
+            scores.map(|n| n.raw.f1),
+            f1_bars.1,
+        ));
+    }
     let first = chromium.map(|w| w.first_annotation_ms);
     out.push(Target {
         what: "the demo page's sample first annotated in Chromium, from navigation".into(),
