@@ -19,7 +19,7 @@ export interface HighlightOptions {
    * characters and more one per core but one, at most 4. Only with `worker: true`. */
   workers?: number;
   /** "default" (the model embedded in newsmark_bg.wasm) or "lite": ontonotes-lite.nmm in newsmark_core_bg.wasm (the
-   * module without a model), the smallest download; both files are fetched beside newsmark.js. */
+   * module without a model), the smallest download; both files are fetched beside newsmark.js. Not with `annotator`. */
   model?: Model;
   /** An annotator to use on this thread (implies `worker: false`; `worker: true` with it is an error). */
   annotator?: Annotator;

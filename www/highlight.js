@@ -289,6 +289,7 @@ export async function highlight(root, options = {}) {
   }
   const { labels, classPrefix = "nm-", mode = "mark", exclude = [], annotator } = options ?? {};
   const model = checkModel("highlight", options?.model ?? "default");
+  if (options?.model !== undefined && annotator) throw new Error("highlight: model chooses the model the call loads; it cannot be combined with an annotator (which has its own)");
   if (!(root instanceof Element)) throw new Error("highlight: root must be a DOM element");
   if (mode !== "mark" && mode !== "highlight") throw new Error(`highlight: mode must be "mark" or "highlight", got ${JSON.stringify(mode)}`);
   if (mode === "highlight" && !(globalThis.CSS?.highlights && globalThis.Highlight)) {

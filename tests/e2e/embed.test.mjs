@@ -219,6 +219,10 @@ test("highlight() annotates in the worker: no long task on the main thread (firs
     page.evaluate(() => window.nm.highlight(document.body, { worker: true, annotator: {} })),
     /an annotator runs on this thread; it cannot be combined with worker: true/,
   );
+  await assert.rejects(
+    page.evaluate(() => window.nm.highlight(document.body, { model: "lite", annotator: {} })),
+    /highlight: model chooses the model the call loads; it cannot be combined with an annotator/,
+  );
   await check();
   await page.close();
 });
