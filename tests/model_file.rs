@@ -19,6 +19,7 @@ fn spec() -> FeatureSpec {
         cased_rows: 11,
         wordpiece_slots: 2,
         vector_words: 3,
+        line_case: false,
     }
 }
 

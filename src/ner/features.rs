@@ -10,7 +10,7 @@
 //! | 0, 1 | `norm` | two hashes of the normalised (lower-cased) word, summed ("Bloom" embedding) |
 //! | 2 | `prefix` | hash of the first 3 characters of the normalised word |
 //! | 3 | `suffix` | hash of the last 3 characters of the normalised word |
-//! | 4 | `shape` | hash of the word shape (`Xxxxx`, `dd.dd`, ...) |
+//! | 4 | `shape` | hash of the word shape (`Xxxxx`, `dd.dd`, ...); with [`FeatureSpec::line_case`], hashed apart for each case of the line around the token ([`LineCase`]) |
 //! | 5 | `cased` | hash of the word as written (case kept) |
 //! | 6.. | `wordpiece` | word-piece ids of the lower-cased word (greedy longest match), padded |
 //! | last | `vector` | the normalised word's row in a fixed vocabulary (0: not in it), whose table the trainer seeds with pretrained word vectors; only if [`FeatureSpec::vector_words`] > 0 |
@@ -36,6 +36,10 @@ pub struct FeatureSpec {
     pub wordpiece_slots: u32,
     /// Words in the word-vector vocabulary (0: no `vector` feature).
     pub vector_words: u32,
+    /// The `shape` id also says how the line around the token is cased
+    /// (lower case, ALL CAPS, Headline Case or as usual: [`LineCase`]), so
+    /// the network knows that a word's case was lost, not chosen.
+    pub line_case: bool,
 }
 
 /// Names of the embedding tables, in table order.
@@ -60,10 +64,12 @@ impl FeatureSpec {
         cased_rows: 1 << 13,
         wordpiece_slots: 4,
         vector_words: 0,
+        line_case: false,
     };
 
-    /// The spec as stored in the model file (six numbers, a seventh for a
-    /// word-vector vocabulary).
+    /// The spec as stored in the model file: six numbers, a seventh for a
+    /// word-vector vocabulary, and with [`FeatureSpec::line_case`] an eighth,
+    /// the option bits (the seventh then 0 if there is no vocabulary).
     #[cfg(any(test, feature = "train"))]
     pub fn to_u32s(&self) -> Vec<u32> {
         let mut v = vec![
@@ -74,19 +80,26 @@ impl FeatureSpec {
             self.cased_rows,
             self.wordpiece_slots,
         ];
-        if self.vector_words > 0 {
+        if self.vector_words > 0 || self.line_case {
             v.push(self.vector_words);
+        }
+        if self.line_case {
+            v.push(OPTION_LINE_CASE);
         }
         v
     }
 
     /// Reads the spec written by [`FeatureSpec::to_u32s`].
     pub fn from_u32s(v: &[u32]) -> Option<Self> {
-        let (v, vector_words) = match *v {
+        let (v, vector_words, line_case) = match *v {
             [ref head @ .., words] if v.len() == 7 && (1..=1 << 22).contains(&words) => {
-                (head, words)
+                (head, words, false)
             }
-            _ => (v, 0),
+            [ref head @ .., words, OPTION_LINE_CASE] if v.len() == 8 && words <= 1 << 22 => {
+                (head, words, true)
+            }
+            _ if v.len() > 6 => return None,
+            _ => (v, 0, false),
         };
         match *v {
             [norm_rows, prefix_rows, suffix_rows, shape_rows, cased_rows, wordpiece_slots]
@@ -105,9 +118,21 @@ impl FeatureSpec {
                     cased_rows,
                     wordpiece_slots,
                     vector_words,
+                    line_case,
                 })
             }
             _ => None,
+        }
+    }
+
+    /// This spec without the [`FeatureSpec::line_case`] option: the
+    /// features of the same tables for a model that does not read it (the
+    /// teachers of a distillation, which read the text as written).
+    #[cfg(feature = "train")]
+    pub fn without_line_case(&self) -> Self {
+        FeatureSpec {
+            line_case: false,
+            ..self.clone()
         }
     }
 
@@ -124,6 +149,112 @@ impl FeatureSpec {
             t.push(6);
         }
         t
+    }
+}
+
+/// The option bit of [`FeatureSpec::line_case`] in the stored spec.
+const OPTION_LINE_CASE: u32 = 1;
+
+/// How the text around a token is cased, for [`FeatureSpec::line_case`]:
+/// that of its line, or in a long line that of the aligned window of
+/// [`LINE_WINDOW`] bytes holding it ([`LineCase::stretch`]), so a token's
+/// case never depends on how the text was cut into segments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineCase {
+    /// Mixed case as usual, or too few letters to tell.
+    Usual,
+    /// Lower case: under 1% of the letters are capitals.
+    Lower,
+    /// ALL CAPS: under 10% of the letters are small.
+    Upper,
+    /// Headline Case: at least three words of four or more letters, and at
+    /// least 80% of them start with a capital.
+    Title,
+}
+
+/// The window (bytes) of [`LineCase`] in a long line.
+const LINE_WINDOW: usize = 4096;
+
+impl LineCase {
+    /// The case of `text`.
+    fn of(text: &str) -> LineCase {
+        let (mut upper, mut lower) = (0usize, 0usize);
+        let (mut long_words, mut capitalised) = (0usize, 0usize);
+        let (mut run, mut first_upper) = (0usize, false);
+        for ch in text.chars().chain(std::iter::once(' ')) {
+            if ch.is_alphabetic() {
+                let up = ch.is_uppercase();
+                if up {
+                    upper += 1;
+                } else if ch.is_lowercase() {
+                    lower += 1;
+                }
+                if run == 0 {
+                    first_upper = up;
+                }
+                run += 1;
+            } else {
+                if run >= 4 {
+                    long_words += 1;
+                    capitalised += usize::from(first_upper);
+                }
+                run = 0;
+            }
+        }
+        if upper + lower < 4 {
+            LineCase::Usual
+        } else if upper * 100 < lower {
+            LineCase::Lower
+        } else if lower * 10 < upper {
+            LineCase::Upper
+        } else if long_words >= 3 && capitalised * 5 >= long_words * 4 {
+            LineCase::Title
+        } else {
+            LineCase::Usual
+        }
+    }
+
+    /// The stretch of `text` whose case decides that of a token starting at
+    /// byte `pos`: the aligned window of [`LINE_WINDOW`] bytes holding `pos`,
+    /// cut at the line breaks around it; every token starting inside a
+    /// stretch has that stretch. Its case is that of the characters starting
+    /// in it ([`LineCase::read`]).
+    fn stretch(text: &str, pos: usize) -> (usize, usize) {
+        let bytes = text.as_bytes();
+        let pos = pos.min(bytes.len());
+        let w0 = pos / LINE_WINDOW * LINE_WINDOW;
+        let w1 = (w0 + LINE_WINDOW).min(bytes.len());
+        let start = bytes[w0..pos]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(w0, |i| w0 + i + 1);
+        let end = bytes[pos..w1]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(w1, |i| pos + i);
+        (start, end)
+    }
+
+    /// The case of the characters of `text` starting in `start..end`.
+    fn read(text: &str, start: usize, end: usize) -> LineCase {
+        let boundary = |mut i: usize| {
+            while !text.is_char_boundary(i) {
+                i += 1;
+            }
+            i
+        };
+        LineCase::of(&text[boundary(start)..boundary(end)])
+    }
+
+    /// The seed of the `shape` hash: the usual case keeps the features of
+    /// models without the option.
+    fn shape_seed(self) -> u64 {
+        match self {
+            LineCase::Usual => 5,
+            LineCase::Lower => 21,
+            LineCase::Upper => 37,
+            LineCase::Title => 53,
+        }
     }
 }
 
@@ -234,15 +365,21 @@ impl Featurizer {
         self.wordpieces.as_ref()
     }
 
-    /// Appends the [`FeatureSpec::slots`] ids of `word` to `out`.
+    /// Appends the [`FeatureSpec::slots`] ids of `word` to `out`, as in a
+    /// line of the usual mixed case.
     pub fn push_features(&self, word: &str, out: &mut Vec<u32>) {
+        self.push_features_in(word, LineCase::Usual, out);
+    }
+
+    /// Appends the ids of `word` in a line cased as `case`.
+    fn push_features_in(&self, word: &str, case: LineCase, out: &mut Vec<u32>) {
         let norm = normalize(word);
         let s = &self.spec;
         out.push(hash_mod(norm.as_bytes(), 1, s.norm_rows));
         out.push(hash_mod(norm.as_bytes(), 2, s.norm_rows));
         out.push(hash_mod(prefix(&norm, 3).as_bytes(), 3, s.prefix_rows));
         out.push(hash_mod(suffix(&norm, 3).as_bytes(), 4, s.suffix_rows));
-        out.push(hash_mod(shape(word).as_bytes(), 5, s.shape_rows));
+        out.push(hash_mod(shape(word).as_bytes(), case.shape_seed(), s.shape_rows));
         out.push(hash_mod(word.as_bytes(), 6, s.cased_rows));
         if s.wordpiece_slots > 0 {
             let slots = s.wordpiece_slots as usize;
@@ -270,8 +407,23 @@ impl Featurizer {
     #[inline(never)]
     pub fn featurize(&self, text: &str, tokens: &[crate::span::Span]) -> Vec<u32> {
         let mut out = Vec::with_capacity(tokens.len() * self.spec.slots());
+        // The stretch of text last read for the line case, and its case.
+        let mut known: Option<(usize, usize, LineCase)> = None;
         for t in tokens {
-            self.push_features(t.slice(text), &mut out);
+            let case = if self.spec.line_case {
+                match known {
+                    Some((s, e, c)) if s <= t.start && t.start < e => c,
+                    _ => {
+                        let (s, e) = LineCase::stretch(text, t.start);
+                        let c = LineCase::read(text, s, e);
+                        known = Some((s, e, c));
+                        c
+                    }
+                }
+            } else {
+                LineCase::Usual
+            };
+            self.push_features_in(t.slice(text), case, &mut out);
         }
         out
     }
@@ -411,6 +563,22 @@ mod tests {
             ..FeatureSpec::DEFAULT
         };
         assert_eq!(FeatureSpec::from_u32s(&spec.to_u32s()), Some(spec.clone()));
+        for vector_words in [0, 3] {
+            let with = FeatureSpec {
+                vector_words,
+                line_case: true,
+                ..FeatureSpec::DEFAULT
+            };
+            assert_eq!(with.to_u32s().len(), 8);
+            assert_eq!(FeatureSpec::from_u32s(&with.to_u32s()), Some(with.clone()));
+            // An unknown option bit, or a ninth number, is not a spec.
+            let mut v = with.to_u32s();
+            v[7] = 2;
+            assert_eq!(FeatureSpec::from_u32s(&v), None);
+            v[7] = 1;
+            v.push(1);
+            assert_eq!(FeatureSpec::from_u32s(&v), None);
+        }
         assert!(Featurizer::new(spec.clone(), None)
             .with_vocabulary(Vocabulary::new(&words[..2]))
             .is_none());
@@ -423,6 +591,80 @@ mod tests {
         assert_eq!(out.len(), spec.slots());
         assert_eq!(*out.last().unwrap(), 2);
         assert_eq!(*spec.slot_tables().last().unwrap(), 6);
+    }
+
+    #[test]
+    fn line_cases() {
+        use LineCase::*;
+        let cases = [
+            ("The Senate passed the bill on Tuesday, officials said.", Usual),
+            ("the senate passed the bill on tuesday, officials said.", Lower),
+            ("i think the senate passed it, i guess, on tuesday or so", Lower),
+            ("THE SENATE PASSED THE BILL ON TUESDAY", Upper),
+            ("McDONALD'S SALES RISE", Upper),
+            ("Senate Passes The Bill On Tuesday", Title),
+            ("Trump Trashes Huawei Deal as Talks Stall", Title),
+            ("Two Cats", Usual),
+            ("42 - 7", Usual),
+            ("", Usual),
+        ];
+        for (text, want) in cases {
+            assert_eq!(LineCase::of(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn line_case_reads_the_token_line() {
+        use LineCase::*;
+        let spec = FeatureSpec {
+            line_case: true,
+            ..FeatureSpec::DEFAULT
+        };
+        let on = Featurizer::new(spec, None);
+        let off = Featurizer::new(FeatureSpec::DEFAULT, None);
+        let text = "Senate Passes Sweeping Bill\nthe senate voted on tuesday.\nThe Senate voted.";
+        let tokens = crate::segment::tokens::tokenize(text);
+        let (a, b) = (on.featurize(text, &tokens), off.featurize(text, &tokens));
+        let slots = FeatureSpec::DEFAULT.slots();
+        let shape_of = |ids: &[u32], i: usize| ids[i * slots + 4];
+        let line_of = |i: usize| text[..tokens[i].start].matches('\n').count();
+        for i in 0..tokens.len() {
+            let word = tokens[i].slice(text);
+            let want = |case: LineCase| {
+                hash_mod(shape(word).as_bytes(), case.shape_seed(), FeatureSpec::DEFAULT.shape_rows)
+            };
+            let case = [Title, Lower, Usual][line_of(i)];
+            assert_eq!(shape_of(&a, i), want(case), "{word}");
+            assert_eq!(shape_of(&b, i), want(Usual), "{word}");
+            // Every other slot is the same with the option.
+            for s in (0..slots).filter(|&s| s != 4) {
+                assert_eq!(a[i * slots + s], b[i * slots + s]);
+            }
+        }
+    }
+
+    #[test]
+    fn line_case_does_not_depend_on_the_cut() {
+        // A long line of two halves, with multi-byte letters at the window
+        // edges: any run of tokens gets the ids it has in the whole text.
+        let mut text = "Élan Vital Group Names New Chief ".repeat(200);
+        text.push_str(&"the board met in paris on monday. ".repeat(200));
+        let tokens = crate::segment::tokens::tokenize(&text);
+        let f = Featurizer::new(
+            FeatureSpec {
+                line_case: true,
+                ..FeatureSpec::DEFAULT
+            },
+            None,
+        );
+        let whole = f.featurize(&text, &tokens);
+        let slots = FeatureSpec::DEFAULT.slots();
+        for (lo, hi) in [(0, 7), (5, 900), (899, 1500), (1200, tokens.len())] {
+            assert_eq!(f.featurize(&text, &tokens[lo..hi]), whole[lo * slots..hi * slots]);
+        }
+        let first = LineCase::read(&text, 0, LINE_WINDOW);
+        let last = LineCase::read(&text, text.len() - LINE_WINDOW, text.len());
+        assert_eq!((first, last), (LineCase::Title, LineCase::Lower));
     }
 
     #[test]

@@ -227,6 +227,10 @@ pub fn train(args: &[String]) -> Result {
             "train the model into target/ner-train/CORPUS/NAME and write models/CORPUS-NAME.* (teachers and features shared with the default model's run)",
         ),
         Flag::switch(
+            "--line-case",
+            "the model's `shape` feature also reads how the token's line is cased (lower, upper, headline, usual); teachers read the text without it",
+        ),
+        Flag::switch(
             "--reuse-features",
             "no feature extraction: train on the features of the last run",
         ),
@@ -292,14 +296,21 @@ pub fn train(args: &[String]) -> Result {
     };
     let spec = FeatureSpec {
         vector_words,
+        line_case: flags.has("--line-case"),
         ..FeatureSpec::DEFAULT
     };
-    let mut featurizer = Featurizer::new(spec.clone(), Some(wordpieces));
-    if vector_words > 0 {
-        featurizer = featurizer
+    let featurizer_of = |spec: &FeatureSpec| -> Result<Featurizer> {
+        let featurizer = Featurizer::new(spec.clone(), Some(wordpieces.clone()));
+        if vector_words == 0 {
+            return Ok(featurizer);
+        }
+        Ok(featurizer
             .with_vocabulary(Vocabulary::new(&words))
-            .ok_or("the GloVe word list is shorter than --vectors")?;
-    }
+            .ok_or("the GloVe word list is shorter than --vectors")?)
+    };
+    let featurizer = featurizer_of(&spec)?;
+    // The teachers read the text as written, without the line's case.
+    let teacher_featurizer = featurizer_of(&spec.without_line_case())?;
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
     let minutes_file = student.join("train_minutes.txt");
@@ -375,13 +386,19 @@ pub fn train(args: &[String]) -> Result {
                 util::create_dir_all(&dir)?;
                 extract(
                     &train_docs[..originals],
-                    &featurizer,
+                    &teacher_featurizer,
                     &labels,
                     &dir,
                     "train",
                 )?;
-                extract(&dev_docs, &featurizer, &labels, &dir, "dev")?;
-                extract(&teacher_view, &featurizer, &labels, &work, "teacher-view")?;
+                extract(&dev_docs, &teacher_featurizer, &labels, &dir, "dev")?;
+                extract(
+                    &teacher_view,
+                    &teacher_featurizer,
+                    &labels,
+                    &work,
+                    "teacher-view",
+                )?;
                 Some(dir)
             } else {
                 let stale = work.join("teacher-view.ids.npy");
@@ -757,7 +774,7 @@ fn write_card(
         0 => String::new(),
         n => format!(", and the `vector` feature over the {n} most frequent words of GloVe 6B (Stanford; PDDL-1.0; PyPI `{GLOVE}`), its table seeded with their 50-d vectors"),
     };
-    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().spec().line_case {{ " (hashed apart for each case of the token's line: lower, upper, headline, usual)" }} else {{ "" }}, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
     writeln!(
         card,
         "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
