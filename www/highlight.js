@@ -11,10 +11,9 @@
 // annotateMany() annotates many texts on the same pool of workers, one text
 // per worker at a time; closePool() terminates the workers.
 import { isBlock } from "./blocks.js";
-import init, { Annotator } from "./pkg/newsmark.js";
 import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
 import { spawnWorker, unpack, unpackEntities } from "./protocol.js";
-import { loadLite } from "./lite.js";
+import { loadAnnotator } from "./lite.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
@@ -41,13 +40,13 @@ const FRAME_GAP_MS = 16;
  * loaded 2-core machine. A few hundred keep it a fraction of that. */
 const DRAWN_PER_FRAME = 250;
 
-/** The annotator of each model on this thread, loaded once (the files are
- * fetched next to this module's `pkg/newsmark.js`). */
+/** The annotator of each model on this thread, loaded once (lite.js finds
+ * the files beside the glue). */
 const annotators = new Map();
 
 function getAnnotator(model) {
   if (!annotators.has(model)) {
-    annotators.set(model, model === "lite" ? loadLite(new URL("./pkg/", import.meta.url)) : init().then(() => new Annotator()));
+    annotators.set(model, loadAnnotator(model));
   }
   return annotators.get(model);
 }

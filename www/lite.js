@@ -1,7 +1,8 @@
-// The lite model: newsmark_core_bg.wasm (the module without an embedded
-// model) and ontonotes-lite.nmm, loaded into the glue of `./pkg/newsmark.js`.
+// Loading a model: the default one (newsmark_bg.wasm, the module with the
+// model embedded) or the lite one (newsmark_core_bg.wasm, the module without
+// a model, and ontonotes-lite.nmm), into the glue of `./pkg/newsmark.js`.
 // Used by worker.js (`worker.js?model=lite`) and by highlight() on the main
-// thread with `{ model: "lite", worker: false }`.
+// thread with `{ worker: false }`; the only page module that imports the glue.
 import init, { Annotator } from "./pkg/newsmark.js";
 
 /** The files of the lite model, in the directory of the glue. */
@@ -20,4 +21,10 @@ export async function loadLite(dir) {
     init({ module_or_path: new URL(LITE_FILES.module, dir) }),
   ]);
   return Annotator.fromBytes(new Uint8Array(bytes));
+}
+
+/** Resolves with an `Annotator` on `model`: "default" (the module with the
+ * embedded model) or "lite" ({@link loadLite} on the files beside the glue). */
+export function loadAnnotator(model) {
+  return model === "lite" ? loadLite(new URL("./pkg/", import.meta.url)) : init().then(() => new Annotator());
 }

@@ -4,14 +4,13 @@
 // in protocol.js. Each request's text is annotated whole, in one call; long
 // texts arrive already cut into pieces by the pool. A user cancels a run by
 // terminating the workers (new ones start when there is work again).
-import init, { Annotator } from "./pkg/newsmark.js";
-import { loadLite } from "./lite.js";
+import { loadAnnotator } from "./lite.js";
 import { pack } from "./protocol.js";
 
 // `worker.js?model=lite`: the module without a model and the lite model
 // (both beside the glue), instead of the module with the default model.
 const model = new URL(self.location.href).searchParams.get("model") ?? "default";
-const ready = model === "lite" ? loadLite(new URL("./pkg/", import.meta.url)) : init().then(() => new Annotator());
+const ready = loadAnnotator(model);
 ready.then(
   (a) => self.postMessage({ type: "hello", labels: a.labels(), version: a.version }),
   (e) => self.postMessage({ type: "error", message: `the model could not be loaded: ${e.message}`, trap: true }),

@@ -367,6 +367,7 @@ impl Featurizer {
 
     /// Appends the [`FeatureSpec::slots`] ids of `word` to `out`, as in a
     /// line of the usual mixed case.
+    #[cfg(any(test, feature = "train"))]
     pub fn push_features(&self, word: &str, out: &mut Vec<u32>) {
         self.push_features_in(word, LineCase::Usual, out);
     }
