@@ -473,6 +473,14 @@ def main():
             vw_ids = tr_ids
         soft_train = teacher_marginals(teachers, meta["n_tags"], vw_ids, tr_tags, tr_doc,
                                        temperature=args.distill_temperature)
+        hard_path = os.path.join(features, "train.hard.npy")
+        if os.path.exists(hard_path):
+            # Tokens whose labels only their construction knows (the web-page
+            # furniture of `cargo xtask train --furnish`): learnt from the labels alone.
+            hard = np.load(hard_path).astype(bool)
+            assert len(hard) == len(tr_tags), "train.hard.npy has another number of tokens than train"
+            soft_train[hard] = np.eye(meta["n_tags"], dtype=soft_train.dtype)[tr_tags[hard]]
+            print(f"constructed tokens learnt from their labels alone: {int(hard.sum())}", flush=True)
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             # Text without labels: learnt from the teachers alone.
             un_ids, un_tags, un_doc = load_split(features, "unlabelled")

@@ -12,6 +12,8 @@
 //!   cleanly when the data is not there.
 //! - [`score`]: entity P/R/F1 exactly as `score_ner.py` computes it, plain
 //!   P/R/F1, rule-case scoring, a tagger scored on a corpus.
+//! - [`furniture`]: training copies of corpus documents dressed as web
+//!   pages (headline, byline, signature, other stories, abbreviated money).
 //! - [`npy`]: the `.npy` reader and writer between the Python trainer and
 //!   the packer.
 //! - The model file's writer and container ([`ModelWriter`], [`ModelFile`],
@@ -22,6 +24,7 @@
 //!   line model with its training hooks.
 
 pub mod corpus;
+pub mod furniture;
 pub mod npy;
 pub mod score;
 

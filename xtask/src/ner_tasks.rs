@@ -3,6 +3,7 @@
 
 use crate::util::{self, Flag, Flags, Result};
 use newsmark::train::corpus::{read_corpus, to_eval, CaseChange, Doc};
+use newsmark::train::furniture::Furniture;
 use newsmark::train::npy;
 use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
 use newsmark::train::{
@@ -226,6 +227,11 @@ pub fn train(args: &[String]) -> Result {
             "NAME",
             "train the model into target/ner-train/CORPUS/NAME and write models/CORPUS-NAME.* (teachers and features shared with the default model's run)",
         ),
+        Flag::value(
+            "--furnish",
+            "FRACTION",
+            "add a copy of this share of the training documents dressed as a web page (headline, byline, signature, other stories, abbreviated money); their added tokens learn from the labels alone",
+        ),
         Flag::switch(
             "--line-case",
             "the model's `shape` feature also reads how the token's line is cased (lower, upper, headline, usual); teachers read the text without it",
@@ -355,6 +361,42 @@ pub fn train(args: &[String]) -> Result {
                 teacher_view = train_docs.clone();
                 teacher_view.extend(added.iter().map(|(source, _)| train_docs[*source].clone()));
                 train_docs.extend(added.into_iter().map(|(_, copy)| copy));
+            }
+            // Copies dressed as web pages; their constructed tokens (the added
+            // lines, the rewritten money) learn from the labels alone.
+            let hard_file = work.join("train.hard.npy");
+            if let Some(share) = flags.value("--furnish") {
+                let share: f64 = share
+                    .parse()
+                    .ok()
+                    .filter(|f| (0.0..=1.0).contains(f))
+                    .ok_or_else(|| format!("--furnish wants a share from 0 to 1, not `{share}`"))?;
+                let furniture = Furniture::new(&train_docs[..originals]);
+                let mut hard: Vec<u32> = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
+                let (mut due, mut added) = (0.0, 0);
+                for i in 0..originals {
+                    due += share;
+                    if due < 1.0 {
+                        continue;
+                    }
+                    due -= 1.0;
+                    if let Some(page) = furniture.furnish(&train_docs[..originals], i, 17) {
+                        hard.extend(page.constructed.iter().map(|&c| u32::from(c)));
+                        if !teacher_view.is_empty() {
+                            teacher_view.push(page.doc.clone());
+                        }
+                        train_docs.push(page.doc);
+                        added += 1;
+                    }
+                }
+                eprintln!(
+                    "--furnish {share}: {added} documents added as web pages ({} names; {} constructed tokens)",
+                    furniture.names(),
+                    hard.iter().filter(|&&h| h == 1).count()
+                );
+                util::write(&hard_file, npy::write_u32(&[hard.len()], &hard))?;
+            } else if hard_file.exists() {
+                fs::remove_file(&hard_file)?;
             }
             extract(&train_docs, &featurizer, &labels, &work, "train")?;
             extract(&dev_docs, &featurizer, &labels, &work, "dev")?;

@@ -1,0 +1,648 @@
+//! Web-page furniture for training documents (issue #17): a copy of a corpus
+//! document dressed as a news page is, with a headline in Headline Case, a
+//! byline (`By Name`; `Name, Job Title, Date`; `Name` over `Job Title,
+//! Publication`), a signature (`— Name, Job Title, Publication`), a list of
+//! other stories' headlines and bylines after it, and money written the way
+//! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`).
+//!
+//! The labels come with the construction, by the OntoNotes guidelines: the
+//! name is a PERSON, the publication an ORG, the date a DATE, the money a
+//! MONEY with its currency sign; a job title is no entity, and neither is
+//! the dash before a signature. The added lines are tokenized by our own
+//! tokenizer (a page's text is), each a sentence of its own; the body keeps
+//! the corpus' tokens and sentences. [`Furnished::constructed`] marks the
+//! tokens whose labels only the construction knows (the added lines and the
+//! rewritten money): a distilled model learns those from the labels alone,
+//! not from teachers that never saw such text.
+//!
+//! The names are those of the corpus' own PERSON entities; the job titles
+//! and the publications are lists written here (invented publications of
+//! everyday words, as many real ones are); the headlines are short sentences
+//! of the corpus' newswire and magazine documents that name something.
+
+use crate::segment::tokens::tokenize;
+use crate::span::Span;
+use crate::train::corpus::{CaseChange, Doc};
+
+/// Job titles as bylines give them (none is an entity).
+const TITLES: &[&str] = &[
+    "Editor",
+    "Senior Editor",
+    "News Editor",
+    "Managing Editor",
+    "Executive Editor",
+    "Deputy Editor",
+    "Assistant Editor",
+    "Contributing Editor",
+    "Features Editor",
+    "Business Editor",
+    "Technology Editor",
+    "Mobile Editor",
+    "Sports Editor",
+    "Photo Editor",
+    "Digital Editor",
+    "Global Group Editor",
+    "International Group Editor",
+    "Editor-in-Chief",
+    "Editor-at-large",
+    "Staff Writer",
+    "Senior Writer",
+    "Contributing Writer",
+    "Reporter",
+    "Senior Reporter",
+    "Correspondent",
+    "Chief Correspondent",
+    "Senior Correspondent",
+    "Columnist",
+    "Chief Analyst",
+    "Principal Analyst",
+    "Research Director",
+    "Content Director",
+    "Producer",
+    "Senior Producer",
+];
+
+/// Publications, invented from everyday words (ORG).
+const PUBLICATIONS: &[&str] = &[
+    "Morning Ledger",
+    "Open Circuit",
+    "Signal Street",
+    "The Daily Compass",
+    "Harbor Review",
+    "Field Notes",
+    "Grid Weekly",
+    "Market Lantern",
+    "The Evening Courier",
+    "Copper Wire",
+    "Network Pulse",
+    "The Valley Sentinel",
+    "Tech Harvest",
+    "Bright Signal",
+    "The Weekly Anchor",
+    "Metro Bulletin",
+    "Common Ground",
+    "The Northern Star",
+    "Data Current",
+    "Capital Brief",
+    "Frontline Report",
+    "The Coastal Times",
+    "Fast Lane",
+    "Clear Channel News",
+    "Plain Dealing",
+    "Mobile World Watch",
+    "The Tribune Desk",
+    "Paper Trail",
+];
+
+/// Places a job title may add (`Assistant Editor, Europe`), with labels.
+const DESKS: &[(&str, &str)] = &[
+    ("Europe", "LOC"),
+    ("Asia", "LOC"),
+    ("Africa", "LOC"),
+    ("US", "GPE"),
+    ("Washington", "GPE"),
+    ("London", "GPE"),
+    ("Beijing", "GPE"),
+];
+
+const MONTHS: &[&str] = &[
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A furnished copy of a document.
+#[derive(Clone, Debug)]
+pub struct Furnished {
+    /// The page: headline, byline, body, signature, other stories.
+    pub doc: Doc,
+    /// For each token: its label is known from the construction alone.
+    pub constructed: Vec<bool>,
+}
+
+/// What furnishing draws on: the corpus' person names and short sentences.
+#[derive(Clone, Debug)]
+pub struct Furniture {
+    names: Vec<String>,
+    /// Short sentences as (document, first token, end token).
+    headlines: Vec<(usize, usize, usize)>,
+}
+
+/// A small deterministic generator (SplitMix64): the same corpus and
+/// document number give the same page.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// The document being built: text, tokens, sentences, entities, and which
+/// tokens are constructed.
+#[derive(Default)]
+struct Page {
+    text: String,
+    tokens: Vec<Span>,
+    sentences: Vec<Span>,
+    entities: Vec<(Span, String)>,
+    constructed: Vec<bool>,
+}
+
+impl Page {
+    /// Appends one line of `parts` (text, label), tokenized by our
+    /// tokenizer part by part, as a sentence of its own.
+    fn line(&mut self, parts: &[(&str, Option<&str>)]) {
+        self.break_line();
+        let first = self.tokens.len();
+        for (text, label) in parts {
+            let at = self.text.len();
+            self.text.push_str(text);
+            let spans = tokenize(text);
+            let (Some(a), Some(b)) = (spans.first(), spans.last()) else {
+                continue;
+            };
+            if let Some(label) = label {
+                self.entities
+                    .push((Span::new(at + a.start, at + b.end), label.to_string()));
+            }
+            for s in &spans {
+                self.tokens.push(Span::new(at + s.start, at + s.end));
+                self.constructed.push(true);
+            }
+        }
+        self.close_sentence(first);
+    }
+
+    /// Ends the text's current line, if it has one.
+    fn break_line(&mut self) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+    }
+
+    /// Makes the tokens from `first` on a sentence (if there are any).
+    fn close_sentence(&mut self, first: usize) {
+        if let (Some(a), Some(b)) = (self.tokens.get(first), self.tokens.last()) {
+            self.sentences.push(Span::new(a.start, b.end));
+        }
+    }
+
+    /// Appends tokens `lo..hi` of `doc` (with the text between them, and its
+    /// entities and sentences inside the range), abbreviating money if
+    /// `abbreviate`, in Headline Case if `title`, as the current line's
+    /// continuation. Returns false (appending nothing) if the range cuts an
+    /// entity or a sentence is left without tokens.
+    fn copy(&mut self, doc: &Doc, lo: usize, hi: usize, abbreviate: bool, title: bool, rng: &mut Rng) -> bool {
+        let toks = &doc.tokens[lo..hi];
+        let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+            return false;
+        };
+        let range = Span::new(first.start, last.end);
+        let inside = |s: &Span| s.start >= range.start && s.end <= range.end;
+        let cuts = |s: &Span| s.start < range.end && s.end > range.start && !inside(s);
+        if doc.entities.iter().any(|(s, _)| cuts(s)) {
+            return false;
+        }
+        // Built apart, then appended (title case changes no offset).
+        let mut piece = Page::default();
+        // Token index (in `toks`) -> its new span.
+        let mut new_spans: Vec<Option<Span>> = vec![None; toks.len()];
+        let mut i = 0;
+        let mut prev_end = range.start;
+        while i < toks.len() {
+            if toks[i].start < prev_end {
+                // Overlapping corpus tokens: not a text to copy.
+                return false;
+            }
+            piece.text.push_str(&doc.text[prev_end..toks[i].start]);
+            if abbreviate {
+                if let Some((n, written)) = money_at(doc, toks, i, rng) {
+                    let at = piece.text.len();
+                    piece.text.push_str(&written);
+                    let spans = tokenize(&written);
+                    for s in &spans {
+                        piece.tokens.push(Span::new(at + s.start, at + s.end));
+                        piece.constructed.push(true);
+                    }
+                    new_spans[i] = Some(Span::new(at, at + written.len()));
+                    new_spans[i + n - 1] = Some(Span::new(at, at + written.len()));
+                    prev_end = toks[i + n - 1].end;
+                    i += n;
+                    continue;
+                }
+            }
+            let at = piece.text.len();
+            piece.text.push_str(toks[i].slice(&doc.text));
+            let span = Span::new(at, piece.text.len());
+            piece.tokens.push(span);
+            piece.constructed.push(false);
+            new_spans[i] = Some(span);
+            prev_end = toks[i].end;
+            i += 1;
+        }
+        // Entities and sentences: from the new spans of their first and last tokens.
+        let index_of = |pos: usize, start: bool| {
+            toks.iter()
+                .position(|t| if start { t.start == pos } else { t.end == pos })
+        };
+        let remap = |s: &Span| -> Option<Span> {
+            let a = new_spans[index_of(s.start, true)?]?;
+            let b = new_spans[index_of(s.end, false)?]?;
+            Some(Span::new(a.start, b.end))
+        };
+        for (s, label) in doc.entities.iter().filter(|(s, _)| inside(s)) {
+            match remap(s) {
+                Some(n) => piece.entities.push((n, label.clone())),
+                None => return false,
+            }
+        }
+        for s in &doc.sentences {
+            // The part of each sentence inside the range.
+            let a = toks.iter().position(|t| t.start >= s.start && t.end <= s.end);
+            let b = toks.iter().rposition(|t| t.start >= s.start && t.end <= s.end);
+            if let (Some(a), Some(b)) = (a, b) {
+                match (new_spans[a], new_spans[b]) {
+                    (Some(x), Some(y)) => piece.sentences.push(Span::new(x.start, y.end)),
+                    _ => return false,
+                }
+            }
+        }
+        if title {
+            match CaseChange::Title.apply(&piece.text) {
+                Some(t) => piece.text = t,
+                None => return false,
+            }
+        }
+        let at = self.text.len();
+        let shift = |s: Span| Span::new(s.start + at, s.end + at);
+        self.text.push_str(&piece.text);
+        self.tokens.extend(piece.tokens.into_iter().map(shift));
+        self.constructed.extend(piece.constructed);
+        self.sentences.extend(piece.sentences.into_iter().map(shift));
+        self.entities
+            .extend(piece.entities.into_iter().map(|(s, l)| (shift(s), l)));
+        true
+    }
+}
+
+/// If tokens `i..` of `toks` are a MONEY entity of a currency sign, a number
+/// and `million`/`billion`/`trillion`, the number of tokens and the amount
+/// as pages abbreviate it (`$92B`, `€3bn`).
+fn money_at(doc: &Doc, toks: &[Span], i: usize, rng: &mut Rng) -> Option<(usize, String)> {
+    let [sign, number, scale] = toks.get(i..i + 3)? else {
+        return None;
+    };
+    let whole = Span::new(sign.start, scale.end);
+    if !doc
+        .entities
+        .iter()
+        .any(|(s, l)| l == "MONEY" && s.start == whole.start && s.end >= whole.end)
+    {
+        return None;
+    }
+    let sign = sign.slice(&doc.text);
+    let number = number.slice(&doc.text);
+    if !matches!(sign, "$" | "US$" | "€" | "£")
+        || !number.bytes().next().is_some_and(|b| b.is_ascii_digit())
+        || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return None;
+    }
+    let units: &[&str] = match scale.slice(&doc.text).to_ascii_lowercase().as_str() {
+        "million" => &["M", "m", "mn"],
+        "billion" => &["B", "bn", "b"],
+        "trillion" => &["T", "tn", "trn"],
+        _ => return None,
+    };
+    // The sign is sometimes another currency's: the tagger must read it.
+    let sign = if rng.chance(20) { *rng.pick(&["€", "£"]) } else { sign };
+    Some((3, format!("{sign}{number}{}", rng.pick(units))))
+}
+
+impl Furniture {
+    /// What furnishing copies of `docs` draws on.
+    pub fn new(docs: &[Doc]) -> Self {
+        let mut names = Vec::new();
+        let mut headlines = Vec::new();
+        for (d, doc) in docs.iter().enumerate() {
+            for (span, label) in &doc.entities {
+                let name = span.slice(&doc.text);
+                let words: Vec<&str> = name.split(' ').collect();
+                if label == "PERSON"
+                    && (2..=3).contains(&words.len())
+                    && !name.ends_with("'s")
+                    && !name.ends_with('.')
+                    && words.iter().all(|w| {
+                        w.chars().next().is_some_and(char::is_uppercase)
+                            && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-' || c == '\'')
+                    })
+                {
+                    names.push(name.to_string());
+                }
+            }
+            // Headlines from written news (newswire, magazines) that name something.
+            let written = matches!(doc.genre.as_str(), "nw" | "mz");
+            for s in doc.sentences.iter().filter(|_| written) {
+                if !doc.entities.iter().any(|(e, _)| e.start >= s.start && e.end <= s.end) {
+                    continue;
+                }
+                let a = doc.tokens.iter().position(|t| t.start >= s.start);
+                let b = doc.tokens.iter().rposition(|t| t.end <= s.end);
+                if let (Some(a), Some(b)) = (a, b) {
+                    if (5..=13).contains(&(b + 1 - a)) && doc.text[s.start..s.end].is_ascii() {
+                        headlines.push((d, a, b + 1));
+                    }
+                }
+            }
+        }
+        names.sort();
+        names.dedup();
+        Furniture { names, headlines }
+    }
+
+    /// Person names found.
+    pub fn names(&self) -> usize {
+        self.names.len()
+    }
+
+    /// A furnished copy of `docs[which]` (`seed` picks the furniture), or
+    /// `None` if the corpus gave no names or headlines to draw on.
+    pub fn furnish(&self, docs: &[Doc], which: usize, seed: u64) -> Option<Furnished> {
+        if self.names.is_empty() || self.headlines.is_empty() {
+            return None;
+        }
+        let doc = &docs[which];
+        let mut rng = Rng(seed ^ (which as u64).wrapping_mul(0x2545_f491_4f6c_dd1d));
+        let mut page = Page::default();
+        // Headline: a short sentence of this document if it has one, else another's.
+        let own: Vec<&(usize, usize, usize)> =
+            self.headlines.iter().filter(|h| h.0 == which).collect();
+        let &(d, a, b) = if own.is_empty() {
+            rng.pick(&self.headlines)
+        } else {
+            *rng.pick(&own)
+        };
+        self.headline(&mut page, &docs[d], a, b, &mut rng);
+        // Byline.
+        let name = rng.pick(&self.names).clone();
+        let title = *rng.pick(TITLES);
+        let publication = *rng.pick(PUBLICATIONS);
+        match rng.below(4) {
+            0 => page.line(&[("By ", None), (&name, Some("PERSON"))]),
+            1 => {
+                let date = date(&mut rng);
+                page.line(&[
+                    (&name, Some("PERSON")),
+                    (", ", None),
+                    (title, None),
+                    (", ", None),
+                    (&date, Some("DATE")),
+                ]);
+            }
+            2 => {
+                page.line(&[(&name, Some("PERSON"))]);
+                page.line(&[(title, None), (", ", None), (publication, Some("ORG"))]);
+            }
+            _ => page.line(&[
+                (&name, Some("PERSON")),
+                (" | ", None),
+                (publication, Some("ORG")),
+            ]),
+        }
+        // The body, its money abbreviated.
+        page.break_line();
+        if !page.copy(doc, 0, doc.tokens.len(), true, false, &mut rng) {
+            return None;
+        }
+        // The signature, mostly with the job title (and a desk).
+        let mut parts: Vec<(&str, Option<&str>)> =
+            vec![(*rng.pick(&["— ", "-- ", "- "]), None), (&name, Some("PERSON")), (", ", None)];
+        let desk = *rng.pick(DESKS);
+        if rng.chance(75) {
+            parts.extend([(title, None), (", ", None)]);
+            if rng.chance(20) {
+                parts.extend([(desk.0, Some(desk.1)), (", ", None)]);
+            }
+        }
+        parts.push((publication, Some("ORG")));
+        page.line(&parts);
+        // Other stories: headline, then `Name, Job Title, Date`.
+        for _ in 0..rng.below(4) {
+            let &(d, a, b) = rng.pick(&self.headlines);
+            self.headline(&mut page, &docs[d], a, b, &mut rng);
+            let other = rng.pick(&self.names).clone();
+            let date = date(&mut rng);
+            let mut parts: Vec<(&str, Option<&str>)> =
+                vec![(&other, Some("PERSON")), (", ", None), (*rng.pick(TITLES), None), (", ", None)];
+            let desk = *rng.pick(DESKS);
+            if rng.chance(15) {
+                parts.extend([(desk.0, Some(desk.1)), (", ", None)]);
+            }
+            parts.push((&date, Some("DATE")));
+            page.line(&parts);
+        }
+        let n = page.tokens.len();
+        let mut constructed = page.constructed;
+        constructed.resize(n, true);
+        Some(Furnished {
+            doc: Doc {
+                id: format!("{}#page", doc.id),
+                genre: doc.genre.clone(),
+                text: page.text,
+                tokens: page.tokens,
+                sentences: page.sentences,
+                entities: page.entities,
+                // Scoring reads `gold`; a training copy is never scored.
+                gold: Vec::new(),
+            },
+            constructed,
+        })
+    }
+
+    /// Appends a headline: tokens `a..b` of `doc` in Headline Case, money
+    /// abbreviated, without a final full stop, as a line of its own.
+    fn headline(&self, page: &mut Page, doc: &Doc, a: usize, b: usize, rng: &mut Rng) {
+        let b = if b > a + 1 && doc.tokens[b - 1].slice(&doc.text) == "." {
+            b - 1
+        } else {
+            b
+        };
+        page.break_line();
+        let (at, first) = (page.text.len(), page.tokens.len());
+        let (sentences, entities) = (page.sentences.len(), page.entities.len());
+        if page.copy(doc, a, b, true, true, rng) {
+            // One sentence; every token's label is the corpus' (the
+            // teachers never read a headline: its labels are learnt as given).
+            page.sentences.truncate(sentences);
+            page.close_sentence(first);
+            for c in &mut page.constructed[first..] {
+                *c = true;
+            }
+        } else {
+            page.text.truncate(at);
+            page.tokens.truncate(first);
+            page.constructed.truncate(first);
+            page.sentences.truncate(sentences);
+            page.entities.truncate(entities);
+        }
+    }
+}
+
+/// A date as bylines write it.
+fn date(rng: &mut Rng) -> String {
+    let (m, d, y) = (1 + rng.below(12), 1 + rng.below(28), 2008 + rng.below(18));
+    match rng.below(3) {
+        0 => format!("{m}/{d}/{y}"),
+        1 => format!("{} {d}, {y}", MONTHS[m - 1]),
+        _ => format!("{d} {} {y}", MONTHS[m - 1]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str, entities: &[(&str, &str)]) -> Doc {
+        let tokens = tokenize(text);
+        let entities = entities
+            .iter()
+            .map(|(e, l)| {
+                let at = text.find(e).unwrap();
+                (Span::new(at, at + e.len()), l.to_string())
+            })
+            .collect();
+        Doc {
+            id: "t".into(),
+            genre: "nw".into(),
+            text: text.into(),
+            sentences: vec![Span::new(0, text.len())],
+            tokens,
+            entities,
+            gold: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_furnished_page_is_consistent() {
+        let docs = vec![
+            doc(
+                "Maria Lopez said the deal is worth $ 92 billion to Acme Corp. in 2017 .",
+                &[("Maria Lopez", "PERSON"), ("$ 92 billion", "MONEY"), ("Acme Corp.", "ORG"), ("2017", "DATE")],
+            ),
+            doc("Jon Park wrote about the city .", &[("Jon Park", "PERSON")]),
+        ];
+        let f = Furniture::new(&docs);
+        assert_eq!(f.names(), 2);
+        let mut money = 0;
+        for seed in 0..40 {
+            let page = f.furnish(&docs, 0, seed).unwrap();
+            let d = &page.doc;
+            assert_eq!(page.constructed.len(), d.tokens.len());
+            // Tokens sorted, inside the text, never across a line break.
+            for w in d.tokens.windows(2) {
+                assert!(w[0].end <= w[1].start);
+            }
+            for t in &d.tokens {
+                assert!(!t.slice(&d.text).contains('\n') && !t.slice(&d.text).trim().is_empty());
+            }
+            // Every entity and sentence starts and ends on token boundaries.
+            for (s, l) in &d.entities {
+                assert!(d.tokens.iter().any(|t| t.start == s.start), "{l} {:?}", s.slice(&d.text));
+                assert!(d.tokens.iter().any(|t| t.end == s.end), "{l} {:?}", s.slice(&d.text));
+                assert!(!s.slice(&d.text).starts_with(['—', '-']), "{:?}", s.slice(&d.text));
+            }
+            for s in &d.sentences {
+                assert!(d.tokens.iter().any(|t| t.start == s.start));
+                assert!(d.tokens.iter().any(|t| t.end == s.end));
+            }
+            // The body's names keep their labels; job titles are no entity.
+            let labelled = |text: &str| d.entities.iter().find(|(s, _)| s.slice(&d.text) == text).map(|(_, l)| l.as_str());
+            assert_eq!(labelled("Maria Lopez"), Some("PERSON"));
+            assert!(d.entities.iter().all(|(s, _)| !TITLES.contains(&s.slice(&d.text))));
+            // The money, abbreviated with its sign inside the entity.
+            for (s, l) in &d.entities {
+                let t = s.slice(&d.text);
+                if l == "MONEY" && !t.contains(' ') {
+                    money += 1;
+                    assert!(t.starts_with(['$', '€', '£']) && t.contains("92"), "{t}");
+                    let inside: Vec<_> = d.tokens.iter().zip(&page.constructed).filter(|(k, _)| k.start >= s.start && k.end <= s.end).collect();
+                    assert!(inside.len() >= 2 && inside.iter().all(|(_, &c)| c), "{t}: {inside:?}");
+                }
+            }
+            // The body's own tokens are not constructed; the byline's are.
+            let body = d.text.find("said").unwrap();
+            let k = d.tokens.iter().position(|t| t.start == body).unwrap();
+            assert!(!page.constructed[k] && page.constructed[0]);
+        }
+        assert!(money > 0, "no money was abbreviated in 40 pages");
+    }
+
+    /// Pages of the real training corpus: every entity on token boundaries,
+    /// every token inside one sentence, and the byline's parts as labelled.
+    #[test]
+    fn pages_of_the_training_corpus() {
+        let Some(shared) = crate::train::corpus::shared_for_test("pages_of_the_training_corpus") else {
+            return;
+        };
+        let docs = crate::train::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None).unwrap();
+        let f = Furniture::new(&docs);
+        assert!(f.names() > 100, "{} names", f.names());
+        let mut pages = 0;
+        for i in 0..docs.len() {
+            let Some(page) = f.furnish(&docs, i, 17) else { continue };
+            pages += 1;
+            let d = &page.doc;
+            if std::env::var("NEWSMARK_SHOW_PAGE").is_ok_and(|v| v == i.to_string()) {
+                for line in d.text.lines() {
+                    eprintln!("| {}", &line[..line.len().min(150)]);
+                }
+                for (s, l) in &d.entities {
+                    eprintln!("{l}\t{}", s.slice(&d.text));
+                }
+            }
+            for (s, l) in &d.entities {
+                let a = d.tokens.iter().position(|t| t.start == s.start);
+                let b = d.tokens.iter().position(|t| t.end == s.end);
+                assert!(matches!((a, b), (Some(a), Some(b)) if a <= b), "{i}: {l} {:?}", s.slice(&d.text));
+            }
+            for t in &d.tokens {
+                assert_eq!(d.sentences.iter().filter(|s| s.start <= t.start && t.end <= s.end).count(), 1, "{i}: {:?}", t.slice(&d.text));
+            }
+        }
+        assert!(pages * 10 > docs.len() * 9, "{pages} pages of {} documents", docs.len());
+    }
+
+    #[test]
+    fn the_same_seed_gives_the_same_page() {
+        let docs = vec![doc("Ann Lee met Bo Chan in Paris on Monday .", &[("Ann Lee", "PERSON"), ("Bo Chan", "PERSON"), ("Paris", "GPE"), ("Monday", "DATE")])];
+        let f = Furniture::new(&docs);
+        assert_eq!(f.furnish(&docs, 0, 7).unwrap().doc.text, f.furnish(&docs, 0, 7).unwrap().doc.text);
+        assert!(Furniture::new(&[]).furnish(&docs, 0, 7).is_none());
+    }
+}
