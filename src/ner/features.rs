@@ -380,7 +380,11 @@ impl Featurizer {
         out.push(hash_mod(norm.as_bytes(), 2, s.norm_rows));
         out.push(hash_mod(prefix(&norm, 3).as_bytes(), 3, s.prefix_rows));
         out.push(hash_mod(suffix(&norm, 3).as_bytes(), 4, s.suffix_rows));
-        out.push(hash_mod(shape(word).as_bytes(), case.shape_seed(), s.shape_rows));
+        out.push(hash_mod(
+            shape(word).as_bytes(),
+            case.shape_seed(),
+            s.shape_rows,
+        ));
         out.push(hash_mod(word.as_bytes(), 6, s.cased_rows));
         if s.wordpiece_slots > 0 {
             let slots = s.wordpiece_slots as usize;
@@ -598,9 +602,18 @@ mod tests {
     fn line_cases() {
         use LineCase::*;
         let cases = [
-            ("The Senate passed the bill on Tuesday, officials said.", Usual),
-            ("the senate passed the bill on tuesday, officials said.", Lower),
-            ("i think the senate passed it, i guess, on tuesday or so", Lower),
+            (
+                "The Senate passed the bill on Tuesday, officials said.",
+                Usual,
+            ),
+            (
+                "the senate passed the bill on tuesday, officials said.",
+                Lower,
+            ),
+            (
+                "i think the senate passed it, i guess, on tuesday or so",
+                Lower,
+            ),
             ("THE SENATE PASSED THE BILL ON TUESDAY", Upper),
             ("McDONALD'S SALES RISE", Upper),
             ("Senate Passes The Bill On Tuesday", Title),
@@ -632,7 +645,11 @@ mod tests {
         for i in 0..tokens.len() {
             let word = tokens[i].slice(text);
             let want = |case: LineCase| {
-                hash_mod(shape(word).as_bytes(), case.shape_seed(), FeatureSpec::DEFAULT.shape_rows)
+                hash_mod(
+                    shape(word).as_bytes(),
+                    case.shape_seed(),
+                    FeatureSpec::DEFAULT.shape_rows,
+                )
             };
             let case = [Title, Lower, Usual][line_of(i)];
             assert_eq!(shape_of(&a, i), want(case), "{word}");
@@ -661,7 +678,10 @@ mod tests {
         let whole = f.featurize(&text, &tokens);
         let slots = FeatureSpec::DEFAULT.slots();
         for (lo, hi) in [(0, 7), (5, 900), (899, 1500), (1200, tokens.len())] {
-            assert_eq!(f.featurize(&text, &tokens[lo..hi]), whole[lo * slots..hi * slots]);
+            assert_eq!(
+                f.featurize(&text, &tokens[lo..hi]),
+                whole[lo * slots..hi * slots]
+            );
         }
         let first = LineCase::read(&text, 0, LINE_WINDOW);
         let last = LineCase::read(&text, text.len() - LINE_WINDOW, text.len());

@@ -3,11 +3,14 @@
 //! byline (`By Name`; `Name, Job Title, Date`; `Name` over `Job Title,
 //! Publication`), a signature (`— Name, Job Title, Publication`), a list of
 //! other stories' headlines and bylines after it, and money written the way
-//! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`).
+//! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`); now and then a sentence
+//! of our own about an invented product of a maker the corpus names
+//! (`Maker Line 10 Pro`).
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
-//! MONEY with its currency sign; a job title is no entity, and neither is
+//! MONEY with its currency sign, the product (maker's name included) a
+//! PRODUCT; a job title is no entity, and neither is
 //! the dash before a signature. The added lines are tokenized by our own
 //! tokenizer (a page's text is), each a sentence of its own; the body keeps
 //! the corpus' tokens and sentences. [`Furnished::constructed`] marks the
@@ -105,6 +108,28 @@ const DESKS: &[(&str, &str)] = &[
     ("Beijing", "GPE"),
 ];
 
+/// Product lines of invented devices (`Maker Line 10 Pro` is a PRODUCT).
+const PRODUCT_LINES: &[&str] = &[
+    "Nova", "Vista", "Orbit", "Aero", "Edge", "Spark", "Zen", "Atlas", "Comet", "Flex", "Halo",
+    "Prime", "Quest", "Pulse", "Arc", "Vertex", "Drift", "Echo", "Summit", "Glide",
+];
+
+/// What follows a product's number.
+const PRODUCT_TIERS: &[&str] = &[
+    "", " Pro", " Plus", " Max", " Lite", " Mini", " Ultra", " S",
+];
+
+/// Sentences of our own about a product: `{M}` the maker (ORG), `{P}` the
+/// product (PRODUCT), `{D}` a month (DATE), `{$}` a price (MONEY).
+const PRODUCT_SENTENCES: &[&str] = &[
+    "{M} said the {P} would go on sale in {D}.",
+    "Some carriers will not offer the {P}, {M} said.",
+    "The {P} costs {$} without a contract.",
+    "Reviewers liked the camera of the {P} more than its battery.",
+    "{M} has sold fewer of the {P} than it hoped.",
+    "Buyers of the {P} can trade in an older phone.",
+];
+
 const MONTHS: &[&str] = &[
     "January",
     "February",
@@ -133,6 +158,8 @@ pub struct Furnished {
 #[derive(Clone, Debug)]
 pub struct Furniture {
     names: Vec<String>,
+    /// One-word organisation names (makers of the invented products).
+    makers: Vec<String>,
     /// Short sentences as (document, first token, end token).
     headlines: Vec<(usize, usize, usize)>,
 }
@@ -218,7 +245,15 @@ impl Page {
     /// `abbreviate`, in Headline Case if `title`, as the current line's
     /// continuation. Returns false (appending nothing) if the range cuts an
     /// entity or a sentence is left without tokens.
-    fn copy(&mut self, doc: &Doc, lo: usize, hi: usize, abbreviate: bool, title: bool, rng: &mut Rng) -> bool {
+    fn copy(
+        &mut self,
+        doc: &Doc,
+        lo: usize,
+        hi: usize,
+        abbreviate: bool,
+        title: bool,
+        rng: &mut Rng,
+    ) -> bool {
         let toks = &doc.tokens[lo..hi];
         let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
             return false;
@@ -284,8 +319,12 @@ impl Page {
         }
         for s in &doc.sentences {
             // The part of each sentence inside the range.
-            let a = toks.iter().position(|t| t.start >= s.start && t.end <= s.end);
-            let b = toks.iter().rposition(|t| t.start >= s.start && t.end <= s.end);
+            let a = toks
+                .iter()
+                .position(|t| t.start >= s.start && t.end <= s.end);
+            let b = toks
+                .iter()
+                .rposition(|t| t.start >= s.start && t.end <= s.end);
             if let (Some(a), Some(b)) = (a, b) {
                 match (new_spans[a], new_spans[b]) {
                     (Some(x), Some(y)) => piece.sentences.push(Span::new(x.start, y.end)),
@@ -304,7 +343,8 @@ impl Page {
         self.text.push_str(&piece.text);
         self.tokens.extend(piece.tokens.into_iter().map(shift));
         self.constructed.extend(piece.constructed);
-        self.sentences.extend(piece.sentences.into_iter().map(shift));
+        self.sentences
+            .extend(piece.sentences.into_iter().map(shift));
         self.entities
             .extend(piece.entities.into_iter().map(|(s, l)| (shift(s), l)));
         true
@@ -322,7 +362,7 @@ fn money_at(doc: &Doc, toks: &[Span], i: usize, rng: &mut Rng) -> Option<(usize,
     if !doc
         .entities
         .iter()
-        .any(|(s, l)| l == "MONEY" && s.start == whole.start && s.end >= whole.end)
+        .any(|(s, l)| l == "MONEY" && s.start <= whole.start && s.end >= whole.end)
     {
         return None;
     }
@@ -341,7 +381,11 @@ fn money_at(doc: &Doc, toks: &[Span], i: usize, rng: &mut Rng) -> Option<(usize,
         _ => return None,
     };
     // The sign is sometimes another currency's: the tagger must read it.
-    let sign = if rng.chance(20) { *rng.pick(&["€", "£"]) } else { sign };
+    let sign = if rng.chance(20) {
+        *rng.pick(&["€", "£"])
+    } else {
+        sign
+    };
     Some((3, format!("{sign}{number}{}", rng.pick(units))))
 }
 
@@ -349,6 +393,7 @@ impl Furniture {
     /// What furnishing copies of `docs` draws on.
     pub fn new(docs: &[Doc]) -> Self {
         let mut names = Vec::new();
+        let mut makers = Vec::new();
         let mut headlines = Vec::new();
         for (d, doc) in docs.iter().enumerate() {
             for (span, label) in &doc.entities {
@@ -360,16 +405,28 @@ impl Furniture {
                     && !name.ends_with('.')
                     && words.iter().all(|w| {
                         w.chars().next().is_some_and(char::is_uppercase)
-                            && w.chars().all(|c| c.is_alphabetic() || c == '.' || c == '-' || c == '\'')
+                            && w.chars()
+                                .all(|c| c.is_alphabetic() || c == '.' || c == '-' || c == '\'')
                     })
                 {
                     names.push(name.to_string());
+                }
+                if label == "ORG"
+                    && name.len() >= 3
+                    && name.chars().next().is_some_and(char::is_uppercase)
+                    && name.chars().all(char::is_alphabetic)
+                {
+                    makers.push(name.to_string());
                 }
             }
             // Headlines from written news (newswire, magazines) that name something.
             let written = matches!(doc.genre.as_str(), "nw" | "mz");
             for s in doc.sentences.iter().filter(|_| written) {
-                if !doc.entities.iter().any(|(e, _)| e.start >= s.start && e.end <= s.end) {
+                if !doc
+                    .entities
+                    .iter()
+                    .any(|(e, _)| e.start >= s.start && e.end <= s.end)
+                {
                     continue;
                 }
                 let a = doc.tokens.iter().position(|t| t.start >= s.start);
@@ -383,7 +440,13 @@ impl Furniture {
         }
         names.sort();
         names.dedup();
-        Furniture { names, headlines }
+        makers.sort();
+        makers.dedup();
+        Furniture {
+            names,
+            makers,
+            headlines,
+        }
     }
 
     /// Person names found.
@@ -394,7 +457,7 @@ impl Furniture {
     /// A furnished copy of `docs[which]` (`seed` picks the furniture), or
     /// `None` if the corpus gave no names or headlines to draw on.
     pub fn furnish(&self, docs: &[Doc], which: usize, seed: u64) -> Option<Furnished> {
-        if self.names.is_empty() || self.headlines.is_empty() {
+        if self.names.is_empty() || self.makers.is_empty() || self.headlines.is_empty() {
             return None;
         }
         let doc = &docs[which];
@@ -440,9 +503,16 @@ impl Furniture {
         if !page.copy(doc, 0, doc.tokens.len(), true, false, &mut rng) {
             return None;
         }
+        // Now and then a word about a product.
+        if rng.chance(40) {
+            self.product_sentence(&mut page, &mut rng);
+        }
         // The signature, mostly with the job title (and a desk).
-        let mut parts: Vec<(&str, Option<&str>)> =
-            vec![(*rng.pick(&["— ", "-- ", "- "]), None), (&name, Some("PERSON")), (", ", None)];
+        let mut parts: Vec<(&str, Option<&str>)> = vec![
+            (*rng.pick(&["— ", "-- ", "- "]), None),
+            (&name, Some("PERSON")),
+            (", ", None),
+        ];
         let desk = *rng.pick(DESKS);
         if rng.chance(75) {
             parts.extend([(title, None), (", ", None)]);
@@ -458,8 +528,12 @@ impl Furniture {
             self.headline(&mut page, &docs[d], a, b, &mut rng);
             let other = rng.pick(&self.names).clone();
             let date = date(&mut rng);
-            let mut parts: Vec<(&str, Option<&str>)> =
-                vec![(&other, Some("PERSON")), (", ", None), (*rng.pick(TITLES), None), (", ", None)];
+            let mut parts: Vec<(&str, Option<&str>)> = vec![
+                (&other, Some("PERSON")),
+                (", ", None),
+                (*rng.pick(TITLES), None),
+                (", ", None),
+            ];
             let desk = *rng.pick(DESKS);
             if rng.chance(15) {
                 parts.extend([(desk.0, Some(desk.1)), (", ", None)]);
@@ -483,6 +557,40 @@ impl Furniture {
             },
             constructed,
         })
+    }
+
+    /// Appends a sentence about an invented product of a maker of the
+    /// corpus, as a line of its own.
+    fn product_sentence(&self, page: &mut Page, rng: &mut Rng) {
+        let maker = rng.pick(&self.makers).clone();
+        let product = format!(
+            "{maker} {} {}{}",
+            rng.pick(PRODUCT_LINES),
+            2 + rng.below(14),
+            rng.pick(PRODUCT_TIERS)
+        );
+        let month = MONTHS[rng.below(12)];
+        let price = format!(
+            "{}{}",
+            rng.pick(&["$", "€", "£"]),
+            199 + 100 * rng.below(10)
+        );
+        let template = *rng.pick(PRODUCT_SENTENCES);
+        let mut parts: Vec<(&str, Option<&str>)> = Vec::new();
+        let mut rest = template;
+        while let Some(at) = rest.find('{') {
+            parts.push((&rest[..at], None));
+            let (slot, label) = match &rest[at..at + 3] {
+                "{M}" => (maker.as_str(), "ORG"),
+                "{P}" => (product.as_str(), "PRODUCT"),
+                "{D}" => (month, "DATE"),
+                _ => (price.as_str(), "MONEY"),
+            };
+            parts.push((slot, Some(label)));
+            rest = &rest[at + 3..];
+        }
+        parts.push((rest, None));
+        page.line(&parts);
     }
 
     /// Appends a headline: tokens `a..b` of `doc` in Headline Case, money
@@ -553,13 +661,21 @@ mod tests {
         let docs = vec![
             doc(
                 "Maria Lopez said the deal is worth $ 92 billion to Acme Corp. in 2017 .",
-                &[("Maria Lopez", "PERSON"), ("$ 92 billion", "MONEY"), ("Acme Corp.", "ORG"), ("2017", "DATE")],
+                &[
+                    ("Maria Lopez", "PERSON"),
+                    ("$ 92 billion", "MONEY"),
+                    ("Acme Corp.", "ORG"),
+                    ("2017", "DATE"),
+                ],
             ),
-            doc("Jon Park wrote about the city .", &[("Jon Park", "PERSON")]),
+            doc(
+                "Jon Park wrote about Zenith .",
+                &[("Jon Park", "PERSON"), ("Zenith", "ORG")],
+            ),
         ];
         let f = Furniture::new(&docs);
         assert_eq!(f.names(), 2);
-        let mut money = 0;
+        let (mut money, mut products) = (0, 0);
         for seed in 0..40 {
             let page = f.furnish(&docs, 0, seed).unwrap();
             let d = &page.doc;
@@ -573,27 +689,64 @@ mod tests {
             }
             // Every entity and sentence starts and ends on token boundaries.
             for (s, l) in &d.entities {
-                assert!(d.tokens.iter().any(|t| t.start == s.start), "{l} {:?}", s.slice(&d.text));
-                assert!(d.tokens.iter().any(|t| t.end == s.end), "{l} {:?}", s.slice(&d.text));
-                assert!(!s.slice(&d.text).starts_with(['—', '-']), "{:?}", s.slice(&d.text));
+                assert!(
+                    d.tokens.iter().any(|t| t.start == s.start),
+                    "{l} {:?}",
+                    s.slice(&d.text)
+                );
+                assert!(
+                    d.tokens.iter().any(|t| t.end == s.end),
+                    "{l} {:?}",
+                    s.slice(&d.text)
+                );
+                assert!(
+                    !s.slice(&d.text).starts_with(['—', '-']),
+                    "{:?}",
+                    s.slice(&d.text)
+                );
             }
             for s in &d.sentences {
                 assert!(d.tokens.iter().any(|t| t.start == s.start));
                 assert!(d.tokens.iter().any(|t| t.end == s.end));
             }
             // The body's names keep their labels; job titles are no entity.
-            let labelled = |text: &str| d.entities.iter().find(|(s, _)| s.slice(&d.text) == text).map(|(_, l)| l.as_str());
+            let labelled = |text: &str| {
+                d.entities
+                    .iter()
+                    .find(|(s, _)| s.slice(&d.text) == text)
+                    .map(|(_, l)| l.as_str())
+            };
             assert_eq!(labelled("Maria Lopez"), Some("PERSON"));
-            assert!(d.entities.iter().all(|(s, _)| !TITLES.contains(&s.slice(&d.text))));
+            assert!(d
+                .entities
+                .iter()
+                .all(|(s, _)| !TITLES.contains(&s.slice(&d.text))));
             // The money, abbreviated with its sign inside the entity.
             for (s, l) in &d.entities {
                 let t = s.slice(&d.text);
                 if l == "MONEY" && !t.contains(' ') {
                     money += 1;
                     assert!(t.starts_with(['$', '€', '£']) && t.contains("92"), "{t}");
-                    let inside: Vec<_> = d.tokens.iter().zip(&page.constructed).filter(|(k, _)| k.start >= s.start && k.end <= s.end).collect();
-                    assert!(inside.len() >= 2 && inside.iter().all(|(_, &c)| c), "{t}: {inside:?}");
+                    let inside: Vec<_> = d
+                        .tokens
+                        .iter()
+                        .zip(&page.constructed)
+                        .filter(|(k, _)| k.start >= s.start && k.end <= s.end)
+                        .collect();
+                    assert!(
+                        inside.len() >= 2 && inside.iter().all(|(_, &c)| c),
+                        "{t}: {inside:?}"
+                    );
                 }
+            }
+            // A product: the maker's name, a line, a number (and a tier).
+            for (s, l) in d.entities.iter().filter(|(_, l)| l == "PRODUCT") {
+                products += 1;
+                assert!(
+                    s.slice(&d.text).starts_with("Zenith "),
+                    "{l} {:?}",
+                    s.slice(&d.text)
+                );
             }
             // The body's own tokens are not constructed; the byline's are.
             let body = d.text.find("said").unwrap();
@@ -601,21 +754,27 @@ mod tests {
             assert!(!page.constructed[k] && page.constructed[0]);
         }
         assert!(money > 0, "no money was abbreviated in 40 pages");
+        assert!(products > 0, "no product in 40 pages");
     }
 
     /// Pages of the real training corpus: every entity on token boundaries,
     /// every token inside one sentence, and the byline's parts as labelled.
     #[test]
     fn pages_of_the_training_corpus() {
-        let Some(shared) = crate::train::corpus::shared_for_test("pages_of_the_training_corpus") else {
+        let Some(shared) = crate::train::corpus::shared_for_test("pages_of_the_training_corpus")
+        else {
             return;
         };
-        let docs = crate::train::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None).unwrap();
+        let docs =
+            crate::train::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None)
+                .unwrap();
         let f = Furniture::new(&docs);
         assert!(f.names() > 100, "{} names", f.names());
         let mut pages = 0;
         for i in 0..docs.len() {
-            let Some(page) = f.furnish(&docs, i, 17) else { continue };
+            let Some(page) = f.furnish(&docs, i, 17) else {
+                continue;
+            };
             pages += 1;
             let d = &page.doc;
             if std::env::var("NEWSMARK_SHOW_PAGE").is_ok_and(|v| v == i.to_string()) {
@@ -629,20 +788,48 @@ mod tests {
             for (s, l) in &d.entities {
                 let a = d.tokens.iter().position(|t| t.start == s.start);
                 let b = d.tokens.iter().position(|t| t.end == s.end);
-                assert!(matches!((a, b), (Some(a), Some(b)) if a <= b), "{i}: {l} {:?}", s.slice(&d.text));
+                assert!(
+                    matches!((a, b), (Some(a), Some(b)) if a <= b),
+                    "{i}: {l} {:?}",
+                    s.slice(&d.text)
+                );
             }
             for t in &d.tokens {
-                assert_eq!(d.sentences.iter().filter(|s| s.start <= t.start && t.end <= s.end).count(), 1, "{i}: {:?}", t.slice(&d.text));
+                assert_eq!(
+                    d.sentences
+                        .iter()
+                        .filter(|s| s.start <= t.start && t.end <= s.end)
+                        .count(),
+                    1,
+                    "{i}: {:?}",
+                    t.slice(&d.text)
+                );
             }
         }
-        assert!(pages * 10 > docs.len() * 9, "{pages} pages of {} documents", docs.len());
+        assert!(
+            pages * 10 > docs.len() * 9,
+            "{pages} pages of {} documents",
+            docs.len()
+        );
     }
 
     #[test]
     fn the_same_seed_gives_the_same_page() {
-        let docs = vec![doc("Ann Lee met Bo Chan in Paris on Monday .", &[("Ann Lee", "PERSON"), ("Bo Chan", "PERSON"), ("Paris", "GPE"), ("Monday", "DATE")])];
+        let docs = vec![doc(
+            "Ann Lee met Bo Chan of Zenith in Paris on Monday .",
+            &[
+                ("Ann Lee", "PERSON"),
+                ("Bo Chan", "PERSON"),
+                ("Zenith", "ORG"),
+                ("Paris", "GPE"),
+                ("Monday", "DATE"),
+            ],
+        )];
         let f = Furniture::new(&docs);
-        assert_eq!(f.furnish(&docs, 0, 7).unwrap().doc.text, f.furnish(&docs, 0, 7).unwrap().doc.text);
+        assert_eq!(
+            f.furnish(&docs, 0, 7).unwrap().doc.text,
+            f.furnish(&docs, 0, 7).unwrap().doc.text
+        );
         assert!(Furniture::new(&[]).furnish(&docs, 0, 7).is_none());
     }
 }

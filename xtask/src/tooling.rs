@@ -554,7 +554,11 @@ pub fn dist(args: &[String]) -> Result {
         if imports != usize::from(name == "lite.js") {
             return Err(format!(
                 "www/{name} must import the glue {} (`{glue_import}`)",
-                if name == "lite.js" { "exactly once" } else { "only through lite.js" }
+                if name == "lite.js" {
+                    "exactly once"
+                } else {
+                    "only through lite.js"
+                }
             )
             .into());
         }
