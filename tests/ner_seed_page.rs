@@ -35,7 +35,7 @@ fn show(text: &str, e: &Entity) -> String {
 }
 
 /// The entities overlapping `start..end`.
-fn overlapping<'a>(entities: &'a [Entity], (start, end): (usize, usize)) -> Vec<&'a Entity> {
+fn overlapping(entities: &[Entity], (start, end): (usize, usize)) -> Vec<&Entity> {
     entities
         .iter()
         .filter(|e| e.span.start < end && e.span.end > start)
