@@ -319,6 +319,22 @@ pub fn train(args: &[String]) -> Result {
     let teacher_featurizer = featurizer_of(&spec.without_line_case())?;
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
+    // Features extracted by an earlier run (reused, or packed again) must
+    // be those the flags describe.
+    if flags.has("--reuse-features") || flags.has("--pack-only") {
+        if let Ok(meta) = fs::read_to_string(work.join("meta.json")) {
+            let meta: serde_json::Value = serde_json::from_str(&meta)?;
+            let extracted = meta["line_case"].as_bool().unwrap_or(false);
+            if extracted != spec.line_case {
+                return Err(format!(
+                    "the features in {} were extracted {} --line-case: give the same flags",
+                    work.display(),
+                    if extracted { "with" } else { "without" }
+                )
+                .into());
+            }
+        }
+    }
     let minutes_file = student.join("train_minutes.txt");
     if !flags.has("--pack-only") {
         let teachers: u32 = match flags.value("--teachers") {
@@ -460,6 +476,7 @@ pub fn train(args: &[String]) -> Result {
                 "slot_tables": spec.slot_tables(),
                 "minilm": minilm.join("model.safetensors"),
                 "vector_words": vector_words,
+                "line_case": spec.line_case,
             });
             let meta = serde_json::to_string_pretty(&meta)?;
             util::write(work.join("meta.json"), &meta)?;
