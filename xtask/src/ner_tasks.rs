@@ -478,11 +478,12 @@ pub fn train(args: &[String]) -> Result {
                 "vector_words": vector_words,
                 "line_case": spec.line_case,
             });
-            let meta = serde_json::to_string_pretty(&meta)?;
-            util::write(work.join("meta.json"), &meta)?;
             if let Some(dir) = &teacher_features {
-                util::write(dir.join("meta.json"), &meta)?;
+                let mut theirs = meta.clone();
+                theirs["line_case"] = false.into();
+                util::write(dir.join("meta.json"), serde_json::to_string_pretty(&theirs)?)?;
             }
+            util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
             teacher_features
         };
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
