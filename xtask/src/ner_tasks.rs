@@ -481,7 +481,10 @@ pub fn train(args: &[String]) -> Result {
             if let Some(dir) = &teacher_features {
                 let mut theirs = meta.clone();
                 theirs["line_case"] = false.into();
-                util::write(dir.join("meta.json"), serde_json::to_string_pretty(&theirs)?)?;
+                util::write(
+                    dir.join("meta.json"),
+                    serde_json::to_string_pretty(&theirs)?,
+                )?;
             }
             util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
             teacher_features
