@@ -168,7 +168,7 @@ pub(crate) enum LineCase {
     /// ALL CAPS: under 10% of the letters are small.
     Upper,
     /// Headline Case: at least three words of four or more letters, and at
-    /// least 80% of them start with a capital.
+    /// least 90% of them start with a capital.
     Title,
 }
 
@@ -207,7 +207,7 @@ impl LineCase {
             LineCase::Lower
         } else if lower * 10 < upper {
             LineCase::Upper
-        } else if long_words >= 3 && capitalised * 5 >= long_words * 4 {
+        } else if long_words >= 3 && capitalised * 10 >= long_words * 9 {
             LineCase::Title
         } else {
             LineCase::Usual
@@ -215,23 +215,39 @@ impl LineCase {
     }
 
     /// The stretch of `text` whose case decides that of a token starting at
-    /// byte `pos`: the aligned window of [`LINE_WINDOW`] bytes holding `pos`,
-    /// cut at the line breaks around it; every token starting inside a
+    /// byte `pos`: its line (between line breaks, `\n` or `\r`) if that is at
+    /// most [`LINE_WINDOW`] bytes long, so that how lines end changes nothing;
+    /// in a longer line, the aligned window of [`LINE_WINDOW`] bytes holding
+    /// `pos`, cut at the line breaks around it. Every token starting inside a
     /// stretch has that stretch. Its case is that of the characters starting
     /// in it ([`LineCase::read`]).
     fn stretch(text: &str, pos: usize) -> (usize, usize) {
         let bytes = text.as_bytes();
         let pos = pos.min(bytes.len());
+        let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
+        // The line's ends, if they are within a window of `pos`.
+        let back = pos.saturating_sub(LINE_WINDOW);
+        let ahead = (pos + LINE_WINDOW).min(bytes.len());
+        let start = match bytes[back..pos].iter().rposition(is_break) {
+            Some(i) => Some(back + i + 1),
+            None => (back == 0).then_some(0),
+        };
+        let end = match bytes[pos..ahead].iter().position(is_break) {
+            Some(i) => Some(pos + i),
+            None => (ahead == bytes.len()).then_some(ahead),
+        };
+        if let (Some(s), Some(e)) = (start, end) {
+            if e - s <= LINE_WINDOW {
+                return (s, e);
+            }
+        }
         let w0 = pos / LINE_WINDOW * LINE_WINDOW;
         let w1 = (w0 + LINE_WINDOW).min(bytes.len());
         let start = bytes[w0..pos]
             .iter()
-            .rposition(|&b| b == b'\n')
+            .rposition(is_break)
             .map_or(w0, |i| w0 + i + 1);
-        let end = bytes[pos..w1]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(w1, |i| pos + i);
+        let end = bytes[pos..w1].iter().position(is_break).map_or(w1, |i| pos + i);
         (start, end)
     }
 
@@ -598,6 +614,13 @@ mod tests {
         assert_eq!(*spec.slot_tables().last().unwrap(), 6);
     }
 
+    /// The tokens of `text` (the tokenizer alone).
+    fn words(text: &str) -> Vec<crate::span::Span> {
+        let mut out = Vec::new();
+        crate::segment::tokens::tokenize_into(text, crate::span::Span::new(0, text.len()), &mut out);
+        out
+    }
+
     #[test]
     fn line_cases() {
         use LineCase::*;
@@ -618,6 +641,8 @@ mod tests {
             ("McDONALD'S SALES RISE", Upper),
             ("Senate Passes The Bill On Tuesday", Title),
             ("Trump Trashes Huawei Deal as Talks Stall", Title),
+            // A sentence full of names is not a headline.
+            ("Peggy Alvarez flew to Ohio on Monday.", Usual),
             ("Two Cats", Usual),
             ("42 - 7", Usual),
             ("", Usual),
@@ -637,7 +662,7 @@ mod tests {
         let on = Featurizer::new(spec, None);
         let off = Featurizer::new(FeatureSpec::DEFAULT, None);
         let text = "Senate Passes Sweeping Bill\nthe senate voted on tuesday.\nThe Senate voted.";
-        let tokens = crate::segment::tokens::tokenize(text);
+        let tokens = words(text);
         let (a, b) = (on.featurize(text, &tokens), off.featurize(text, &tokens));
         let slots = FeatureSpec::DEFAULT.slots();
         let shape_of = |ids: &[u32], i: usize| ids[i * slots + 4];
@@ -667,7 +692,7 @@ mod tests {
         // edges: any run of tokens gets the ids it has in the whole text.
         let mut text = "Élan Vital Group Names New Chief ".repeat(200);
         text.push_str(&"the board met in paris on monday. ".repeat(200));
-        let tokens = crate::segment::tokens::tokenize(&text);
+        let tokens = words(&text);
         let f = Featurizer::new(
             FeatureSpec {
                 line_case: true,
