@@ -247,7 +247,10 @@ impl LineCase {
             .iter()
             .rposition(is_break)
             .map_or(w0, |i| w0 + i + 1);
-        let end = bytes[pos..w1].iter().position(is_break).map_or(w1, |i| pos + i);
+        let end = bytes[pos..w1]
+            .iter()
+            .position(is_break)
+            .map_or(w1, |i| pos + i);
         (start, end)
     }
 
@@ -617,7 +620,11 @@ mod tests {
     /// The tokens of `text` (the tokenizer alone).
     fn words(text: &str) -> Vec<crate::span::Span> {
         let mut out = Vec::new();
-        crate::segment::tokens::tokenize_into(text, crate::span::Span::new(0, text.len()), &mut out);
+        crate::segment::tokens::tokenize_into(
+            text,
+            crate::span::Span::new(0, text.len()),
+            &mut out,
+        );
         out
     }
 
