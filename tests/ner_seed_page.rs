@@ -44,6 +44,14 @@ fn overlapping(entities: &[Entity], (start, end): (usize, usize)) -> Vec<&Entity
         .collect()
 }
 
+/// The entities overlapping `at`, each as `LABEL "text"`.
+fn shown_overlapping(text: &str, entities: &[Entity], at: (usize, usize)) -> Vec<String> {
+    overlapping(entities, at)
+        .iter()
+        .map(|e| show(text, e))
+        .collect()
+}
+
 #[test]
 fn the_signature_dash_belongs_to_no_entity() {
     let Some((text, entities)) = annotated() else {
@@ -54,10 +62,7 @@ fn the_signature_dash_belongs_to_no_entity() {
         assert!(!s.starts_with(['—', '–', '-']), "{}", show(&text, e));
     }
     for at in occurrences(&text, "Ray Le Maistre") {
-        let found: Vec<String> = overlapping(&entities, at)
-            .iter()
-            .map(|e| show(&text, e))
-            .collect();
+        let found = shown_overlapping(&text, &entities, at);
         assert_eq!(found, ["PERSON \"Ray Le Maistre\""], "at byte {}", at.0);
     }
 }
@@ -69,10 +74,7 @@ fn job_titles_are_not_organisations() {
     };
     for title in ["International Group Editor", "News Editor"] {
         for at in occurrences(&text, title) {
-            let found: Vec<String> = overlapping(&entities, at)
-                .iter()
-                .map(|e| show(&text, e))
-                .collect();
+            let found = shown_overlapping(&text, &entities, at);
             assert!(found.is_empty(), "{title:?} at byte {}: {found:?}", at.0);
         }
     }
@@ -84,10 +86,7 @@ fn money_keeps_its_currency_sign() {
         return;
     };
     for at in occurrences(&text, "$92B") {
-        let found: Vec<String> = overlapping(&entities, at)
-            .iter()
-            .map(|e| show(&text, e))
-            .collect();
+        let found = shown_overlapping(&text, &entities, at);
         assert_eq!(found, ["MONEY \"$92B\""], "at byte {}", at.0);
     }
 }
@@ -99,10 +98,7 @@ fn a_headline_verb_is_not_part_of_a_name() {
     };
     for (start, end) in occurrences(&text, "Trump Trashes") {
         let verb = (end - "Trashes".len(), end);
-        let found: Vec<String> = overlapping(&entities, verb)
-            .iter()
-            .map(|e| show(&text, e))
-            .collect();
+        let found = shown_overlapping(&text, &entities, verb);
         assert!(found.is_empty(), "at byte {start}: {found:?}");
     }
 }
