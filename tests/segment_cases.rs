@@ -354,6 +354,74 @@ fn sentence_final_abbreviation_stop() {
     }
 }
 
+/// Lines in lower case or ALL CAPS: abbreviations and initials keep their
+/// stops as in running text (the word lists read capitalised), and in lower
+/// case a full stop ends a sentence before a small letter; a line with
+/// ordinary case is read as before.
+#[test]
+fn caseless_lines() {
+    let cases: &[(&str, &str, &[&str], &[&str])] = &[
+        (
+            "lower_abbreviations",
+            "mr. lee of acme inc. met sen. jo in calif. on oct. 5. the talks went well.",
+            &[
+                "mr.", "lee", "of", "acme", "inc.", "met", "sen.", "jo", "in", "calif.", "on",
+                "oct.", "5", ".", "the", "talks", "went", "well", ".",
+            ],
+            &[
+                "mr. lee of acme inc. met sen. jo in calif. on oct. 5.",
+                "the talks went well.",
+            ],
+        ),
+        (
+            "lower_initial_ampersand_us",
+            "j. smith bought s&p funds in the u.s. it rose.",
+            &[
+                "j.", "smith", "bought", "s&p", "funds", "in", "the", "u.s.", "it", "rose", ".",
+            ],
+            &["j. smith bought s&p funds in the u.s.", "it rose."],
+        ),
+        (
+            "lower_currency_prefix",
+            "it cost us$5 million.",
+            &["it", "cost", "us$", "5", "million", "."],
+            &["it cost us$5 million."],
+        ),
+        (
+            "lower_exclamation_goes_on",
+            "\"great!\" she said. then she left.",
+            &[
+                "\"", "great", "!", "\"", "she", "said", ".", "then", "she", "left", ".",
+            ],
+            &["\"great!\" she said.", "then she left."],
+        ),
+        (
+            "upper_abbreviations",
+            "SHARES OF ACME CORP. ROSE IN CALIF. THE FIRM GREW.",
+            &[
+                "SHARES", "OF", "ACME", "CORP.", "ROSE", "IN", "CALIF", ".", "THE", "FIRM", "GREW",
+                ".",
+            ],
+            &["SHARES OF ACME CORP. ROSE IN CALIF.", "THE FIRM GREW."],
+        ),
+        (
+            "usual_case_unchanged",
+            "The word mr. is short. Then acme inc. came.",
+            &[
+                "The", "word", "mr", ".", "is", "short", ".", "Then", "acme", "inc", ".", "came",
+                ".",
+            ],
+            &["The word mr. is short.", "Then acme inc. came."],
+        ),
+    ];
+    for (name, text, tokens, sentences) in cases {
+        let seg = segment(text);
+        let got: Vec<&str> = seg.tokens.iter().map(|t| t.slice(text)).collect();
+        assert_eq!(&got, tokens, "case {name}: tokens");
+        assert_eq!(&sentence_texts(text), sentences, "case {name}: sentences");
+    }
+}
+
 #[test]
 fn blank_and_empty_inputs() {
     for text in ["", " ", "\n\n", "\r\n\t \u{a0}\n"] {

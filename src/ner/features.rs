@@ -18,6 +18,7 @@
 use rustc_hash::FxHashMap;
 
 use super::wordpiece::WordPieces;
+pub(crate) use crate::segment::case::LineCase;
 
 /// Sizes of the feature tables; stored in the model file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,65 +156,14 @@ impl FeatureSpec {
 /// The option bit of [`FeatureSpec::line_case`] in the stored spec.
 const OPTION_LINE_CASE: u32 = 1;
 
-/// How the text around a token is cased, for [`FeatureSpec::line_case`]:
-/// that of its line, or in a long line that of the aligned window of
-/// [`LINE_WINDOW`] bytes holding it ([`LineCase::stretch`]), so a token's
-/// case never depends on how the text was cut into segments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum LineCase {
-    /// Mixed case as usual, or too few letters to tell.
-    Usual,
-    /// Lower case: under 1% of the letters are capitals.
-    Lower,
-    /// ALL CAPS: under 10% of the letters are small.
-    Upper,
-    /// Headline Case: at least three words of four or more letters, and at
-    /// least 90% of them start with a capital.
-    Title,
-}
-
 /// The window (bytes) of [`LineCase`] in a long line.
 const LINE_WINDOW: usize = 4096;
 
+/// For [`FeatureSpec::line_case`], a token's case is that of its line, or in
+/// a long line that of the aligned window of [`LINE_WINDOW`] bytes holding
+/// it ([`LineCase::stretch`]), so it never depends on how the text was cut
+/// into segments.
 impl LineCase {
-    /// The case of `text`.
-    fn of(text: &str) -> LineCase {
-        let (mut upper, mut lower) = (0usize, 0usize);
-        let (mut long_words, mut capitalised) = (0usize, 0usize);
-        let (mut run, mut first_upper) = (0usize, false);
-        for ch in text.chars().chain(std::iter::once(' ')) {
-            if ch.is_alphabetic() {
-                let up = ch.is_uppercase();
-                if up {
-                    upper += 1;
-                } else if ch.is_lowercase() {
-                    lower += 1;
-                }
-                if run == 0 {
-                    first_upper = up;
-                }
-                run += 1;
-            } else {
-                if run >= 4 {
-                    long_words += 1;
-                    capitalised += usize::from(first_upper);
-                }
-                run = 0;
-            }
-        }
-        if upper + lower < 4 {
-            LineCase::Usual
-        } else if upper * 100 < lower {
-            LineCase::Lower
-        } else if lower * 10 < upper {
-            LineCase::Upper
-        } else if long_words >= 3 && capitalised * 10 >= long_words * 9 {
-            LineCase::Title
-        } else {
-            LineCase::Usual
-        }
-    }
-
     /// The stretch of `text` whose case decides that of a token starting at
     /// byte `pos`: its line (between line breaks, `\n` or `\r`) if that is at
     /// most [`LINE_WINDOW`] bytes long, so that how lines end changes nothing;

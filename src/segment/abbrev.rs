@@ -2,6 +2,8 @@
 //! keep their full stop (`Mr.`, `Inc.`), and which capitalised words tend to
 //! open a sentence.
 
+use super::case::{capitalised, LineCase};
+
 /// How an abbreviation behaves before a capitalised word.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum AbbrevKind {
@@ -54,6 +56,19 @@ pub(crate) fn abbrev_kind(word: &str) -> Option<AbbrevKind> {
         _ => return None,
     };
     Some(kind)
+}
+
+/// [`abbrev_kind`] in a line of `case`: without case (lower case, ALL CAPS)
+/// a word that is not in the list as written is looked up capitalised, so
+/// `mr.`, `inc.` and `CALIF.` keep their stops there as `Mr.`, `Inc.` and
+/// `Calif.` do in running text.
+pub(crate) fn abbrev_kind_in(word: &str, case: LineCase) -> Option<AbbrevKind> {
+    abbrev_kind(word).or_else(|| {
+        let mut buf = [0; 12];
+        case.caseless()
+            .then(|| capitalised(word, &mut buf).and_then(abbrev_kind))
+            .flatten()
+    })
 }
 
 /// True for capitalised words that usually open a sentence: pronouns,
@@ -198,6 +213,49 @@ pub(crate) fn is_sentence_opener(word: &str) -> bool {
             | "Stocks"
             | "Bonds"
             | "Results"
+    )
+}
+
+/// The words of [`is_sentence_opener`] (capitalised) that still open a
+/// sentence when nothing is capitalised: pronouns, `The` and sentence
+/// adverbs, which seldom follow `Inc.` or `U.S.` inside a sentence, unlike
+/// prepositions, conjunctions and verbs (`acme inc. and`, `the u.s. on`).
+pub(crate) fn opens_caseless_sentence(word: &str) -> bool {
+    matches!(
+        word,
+        "The"
+            | "These"
+            | "Those"
+            | "It"
+            | "He"
+            | "She"
+            | "They"
+            | "We"
+            | "I"
+            | "You"
+            | "Their"
+            | "Our"
+            | "My"
+            | "There"
+            | "But"
+            | "However"
+            | "Meanwhile"
+            | "Moreover"
+            | "Furthermore"
+            | "Nevertheless"
+            | "Thus"
+            | "Therefore"
+            | "Indeed"
+            | "Separately"
+            | "Officials"
+            | "Analysts"
+            | "Investors"
+            | "Critics"
+            | "Experts"
+            | "Economists"
+            | "Traders"
+            | "Residents"
+            | "Authorities"
     )
 }
 

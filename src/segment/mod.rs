@@ -7,6 +7,7 @@ mod abbrev;
 pub(crate) mod blocks;
 pub(crate) mod boilerplate;
 mod boilerplate_weights;
+pub(crate) mod case;
 pub(crate) mod sentences;
 pub(crate) mod tokens;
 
@@ -120,7 +121,9 @@ fn split_final_stops(text: &str, tokens: &mut Vec<Span>, first: usize, sentences
         let stem = word.strip_suffix('.').unwrap_or("");
         // `U.S.` is the exception: OntoNotes keeps it whole there (and
         // drops the sentence's own stop).
-        if word != "U.S." && stem.chars().next_back().is_some_and(char::is_alphabetic) {
+        if !word.eq_ignore_ascii_case("U.S.")
+            && stem.chars().next_back().is_some_and(char::is_alphabetic)
+        {
             splits.push(last - 1);
         }
     }

@@ -19,7 +19,10 @@
 //! numbered and lettered lists (`1.) ... 2.) ...`, `a. ... b. ...`) and
 //! bulleted runs split before each item.
 
-use super::abbrev::{abbrev_kind, continues_name, is_sentence_opener, AbbrevKind};
+use super::abbrev::{
+    abbrev_kind_in, continues_name, is_sentence_opener, opens_caseless_sentence, AbbrevKind,
+};
+use super::case::{capitalised, LineCase};
 use crate::span::Span;
 
 /// Appends the sentences formed by `tokens` (all from one block of `text`)
@@ -29,7 +32,12 @@ pub(crate) fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
     if tokens.is_empty() {
         return;
     }
-    let s = Splitter { text, tokens };
+    let line = &text[tokens[0].start..tokens[tokens.len() - 1].end];
+    let s = Splitter {
+        text,
+        tokens,
+        case: LineCase::of(line),
+    };
     s.split(out);
 }
 
@@ -56,6 +64,10 @@ enum MarkerKind {
 struct Splitter<'a> {
     text: &'a str,
     tokens: &'a [Span],
+    /// The case of the block: in lower case a full stop ends a sentence
+    /// before a small letter too, and in lower case and ALL CAPS the word
+    /// lists are read capitalised.
+    case: LineCase,
 }
 
 impl Splitter<'_> {
@@ -65,6 +77,18 @@ impl Splitter<'_> {
 
     fn first_char(&self, i: usize) -> char {
         self.word(i).chars().next().unwrap_or(' ')
+    }
+
+    /// Whether token `i` is a word that usually opens a sentence; in a line
+    /// without case, one of the fewer words that seldom go on with one
+    /// (`the`, `he`, `however`, not `on` or `and`), read capitalised.
+    fn is_opener(&self, i: usize) -> bool {
+        let w = self.word(i);
+        let mut buf = [0; 12];
+        match self.case.caseless().then(|| capitalised(w, &mut buf)) {
+            Some(c) => c.is_some_and(opens_caseless_sentence),
+            None => is_sentence_opener(w),
+        }
     }
 
     /// True if whitespace (or nothing) separates token `i - 1` from token `i`.
@@ -218,7 +242,11 @@ impl Splitter<'_> {
         }
         let nc = self.first_char(next);
         let dash_item = plain && self.word(next) == "--";
-        if nc.is_lowercase()
+        let lower = self.case == LineCase::Lower;
+        // In lower case only a full stop (perhaps an abbreviation's) ends a
+        // sentence before a small letter (`"great!" she said` stays whole).
+        let stop = abbrev || w.bytes().all(|b| b == b'.');
+        if (nc.is_lowercase() && !(lower && stop))
             || (!dash_item
                 && matches!(
                     nc,
@@ -229,7 +257,7 @@ impl Splitter<'_> {
         }
         if plain {
             if w == "..." || w == "…" {
-                return is_sentence_opener(self.word(next)).then_some(last);
+                return self.is_opener(next).then_some(last);
             }
             if nc.is_ascii_digit()
                 && i > 0
@@ -244,19 +272,23 @@ impl Splitter<'_> {
         let base = &w[..w.len() - 1];
         let kind = if base.contains('.') {
             AbbrevKind::Other
-        } else if base.len() == 1 && base.as_bytes()[0].is_ascii_uppercase() {
+        } else if base.len() == 1
+            && (base.as_bytes()[0].is_ascii_uppercase()
+                || (lower && base.as_bytes()[0].is_ascii_lowercase()))
+        {
             let after_lower = i > 0 && self.first_char(i - 1).is_lowercase();
-            if base == "I" && after_lower {
+            if base.eq_ignore_ascii_case("I") && after_lower {
                 AbbrevKind::Other
             } else {
                 AbbrevKind::Title
             }
         } else {
-            abbrev_kind(base).unwrap_or(AbbrevKind::Other)
+            abbrev_kind_in(base, self.case).unwrap_or(AbbrevKind::Other)
         };
         match kind {
             AbbrevKind::Title | AbbrevKind::BeforeNumber => None,
             AbbrevKind::Other => self.opens_sentence(next).then_some(last),
+            AbbrevKind::Final if self.case.caseless() => self.opens_sentence(next).then_some(last),
             AbbrevKind::Final => {
                 let c = self.first_char(next);
                 let capital = c.is_uppercase() || matches!(c, '“' | '"');
@@ -311,14 +343,15 @@ impl Splitter<'_> {
     fn opens_sentence(&self, i: usize) -> bool {
         let w = self.word(i);
         let c = self.first_char(i);
-        if !c.is_uppercase() {
+        if !(c.is_uppercase() || (self.case == LineCase::Lower && c.is_lowercase())) {
             return false;
         }
-        if is_sentence_opener(w) {
+        if self.is_opener(i) {
             return true;
         }
         // A capitalised plural before a lowercase word: `Officials said`.
-        let plural = w.len() > 3
+        let plural = c.is_uppercase()
+            && w.len() > 3
             && w != "News"
             && w.ends_with('s')
             && !w.ends_with("ss")

@@ -19,7 +19,8 @@
 //! The scanner works on bytes and decodes a `char` only for non-ASCII text,
 //! so it runs in linear time at tens of megabytes per second.
 
-use super::abbrev::{abbrev_kind, AbbrevKind};
+use super::abbrev::{abbrev_kind_in, AbbrevKind};
+use super::case::LineCase;
 use crate::span::Span;
 
 /// Appends the tokens of `text[within]` to `out`.
@@ -31,6 +32,7 @@ pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
         return;
     };
     let base = within.start;
+    let case = LineCase::of(part);
     let bytes = part.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -47,7 +49,7 @@ pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
             }
             j += len;
         }
-        chunk(&part[i..j], &part[j..], base + i, out);
+        chunk(&part[i..j], &part[j..], base + i, case, out);
         i = j;
     }
 }
@@ -106,20 +108,21 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Tokenizes one whitespace-free chunk starting at byte `base` of the text;
-/// `follow` is the text after it (to look ahead across whitespace).
-fn chunk(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
+/// `follow` is the text after it (to look ahead across whitespace), `case`
+/// that of its line.
+fn chunk(s: &str, follow: &str, base: usize, case: LineCase, out: &mut Vec<Span>) {
     // Fast path: a plain word.
     if s.bytes().all(|b| b.is_ascii_alphabetic()) {
         out.push(Span::new(base, base + s.len()));
         return;
     }
     if let Some((lead, core_end)) = whole_core(s) {
-        scan(&s[..lead], "", base, out);
+        scan(&s[..lead], "", base, case, out);
         out.push(Span::new(base + lead, base + core_end));
-        scan(&s[core_end..], follow, base + core_end, out);
+        scan(&s[core_end..], follow, base + core_end, case, out);
         return;
     }
-    scan(s, follow, base, out);
+    scan(s, follow, base, case, out);
 }
 
 /// If the chunk, without its leading openers and trailing punctuation, is a
@@ -190,7 +193,7 @@ fn is_email(s: &str) -> bool {
 }
 
 /// Scans a chunk (or part of one) into tokens.
-fn scan(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
+fn scan(s: &str, follow: &str, base: usize, case: LineCase, out: &mut Vec<Span>) {
     let b = s.as_bytes();
     let n = b.len();
     let mut i = 0;
@@ -204,7 +207,7 @@ fn scan(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
             continue;
         }
         if is_word_char(c) {
-            let j = scan_word(s, i, follow);
+            let j = scan_word(s, i, follow, case);
             out.push(Span::new(base + i, base + j));
             i = j;
             continue;
@@ -218,7 +221,7 @@ fn scan(s: &str, follow: &str, base: usize, out: &mut Vec<Span>) {
                     && b[i + len + 1].is_ascii_digit()
                 {
                     // '90s, '86
-                    scan_word(s, i + len, follow)
+                    scan_word(s, i + len, follow, case)
                 } else {
                     i + len
                 }
@@ -305,8 +308,9 @@ fn clitic_len(s: &str, i: usize) -> Option<usize> {
 }
 
 /// End of the word starting at `i` (a word char): letters and digits with
-/// the joiners numbers, abbreviations and names use inside them.
-fn scan_word(s: &str, i: usize, follow: &str) -> usize {
+/// the joiners numbers, abbreviations and names use inside them. In a line
+/// without case (`case`), `s&p` and `us$` join as `S&P` and `US$` do.
+fn scan_word(s: &str, i: usize, follow: &str, case: LineCase) -> usize {
     let b = s.as_bytes();
     let n = b.len();
     let mut j = i;
@@ -337,11 +341,26 @@ fn scan_word(s: &str, i: usize, follow: &str) -> usize {
                         && (j - seg_start <= 2 || next.is_lowercase()))
             }
             ',' | '/' | ':' => prev.is_ascii_digit() && next.is_ascii_digit(),
-            '&' => prev.is_uppercase() && next.is_uppercase(),
+            '&' => {
+                (prev.is_uppercase() && next.is_uppercase())
+                    || (case.caseless()
+                        && j - seg_start <= 3
+                        && prev.is_ascii_alphabetic()
+                        && (1..=3).contains(
+                            &s[j + 1..]
+                                .bytes()
+                                .take_while(u8::is_ascii_alphabetic)
+                                .count(),
+                        ))
+            }
             '-' => is_word_char(next) && keeps_hyphen(&s[seg_start..j], &s[j + 1..]),
             '$' => {
                 let w = &s[i..j];
-                if w.len() <= 3 && w.bytes().all(|x| x.is_ascii_uppercase()) {
+                let lower = case == LineCase::Lower;
+                if w.len() <= 3
+                    && w.bytes()
+                        .all(|x| x.is_ascii_uppercase() || (lower && x.is_ascii_lowercase()))
+                {
                     return j + 1;
                 }
                 false
@@ -367,7 +386,7 @@ fn scan_word(s: &str, i: usize, follow: &str) -> usize {
     if j < n
         && b[j] == b'.'
         && !(j + 1 < n && b[j + 1] == b'.')
-        && takes_stop(&s[i..j], if j + 1 < n { &s[j + 1..] } else { follow })
+        && takes_stop(&s[i..j], if j + 1 < n { &s[j + 1..] } else { follow }, case)
     {
         return j + 1;
     }
@@ -418,11 +437,14 @@ fn keeps_hyphen(left: &str, right: &str) -> bool {
     false
 }
 
-/// True if `word` (followed by a `.`, then `after`) keeps the full stop.
-fn takes_stop(word: &str, after: &str) -> bool {
+/// True if `word` (followed by a `.`, then `after`, in a line of `case`)
+/// keeps the full stop.
+fn takes_stop(word: &str, after: &str, case: LineCase) -> bool {
     let wb = word.as_bytes();
-    // Initials: one capital letter.
-    if wb.len() == 1 && wb[0].is_ascii_uppercase() {
+    // Initials: one capital letter (any letter in lower case).
+    if wb.len() == 1
+        && (wb[0].is_ascii_uppercase() || (case == LineCase::Lower && wb[0].is_ascii_lowercase()))
+    {
         return true;
     }
     // Dotted abbreviations: U.S, p.m, Ph.D, e.g.
@@ -431,7 +453,7 @@ fn takes_stop(word: &str, after: &str) -> bool {
             .split('.')
             .all(|seg| (1..=2).contains(&seg.len()) && seg.chars().all(char::is_alphabetic));
     }
-    match abbrev_kind(word) {
+    match abbrev_kind_in(word, case) {
         Some(AbbrevKind::BeforeNumber) => {
             after.trim_start().starts_with(|c: char| c.is_ascii_digit())
         }

@@ -19,9 +19,11 @@
 //! not from teachers that never saw such text.
 //!
 //! The names are those of the corpus' own PERSON entities; the job titles
-//! and the publications are lists written here (invented publications of
-//! everyday words, as many real ones are); the headlines are short sentences
-//! of the corpus' newswire and magazine documents that name something.
+//! are a list written here; a publication is mostly two or three everyday
+//! words of the corpus capitalised (as many real ones are: a list of names
+//! would be learnt by heart instead of the byline's slot), now and then one
+//! of a list of invented ones; the headlines are short sentences of the
+//! corpus' newswire and magazine documents that name something.
 
 use crate::segment::tokens::tokenize;
 use crate::span::Span;
@@ -162,6 +164,8 @@ pub struct Furniture {
     makers: Vec<String>,
     /// Short sentences as (document, first token, end token).
     headlines: Vec<(usize, usize, usize)>,
+    /// Everyday words of the corpus (lower case), for publication names.
+    words: Vec<String>,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -442,10 +446,36 @@ impl Furniture {
         names.dedup();
         makers.sort();
         makers.dedup();
+        // Everyday words: lower-case words of 4-10 letters outside entities,
+        // by frequency, without the most frequent (function words).
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for doc in docs {
+            for t in &doc.tokens {
+                let w = t.slice(&doc.text);
+                if (4..=10).contains(&w.len())
+                    && w.bytes().all(|b| b.is_ascii_lowercase())
+                    && !doc
+                        .entities
+                        .iter()
+                        .any(|(e, _)| e.start <= t.start && t.end <= e.end)
+                {
+                    *counts.entry(w).or_default() += 1;
+                }
+            }
+        }
+        let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let words = ranked
+            .iter()
+            .skip(150)
+            .take(3000)
+            .map(|(w, _)| w.to_string())
+            .collect();
         Furniture {
             names,
             makers,
             headlines,
+            words,
         }
     }
 
@@ -475,7 +505,8 @@ impl Furniture {
         // Byline.
         let name = rng.pick(&self.names).clone();
         let title = *rng.pick(TITLES);
-        let publication = *rng.pick(PUBLICATIONS);
+        let publication = self.publication(&mut rng);
+        let publication = publication.as_str();
         match rng.below(4) {
             0 => page.line(&[("By ", None), (&name, Some("PERSON"))]),
             1 => {
@@ -557,6 +588,27 @@ impl Furniture {
             },
             constructed,
         })
+    }
+
+    /// A publication's name: mostly two or three everyday words of the
+    /// corpus capitalised (`The Open Ledger`), else one of the list.
+    fn publication(&self, rng: &mut Rng) -> String {
+        if self.words.len() < 3 || rng.chance(20) {
+            return rng.pick(PUBLICATIONS).to_string();
+        }
+        let pattern = rng.below(4);
+        let mut word = || {
+            let w = rng.pick(&self.words).clone();
+            let mut c = w.chars();
+            c.next()
+                .map_or(w.clone(), |f| f.to_uppercase().chain(c).collect())
+        };
+        let (a, b) = (word(), word());
+        match pattern {
+            0 => format!("The {a} {b}"),
+            1 => format!("{a} {b} {}", word()),
+            _ => format!("{a} {b}"),
+        }
     }
 
     /// Appends a sentence about an invented product of a maker of the
