@@ -5,7 +5,7 @@
 //! read them; the `eval` tasks compute the same figures in-process.
 
 use crate::util::{shared, Flag, Flags, Result};
-use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
+use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, CaseChange, Page};
 use newsmark::train::score::{prf, rule_cases};
 use newsmark::train::segment::{self, blocks, tokens};
 use newsmark::{BlockKind, OffsetMap, Unit};
@@ -214,8 +214,10 @@ pub fn eval_sentences(args: &[String]) -> Result {
     Ok(())
 }
 
-/// `cargo xtask eval tokens [--errors N]`: exact token-span P/R/F1 against
-/// the OntoNotes dev gold tokens.
+/// `cargo xtask eval tokens [--errors N] [--data FILE] [--case lower|upper|title]`:
+/// exact token-span P/R/F1 against the OntoNotes dev gold tokens, with the
+/// text's case changed first if `--case` says so (offsets kept; a document
+/// whose length the change would alter is left out).
 pub fn eval_tokens(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[
         Flag::value(
@@ -228,8 +230,23 @@ pub fn eval_tokens(args: &[String]) -> Result {
             "FILE",
             "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
         ),
+        Flag::value(
+            "--case",
+            "lower|upper|title",
+            "change the text's case first, offsets kept (a document whose length would change is left out)",
+        ),
     ];
     let flags = Flags::parse("eval tokens", args, FLAGS)?;
+    let case = match flags.value("--case") {
+        Some(name) => Some(CaseChange::from_name(&name).ok_or_else(|| {
+            format!(
+                "--case: no case change `{name}`; the valid ones are {}",
+                CaseChange::NAMES.join(", ")
+            )
+        })?),
+        None => None,
+    };
+    let mut left_out = 0;
     let errors: usize = flags
         .value("--errors")
         .and_then(|v| v.parse().ok())
@@ -244,7 +261,20 @@ pub fn eval_tokens(args: &[String]) -> Result {
     let mut shown = 0;
     let mut miss_counts: HashMap<String, usize> = HashMap::new();
     for doc in read_jsonl(&path)? {
-        let text = str_field(&doc, "text");
+        let changed;
+        let text = match case {
+            Some(case) => match case.apply(str_field(&doc, "text")) {
+                Some(t) => {
+                    changed = t;
+                    changed.as_str()
+                }
+                None => {
+                    left_out += 1;
+                    continue;
+                }
+            },
+            None => str_field(&doc, "text"),
+        };
         let starts = char_starts(text);
         let gold: HashSet<(usize, usize)> = doc["tokens"]
             .as_array()
@@ -303,6 +333,11 @@ pub fn eval_tokens(args: &[String]) -> Result {
         "Tokens, OntoNotes dev ({}), exact token spans",
         path.display()
     );
+    if let Some(name) = flags.value("--case") {
+        println!(
+            "case {name}: {left_out} documents left out (a character would change its length)"
+        );
+    }
     println!(
         "all genres       P {:.2} R {:.2} F1 {:.2}  (gold {ng}, predicted {np})",
         100.0 * p,
