@@ -5,8 +5,7 @@
 //! other stories' headlines and bylines after it, and money written the way
 //! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`); now and then a sentence
 //! of our own about an invented product of a maker the corpus names
-//! (`Maker Line 10 Pro`), and one citing a publication as a source
-//! (`Maker confirmed to The Open Ledger that ...`).
+//! (`Maker Line 10 Pro`).
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -20,11 +19,9 @@
 //! not from teachers that never saw such text.
 //!
 //! The names are those of the corpus' own PERSON entities; the job titles
-//! are a list written here; a publication is mostly two or three everyday
-//! words of the corpus capitalised (as many real ones are: a list of names
-//! would be learnt by heart instead of the byline's slot), now and then one
-//! of a list of invented ones; the headlines are short sentences of the
-//! corpus' newswire and magazine documents that name something.
+//! and the publications are lists written here (invented publications of
+//! everyday words, as many real ones are); the headlines are short sentences
+//! of the corpus' newswire and magazine documents that name something.
 
 use crate::segment::tokens::tokenize;
 use crate::span::Span;
@@ -133,22 +130,6 @@ const PRODUCT_SENTENCES: &[&str] = &[
     "Buyers of the {P} can trade in an older phone.",
 ];
 
-/// Sentences of our own that cite a publication as a source (`{S}`, an
-/// ORG), as articles cite the publication they appear in: about a maker of
-/// the corpus (`{M}`, an ORG) or a person of the corpus (`{N}`).
-const SOURCE_SENTENCES: &[&str] = &[
-    "{M} confirmed to {S} that the talks were still going on.",
-    "A spokesperson for {M} told {S} that the company had no comment.",
-    "{N} told {S} in an interview that the plan was on track.",
-    "Speaking to {S}, {N} said the deal was not dead.",
-    "{S} has learned that {M} is weighing a sale of the unit.",
-    "{M} did not reply when contacted by {S}.",
-    "As {S} reported earlier, {M} plans to cut jobs.",
-    "In a statement sent to {S}, {M} said it would appeal.",
-    "{N} said as much to {S} when the two last spoke.",
-    "Readers of {S} will know the story well.",
-];
-
 const MONTHS: &[&str] = &[
     "January",
     "February",
@@ -181,8 +162,6 @@ pub struct Furniture {
     makers: Vec<String>,
     /// Short sentences as (document, first token, end token).
     headlines: Vec<(usize, usize, usize)>,
-    /// Everyday words of the corpus (lower case), for publication names.
-    words: Vec<String>,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -463,36 +442,10 @@ impl Furniture {
         names.dedup();
         makers.sort();
         makers.dedup();
-        // Everyday words: lower-case words of 4-10 letters outside entities,
-        // by frequency, without the most frequent (function words).
-        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-        for doc in docs {
-            for t in &doc.tokens {
-                let w = t.slice(&doc.text);
-                if (4..=10).contains(&w.len())
-                    && w.bytes().all(|b| b.is_ascii_lowercase())
-                    && !doc
-                        .entities
-                        .iter()
-                        .any(|(e, _)| e.start <= t.start && t.end <= e.end)
-                {
-                    *counts.entry(w).or_default() += 1;
-                }
-            }
-        }
-        let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        let words = ranked
-            .iter()
-            .skip(150)
-            .take(3000)
-            .map(|(w, _)| w.to_string())
-            .collect();
         Furniture {
             names,
             makers,
             headlines,
-            words,
         }
     }
 
@@ -522,8 +475,7 @@ impl Furniture {
         // Byline.
         let name = rng.pick(&self.names).clone();
         let title = *rng.pick(TITLES);
-        let publication = self.publication(&mut rng);
-        let publication = publication.as_str();
+        let publication = *rng.pick(PUBLICATIONS);
         match rng.below(4) {
             0 => page.line(&[("By ", None), (&name, Some("PERSON"))]),
             1 => {
@@ -551,25 +503,9 @@ impl Furniture {
         if !page.copy(doc, 0, doc.tokens.len(), true, false, &mut rng) {
             return None;
         }
-        // Now and then a word about a product, and a sentence citing the
-        // publication (mostly this page's own) as a source.
+        // Now and then a word about a product.
         if rng.chance(40) {
             self.product_sentence(&mut page, &mut rng);
-        }
-        if rng.chance(40) {
-            let source = if rng.chance(70) {
-                publication.to_string()
-            } else {
-                self.publication(&mut rng)
-            };
-            let maker = rng.pick(&self.makers).clone();
-            let person = rng.pick(&self.names).clone();
-            let template = *rng.pick(SOURCE_SENTENCES);
-            page.line(&fill(template, |slot| match slot {
-                'S' => (source.as_str(), "ORG"),
-                'M' => (maker.as_str(), "ORG"),
-                _ => (person.as_str(), "PERSON"),
-            }));
         }
         // The signature, mostly with the job title (and a desk).
         let mut parts: Vec<(&str, Option<&str>)> = vec![
@@ -623,27 +559,6 @@ impl Furniture {
         })
     }
 
-    /// A publication's name: mostly two or three everyday words of the
-    /// corpus capitalised (`The Open Ledger`), else one of the list.
-    fn publication(&self, rng: &mut Rng) -> String {
-        if self.words.len() < 3 || rng.chance(20) {
-            return rng.pick(PUBLICATIONS).to_string();
-        }
-        let pattern = rng.below(4);
-        let mut word = || {
-            let w = rng.pick(&self.words).clone();
-            let mut c = w.chars();
-            c.next()
-                .map_or(w.clone(), |f| f.to_uppercase().chain(c).collect())
-        };
-        let (a, b) = (word(), word());
-        match pattern {
-            0 => format!("The {a} {b}"),
-            1 => format!("{a} {b} {}", word()),
-            _ => format!("{a} {b}"),
-        }
-    }
-
     /// Appends a sentence about an invented product of a maker of the
     /// corpus, as a line of its own.
     fn product_sentence(&self, page: &mut Page, rng: &mut Rng) {
@@ -661,12 +576,21 @@ impl Furniture {
             199 + 100 * rng.below(10)
         );
         let template = *rng.pick(PRODUCT_SENTENCES);
-        page.line(&fill(template, |slot| match slot {
-            'M' => (maker.as_str(), "ORG"),
-            'P' => (product.as_str(), "PRODUCT"),
-            'D' => (month, "DATE"),
-            _ => (price.as_str(), "MONEY"),
-        }));
+        let mut parts: Vec<(&str, Option<&str>)> = Vec::new();
+        let mut rest = template;
+        while let Some(at) = rest.find('{') {
+            parts.push((&rest[..at], None));
+            let (slot, label) = match &rest[at..at + 3] {
+                "{M}" => (maker.as_str(), "ORG"),
+                "{P}" => (product.as_str(), "PRODUCT"),
+                "{D}" => (month, "DATE"),
+                _ => (price.as_str(), "MONEY"),
+            };
+            parts.push((slot, Some(label)));
+            rest = &rest[at + 3..];
+        }
+        parts.push((rest, None));
+        page.line(&parts);
     }
 
     /// Appends a headline: tokens `a..b` of `doc` in Headline Case, money
@@ -696,24 +620,6 @@ impl Furniture {
             page.entities.truncate(entities);
         }
     }
-}
-
-/// The parts of a line from a template whose `{X}` slots `slot` fills with
-/// a labelled text.
-fn fill<'a>(
-    template: &'a str,
-    slot: impl Fn(char) -> (&'a str, &'a str),
-) -> Vec<(&'a str, Option<&'a str>)> {
-    let mut parts = Vec::new();
-    let mut rest = template;
-    while let Some(at) = rest.find('{') {
-        parts.push((&rest[..at], None));
-        let (text, label) = slot(rest[at + 1..].chars().next().unwrap_or('?'));
-        parts.push((text, Some(label)));
-        rest = &rest[at + 3..];
-    }
-    parts.push((rest, None));
-    parts
 }
 
 /// A date as bylines write it.
