@@ -56,6 +56,27 @@ impl LineCase {
         }
     }
 
+    /// Whether a line is in lower case or ALL CAPS by its ASCII letters
+    /// alone (the thresholds of [`LineCase::of`]; never `Title`): what the
+    /// tokenizer and the sentence splitter ask, whose word lists are ASCII.
+    /// One branch-free pass over the bytes, so segmentation keeps its speed.
+    pub(crate) fn of_ascii_letters(text: &str) -> LineCase {
+        let (mut upper, mut lower) = (0usize, 0usize);
+        for &b in text.as_bytes() {
+            upper += usize::from(b.is_ascii_uppercase());
+            lower += usize::from(b.is_ascii_lowercase());
+        }
+        if upper + lower < 4 {
+            LineCase::Usual
+        } else if upper * 100 < lower {
+            LineCase::Lower
+        } else if lower * 10 < upper {
+            LineCase::Upper
+        } else {
+            LineCase::Usual
+        }
+    }
+
     /// True for lower case and ALL CAPS, where a capital tells nothing.
     pub(crate) fn caseless(self) -> bool {
         matches!(self, LineCase::Lower | LineCase::Upper)

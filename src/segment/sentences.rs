@@ -36,7 +36,7 @@ pub(crate) fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
     let s = Splitter {
         text,
         tokens,
-        case: LineCase::of(line),
+        case: LineCase::of_ascii_letters(line),
     };
     s.split(out);
 }

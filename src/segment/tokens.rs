@@ -32,7 +32,7 @@ pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
         return;
     };
     let base = within.start;
-    let case = LineCase::of(part);
+    let case = LineCase::of_ascii_letters(part);
     let bytes = part.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
