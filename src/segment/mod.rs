@@ -13,6 +13,7 @@ pub(crate) mod tokens;
 
 use crate::document::Block;
 use crate::span::Span;
+use case::LineCase;
 
 /// The three layers of segmentation of one text.
 ///
@@ -71,8 +72,9 @@ pub(crate) fn segment_block(
 ) {
     let first = tokens.len();
     let first_sentence = sentences.len();
-    tokens::tokenize_into(text, span, tokens);
-    sentences::sentences_into(text, &tokens[first..], sentences);
+    let case = line_case(text, span);
+    tokens::tokenize_cased(text, span, case, tokens);
+    sentences::sentences_into(text, &tokens[first..], case, sentences);
     split_final_stops(text, tokens, first, &sentences[first_sentence..]);
 }
 
@@ -86,11 +88,18 @@ pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
     for line in blocks::line_spans(text) {
         let first = tokens.len();
         let first_sentence = sentences.len();
-        tokens::tokenize_into(text, line, &mut tokens);
-        sentences::sentences_into(text, &tokens[first..], &mut sentences);
+        let case = line_case(text, line);
+        tokens::tokenize_cased(text, line, case, &mut tokens);
+        sentences::sentences_into(text, &tokens[first..], case, &mut sentences);
         split_final_stops(text, &mut tokens, first, &sentences[first_sentence..]);
     }
     (sentences, tokens)
+}
+
+/// The case of the line `text[span]`, read once for its tokens and sentences.
+fn line_case(text: &str, span: Span) -> LineCase {
+    text.get(span.start..span.end)
+        .map_or(LineCase::Usual, LineCase::of_ascii_letters)
 }
 
 /// When a sentence ends on an abbreviation (`Inc.`, `Calif.`, `N.J.`, maybe

@@ -28,16 +28,12 @@ use crate::span::Span;
 /// Appends the sentences formed by `tokens` (all from one block of `text`)
 /// to `out`. Every token lies in exactly one sentence; each sentence runs
 /// from its first token's start to its last token's end.
-pub(crate) fn sentences_into(text: &str, tokens: &[Span], out: &mut Vec<Span>) {
+/// `case` is that of the block ([`LineCase::of_ascii_letters`]).
+pub(crate) fn sentences_into(text: &str, tokens: &[Span], case: LineCase, out: &mut Vec<Span>) {
     if tokens.is_empty() {
         return;
     }
-    let line = &text[tokens[0].start..tokens[tokens.len() - 1].end];
-    let s = Splitter {
-        text,
-        tokens,
-        case: LineCase::of_ascii_letters(line),
-    };
+    let s = Splitter { text, tokens, case };
     s.split(out);
 }
 

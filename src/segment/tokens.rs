@@ -27,12 +27,18 @@ use crate::span::Span;
 ///
 /// `within` must lie on `char` boundaries of `text`; otherwise nothing is
 /// added.
+#[cfg(any(test, feature = "train"))]
 pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
+    tokenize_cased(text, within, super::line_case(text, within), out);
+}
+
+/// [`tokenize_into`] for a line whose case the caller has read
+/// ([`LineCase::of_ascii_letters`] of `text[within]`).
+pub(crate) fn tokenize_cased(text: &str, within: Span, case: LineCase, out: &mut Vec<Span>) {
     let Some(part) = text.get(within.start..within.end) else {
         return;
     };
     let base = within.start;
-    let case = LineCase::of_ascii_letters(part);
     let bytes = part.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
