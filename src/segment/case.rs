@@ -43,16 +43,25 @@ impl LineCase {
                 run = 0;
             }
         }
+        match Self::by_letters(upper, lower) {
+            Some(case) => case,
+            None if long_words >= 3 && capitalised * 10 >= long_words * 9 => LineCase::Title,
+            None => LineCase::Usual,
+        }
+    }
+
+    /// The case told by the counts of capitals and small letters alone:
+    /// `Usual` with under four letters, lower case or ALL CAPS, or `None`
+    /// when the letters are mixed (then the words may tell Headline Case).
+    fn by_letters(upper: usize, lower: usize) -> Option<LineCase> {
         if upper + lower < 4 {
-            LineCase::Usual
+            Some(LineCase::Usual)
         } else if upper * 100 < lower {
-            LineCase::Lower
+            Some(LineCase::Lower)
         } else if lower * 10 < upper {
-            LineCase::Upper
-        } else if long_words >= 3 && capitalised * 10 >= long_words * 9 {
-            LineCase::Title
+            Some(LineCase::Upper)
         } else {
-            LineCase::Usual
+            None
         }
     }
 
@@ -73,15 +82,7 @@ impl LineCase {
             upper += usize::from(u);
             lower += usize::from(l);
         }
-        if upper + lower < 4 {
-            LineCase::Usual
-        } else if upper * 100 < lower {
-            LineCase::Lower
-        } else if lower * 10 < upper {
-            LineCase::Upper
-        } else {
-            LineCase::Usual
-        }
+        Self::by_letters(upper, lower).unwrap_or(LineCase::Usual)
     }
 
     /// True for lower case and ALL CAPS, where a capital tells nothing.
