@@ -5,7 +5,8 @@
 //! other stories' headlines and bylines after it, and money written the way
 //! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`); now and then a sentence
 //! of our own about an invented product of a maker the corpus names
-//! (`Maker Line 10 Pro`).
+//! (`Maker Line 10 Pro`), and one citing a publication as a source
+//! (`Maker confirmed to Market Lantern that ...`).
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -95,6 +96,26 @@ const PUBLICATIONS: &[&str] = &[
     "Mobile World Watch",
     "The Tribune Desk",
     "Paper Trail",
+    "Clear Thinking",
+    "Smart Sourcing",
+    "Daily Trading",
+    "Quick Charging",
+    "Deep Mining",
+    "Fair Dealing",
+    "Open Banking Today",
+    "Sound Investing",
+    "Plain Speaking",
+    "Fast Shipping",
+    "Hard Selling",
+    "Good Building",
+    "Rural Living",
+    "Smart Farming",
+    "Early Warning",
+    "Cloud Computing Weekly",
+    "The Planning Desk",
+    "Network Sharing",
+    "Bright Lighting",
+    "Steady Growing",
 ];
 
 /// Places a job title may add (`Assistant Editor, Europe`), with labels.
@@ -128,6 +149,24 @@ const PRODUCT_SENTENCES: &[&str] = &[
     "Reviewers liked the camera of the {P} more than its battery.",
     "{M} has sold fewer of the {P} than it hoped.",
     "Buyers of the {P} can trade in an older phone.",
+];
+
+/// Sentences of our own that cite a publication as a source (`{S}`, an
+/// ORG), as articles cite the publication they appear in: about a maker of
+/// the corpus (`{M}`, an ORG) or a person of the corpus (`{N}`).
+const SOURCE_SENTENCES: &[&str] = &[
+    "{M} confirmed to {S} that the talks were still going on.",
+    "A spokesperson for {M} told {S} that the company had no comment.",
+    "{N} told {S} in an interview that the plan was on track.",
+    "Speaking to {S}, {N} said the deal was not dead.",
+    "{S} has learned that {M} is weighing a sale of the unit.",
+    "{M} did not reply when contacted by {S}.",
+    "As {S} reported earlier, {M} plans to cut jobs.",
+    "In a statement sent to {S}, {M} said it would appeal.",
+    "{N} said as much to {S} when the two last spoke.",
+    "Readers of {S} will know the story well.",
+    "{S} understands that {M} has hired advisers.",
+    "According to {S}, {N} will step down next year.",
 ];
 
 const MONTHS: &[&str] = &[
@@ -503,9 +542,25 @@ impl Furniture {
         if !page.copy(doc, 0, doc.tokens.len(), true, false, &mut rng) {
             return None;
         }
-        // Now and then a word about a product.
+        // Now and then a word about a product, and a sentence citing the
+        // publication (mostly this page's own) as a source.
         if rng.chance(40) {
             self.product_sentence(&mut page, &mut rng);
+        }
+        if rng.chance(40) {
+            let source = if rng.chance(70) {
+                publication
+            } else {
+                *rng.pick(PUBLICATIONS)
+            };
+            let maker = rng.pick(&self.makers).clone();
+            let person = rng.pick(&self.names).clone();
+            let template = *rng.pick(SOURCE_SENTENCES);
+            page.line(&fill(template, |slot| match slot {
+                'S' => (source, "ORG"),
+                'M' => (maker.as_str(), "ORG"),
+                _ => (person.as_str(), "PERSON"),
+            }));
         }
         // The signature, mostly with the job title (and a desk).
         let mut parts: Vec<(&str, Option<&str>)> = vec![
@@ -576,21 +631,12 @@ impl Furniture {
             199 + 100 * rng.below(10)
         );
         let template = *rng.pick(PRODUCT_SENTENCES);
-        let mut parts: Vec<(&str, Option<&str>)> = Vec::new();
-        let mut rest = template;
-        while let Some(at) = rest.find('{') {
-            parts.push((&rest[..at], None));
-            let (slot, label) = match &rest[at..at + 3] {
-                "{M}" => (maker.as_str(), "ORG"),
-                "{P}" => (product.as_str(), "PRODUCT"),
-                "{D}" => (month, "DATE"),
-                _ => (price.as_str(), "MONEY"),
-            };
-            parts.push((slot, Some(label)));
-            rest = &rest[at + 3..];
-        }
-        parts.push((rest, None));
-        page.line(&parts);
+        page.line(&fill(template, |slot| match slot {
+            'M' => (maker.as_str(), "ORG"),
+            'P' => (product.as_str(), "PRODUCT"),
+            'D' => (month, "DATE"),
+            _ => (price.as_str(), "MONEY"),
+        }));
     }
 
     /// Appends a headline: tokens `a..b` of `doc` in Headline Case, money
@@ -620,6 +666,24 @@ impl Furniture {
             page.entities.truncate(entities);
         }
     }
+}
+
+/// The parts of a line from a template whose `{X}` slots `slot` fills with
+/// a labelled text.
+fn fill<'a>(
+    template: &'a str,
+    slot: impl Fn(char) -> (&'a str, &'a str),
+) -> Vec<(&'a str, Option<&'a str>)> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        parts.push((&rest[..at], None));
+        let (text, label) = slot(rest[at + 1..].chars().next().unwrap_or('?'));
+        parts.push((text, Some(label)));
+        rest = &rest[at + 3..];
+    }
+    parts.push((rest, None));
+    parts
 }
 
 /// A date as bylines write it.

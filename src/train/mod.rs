@@ -14,6 +14,8 @@
 //!   P/R/F1, rule-case scoring, a tagger scored on a corpus.
 //! - [`furniture`]: training copies of corpus documents dressed as web
 //!   pages (headline, byline, signature, other stories, abbreviated money).
+//! - [`labelled_pages`]: the hand-labelled web pages (`train/pages/`), marks
+//!   stripped, on our own tokens.
 //! - [`npy`]: the `.npy` reader and writer between the Python trainer and
 //!   the packer.
 //! - The model file's writer and container ([`ModelWriter`], [`ModelFile`],
@@ -25,6 +27,7 @@
 
 pub mod corpus;
 pub mod furniture;
+pub mod labelled_pages;
 pub mod npy;
 pub mod score;
 

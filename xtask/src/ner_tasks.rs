@@ -4,6 +4,7 @@
 use crate::util::{self, Flag, Flags, Result};
 use newsmark::train::corpus::{read_corpus, to_eval, CaseChange, Doc};
 use newsmark::train::furniture::Furniture;
+use newsmark::train::labelled_pages;
 use newsmark::train::npy;
 use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
 use newsmark::train::{
@@ -168,7 +169,7 @@ fn extract(
     Ok(())
 }
 
-/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--student-extra ARGS] [--unlabelled NAME,...]] [--case-augment SHARE] [--keep-vectors N] [--variant NAME] [--reuse-features] [--resume] [--extra ARGS] [--pack-only]`.
+/// `cargo xtask train [--corpus ontonotes|conll2003] [--minutes N] [--vectors N] [--teachers N [--teacher-extra ARGS] [--student-extra ARGS] [--unlabelled NAME,...]] [--furnish SHARE] [--pages DIR [--pages-repeat N]] [--case-augment SHARE] [--keep-vectors N] [--variant NAME] [--reuse-features] [--resume] [--extra ARGS] [--pack-only]`.
 ///
 /// `--vectors N` adds the `vector` feature over the N most frequent GloVe
 /// words (its table seeded with their vectors); `--teachers N` first trains
@@ -182,8 +183,13 @@ fn extract(
 /// cased text and read each copy's original); `--variant NAME` trains another
 /// model (`models/CORPUS-NAME.nmm`, e.g. the lite one) in its own directory,
 /// with `--resume --reuse-features` from the teachers and features of the
-/// default run; `--pack-only` skips extraction and training and packs the
-/// last export again.
+/// default run; `--furnish SHARE` adds that share of the training documents
+/// dressed as web pages ([`Furniture`]) and `--pages DIR` the hand-labelled
+/// pages of DIR (`--pages-repeat N` times), both learnt from their labels
+/// alone; `--teacher-extra ARGS` gives the teachers trainer arguments of
+/// their own (say the document layer) and directories named after them;
+/// `--pack-only` skips extraction and training and packs the last export
+/// again.
 pub fn train(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[
         Flag::value("--corpus", "NAME", "ontonotes (default) or conll2003"),
@@ -211,6 +217,21 @@ pub fn train(args: &[String]) -> Result {
             "--student-extra",
             "ARGS",
             "trainer arguments for the model after the teachers",
+        ),
+        Flag::value(
+            "--teacher-extra",
+            "ARGS",
+            "trainer arguments for the teachers only (their directories are then named after them: teacher-pool-chunk-512-2)",
+        ),
+        Flag::value(
+            "--pages",
+            "DIR",
+            "add the hand-labelled web pages of DIR (train/pages: `⟦LABEL text⟧` marks); they learn from their labels alone",
+        ),
+        Flag::value(
+            "--pages-repeat",
+            "N",
+            "how many times each page of --pages is added (default 1)",
         ),
         Flag::value(
             "--unlabelled",
@@ -381,6 +402,7 @@ pub fn train(args: &[String]) -> Result {
             // Copies dressed as web pages; their constructed tokens (the added
             // lines, the rewritten money) learn from the labels alone.
             let hard_file = work.join("train.hard.npy");
+            let mut hard: Vec<u32> = Vec::new();
             if let Some(share) = flags.value("--furnish") {
                 let share: f64 = share
                     .parse()
@@ -388,7 +410,7 @@ pub fn train(args: &[String]) -> Result {
                     .filter(|f| (0.0..=1.0).contains(f))
                     .ok_or_else(|| format!("--furnish wants a share from 0 to 1, not `{share}`"))?;
                 let furniture = Furniture::new(&train_docs[..originals]);
-                let mut hard: Vec<u32> = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
+                hard = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
                 let (mut due, mut added) = (0.0, 0);
                 for i in 0..originals {
                     due += share;
@@ -410,6 +432,38 @@ pub fn train(args: &[String]) -> Result {
                     furniture.names(),
                     hard.iter().filter(|&&h| h == 1).count()
                 );
+            }
+            // Pages labelled by hand: every token learns from its label alone
+            // (the teachers never read such pages).
+            if let Some(dir) = flags.value("--pages") {
+                let repeat: usize = match flags.value("--pages-repeat") {
+                    Some(n) => n.parse().ok().filter(|&n| n > 0).ok_or_else(|| {
+                        format!("--pages-repeat wants a number from 1 up, not `{n}`")
+                    })?,
+                    None => 1,
+                };
+                let label_names: Vec<&str> = corpus.labels.to_vec();
+                let pages = labelled_pages::read_dir(&util::root().join(&dir), &label_names)?;
+                if hard.is_empty() {
+                    hard = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
+                }
+                for _ in 0..repeat {
+                    for page in &pages {
+                        hard.extend(std::iter::repeat_n(1, page.tokens.len()));
+                        if !teacher_view.is_empty() {
+                            teacher_view.push(page.clone());
+                        }
+                        train_docs.push(page.clone());
+                    }
+                }
+                eprintln!(
+                    "--pages {dir}: {} hand-labelled pages ({} tokens, {} entities) added {repeat} times",
+                    pages.len(),
+                    pages.iter().map(|p| p.tokens.len()).sum::<usize>(),
+                    pages.iter().map(|p| p.entities.len()).sum::<usize>()
+                );
+            }
+            if !hard.is_empty() {
                 util::write(&hard_file, npy::write_u32(&[hard.len()], &hard))?;
             } else if hard_file.exists() {
                 fs::remove_file(&hard_file)?;
@@ -492,12 +546,23 @@ pub fn train(args: &[String]) -> Result {
         // Distillation: N teacher runs (the same settings, seeds 1..=N), each
         // in its own directory, then the model itself learns from them too.
         let mut teacher_ckpts = Vec::new();
+        // Teachers with their own arguments live apart from the others.
+        let teacher_extra = flags.value("--teacher-extra").unwrap_or_default();
+        let teacher_stem: String = std::iter::once("teacher")
+            .chain(
+                teacher_extra
+                    .split_whitespace()
+                    .map(|w| w.trim_start_matches('-')),
+            )
+            .collect::<Vec<_>>()
+            .join("-");
         for seed in 1..=teachers {
-            let dir = work.join(format!("teacher-{seed}"));
+            let dir = work.join(format!("{teacher_stem}-{seed}"));
             eprintln!("teacher {seed} of {teachers} in {}", dir.display());
             let features = teacher_features.as_deref().unwrap_or(&work);
             let mut cmd = train_command(features, &dir, &minutes, &flags);
             cmd.args(["--seed", &seed.to_string()]);
+            cmd.args(teacher_extra.split_whitespace());
             util::run(&mut cmd)?;
             teacher_ckpts.push(dir.join("ckpt.pkl").display().to_string());
         }
@@ -974,13 +1039,11 @@ const NER_FLAGS: &[Flag] = &[
     ),
 ];
 
-/// The corpus at `--data`, with its case changed if `--case` says so; the
-/// note says how many documents a case change left out.
-fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
-    let data = flags.value("--data").unwrap_or_else(default_dev);
-    let docs = read_corpus(Path::new(&data), None)?;
+/// The case change `--case` names (with its name), if any: the eval tasks'
+/// one reading of the flag.
+pub fn case_flag(flags: &Flags) -> Result<Option<(String, CaseChange)>> {
     let Some(name) = flags.value("--case") else {
-        return Ok((docs, None));
+        return Ok(None);
     };
     let case = CaseChange::from_name(&name).ok_or_else(|| {
         format!(
@@ -988,6 +1051,17 @@ fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
             CaseChange::NAMES.join(", ")
         )
     })?;
+    Ok(Some((name, case)))
+}
+
+/// The corpus at `--data`, with its case changed if `--case` says so; the
+/// note says how many documents a case change left out.
+fn read_eval_corpus(flags: &Flags) -> Result<(Vec<Doc>, Option<String>)> {
+    let data = flags.value("--data").unwrap_or_else(default_dev);
+    let docs = read_corpus(Path::new(&data), None)?;
+    let Some((name, case)) = case_flag(flags)? else {
+        return Ok((docs, None));
+    };
     let total = docs.len();
     let changed: Vec<Doc> = docs.iter().filter_map(|d| d.with_case(case)).collect();
     let note = format!(

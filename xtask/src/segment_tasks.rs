@@ -5,7 +5,7 @@
 //! read them; the `eval` tasks compute the same figures in-process.
 
 use crate::util::{shared, Flag, Flags, Result};
-use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, CaseChange, Page};
+use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
 use newsmark::train::score::{prf, rule_cases};
 use newsmark::train::segment::{self, blocks, tokens};
 use newsmark::{BlockKind, OffsetMap, Unit};
@@ -237,15 +237,8 @@ pub fn eval_tokens(args: &[String]) -> Result {
         ),
     ];
     let flags = Flags::parse("eval tokens", args, FLAGS)?;
-    let case = match flags.value("--case") {
-        Some(name) => Some(CaseChange::from_name(&name).ok_or_else(|| {
-            format!(
-                "--case: no case change `{name}`; the valid ones are {}",
-                CaseChange::NAMES.join(", ")
-            )
-        })?),
-        None => None,
-    };
+    let case_change = crate::ner_tasks::case_flag(&flags)?;
+    let case = case_change.as_ref().map(|(_, case)| *case);
     let mut left_out = 0;
     let errors: usize = flags
         .value("--errors")
@@ -333,7 +326,7 @@ pub fn eval_tokens(args: &[String]) -> Result {
         "Tokens, OntoNotes dev ({}), exact token spans",
         path.display()
     );
-    if let Some(name) = flags.value("--case") {
+    if let Some((name, _)) = &case_change {
         println!(
             "case {name}: {left_out} documents left out (a character would change its length)"
         );
