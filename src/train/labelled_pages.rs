@@ -171,6 +171,20 @@ mod tests {
     }
 
     #[test]
+    fn the_committed_pages_parse() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("train/pages");
+        let pages = read_dir(&dir, &labels()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(pages.len() >= 40, "{} pages", pages.len());
+        for page in &pages {
+            assert!(
+                page.entities.iter().any(|(_, l)| l == "ORG"),
+                "{}: no ORG",
+                page.id
+            );
+        }
+    }
+
+    #[test]
     fn bad_marks_are_named_with_their_line() {
         let cases = [
             ("a\n⟦ORG Acme", 2, "without its"),
