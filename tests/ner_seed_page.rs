@@ -2,7 +2,7 @@
 //! at test time, never copied here) through the whole pipeline with the
 //! default model: five of the six mistakes issue #17 lists are gone (the
 //! sixth, the publisher's name never found, is not: no check for it until a
-//! model finds it; DESIGN.md, experiment #32). Nothing in the
+//! model finds it; DESIGN.md, experiments #32-#38). Nothing in the
 //! library names the page's people, titles or publications; the model
 //! learnt these page conventions from its training data (DESIGN.md, "Web
 //! pages in training").
