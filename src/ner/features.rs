@@ -38,7 +38,7 @@ pub struct FeatureSpec {
     /// Words in the word-vector vocabulary (0: no `vector` feature).
     pub vector_words: u32,
     /// The `shape` id also says how the line around the token is cased
-    /// (lower case, ALL CAPS, Headline Case or as usual: [`LineCase`]), so
+    /// (lower case, ALL CAPS, Headline Case or as usual: `LineCase`), so
     /// the network knows that a word's case was lost, not chosen.
     pub line_case: bool,
 }
