@@ -442,8 +442,7 @@ pub fn train(args: &[String]) -> Result {
                     })?,
                     None => 1,
                 };
-                let label_names: Vec<&str> = corpus.labels.to_vec();
-                let pages = labelled_pages::read_dir(&util::root().join(&dir), &label_names)?;
+                let pages = labelled_pages::read_dir(&util::root().join(&dir), corpus.labels)?;
                 if hard.is_empty() {
                     hard = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
                 }
