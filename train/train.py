@@ -52,10 +52,6 @@ def parse_args():
     p.add_argument("--word-dropout", type=float, default=0.0,
                    help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
                         "so the network also learns to tag words it has not seen")
-    p.add_argument("--entity-word-dropout", type=float, default=0.0,
-                   help="chance that a token inside a gold entity reads only its shape in training (every "
-                        "other table zeros), so names are also learnt from their context: a name made of "
-                        "everyday words (\"Fresh Air\") is then not read as the phrase")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--pool", action="store_true",
                    help="a document layer after the convolutions: each token also reads the mean of the "
@@ -220,26 +216,19 @@ def make_forward(meta, dilations, pool=False):
     # The document layer's word key: the two `norm` hashes in slots 0 and 1.
     assert not pool or (slot_tables[:2] == [0, 0] and meta["tables"][0] == "norm")
 
-    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0, shape_only=None):
+    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0):
         # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
-        # shape_only: [B, T] chance per position (training only) that it reads its shape alone.
         # A window reads zeros where its neighbour is in another document or past the chunk.
         parts = []
         keep_word = None
-        keep_any = None
         if dropout_key is not None and word_rate > 0:
             dropout_key, k = jax.random.split(dropout_key)
             keep_word = jax.random.bernoulli(k, 1 - word_rate, ids.shape[:2] + (1,))
-        if dropout_key is not None and shape_only is not None:
-            dropout_key, k = jax.random.split(dropout_key)
-            keep_any = jax.random.bernoulli(k, 1 - shape_only)[..., None]
         for t in tables:
             emb = params[f"emb.{t}"]
             part = sum(emb[ids[:, :, s]] for s in slots_of[t])
             if keep_word is not None and t in ("norm", "cased", "vector"):
                 part = part * keep_word
-            if keep_any is not None and t != "shape":
-                part = part * keep_any
             parts.append(part)
         dropout_key, x = dropout(dropout_key, jnp.concatenate(parts, axis=-1), rate)
         h = jax.nn.relu(x @ params["in.w"] + params["in.b"])
@@ -513,11 +502,7 @@ def main():
 
 
     def loss_fn(params, ids, tags, valid, doc, key, soft, lab):
-        shape_only = None
-        if args.entity_word_dropout > 0:
-            # Gold entity tokens (tag 0 is O) of rows with gold tags.
-            shape_only = jnp.where((tags > 0) & (lab > 0), args.entity_word_dropout, 0.0)
-        logits = forward(params, ids, doc, key, args.dropout, args.word_dropout, shape_only)
+        logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
         if args.crf:
             nll = crf_nll(logits, tags, valid, crf_transitions(params, allowed), soft, args.distill, lab)
             return nll / jnp.maximum(valid.sum(), 1.0)
@@ -559,8 +544,6 @@ def main():
     if not args.pool:
         # Settings of runs from before the option (so their checkpoints still resume).
         settings.pop("pool")
-    if not args.entity_word_dropout:
-        settings.pop("entity_word_dropout")
     if ck is not None:
         assert ck["settings"] == settings, "checkpoint was made with other settings"
         params = jax.tree_util.tree_map(jnp.asarray, ck["params"])
