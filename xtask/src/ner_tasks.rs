@@ -403,6 +403,8 @@ pub fn train(args: &[String]) -> Result {
             // lines, the rewritten money) learn from the labels alone.
             let hard_file = work.join("train.hard.npy");
             let mut hard: Vec<u32> = Vec::new();
+            // The marks of the documents so far: none constructed.
+            let unmarked = |docs: &[Doc]| vec![0u32; docs.iter().map(|d| d.tokens.len()).sum()];
             if let Some(share) = flags.value("--furnish") {
                 let share: f64 = share
                     .parse()
@@ -410,7 +412,7 @@ pub fn train(args: &[String]) -> Result {
                     .filter(|f| (0.0..=1.0).contains(f))
                     .ok_or_else(|| format!("--furnish wants a share from 0 to 1, not `{share}`"))?;
                 let furniture = Furniture::new(&train_docs[..originals]);
-                hard = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
+                hard = unmarked(&train_docs);
                 let (mut due, mut added) = (0.0, 0);
                 for i in 0..originals {
                     due += share;
@@ -444,7 +446,7 @@ pub fn train(args: &[String]) -> Result {
                 };
                 let pages = labelled_pages::read_dir(&util::root().join(&dir), corpus.labels)?;
                 if hard.is_empty() {
-                    hard = vec![0; train_docs.iter().map(|d| d.tokens.len()).sum()];
+                    hard = unmarked(&train_docs);
                 }
                 for _ in 0..repeat {
                     for page in &pages {
