@@ -20,7 +20,6 @@ fn spec() -> FeatureSpec {
         wordpiece_slots: 2,
         vector_words: 3,
         line_case: false,
-        doc_case: false,
     }
 }
 

@@ -10,7 +10,7 @@
 //! | 0, 1 | `norm` | two hashes of the normalised (lower-cased) word, summed ("Bloom" embedding) |
 //! | 2 | `prefix` | hash of the first 3 characters of the normalised word |
 //! | 3 | `suffix` | hash of the last 3 characters of the normalised word |
-//! | 4 | `shape` | hash of the word shape (`Xxxxx`, `dd.dd`, ...); with [`FeatureSpec::line_case`], hashed apart for each case of the line around the token ([`LineCase`]); with [`FeatureSpec::doc_case`], also for how the word is written elsewhere in the document ([`DocCase`]) |
+//! | 4 | `shape` | hash of the word shape (`Xxxxx`, `dd.dd`, ...); with [`FeatureSpec::line_case`], hashed apart for each case of the line around the token ([`LineCase`]) |
 //! | 5 | `cased` | hash of the word as written (case kept) |
 //! | 6.. | `wordpiece` | word-piece ids of the lower-cased word (greedy longest match), padded |
 //! | last | `vector` | the normalised word's row in a fixed vocabulary (0: not in it), whose table the trainer seeds with pretrained word vectors; only if [`FeatureSpec::vector_words`] > 0 |
@@ -41,11 +41,6 @@ pub struct FeatureSpec {
     /// (lower case, ALL CAPS, Headline Case or as usual: `LineCase`), so
     /// the network knows that a word's case was lost, not chosen.
     pub line_case: bool,
-    /// The `shape` id also says how the token's word is written in the
-    /// rest of the document: in lower case somewhere, or only capitalised
-    /// and somewhere in mid-sentence ([`DocCase`]), so "Light" in a page
-    /// that never writes "light" reads apart from the everyday word.
-    pub doc_case: bool,
 }
 
 /// Names of the embedding tables, in table order.
@@ -71,13 +66,11 @@ impl FeatureSpec {
         wordpiece_slots: 4,
         vector_words: 0,
         line_case: false,
-        doc_case: false,
     };
 
     /// The spec as stored in the model file: six numbers, a seventh for a
-    /// word-vector vocabulary, and with [`FeatureSpec::line_case`] or
-    /// [`FeatureSpec::doc_case`] an eighth, the option bits (the seventh
-    /// then 0 if there is no vocabulary).
+    /// word-vector vocabulary, and with [`FeatureSpec::line_case`] an eighth,
+    /// the option bits (the seventh then 0 if there is no vocabulary).
     #[cfg(any(test, feature = "train"))]
     pub fn to_u32s(&self) -> Vec<u32> {
         let mut v = vec![
@@ -88,32 +81,26 @@ impl FeatureSpec {
             self.cased_rows,
             self.wordpiece_slots,
         ];
-        let options = self.options();
-        if self.vector_words > 0 || options != 0 {
+        if self.vector_words > 0 || self.line_case {
             v.push(self.vector_words);
         }
-        if options != 0 {
-            v.push(options);
+        if self.line_case {
+            v.push(OPTION_LINE_CASE);
         }
         v
     }
 
     /// Reads the spec written by [`FeatureSpec::to_u32s`].
     pub fn from_u32s(v: &[u32]) -> Option<Self> {
-        let (v, vector_words, options) = match *v {
+        let (v, vector_words, line_case) = match *v {
             [ref head @ .., words] if v.len() == 7 && (1..=1 << 22).contains(&words) => {
-                (head, words, 0)
+                (head, words, false)
             }
-            [ref head @ .., words, options]
-                if v.len() == 8
-                    && words <= 1 << 22
-                    && options != 0
-                    && options & !(OPTION_LINE_CASE | OPTION_DOC_CASE) == 0 =>
-            {
-                (head, words, options)
+            [ref head @ .., words, OPTION_LINE_CASE] if v.len() == 8 && words <= 1 << 22 => {
+                (head, words, true)
             }
             _ if v.len() > 6 => return None,
-            _ => (v, 0, 0),
+            _ => (v, 0, false),
         };
         match *v {
             [norm_rows, prefix_rows, suffix_rows, shape_rows, cased_rows, wordpiece_slots]
@@ -132,31 +119,22 @@ impl FeatureSpec {
                     cased_rows,
                     wordpiece_slots,
                     vector_words,
-                    line_case: options & OPTION_LINE_CASE != 0,
-                    doc_case: options & OPTION_DOC_CASE != 0,
+                    line_case,
                 })
             }
             _ => None,
         }
     }
 
-    /// This spec without the [`FeatureSpec::line_case`] and
-    /// [`FeatureSpec::doc_case`] options: the features of the same tables
-    /// for a model that reads neither (the teachers of a distillation,
-    /// which read the text as written).
+    /// This spec without the [`FeatureSpec::line_case`] option: the
+    /// features of the same tables for a model that does not read it (the
+    /// teachers of a distillation, which read the text as written).
     #[cfg(feature = "train")]
-    pub fn as_written(&self) -> Self {
+    pub fn without_line_case(&self) -> Self {
         FeatureSpec {
             line_case: false,
-            doc_case: false,
             ..self.clone()
         }
-    }
-
-    /// The option bits stored in the model file.
-    fn options(&self) -> u32 {
-        (if self.line_case { OPTION_LINE_CASE } else { 0 })
-            | (if self.doc_case { OPTION_DOC_CASE } else { 0 })
     }
 
     /// Number of ids per token.
@@ -177,72 +155,6 @@ impl FeatureSpec {
 
 /// The option bit of [`FeatureSpec::line_case`] in the stored spec.
 const OPTION_LINE_CASE: u32 = 1;
-
-/// The option bit of [`FeatureSpec::doc_case`] in the stored spec.
-const OPTION_DOC_CASE: u32 = 2;
-
-/// For [`FeatureSpec::doc_case`]: how a word is written in the text the
-/// featurizer reads at once (a document, or a segment of a long text: as
-/// the document layer). Only words starting with a letter, in lines of
-/// the usual mixed case ([`LineCase::Usual`]), count and get a value other
-/// than `Unknown`: a lower-case, ALL CAPS or headline line tells nothing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum DocCase {
-    /// Not a word, not in a usual line, or written capitalised only at
-    /// the start of sentences.
-    Unknown,
-    /// Capitalised everywhere, and at least once in mid-sentence: after a
-    /// word, a number or a comma on the same line.
-    Named,
-    /// Written starting with a small letter somewhere.
-    Common,
-}
-
-impl DocCase {
-    /// The value of every token in `tokens` (`cases`: each one's line case).
-    fn read(text: &str, tokens: &[crate::span::Span], cases: &[LineCase]) -> Vec<DocCase> {
-        // Per normalised word (by a 64-bit hash): (seen in lower case, seen
-        // capitalised in mid-sentence).
-        let mut seen: FxHashMap<u64, (bool, bool)> = FxHashMap::default();
-        let mut keys: Vec<Option<u64>> = Vec::with_capacity(tokens.len());
-        for (i, t) in tokens.iter().enumerate() {
-            let word = t.slice(text);
-            let first = word.chars().next();
-            if cases[i] != LineCase::Usual || !first.is_some_and(char::is_alphabetic) {
-                keys.push(None);
-                continue;
-            }
-            let lower = first.is_some_and(char::is_lowercase);
-            let mid = i > 0 && {
-                let prev = tokens[i - 1];
-                let gap = text.get(prev.end..t.start).unwrap_or("\n");
-                let last = prev.slice(text).chars().next_back();
-                !gap.contains(['\n', '\r']) && last.is_some_and(|c| c.is_alphanumeric() || c == ',')
-            };
-            let key = hash64(normalize(word).as_bytes(), 1);
-            let entry = seen.entry(key).or_default();
-            entry.0 |= lower;
-            entry.1 |= !lower && mid;
-            keys.push(Some(key));
-        }
-        keys.iter()
-            .map(|k| match k.and_then(|k| seen.get(&k)) {
-                Some((true, _)) => DocCase::Common,
-                Some((false, true)) => DocCase::Named,
-                _ => DocCase::Unknown,
-            })
-            .collect()
-    }
-
-    /// The seed of the `shape` hash in a line of case `case`.
-    fn shape_seed(self, case: LineCase) -> u64 {
-        match self {
-            DocCase::Unknown => case.shape_seed(),
-            DocCase::Named => 69,
-            DocCase::Common => 85,
-        }
-    }
-}
 
 /// The window (bytes) of [`LineCase`] in a long line.
 const LINE_WINDOW: usize = 4096;
@@ -426,12 +338,11 @@ impl Featurizer {
     /// line of the usual mixed case.
     #[cfg(any(test, feature = "train"))]
     pub fn push_features(&self, word: &str, out: &mut Vec<u32>) {
-        self.push_features_in(word, LineCase::Usual, DocCase::Unknown, out);
+        self.push_features_in(word, LineCase::Usual, out);
     }
 
-    /// Appends the ids of `word` in a line cased as `case`, written in the
-    /// document as `doc` tells.
-    fn push_features_in(&self, word: &str, case: LineCase, doc: DocCase, out: &mut Vec<u32>) {
+    /// Appends the ids of `word` in a line cased as `case`.
+    fn push_features_in(&self, word: &str, case: LineCase, out: &mut Vec<u32>) {
         let norm = normalize(word);
         let s = &self.spec;
         out.push(hash_mod(norm.as_bytes(), 1, s.norm_rows));
@@ -440,7 +351,7 @@ impl Featurizer {
         out.push(hash_mod(suffix(&norm, 3).as_bytes(), 4, s.suffix_rows));
         out.push(hash_mod(
             shape(word).as_bytes(),
-            doc.shape_seed(case),
+            case.shape_seed(),
             s.shape_rows,
         ));
         out.push(hash_mod(word.as_bytes(), 6, s.cased_rows));
@@ -472,10 +383,9 @@ impl Featurizer {
         let mut out = Vec::with_capacity(tokens.len() * self.spec.slots());
         // The stretch of text last read for the line case, and its case.
         let mut known: Option<(usize, usize, LineCase)> = None;
-        let cases: Vec<LineCase> = if self.spec.line_case || self.spec.doc_case {
-            tokens
-                .iter()
-                .map(|t| match known {
+        for t in tokens {
+            let case = if self.spec.line_case {
+                match known {
                     Some((s, e, c)) if s <= t.start && t.start < e => c,
                     _ => {
                         let (s, e) = LineCase::stretch(text, t.start);
@@ -483,23 +393,11 @@ impl Featurizer {
                         known = Some((s, e, c));
                         c
                     }
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let docs = if self.spec.doc_case {
-            DocCase::read(text, tokens, &cases)
-        } else {
-            Vec::new()
-        };
-        for (i, t) in tokens.iter().enumerate() {
-            let case = match cases.get(i) {
-                Some(&c) if self.spec.line_case => c,
-                _ => LineCase::Usual,
+                }
+            } else {
+                LineCase::Usual
             };
-            let doc = docs.get(i).copied().unwrap_or(DocCase::Unknown);
-            self.push_features_in(t.slice(text), case, doc, &mut out);
+            self.push_features_in(t.slice(text), case, &mut out);
         }
         out
     }
@@ -587,11 +485,6 @@ fn suffix(s: &str, n: usize) -> &str {
 
 /// FNV-1a over `seed` and `bytes`, finished with a 64-bit mixer, modulo `rows`.
 pub(crate) fn hash_mod(bytes: &[u8], seed: u64, rows: u32) -> u32 {
-    (hash64(bytes, seed) % u64::from(rows.max(1))) as u32
-}
-
-/// FNV-1a over `seed` and `bytes`, finished with a 64-bit mixer.
-fn hash64(bytes: &[u8], seed: u64) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     for &b in bytes {
         h ^= u64::from(b);
@@ -602,7 +495,7 @@ fn hash64(bytes: &[u8], seed: u64) -> u64 {
     h ^= h >> 33;
     h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
     h ^= h >> 33;
-    h
+    (h % u64::from(rows.max(1))) as u32
 }
 
 #[cfg(test)]
@@ -645,29 +538,20 @@ mod tests {
         };
         assert_eq!(FeatureSpec::from_u32s(&spec.to_u32s()), Some(spec.clone()));
         for vector_words in [0, 3] {
-            for (line_case, doc_case) in [(true, false), (false, true), (true, true)] {
-                let with = FeatureSpec {
-                    vector_words,
-                    line_case,
-                    doc_case,
-                    ..FeatureSpec::DEFAULT
-                };
-                assert_eq!(with.to_u32s().len(), 8);
-                assert_eq!(FeatureSpec::from_u32s(&with.to_u32s()), Some(with.clone()));
-                assert_eq!(
-                    with.as_written().to_u32s().len(),
-                    6 + usize::from(vector_words > 0)
-                );
-                // An unknown option bit, no bit, or a ninth number, is not a spec.
-                let mut v = with.to_u32s();
-                for bad in [4, 8, 0] {
-                    v[7] = bad;
-                    assert_eq!(FeatureSpec::from_u32s(&v), None);
-                }
-                v[7] = 1;
-                v.push(1);
-                assert_eq!(FeatureSpec::from_u32s(&v), None);
-            }
+            let with = FeatureSpec {
+                vector_words,
+                line_case: true,
+                ..FeatureSpec::DEFAULT
+            };
+            assert_eq!(with.to_u32s().len(), 8);
+            assert_eq!(FeatureSpec::from_u32s(&with.to_u32s()), Some(with.clone()));
+            // An unknown option bit, or a ninth number, is not a spec.
+            let mut v = with.to_u32s();
+            v[7] = 2;
+            assert_eq!(FeatureSpec::from_u32s(&v), None);
+            v[7] = 1;
+            v.push(1);
+            assert_eq!(FeatureSpec::from_u32s(&v), None);
         }
         assert!(Featurizer::new(spec.clone(), None)
             .with_vocabulary(Vocabulary::new(&words[..2]))
@@ -784,66 +668,6 @@ mod tests {
         let first = LineCase::read(&text, 0, LINE_WINDOW);
         let last = LineCase::read(&text, text.len() - LINE_WINDOW, text.len());
         assert_eq!((first, last), (LineCase::Title, LineCase::Lower));
-    }
-
-    #[test]
-    fn doc_case_reads_the_word_elsewhere() {
-        use DocCase::*;
-        let text = "Reading is fun.\nShe read Light Reading, and Light Media too.\n\
-                    The light was on. Media Watch\nA MEDIA GIANT SAYS LIGHT";
-        let tokens = words(text);
-        let cases: Vec<LineCase> = tokens
-            .iter()
-            .map(|t| {
-                let (s, e) = LineCase::stretch(text, t.start);
-                LineCase::read(text, s, e)
-            })
-            .collect();
-        let got = DocCase::read(text, &tokens, &cases);
-        let of = |word: &str, nth: usize| {
-            let i = tokens
-                .iter()
-                .enumerate()
-                .filter(|(_, t)| t.slice(text) == word)
-                .nth(nth)
-                .unwrap()
-                .0;
-            got[i]
-        };
-        // Capitalised in mid-sentence and never in lower case, even where it
-        // starts a sentence.
-        assert_eq!((of("Reading", 0), of("Reading", 1)), (Named, Named));
-        assert_eq!(of("Media", 0), Named);
-        // Written in lower case elsewhere.
-        assert_eq!((of("Light", 0), of("light", 0)), (Common, Common));
-        // Only at the start of a sentence or of a line.
-        assert_eq!((of("She", 0), of("The", 0)), (Unknown, Unknown));
-        // Not words, or in an ALL CAPS line (which also counts for nothing).
-        assert_eq!(
-            (of(",", 0), of("MEDIA", 0), of("LIGHT", 0)),
-            (Unknown, Unknown, Unknown)
-        );
-        assert_eq!(of("Media", 1), Named);
-
-        // The option changes the `shape` slot only.
-        let spec = FeatureSpec {
-            doc_case: true,
-            ..FeatureSpec::DEFAULT
-        };
-        let on = Featurizer::new(spec, None).featurize(text, &tokens);
-        let off = Featurizer::new(FeatureSpec::DEFAULT, None).featurize(text, &tokens);
-        let slots = FeatureSpec::DEFAULT.slots();
-        for i in 0..tokens.len() {
-            for s in 0..slots {
-                let same = on[i * slots + s] == off[i * slots + s];
-                if s != 4 || got[i] == Unknown {
-                    assert!(same, "{} slot {s}", tokens[i].slice(text));
-                }
-            }
-        }
-        let shape_of = |ids: &[u32], i: usize| ids[i * slots + 4];
-        let named: Vec<usize> = (0..tokens.len()).filter(|&i| got[i] == Named).collect();
-        assert!(named.iter().any(|&i| shape_of(&on, i) != shape_of(&off, i)));
     }
 
     #[test]

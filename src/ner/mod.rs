@@ -53,7 +53,7 @@ impl Tagger {
         let spec = FeatureSpec::from_u32s(spec_values).ok_or_else(|| {
             ModelError::Invalid(format!(
                 "`features` must be six table sizes (five rows > 0, word-piece slots <= 16), \
-                 optionally a vocabulary size and then the option bits (1: line case, 2: document case), found {:?}{}",
+                 optionally a vocabulary size and then the option bits (1: line case), found {:?}{}",
                 &spec_values[..spec_values.len().min(8)],
                 if spec_values.len() > 8 { " ..." } else { "" }
             ))

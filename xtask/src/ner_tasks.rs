@@ -258,10 +258,6 @@ pub fn train(args: &[String]) -> Result {
             "the model's `shape` feature also reads how the token's line is cased (lower, upper, headline, usual); teachers read the text without it",
         ),
         Flag::switch(
-            "--doc-case",
-            "the model's `shape` feature also reads how the token's word is written elsewhere in the document (somewhere in lower case, or only capitalised and in mid-sentence); teachers read the text without it",
-        ),
-        Flag::switch(
             "--reuse-features",
             "no feature extraction: train on the features of the last run",
         ),
@@ -328,7 +324,6 @@ pub fn train(args: &[String]) -> Result {
     let spec = FeatureSpec {
         vector_words,
         line_case: flags.has("--line-case"),
-        doc_case: flags.has("--doc-case"),
         ..FeatureSpec::DEFAULT
     };
     let featurizer_of = |spec: &FeatureSpec| -> Result<Featurizer> {
@@ -341,8 +336,8 @@ pub fn train(args: &[String]) -> Result {
             .ok_or("the GloVe word list is shorter than --vectors")?)
     };
     let featurizer = featurizer_of(&spec)?;
-    // The teachers read the text as written, without the line's case or the document's.
-    let teacher_featurizer = featurizer_of(&spec.as_written())?;
+    // The teachers read the text as written, without the line's case.
+    let teacher_featurizer = featurizer_of(&spec.without_line_case())?;
     let labels: Vec<String> = corpus.labels.iter().map(|s| s.to_string()).collect();
     let dev_docs = read_corpus(&data.join("dev.jsonl"), None)?;
     // Features extracted by an earlier run (reused, or packed again) must
@@ -350,19 +345,14 @@ pub fn train(args: &[String]) -> Result {
     if flags.has("--reuse-features") || flags.has("--pack-only") {
         if let Ok(meta) = fs::read_to_string(work.join("meta.json")) {
             let meta: serde_json::Value = serde_json::from_str(&meta)?;
-            for (key, flag, wanted) in [
-                ("line_case", "--line-case", spec.line_case),
-                ("doc_case", "--doc-case", spec.doc_case),
-            ] {
-                let extracted = meta[key].as_bool().unwrap_or(false);
-                if extracted != wanted {
-                    return Err(format!(
-                        "the features in {} were extracted {} {flag}: give the same flags",
-                        work.display(),
-                        if extracted { "with" } else { "without" }
-                    )
-                    .into());
-                }
+            let extracted = meta["line_case"].as_bool().unwrap_or(false);
+            if extracted != spec.line_case {
+                return Err(format!(
+                    "the features in {} were extracted {} --line-case: give the same flags",
+                    work.display(),
+                    if extracted { "with" } else { "without" }
+                )
+                .into());
             }
         }
     }
@@ -542,12 +532,10 @@ pub fn train(args: &[String]) -> Result {
                 "minilm": minilm.join("model.safetensors"),
                 "vector_words": vector_words,
                 "line_case": spec.line_case,
-                "doc_case": spec.doc_case,
             });
             if let Some(dir) = &teacher_features {
                 let mut theirs = meta.clone();
                 theirs["line_case"] = false.into();
-                theirs["doc_case"] = false.into();
                 util::write(
                     dir.join("meta.json"),
                     serde_json::to_string_pretty(&theirs)?,
@@ -915,7 +903,7 @@ fn write_card(
         0 => String::new(),
         n => format!(", and the `vector` feature over the {n} most frequent words of GloVe 6B (Stanford; PDDL-1.0; PyPI `{GLOVE}`), its table seeded with their 50-d vectors"),
     };
-    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().spec().line_case { " (hashed apart for each case of the token's line: lower, upper, headline, usual)" } else { "" }, if tagger.featurizer().spec().doc_case { " (and for how the word is written elsewhere in the document: somewhere in lower case, or only capitalised and in mid-sentence)" } else { "" }, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().spec().line_case { " (hashed apart for each case of the token's line: lower, upper, headline, usual)" } else { "" }, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
     writeln!(
         card,
         "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
