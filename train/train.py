@@ -52,6 +52,9 @@ def parse_args():
     p.add_argument("--word-dropout", type=float, default=0.0,
                    help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
                         "so the network also learns to tag words it has not seen")
+    p.add_argument("--word-dropout-tables", default="norm,cased,vector",
+                   help="the tables --word-dropout zeros together (add `wordpiece` so that a word's pieces, "
+                        "which for a common word are the word itself, drop with it)")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--pool", action="store_true",
                    help="a document layer after the convolutions: each token also reads the mean of the "
@@ -216,7 +219,7 @@ def make_forward(meta, dilations, pool=False):
     # The document layer's word key: the two `norm` hashes in slots 0 and 1.
     assert not pool or (slot_tables[:2] == [0, 0] and meta["tables"][0] == "norm")
 
-    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0):
+    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0, word_tables=("norm", "cased", "vector")):
         # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
         # A window reads zeros where its neighbour is in another document or past the chunk.
         parts = []
@@ -227,7 +230,7 @@ def make_forward(meta, dilations, pool=False):
         for t in tables:
             emb = params[f"emb.{t}"]
             part = sum(emb[ids[:, :, s]] for s in slots_of[t])
-            if keep_word is not None and t in ("norm", "cased", "vector"):
+            if keep_word is not None and t in word_tables:
                 part = part * keep_word
             parts.append(part)
         dropout_key, x = dropout(dropout_key, jnp.concatenate(parts, axis=-1), rate)
@@ -501,8 +504,11 @@ def main():
     opt = optax.chain(optax.clip_by_global_norm(1.0), optax.adam(sched))
 
 
+    word_tables = tuple(args.word_dropout_tables.split(","))
+    assert all(t in TABLE_DIMS for t in word_tables), f"--word-dropout-tables: tables are {', '.join(TABLE_DIMS)}"
+
     def loss_fn(params, ids, tags, valid, doc, key, soft, lab):
-        logits = forward(params, ids, doc, key, args.dropout, args.word_dropout)
+        logits = forward(params, ids, doc, key, args.dropout, args.word_dropout, word_tables)
         if args.crf:
             nll = crf_nll(logits, tags, valid, crf_transitions(params, allowed), soft, args.distill, lab)
             return nll / jnp.maximum(valid.sum(), 1.0)
@@ -544,6 +550,8 @@ def main():
     if not args.pool:
         # Settings of runs from before the option (so their checkpoints still resume).
         settings.pop("pool")
+    if args.word_dropout_tables == "norm,cased,vector":
+        settings.pop("word_dropout_tables")
     if ck is not None:
         assert ck["settings"] == settings, "checkpoint was made with other settings"
         params = jax.tree_util.tree_map(jnp.asarray, ck["params"])
