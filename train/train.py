@@ -50,10 +50,10 @@ def parse_args():
                         "is in GloVe's frequency order); the other words read as not in the list (0: keep all)")
     p.add_argument("--table-dims", default="", help="embedding widths other than TABLE_DIMS', e.g. wordpiece=32")
     p.add_argument("--word-dropout", type=float, default=0.0,
-                   help="chance that a token's whole-word tables (norm, cased, vector) read as zeros in training, "
+                   help="chance that a token's whole-word tables (--word-dropout-tables) read as zeros in training, "
                         "so the network also learns to tag words it has not seen")
     p.add_argument("--word-dropout-tables", default="norm,cased,vector",
-                   help="the tables --word-dropout zeros together (add `wordpiece` so that a word's pieces, "
+                   help="the tables --word-dropout zeros together (default: norm,cased,vector; add `wordpiece` so that a word's pieces, "
                         "which for a common word are the word itself, drop with it)")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
     p.add_argument("--pool", action="store_true",
