@@ -201,6 +201,9 @@ pub struct Furniture {
     makers: Vec<String>,
     /// Short sentences as (document, first token, end token).
     headlines: Vec<(usize, usize, usize)>,
+    /// Everyday two-word phrases of the corpus (`real estate`), for names
+    /// made of a common phrase.
+    phrases: Vec<String>,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -485,6 +488,7 @@ impl Furniture {
             names,
             makers,
             headlines,
+            phrases: everyday_phrases(docs),
         }
     }
 
@@ -514,7 +518,16 @@ impl Furniture {
         // Byline.
         let name = rng.pick(&self.names).clone();
         let title = *rng.pick(TITLES);
-        let publication = *rng.pick(PUBLICATIONS);
+        // The page's publication: half the time an everyday phrase of the
+        // corpus, capitalised (`Real Estate`), so that the byline's and the
+        // signature's slot are learnt rather than a list of names.
+        let phrase;
+        let publication = if !self.phrases.is_empty() && rng.chance(50) {
+            phrase = capitalised(rng.pick::<String>(&self.phrases));
+            phrase.as_str()
+        } else {
+            *rng.pick(PUBLICATIONS)
+        };
         match rng.below(4) {
             0 => page.line(&[("By ", None), (&name, Some("PERSON"))]),
             1 => {
@@ -548,10 +561,17 @@ impl Furniture {
             self.product_sentence(&mut page, &mut rng);
         }
         if rng.chance(40) {
-            let source = if rng.chance(70) {
-                publication
-            } else {
-                *rng.pick(PUBLICATIONS)
+            // Mostly the page's own publication; else another, often one
+            // named by an everyday phrase (`Real Estate`), which only its
+            // capitals and its place in the sentence tell from the phrase.
+            let other;
+            let source = match rng.below(10) {
+                0..=5 => publication,
+                6..=8 if !self.phrases.is_empty() => {
+                    other = capitalised(rng.pick::<String>(&self.phrases));
+                    other.as_str()
+                }
+                _ => *rng.pick(PUBLICATIONS),
             };
             let maker = rng.pick(&self.makers).clone();
             let person = rng.pick(&self.names).clone();
@@ -666,6 +686,61 @@ impl Furniture {
             page.entities.truncate(entities);
         }
     }
+}
+
+/// Two-word phrases of lower-case words (3 to 12 letters, outside entities)
+/// that the corpus writes at least three times, without those whose first
+/// or second word is among the 150 most frequent words (`of the`, `said
+/// it`): the everyday phrases some names are made of.
+fn everyday_phrases(docs: &[Doc]) -> Vec<String> {
+    use std::collections::HashMap;
+    fn plain<'d>(doc: &'d Doc, t: &Span) -> Option<&'d str> {
+        let w = t.slice(&doc.text);
+        ((3..=12).contains(&w.len())
+            && w.bytes().all(|b| b.is_ascii_lowercase())
+            && !doc
+                .entities
+                .iter()
+                .any(|(e, _)| e.start < t.end && t.start < e.end))
+        .then_some(w)
+    }
+    let mut words: HashMap<&str, usize> = HashMap::new();
+    let mut pairs: HashMap<(&str, &str), usize> = HashMap::new();
+    for doc in docs {
+        let mut last: Option<&str> = None;
+        for t in &doc.tokens {
+            let w = plain(doc, t);
+            if let Some(w) = w {
+                *words.entry(w).or_default() += 1;
+                if let Some(a) = last {
+                    *pairs.entry((a, w)).or_default() += 1;
+                }
+            }
+            last = w;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = words.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let common: std::collections::HashSet<&str> = ranked.iter().take(150).map(|w| w.0).collect();
+    let mut phrases: Vec<String> = pairs
+        .into_iter()
+        .filter(|((a, b), n)| *n >= 3 && !common.contains(a) && !common.contains(b))
+        .map(|((a, b), _)| format!("{a} {b}"))
+        .collect();
+    phrases.sort();
+    phrases
+}
+
+/// `text` with the first letter of each word upper case.
+fn capitalised(text: &str) -> String {
+    text.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// The parts of a line from a template whose `{X}` slots `slot` fills with
