@@ -555,12 +555,17 @@ impl Furniture {
         if !page.copy(doc, 0, doc.tokens.len(), true, false, &mut rng) {
             return None;
         }
-        // Now and then a word about a product, and a sentence citing the
-        // publication (mostly this page's own) as a source.
+        // Now and then a word about a product; mostly a sentence or two
+        // citing a publication (often this page's own) as a source.
         if rng.chance(40) {
             self.product_sentence(&mut page, &mut rng);
         }
-        if rng.chance(40) {
+        let sources = match rng.below(10) {
+            0..=1 => 0,
+            2..=6 => 1,
+            _ => 2,
+        };
+        for _ in 0..sources {
             // Mostly the page's own publication; else another, often one
             // named by an everyday phrase (`Real Estate`), which only its
             // capitals and its place in the sentence tell from the phrase.
