@@ -5,8 +5,8 @@
 //! other stories' headlines and bylines after it, and money written the way
 //! pages abbreviate it (`$92B`, `€3bn`, `$1.5M`); now and then a sentence
 //! of our own about an invented product of a maker the corpus names
-//! (`Maker Line 10 Pro`), and one citing a publication as a source
-//! (`Maker confirmed to Market Lantern that ...`).
+//! (`Maker Line 10 Pro`), and on most pages a sentence or two citing a
+//! publication as a source (`Maker confirmed to Market Lantern that ...`).
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -20,9 +20,12 @@
 //! not from teachers that never saw such text.
 //!
 //! The names are those of the corpus' own PERSON entities; the job titles
-//! and the publications are lists written here (invented publications of
-//! everyday words, as many real ones are); the headlines are short sentences
-//! of the corpus' newswire and magazine documents that name something.
+//! are a list written here; a publication is, half the time, an everyday
+//! two-word phrase of the corpus capitalised (`Real Estate`), else one of a
+//! list of invented ones (many real publications are named by everyday
+//! words, and a list alone is learnt by heart rather than the slot); the
+//! headlines are short sentences of the corpus' newswire and magazine
+//! documents that name something.
 
 use crate::segment::tokens::tokenize;
 use crate::span::Span;
@@ -798,6 +801,40 @@ mod tests {
             entities,
             gold: Vec::new(),
         }
+    }
+
+    #[test]
+    fn everyday_phrases_are_repeated_pairs_of_rarer_words() {
+        // 150 frequent words (`aaa`, `aab`, ...), each written ten times,
+        // then the pairs.
+        let frequent: Vec<String> = (0..150u8)
+            .map(|i| {
+                let l = |n: u8| char::from(b'a' + n % 26);
+                [l(i / 26 / 26), l(i / 26), l(i)].iter().collect()
+            })
+            .collect();
+        let mut text = String::new();
+        for w in &frequent {
+            text.push_str(&format!("{w} ").repeat(10));
+        }
+        text.push_str(&"real estate . ".repeat(3));
+        text.push_str(&"cold fusion . ".repeat(2));
+        text.push_str(&"Paris housing . ".repeat(3));
+        text.push_str(&"aab market . ".repeat(3));
+        text.push_str(&"tax cuts . tax cuts . tax cuts in the tax cuts report");
+        let docs = vec![doc(&text, &[("tax cuts report", "WORK_OF_ART")])];
+        let phrases = everyday_phrases(&docs);
+        // Three times and more, both words lower case and rarer, outside
+        // entities: `tax cuts` counts three times, not in the entity.
+        assert!(phrases.contains(&"real estate".to_string()), "{phrases:?}");
+        assert!(phrases.contains(&"tax cuts".to_string()), "{phrases:?}");
+        for not in ["cold fusion", "paris housing", "aab market", "cuts report"] {
+            assert!(
+                !phrases.iter().any(|p| p.eq_ignore_ascii_case(not)),
+                "{not}: {phrases:?}"
+            );
+        }
+        assert_eq!(capitalised("real estate"), "Real Estate");
     }
 
     #[test]
