@@ -50,6 +50,15 @@ fn shown_overlapping(text: &str, entities: &[Entity], at: (usize, usize)) -> Vec
         .collect()
 }
 
+/// Checks that each occurrence of `needle` is exactly one entity, `label`,
+/// spanning it, and that nothing else overlaps it.
+fn each_is_one_entity(text: &str, entities: &[Entity], needle: &str, label: &str) {
+    for at in occurrences(text, needle) {
+        let found = shown_overlapping(text, entities, at);
+        assert_eq!(found, [format!("{label} {needle:?}")], "at byte {}", at.0);
+    }
+}
+
 #[test]
 fn the_signature_dash_belongs_to_no_entity() {
     let Some((text, entities)) = annotated() else {
@@ -59,10 +68,7 @@ fn the_signature_dash_belongs_to_no_entity() {
         let s = e.span.slice(&text);
         assert!(!s.starts_with(['—', '–', '-']), "{}", show(&text, e));
     }
-    for at in occurrences(&text, "Ray Le Maistre") {
-        let found = shown_overlapping(&text, &entities, at);
-        assert_eq!(found, ["PERSON \"Ray Le Maistre\""], "at byte {}", at.0);
-    }
+    each_is_one_entity(&text, &entities, "Ray Le Maistre", "PERSON");
 }
 
 #[test]
@@ -83,10 +89,7 @@ fn money_keeps_its_currency_sign() {
     let Some((text, entities)) = annotated() else {
         return;
     };
-    for at in occurrences(&text, "$92B") {
-        let found = shown_overlapping(&text, &entities, at);
-        assert_eq!(found, ["MONEY \"$92B\""], "at byte {}", at.0);
-    }
+    each_is_one_entity(&text, &entities, "$92B", "MONEY");
 }
 
 #[test]
@@ -123,8 +126,5 @@ fn the_publisher_is_an_organisation() {
     };
     // Two everyday words, in the signature and in the text ("confirmed to
     // ... that"): an ORG each time, and nothing more.
-    for at in occurrences(&text, "Light Reading") {
-        let found = shown_overlapping(&text, &entities, at);
-        assert_eq!(found, ["ORG \"Light Reading\""], "at byte {}", at.0);
-    }
+    each_is_one_entity(&text, &entities, "Light Reading", "ORG");
 }

@@ -821,7 +821,7 @@ mod tests {
         text.push_str(&"cold fusion . ".repeat(2));
         text.push_str(&"Paris housing . ".repeat(3));
         text.push_str(&"aab market . ".repeat(3));
-        text.push_str(&"tax cuts . tax cuts . tax cuts in the tax cuts report");
+        text.push_str("tax cuts . tax cuts . tax cuts in the tax cuts report");
         let docs = vec![doc(&text, &[("tax cuts report", "WORK_OF_ART")])];
         let phrases = everyday_phrases(&docs);
         // Three times and more, both words lower case and rarer, outside
