@@ -698,8 +698,8 @@ impl Furniture {
 
 /// Two-word phrases of lower-case words (3 to 12 letters, outside entities)
 /// that the corpus writes at least three times, without those whose first
-/// or second word is among the 150 most frequent words (`of the`, `said
-/// it`): the everyday phrases some names are made of.
+/// or second word is among the 150 most frequent such words (`said that`,
+/// `the company`): the everyday phrases some names are made of.
 fn everyday_phrases(docs: &[Doc]) -> Vec<String> {
     use std::collections::HashMap;
     fn plain<'d>(doc: &'d Doc, t: &Span) -> Option<&'d str> {
