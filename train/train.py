@@ -20,6 +20,7 @@ import optax
 
 import quant
 
+WORD_DROPOUT_TABLES = "norm,cased,vector"  # --word-dropout-tables' default
 TABLE_DIMS = {"norm": 64, "prefix": 16, "suffix": 24, "shape": 16, "cased": 32, "wordpiece": 64, "vector": 50}
 
 
@@ -52,7 +53,7 @@ def parse_args():
     p.add_argument("--word-dropout", type=float, default=0.0,
                    help="chance that a token's whole-word tables (--word-dropout-tables) read as zeros in training, "
                         "so the network also learns to tag words it has not seen")
-    p.add_argument("--word-dropout-tables", default="norm,cased,vector",
+    p.add_argument("--word-dropout-tables", default=WORD_DROPOUT_TABLES,
                    help="the tables --word-dropout zeros together (default: norm,cased,vector; add `wordpiece` so that a word's pieces, "
                         "which for a common word are the word itself, drop with it)")
     p.add_argument("--crf", action="store_true", help="train a linear-chain CRF over the BILOU tags (learned transition scores) instead of per-token softmax")
@@ -219,7 +220,7 @@ def make_forward(meta, dilations, pool=False):
     # The document layer's word key: the two `norm` hashes in slots 0 and 1.
     assert not pool or (slot_tables[:2] == [0, 0] and meta["tables"][0] == "norm")
 
-    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0, word_tables=("norm", "cased", "vector")):
+    def forward(params, ids, doc, dropout_key=None, rate=0.0, word_rate=0.0, word_tables=tuple(WORD_DROPOUT_TABLES.split(","))):
         # ids: [B, T, S]; doc: [B, T] document number of each position (-1: padding).
         # A window reads zeros where its neighbour is in another document or past the chunk.
         parts = []
@@ -550,7 +551,7 @@ def main():
     if not args.pool:
         # Settings of runs from before the option (so their checkpoints still resume).
         settings.pop("pool")
-    if args.word_dropout_tables == "norm,cased,vector":
+    if args.word_dropout_tables == WORD_DROPOUT_TABLES:
         settings.pop("word_dropout_tables")
     if ck is not None:
         assert ck["settings"] == settings, "checkpoint was made with other settings"

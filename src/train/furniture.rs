@@ -526,7 +526,7 @@ impl Furniture {
         // signature's slot are learnt rather than a list of names.
         let phrase;
         let publication = if !self.phrases.is_empty() && rng.chance(50) {
-            phrase = capitalised(rng.pick::<String>(&self.phrases));
+            phrase = self.phrase_name(&mut rng);
             phrase.as_str()
         } else {
             *rng.pick(PUBLICATIONS)
@@ -576,7 +576,7 @@ impl Furniture {
             let source = match rng.below(10) {
                 0..=5 => publication,
                 6..=8 if !self.phrases.is_empty() => {
-                    other = capitalised(rng.pick::<String>(&self.phrases));
+                    other = self.phrase_name(&mut rng);
                     other.as_str()
                 }
                 _ => *rng.pick(PUBLICATIONS),
@@ -640,6 +640,12 @@ impl Furniture {
             },
             constructed,
         })
+    }
+
+    /// A name made of an everyday phrase of the corpus, capitalised (`Real
+    /// Estate`); `self.phrases` must not be empty.
+    fn phrase_name(&self, rng: &mut Rng) -> String {
+        capitalised(rng.pick::<String>(&self.phrases))
     }
 
     /// Appends a sentence about an invented product of a maker of the
