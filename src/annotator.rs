@@ -153,7 +153,7 @@ impl Annotator {
     }
 
     /// The NER model (for the tools, through `train::AnnotatorInternals`).
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub(crate) fn ner(&self) -> &Tagger {
         &self.tagger
     }

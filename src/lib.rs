@@ -25,10 +25,11 @@
 //!   [`MAX_INPUT_BYTES`]) and [`ModelError`] (a model file that does not load).
 //!
 //! Nothing else is public. The cargo feature `wasm` adds the JavaScript
-//! binding (module `wasm`); the feature `train` adds the module `train`, the
-//! internals that the project's own tools (`cargo xtask`, the tests) use to
-//! train and evaluate models. `train` is not part of the API and may change
-//! at any time.
+//! binding (module `wasm`); the feature `internals` adds the module
+//! `internals`: the parts inference shares with the project's own tools
+//! (the training crate `newsmark-train`, the bench, the fuzz targets), such
+//! as the feature extraction and the model container. `internals` is not
+//! part of the API and may change at any time.
 
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
@@ -41,9 +42,9 @@ mod ner;
 mod segment;
 mod span;
 
-#[cfg(feature = "train")]
-pub mod train;
-#[cfg(feature = "wasm-core")]
+#[cfg(feature = "internals")]
+pub mod internals;
+#[cfg(feature = "wasm-no-model")]
 pub mod wasm;
 
 pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};

@@ -211,7 +211,7 @@ impl<'t> OffsetMap<'t> {
 /// Converts offsets in `unit` (UTF-16 units or code points) back to byte
 /// offsets of `text`. `offsets` must be sorted ascending; an offset inside a
 /// surrogate pair or past the end is rounded down / clamped.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> {
     let mut out = Vec::with_capacity(offsets.len());
     let mut iter = text.char_indices().peekable();
@@ -242,7 +242,7 @@ pub fn to_byte_offsets(text: &str, unit: Unit, offsets: &[usize]) -> Vec<usize> 
 /// Converts `[start, end)` pairs counted in `unit` (sorted, as a corpus'
 /// tokens are) into byte spans of `text`; an end before its start becomes an
 /// empty span at the start.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub fn spans_from_offsets(text: &str, unit: Unit, pairs: &[(usize, usize)]) -> Vec<Span> {
     let starts: Vec<usize> = pairs.iter().map(|p| p.0).collect();
     let ends: Vec<usize> = pairs.iter().map(|p| p.1).collect();

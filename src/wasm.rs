@@ -96,7 +96,7 @@ pub struct WasmAnnotator {
 impl WasmAnnotator {
     /// `new Annotator()`: an annotator with the default model embedded in the
     /// wasm module (18 OntoNotes labels). The module without a model (the
-    /// feature `wasm-core`, shipped for the lite model) throws: it has only
+    /// feature `wasm-no-model`, shipped for the lite model) throws: it has only
     /// `Annotator.fromBytes`.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<WasmAnnotator, JsError> {

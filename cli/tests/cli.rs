@@ -289,7 +289,7 @@ fn a_bad_model_file_is_named() {
 
     // The model the binary embeds, loaded from a file, gives the same output.
     let file = dir.join("default.nmm");
-    std::fs::write(&file, newsmark::train::DEFAULT_MODEL).unwrap();
+    std::fs::write(&file, newsmark::internals::DEFAULT_MODEL).unwrap();
     let with_file = run(
         &["annotate", "--model", file.to_str().unwrap()],
         TEXTS[1].as_bytes(),
@@ -418,10 +418,10 @@ fn output_keeps_the_input_order_across_threads_and_batches() {
 
 /// The check: on OntoNotes dev, the CLI's entities are those of
 /// `cargo xtask predict ner` (which annotates the raw text with
-/// `Annotator::annotate` and writes code points: `train::corpus::to_eval`).
+/// `Annotator::annotate` and writes code points: `newsmark_train::corpus::to_eval`).
 #[test]
 fn ontonotes_dev_entities_match_predict_ner() {
-    use newsmark::train::corpus;
+    use newsmark_train::corpus;
     let Some(shared) = corpus::shared_for_test("ontonotes_dev_entities_match_predict_ner") else {
         return;
     };

@@ -14,7 +14,7 @@
 mod invariants;
 
 use libfuzzer_sys::fuzz_target;
-use newsmark::train::{checksum, FORMAT_VERSION, MAGIC};
+use newsmark::internals::{checksum, FORMAT_VERSION, MAGIC};
 use newsmark::Annotator;
 
 /// `payload` behind a valid header.

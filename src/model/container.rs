@@ -65,7 +65,7 @@ pub enum Section {
     Strings(Vec<String>),
 }
 
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 impl Section {
     /// A [`Section::I4Rows`] of `rows x cols` values in `-7..=7` (row-major)
     /// with one scale per row (stored as `f16`: give scales that are `f16`
@@ -389,7 +389,7 @@ impl ModelFile {
     }
 
     /// All sections, in file order.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn sections(&self) -> &[(String, Section)] {
         &self.sections
     }
@@ -421,7 +421,7 @@ fn check_i4(packed: &[u8], cols: usize) -> Result<(), String> {
 /// Packs `rows x cols` values in `-7..=7` (row-major) as [`Section::I4Rows`]
 /// stores them; `None` if a value is out of range or `values` is not
 /// `rows * cols` long.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub(crate) fn pack_i4(values: &[i8], rows: usize, cols: usize) -> Option<Vec<u8>> {
     if rows.checked_mul(cols)? != values.len() || values.iter().any(|v| !(-7..=7).contains(v)) {
         return None;
@@ -438,7 +438,7 @@ pub(crate) fn pack_i4(values: &[i8], rows: usize, cols: usize) -> Option<Vec<u8>
 }
 
 /// The values of `rows` packed 4-bit rows of `cols` values, row-major.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub(crate) fn unpack_i4(packed: &[u8], cols: usize) -> Vec<i8> {
     let stride = cols.div_ceil(2);
     if stride == 0 {
@@ -469,7 +469,7 @@ pub(crate) fn f16_to_f32(h: u16) -> f32 {
 
 /// The half-precision number nearest to `x` (ties to even; too large a
 /// number becomes infinite), as bits.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub(crate) fn f32_to_f16(x: f32) -> u16 {
     let b = x.to_bits();
     let sign = ((b >> 16) & 0x8000) as u16;
@@ -551,13 +551,13 @@ impl<'b> Reader<'b> {
 }
 
 /// Builds a model file section by section (used by the trainer's packer).
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 #[derive(Clone, Debug, Default)]
 pub struct ModelWriter {
     sections: Vec<(String, Section)>,
 }
 
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 impl ModelWriter {
     /// An empty model file.
     pub fn new() -> Self {
@@ -707,7 +707,7 @@ mod tests {
         }
     }
 
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     #[test]
     fn string_lists_round_trip_in_both_forms() {
         let lists: [&[&str]; 6] = [
@@ -783,7 +783,7 @@ mod tests {
             packed,
             scales,
         };
-        #[cfg(feature = "train")]
+        #[cfg(feature = "internals")]
         {
             let mut w = ModelWriter::new();
             w.add("t", section.clone());

@@ -33,13 +33,13 @@ impl TagSet {
     }
 
     /// Always false: there is always the `O` tag.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         false
     }
 
     /// The tag for `part` of label `label` (`label` ignored for [`Part::Out`]).
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn tag(&self, part: Part, label: usize) -> usize {
         match part {
             Part::Out => 0,
@@ -336,7 +336,7 @@ impl Decoder {
     }
 
     /// True if the decoder has learned transition scores.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn has_transitions(&self) -> bool {
         self.learned
     }

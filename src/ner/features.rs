@@ -56,7 +56,7 @@ pub const TABLE_NAMES: [&str; 7] = [
 
 impl FeatureSpec {
     /// The default sizes used by the trainer.
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub const DEFAULT: FeatureSpec = FeatureSpec {
         norm_rows: 1 << 14,
         prefix_rows: 1 << 12,
@@ -71,7 +71,7 @@ impl FeatureSpec {
     /// The spec as stored in the model file: six numbers, a seventh for a
     /// word-vector vocabulary, and with [`FeatureSpec::line_case`] an eighth,
     /// the option bits (the seventh then 0 if there is no vocabulary).
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn to_u32s(&self) -> Vec<u32> {
         let mut v = vec![
             self.norm_rows,
@@ -129,7 +129,7 @@ impl FeatureSpec {
     /// This spec without the [`FeatureSpec::line_case`] option: the
     /// features of the same tables for a model that does not read it (the
     /// teachers of a distillation, which read the text as written).
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn without_line_case(&self) -> Self {
         FeatureSpec {
             line_case: false,
@@ -255,7 +255,7 @@ impl Vocabulary {
     }
 
     /// True for an empty vocabulary.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -301,7 +301,7 @@ impl Featurizer {
     }
 
     /// The table sizes.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn spec(&self) -> &FeatureSpec {
         &self.spec
     }
@@ -329,14 +329,14 @@ impl Featurizer {
     }
 
     /// The word-piece vocabulary, if the model uses one.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn wordpieces(&self) -> Option<&WordPieces> {
         self.wordpieces.as_ref()
     }
 
     /// Appends the [`FeatureSpec::slots`] ids of `word` to `out`, as in a
     /// line of the usual mixed case.
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn push_features(&self, word: &str, out: &mut Vec<u32>) {
         self.push_features_in(word, LineCase::Usual, out);
     }

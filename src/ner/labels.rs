@@ -96,7 +96,7 @@ pub const KNOWN_LABELS: &[LabelInfo] = &[
 
 /// The 18 OntoNotes 5.0 labels, as the corpus names them (the first 18 of
 /// [`KNOWN_LABELS`]).
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub const ONTONOTES: &[&str] = &[
     "PERSON",
     "NORP",
@@ -119,7 +119,7 @@ pub const ONTONOTES: &[&str] = &[
 ];
 
 /// The 4 CoNLL-2003 labels.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub const CONLL2003: &[&str] = &["PER", "ORG", "LOC", "MISC"];
 
 /// The static label info for `name` (`"ORG"` and `"LOC"` are shared by both

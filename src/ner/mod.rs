@@ -112,20 +112,20 @@ impl Tagger {
     }
 
     /// The feature extractor of this model.
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn featurizer(&self) -> &Featurizer {
         &self.featurizer
     }
 
     /// True if the model was trained as a CRF and decodes with learned
     /// transition scores.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn has_transitions(&self) -> bool {
         self.decoder.has_transitions()
     }
 
     /// The network of this model.
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn network(&self) -> &Network {
         &self.network
     }
@@ -134,7 +134,7 @@ impl Tagger {
     /// [`decode::TagSet`]) for the tokens of one document, its document
     /// layer pooling over all of them (the tools' view; [`Tagger::tag`]
     /// runs the network a segment at a time).
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn logits(&self, text: &str, tokens: &[Span]) -> Vec<f32> {
         let ids = self.featurizer.featurize(text, tokens);
         self.network.forward(&ids)
@@ -144,7 +144,7 @@ impl Tagger {
     /// spans, sorted; every token inside one sentence). Entities are sorted,
     /// do not overlap, start and end on token boundaries and never cross a
     /// sentence boundary.
-    #[cfg(any(test, feature = "train"))]
+    #[cfg(any(test, feature = "internals"))]
     pub fn tag(&self, text: &str, tokens: &[Span], sentences: &[Span]) -> Vec<Entity> {
         let mut stream = self.stream(text);
         stream.push(tokens, sentences);
@@ -193,7 +193,7 @@ impl Tagger {
     /// it lowered dev F1, see DESIGN.md):
     /// every mention with the same text gets the label the model favours
     /// over all of them together.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn set_document_consistency(&mut self, on: bool) {
         self.document_consistency = on;
     }

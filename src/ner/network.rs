@@ -404,7 +404,7 @@ impl Network {
     /// out of range count as row 0), row-major `n x n_tags`; the document
     /// layer pools over the whole run (the tools' view: the tagger runs
     /// `Network::forward_core` a segment at a time).
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn forward(&self, ids: &[u32]) -> Vec<f32> {
         let n = ids.len() / self.slot_tables.len().max(1);
         self.forward_core(ids, 0..n)

@@ -59,7 +59,7 @@ impl WordPieces {
     }
 
     /// True for an empty vocabulary.
-    #[cfg(feature = "train")]
+    #[cfg(feature = "internals")]
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }

@@ -81,7 +81,7 @@ pub(crate) fn segment_block(
 /// Sentences and tokens of `text` without classifying its blocks: the lines
 /// are split, tokenized and cut into sentences exactly as [`segment`] does.
 /// This is the part the speed benchmark measures.
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 pub fn sentences_and_tokens(text: &str) -> (Vec<Span>, Vec<Span>) {
     let mut tokens = Vec::with_capacity(text.len() / 5);
     let mut sentences = Vec::with_capacity(text.len() / 100);

@@ -38,7 +38,7 @@ pub(crate) fn sentences_into(text: &str, tokens: &[Span], case: LineCase, out: &
 }
 
 /// The sentences of the whole text (lines, then tokens, then sentences).
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 pub fn sentences(text: &str) -> Vec<Span> {
     // The same lines, tokens and rules as `segment`, without classifying the
     // blocks (which does not change where sentences end).

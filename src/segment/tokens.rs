@@ -27,7 +27,7 @@ use crate::span::Span;
 ///
 /// `within` must lie on `char` boundaries of `text`; otherwise nothing is
 /// added.
-#[cfg(any(test, feature = "train"))]
+#[cfg(any(test, feature = "internals"))]
 pub(crate) fn tokenize_into(text: &str, within: Span, out: &mut Vec<Span>) {
     tokenize_cased(text, within, super::line_case(text, within), out);
 }
@@ -61,7 +61,7 @@ pub(crate) fn tokenize_cased(text: &str, within: Span, case: LineCase, out: &mut
 }
 
 /// The tokens of the whole text.
-#[cfg(feature = "train")]
+#[cfg(feature = "internals")]
 pub fn tokenize(text: &str) -> Vec<Span> {
     let mut out = Vec::new();
     tokenize_into(text, Span::new(0, text.len()), &mut out);

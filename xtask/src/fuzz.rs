@@ -272,8 +272,8 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     }
     // Whole, valid files of the model's first k sections (while small):
     // they get past the container and reach the model's own checks.
-    if let Ok(file) = newsmark::train::ModelFile::parse(&model) {
-        let mut writer = newsmark::train::ModelWriter::new();
+    if let Ok(file) = newsmark::internals::ModelFile::parse(&model) {
+        let mut writer = newsmark::internals::ModelWriter::new();
         for (name, section) in file.sections() {
             writer.add(name, section.clone());
             let bytes = writer.to_bytes();
@@ -287,8 +287,8 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     // A file with a small 4-bit table (odd rows, so a pad nibble), for the
     // section kind the committed model does not use.
     let values: Vec<i8> = (0..15).map(|i| i as i8 - 7).collect();
-    if let Ok(section) = newsmark::train::Section::i4_rows(5, 3, &values, vec![0.5; 5]) {
-        let mut writer = newsmark::train::ModelWriter::new();
+    if let Ok(section) = newsmark::internals::Section::i4_rows(5, 3, &values, vec![0.5; 5]) {
+        let mut writer = newsmark::internals::ModelWriter::new();
         writer.add("emb.norm", section);
         let bytes = writer.to_bytes();
         seeds.push(bytes[HEADER..].to_vec());
@@ -300,5 +300,5 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
 
 /// 64-bit FNV-1a, to name corpus files by their contents.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    newsmark::train::fnv1a64(bytes)
+    newsmark::internals::fnv1a64(bytes)
 }

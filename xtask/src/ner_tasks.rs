@@ -2,12 +2,12 @@
 //! model file, the model card), evaluation and prediction files.
 
 use crate::util::{self, Flag, Flags, Result};
-use newsmark::train::corpus::{read_corpus, to_eval, CaseChange, Doc};
-use newsmark::train::furniture::Furniture;
-use newsmark::train::labelled_pages;
-use newsmark::train::npy;
-use newsmark::train::score::{score_tagger, EvalEntity, Scorer};
-use newsmark::train::{
+use newsmark_train::corpus::{read_corpus, to_eval, CaseChange, Doc};
+use newsmark_train::synthetic_pages::SyntheticPages;
+use newsmark_train::labelled_pages;
+use newsmark_train::npy;
+use newsmark_train::score::{score_tagger, EvalEntity, Scorer};
+use newsmark::internals::{
     FeatureSpec, Featurizer, ModelFile, ModelWriter, Part, Section, TagSet, Tagger, Vocabulary,
     WordPieces, CONLL2003, DEFAULT_MODEL, ONTONOTES, TABLE_NAMES,
 };
@@ -184,7 +184,7 @@ fn extract(
 /// model (`models/CORPUS-NAME.nmm`, e.g. the lite one) in its own directory,
 /// with `--resume --reuse-features` from the teachers and features of the
 /// default run; `--furnish SHARE` adds that share of the training documents
-/// dressed as web pages ([`Furniture`]) and `--pages DIR` the hand-labelled
+/// dressed as web pages ([`SyntheticPages`]) and `--pages DIR` the hand-labelled
 /// pages of DIR (`--pages-repeat N` times), both learnt from their labels
 /// alone; `--teacher-extra ARGS` gives the teachers trainer arguments of
 /// their own (say the document layer) and directories named after them;
@@ -411,7 +411,7 @@ pub fn train(args: &[String]) -> Result {
                     .ok()
                     .filter(|f| (0.0..=1.0).contains(f))
                     .ok_or_else(|| format!("--furnish wants a share from 0 to 1, not `{share}`"))?;
-                let furniture = Furniture::new(&train_docs[..originals]);
+                let pages = SyntheticPages::new(&train_docs[..originals]);
                 hard = unmarked(&train_docs);
                 let (mut due, mut added) = (0.0, 0);
                 for i in 0..originals {
@@ -420,7 +420,7 @@ pub fn train(args: &[String]) -> Result {
                         continue;
                     }
                     due -= 1.0;
-                    if let Some(page) = furniture.furnish(&train_docs[..originals], i, 17) {
+                    if let Some(page) = pages.page(&train_docs[..originals], i, 17) {
                         hard.extend(page.constructed.iter().map(|&c| u32::from(c)));
                         if !teacher_view.is_empty() {
                             teacher_view.push(page.doc.clone());
@@ -431,7 +431,7 @@ pub fn train(args: &[String]) -> Result {
                 }
                 eprintln!(
                     "--furnish {share}: {added} documents added as web pages ({} names; {} constructed tokens)",
-                    furniture.names(),
+                    pages.names(),
                     hard.iter().filter(|&&h| h == 1).count()
                 );
             }

@@ -5,9 +5,9 @@
 //! read them; the `eval` tasks compute the same figures in-process.
 
 use crate::util::{shared, Flag, Flags, Result};
-use newsmark::train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
-use newsmark::train::score::{prf, rule_cases};
-use newsmark::train::segment::{self, blocks, tokens};
+use newsmark_train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
+use newsmark_train::score::{prf, rule_cases};
+use newsmark::internals::segment::{self, blocks, tokens};
 use newsmark::{BlockKind, OffsetMap, Unit};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
@@ -460,7 +460,7 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
 /// `src/segment/boilerplate_weights.rs`. With `--holdout`, it trains on half
 /// the sites and reports the other half (nothing is written).
 pub fn train_boilerplate(args: &[String]) -> Result {
-    use newsmark::train::segment::boilerplate::{
+    use newsmark::internals::segment::boilerplate::{
         classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
     };
     const FLAGS: &[Flag] = &[

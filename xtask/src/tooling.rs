@@ -142,7 +142,7 @@ fn build_wasm() -> Result {
     };
     // The module without a model first (cargo writes both to one path): the
     // lite model's, `newsmark_core_bg.wasm`, with the same glue.
-    build("wasm-core")?;
+    build("wasm-no-model")?;
     // Named as cargo names it, so wasm-bindgen names its outputs the same.
     let core_raw = target_dir().join("core").join("newsmark.wasm");
     crate::util::create_dir_all(target_dir().join("core"))?;

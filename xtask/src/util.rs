@@ -18,7 +18,7 @@ pub fn root() -> PathBuf {
 
 /// `../shared` beside the repository (or `$NEWSMARK_SHARED`).
 pub fn shared() -> PathBuf {
-    newsmark::train::corpus::shared_dir()
+    newsmark_train::corpus::shared_dir()
 }
 
 /// `std::fs::write`, with an error that names the file.

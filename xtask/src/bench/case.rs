@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use newsmark::train::corpus::CaseChange;
+use newsmark_train::corpus::CaseChange;
 use serde::{Deserialize, Serialize};
 
 use super::clock;
@@ -215,7 +215,7 @@ fn render(s: &mut String, section: &Section<CaseAccuracy>, slice_docs: usize) {
     let m = &section.measured;
     let _ = writeln!(
         s,
-        "\nExact-match entity F1 on the slice (the first {} documents of OntoNotes dev) with every text's case changed by `newsmark::train::corpus::CaseChange` \
+        "\nExact-match entity F1 on the slice (the first {} documents of OntoNotes dev) with every text's case changed by `newsmark_train::corpus::CaseChange` \
          (headline case: runs of four or more ASCII letters and each text's first word capitalised, the rest lower case), entity offsets kept; \
          a document whose length a change would alter is left out of that row for both systems. \
          newsmark: `cargo xtask predict ner --data GOLD --out PRED` on the changed file (raw text; the same as `cargo xtask eval --case lower|upper|title`); \

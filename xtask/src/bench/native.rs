@@ -10,8 +10,8 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Instant;
 
-use newsmark::train::segment;
-use newsmark::train::{AnnotatorInternals, DEFAULT_MODEL};
+use newsmark::internals::segment;
+use newsmark::internals::{AnnotatorInternals, DEFAULT_MODEL};
 use newsmark::Annotator;
 use serde::Deserialize;
 
@@ -187,7 +187,7 @@ pub fn annotator() -> std::result::Result<Annotator, String> {
 
 /// The OntoNotes labels (what a peer that does not say emits is scored on).
 pub fn ontonotes_labels() -> Vec<String> {
-    newsmark::train::ONTONOTES
+    newsmark::internals::ONTONOTES
         .iter()
         .map(|s| s.to_string())
         .collect()

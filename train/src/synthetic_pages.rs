@@ -1,4 +1,4 @@
-//! Web-page furniture for training documents (issue #17): a copy of a corpus
+//! Synthetic web pages for training (issue #17): a copy of a corpus
 //! document dressed as a news page is, with a headline in Headline Case, a
 //! byline (`By Name`; `Name, Job Title, Date`; `Name` over `Job Title,
 //! Publication`), a signature (`— Name, Job Title, Publication`), a list of
@@ -14,7 +14,7 @@
 //! PRODUCT; a job title is no entity, and neither is
 //! the dash before a signature. The added lines are tokenized by our own
 //! tokenizer (a page's text is), each a sentence of its own; the body keeps
-//! the corpus' tokens and sentences. [`Furnished::constructed`] marks the
+//! the corpus' tokens and sentences. [`SyntheticPage::constructed`] marks the
 //! tokens whose labels only the construction knows (the added lines and the
 //! rewritten money): a distilled model learns those from the labels alone,
 //! not from teachers that never saw such text.
@@ -27,9 +27,9 @@
 //! headlines are short sentences of the corpus' newswire and magazine
 //! documents that name something.
 
-use crate::segment::tokens::tokenize;
-use crate::span::Span;
-use crate::train::corpus::{CaseChange, Doc};
+use newsmark::internals::segment::tokens::tokenize;
+use newsmark::Span;
+use crate::corpus::{CaseChange, Doc};
 
 /// Job titles as bylines give them (none is an entity).
 const TITLES: &[&str] = &[
@@ -187,18 +187,18 @@ const MONTHS: &[&str] = &[
     "December",
 ];
 
-/// A furnished copy of a document.
+/// A training document dressed as a web page.
 #[derive(Clone, Debug)]
-pub struct Furnished {
+pub struct SyntheticPage {
     /// The page: headline, byline, body, signature, other stories.
     pub doc: Doc,
     /// For each token: its label is known from the construction alone.
     pub constructed: Vec<bool>,
 }
 
-/// What furnishing draws on: the corpus' person names and short sentences.
+/// What the synthetic pages draw on: the corpus' person names and short sentences.
 #[derive(Clone, Debug)]
-pub struct Furniture {
+pub struct SyntheticPages {
     names: Vec<String>,
     /// One-word organisation names (makers of the invented products).
     makers: Vec<String>,
@@ -434,8 +434,8 @@ fn money_at(doc: &Doc, toks: &[Span], i: usize, rng: &mut Rng) -> Option<(usize,
     Some((3, format!("{sign}{number}{}", rng.pick(units))))
 }
 
-impl Furniture {
-    /// What furnishing copies of `docs` draws on.
+impl SyntheticPages {
+    /// What the synthetic pages made from `docs` draw on.
     pub fn new(docs: &[Doc]) -> Self {
         let mut names = Vec::new();
         let mut makers = Vec::new();
@@ -487,7 +487,7 @@ impl Furniture {
         names.dedup();
         makers.sort();
         makers.dedup();
-        Furniture {
+        SyntheticPages {
             names,
             makers,
             headlines,
@@ -500,9 +500,9 @@ impl Furniture {
         self.names.len()
     }
 
-    /// A furnished copy of `docs[which]` (`seed` picks the furniture), or
+    /// `docs[which]` dressed as a web page (`seed` picks the page parts), or
     /// `None` if the corpus gave no names or headlines to draw on.
-    pub fn furnish(&self, docs: &[Doc], which: usize, seed: u64) -> Option<Furnished> {
+    pub fn page(&self, docs: &[Doc], which: usize, seed: u64) -> Option<SyntheticPage> {
         if self.names.is_empty() || self.makers.is_empty() || self.headlines.is_empty() {
             return None;
         }
@@ -627,7 +627,7 @@ impl Furniture {
         let n = page.tokens.len();
         let mut constructed = page.constructed;
         constructed.resize(n, true);
-        Some(Furnished {
+        Some(SyntheticPage {
             doc: Doc {
                 id: format!("{}#page", doc.id),
                 genre: doc.genre.clone(),
@@ -844,7 +844,7 @@ mod tests {
     }
 
     #[test]
-    fn a_furnished_page_is_consistent() {
+    fn a_synthetic_page_is_consistent() {
         let docs = vec![
             doc(
                 "Maria Lopez said the deal is worth $ 92 billion to Acme Corp. in 2017 .",
@@ -860,11 +860,11 @@ mod tests {
                 &[("Jon Park", "PERSON"), ("Zenith", "ORG")],
             ),
         ];
-        let f = Furniture::new(&docs);
+        let f = SyntheticPages::new(&docs);
         assert_eq!(f.names(), 2);
         let (mut money, mut products) = (0, 0);
         for seed in 0..40 {
-            let page = f.furnish(&docs, 0, seed).unwrap();
+            let page = f.page(&docs, 0, seed).unwrap();
             let d = &page.doc;
             assert_eq!(page.constructed.len(), d.tokens.len());
             // Tokens sorted, inside the text, never across a line break.
@@ -948,18 +948,18 @@ mod tests {
     /// every token inside one sentence, and the byline's parts as labelled.
     #[test]
     fn pages_of_the_training_corpus() {
-        let Some(shared) = crate::train::corpus::shared_for_test("pages_of_the_training_corpus")
+        let Some(shared) = crate::corpus::shared_for_test("pages_of_the_training_corpus")
         else {
             return;
         };
         let docs =
-            crate::train::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None)
+            crate::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None)
                 .unwrap();
-        let f = Furniture::new(&docs);
+        let f = SyntheticPages::new(&docs);
         assert!(f.names() > 100, "{} names", f.names());
         let mut pages = 0;
         for i in 0..docs.len() {
-            let Some(page) = f.furnish(&docs, i, 17) else {
+            let Some(page) = f.page(&docs, i, 17) else {
                 continue;
             };
             pages += 1;
@@ -1012,11 +1012,11 @@ mod tests {
                 ("Monday", "DATE"),
             ],
         )];
-        let f = Furniture::new(&docs);
+        let f = SyntheticPages::new(&docs);
         assert_eq!(
-            f.furnish(&docs, 0, 7).unwrap().doc.text,
-            f.furnish(&docs, 0, 7).unwrap().doc.text
+            f.page(&docs, 0, 7).unwrap().doc.text,
+            f.page(&docs, 0, 7).unwrap().doc.text
         );
-        assert!(Furniture::new(&[]).furnish(&docs, 0, 7).is_none());
+        assert!(SyntheticPages::new(&[]).page(&docs, 0, 7).is_none());
     }
 }

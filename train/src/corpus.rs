@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::score::EvalEntity;
-use crate::document::Entity;
-use crate::span::{spans_from_offsets, to_byte_offsets, OffsetMap, Span, Unit};
+use crate::score::EvalEntity;
+use newsmark::Entity;
+use newsmark::internals::{spans_from_offsets, to_byte_offsets};
+use newsmark::{OffsetMap, Span, Unit};
 
 /// `../shared` beside the repository, or `$NEWSMARK_SHARED` when set.
 pub fn shared_dir() -> PathBuf {

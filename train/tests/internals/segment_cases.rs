@@ -3,9 +3,9 @@
 //! time, scored as `shared/tools/score_sentences.py` scores them; skipped
 //! without `../shared`, while `tests/fixture.rs` runs our own rule cases).
 
-use newsmark::train::corpus::{read_rule_cases, shared_for_test};
-use newsmark::train::score::rule_cases;
-use newsmark::train::segment::{blocks::blocks, sentences_and_tokens, tokens::tokenize};
+use newsmark_train::corpus::{read_rule_cases, shared_for_test};
+use newsmark_train::score::rule_cases;
+use newsmark::internals::segment::{blocks::blocks, sentences_and_tokens, tokens::tokenize};
 use newsmark::{segment, BlockKind, BoilerplateReason};
 
 fn token_texts(text: &str) -> Vec<&str> {

@@ -1,35 +1,19 @@
-//! **Not part of newsmark's API.** The internals the project's own tools
-//! need: `cargo xtask` (training, evaluation, prediction files, benchmarks,
-//! fuzzing seeds) and the tests. Compiled only with the cargo feature
-//! `train`, which `xtask` and `fuzz/` enable; never in the WebAssembly build
-//! (`--features wasm`) nor for a user of the library.
+//! **Not part of newsmark's API.** The parts of inference that the
+//! project's own tools share with it: the training crate (`train/`, which
+//! extracts features with the same code the tagger runs, and packs models),
+//! the bench and the fuzz targets. Compiled only with the cargo feature
+//! `internals`; never in the WebAssembly build nor for a user of the library.
 //!
 //! Everything the tools reach inside the crate goes through this module, so
 //! the list below *is* the tooling surface:
 //!
-//! - [`corpus`]: finding `../shared`, reading its JSONL files (the NER
-//!   corpora, the rule cases, the boilerplate pages), and skipping a test
-//!   cleanly when the data is not there.
-//! - [`score`]: entity P/R/F1 exactly as `score_ner.py` computes it, plain
-//!   P/R/F1, rule-case scoring, a tagger scored on a corpus.
-//! - [`furniture`]: training copies of corpus documents dressed as web
-//!   pages (headline, byline, signature, other stories, abbreviated money).
-//! - [`labelled_pages`]: the hand-labelled web pages (`train/pages/`), marks
-//!   stripped, on our own tokens.
-//! - [`npy`]: the `.npy` reader and writer between the Python trainer and
-//!   the packer.
 //! - The model file's writer and container ([`ModelWriter`], [`ModelFile`],
 //!   [`Section`]), the NER model's parts ([`Tagger`], [`Network`],
 //!   [`Featurizer`], [`FeatureSpec`], [`TagSet`], ...), the label sets, the
 //!   embedded default model.
 //! - [`segment`]: the segmentation layers one by one, and the boilerplate
 //!   line model with its training hooks.
-
-pub mod corpus;
-pub mod furniture;
-pub mod labelled_pages;
-pub mod npy;
-pub mod score;
+//! - Offsets given in other units ([`spans_from_offsets`], [`to_byte_offsets`]).
 
 pub use crate::annotator::DEFAULT_MODEL;
 pub use crate::model::container::{

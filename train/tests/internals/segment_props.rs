@@ -4,9 +4,9 @@
 //! one sentence and every sentence in one block; nothing panics. Plus the
 //! large inputs: 10 MB of text and a single 1 MB line.
 
-mod invariants;
+use crate::invariants;
 
-use newsmark::train::segment::{blocks::line_spans, tokens::tokenize};
+use newsmark::internals::segment::{blocks::line_spans, tokens::tokenize};
 use newsmark::{segment, BlockKind, Document, Segmentation, Span};
 use proptest::prelude::*;
 

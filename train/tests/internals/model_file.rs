@@ -4,7 +4,7 @@
 //! text gives valid entities.
 
 use newsmark::segment;
-use newsmark::train::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, TABLE_NAMES};
+use newsmark::internals::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, TABLE_NAMES};
 use newsmark::ModelError;
 use proptest::prelude::*;
 

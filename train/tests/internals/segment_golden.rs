@@ -5,11 +5,11 @@
 //!
 //! The seeds are read from `../shared/data/seeds/` at test time (the tests
 //! are skipped without `../shared`). After an intended change,
-//! `NEWSMARK_BLESS=1 cargo test --features train --test segment_golden`
+//! `NEWSMARK_BLESS=1 cargo test -p newsmark-train --test internals segment_golden`
 //! rewrites the golden files; review their diff before committing.
 
-use newsmark::train::corpus::{read_pages, shared_for_test};
-use newsmark::train::segment::blocks::blocks;
+use newsmark_train::corpus::{read_pages, shared_for_test};
+use newsmark::internals::segment::blocks::blocks;
 use newsmark::BlockKind;
 use std::path::Path;
 
@@ -44,7 +44,7 @@ fn seeds_match_golden_kinds() {
         let text = read(&shared.join("data/seeds").join(seed));
         let got = describe(&text);
         let golden = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/golden")
+            .join("tests/internals/golden")
             .join(seed.replace(".txt", ".kinds"));
         if std::env::var_os("NEWSMARK_BLESS").is_some() {
             std::fs::write(&golden, &got).expect("write golden file");

@@ -4,14 +4,14 @@
 //! The network's part needs only that file; the features' part reads the
 //! document from `../shared` (skipped without it).
 
-use newsmark::train::corpus::{read_corpus, shared_for_test};
-use newsmark::train::{Tagger, DEFAULT_MODEL};
+use newsmark_train::corpus::{read_corpus, shared_for_test};
+use newsmark::internals::{Tagger, DEFAULT_MODEL};
 
 /// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
 /// its data in `../shared/data/`.
 fn check(stem: &str, corpus: &str, model: &[u8]) {
     let path = format!(
-        "{}/models/{stem}.reference.json",
+        "{}/../models/{stem}.reference.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let r: serde_json::Value =
@@ -67,7 +67,7 @@ fn conll2003_matches_trainer() {
     check(
         "conll2003",
         "conll2003",
-        include_bytes!("../models/conll2003.nmm"),
+        include_bytes!("../../../models/conll2003.nmm"),
     );
 }
 
@@ -76,6 +76,6 @@ fn ontonotes_lite_matches_trainer() {
     check(
         "ontonotes-lite",
         "ontonotes",
-        include_bytes!("../models/ontonotes-lite.nmm"),
+        include_bytes!("../../../models/ontonotes-lite.nmm"),
     );
 }

@@ -3,8 +3,8 @@
 //! without `../shared`; `tests/fixture.rs` checks the scorer's counts on our
 //! own fixture).
 
-use newsmark::train::corpus::{read_corpus, shared_for_test};
-use newsmark::train::score::{EvalEntity, Scorer};
+use newsmark_train::corpus::{read_corpus, shared_for_test};
+use newsmark_train::score::{EvalEntity, Scorer};
 use std::io::Write;
 use std::process::Command;
 

@@ -8,9 +8,9 @@
 
 use std::path::Path;
 
-use crate::segment::sentences_and_tokens;
-use crate::span::Span;
-use crate::train::corpus::Doc;
+use newsmark::internals::segment::sentences_and_tokens;
+use newsmark::Span;
+use crate::corpus::Doc;
 
 const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
@@ -135,7 +135,7 @@ pub fn read_dir(dir: &Path, labels: &[&str]) -> Result<Vec<Doc>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::labels::ONTONOTES;
+    use newsmark::internals::ONTONOTES;
 
     fn labels() -> Vec<&'static str> {
         ONTONOTES.to_vec()

@@ -2,9 +2,9 @@
 //! recorded on a fixed slice of dev (`models/<corpus>.regression.json`).
 //! Skipped without `../shared`.
 
-use newsmark::train::corpus::{read_corpus, shared_for_test};
-use newsmark::train::score::score_tagger;
-use newsmark::train::{Tagger, DEFAULT_MODEL};
+use newsmark_train::corpus::{read_corpus, shared_for_test};
+use newsmark_train::score::score_tagger;
+use newsmark::internals::{Tagger, DEFAULT_MODEL};
 
 /// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
 /// its data in `../shared/data/`.
@@ -13,7 +13,7 @@ fn check(stem: &str, corpus: &str, model: &[u8]) {
         return;
     };
     let path = format!(
-        "{}/models/{stem}.regression.json",
+        "{}/../models/{stem}.regression.json",
         env!("CARGO_MANIFEST_DIR")
     );
     let rec: serde_json::Value =
@@ -48,7 +48,7 @@ fn conll2003_model_keeps_its_dev_slice_f1() {
     check(
         "conll2003",
         "conll2003",
-        include_bytes!("../models/conll2003.nmm"),
+        include_bytes!("../../../models/conll2003.nmm"),
     );
 }
 
@@ -57,6 +57,6 @@ fn ontonotes_lite_model_keeps_its_dev_slice_f1() {
     check(
         "ontonotes-lite",
         "ontonotes",
-        include_bytes!("../models/ontonotes-lite.nmm"),
+        include_bytes!("../../../models/ontonotes-lite.nmm"),
     );
 }

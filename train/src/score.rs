@@ -10,8 +10,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::corpus::{to_eval, Doc, RuleCase};
-use crate::ner::Tagger;
+use crate::corpus::{to_eval, Doc, RuleCase};
+use newsmark::internals::Tagger;
 
 /// An entity as the evaluation files write it: code-point offsets and label.
 pub type EvalEntity = (usize, usize, String);
@@ -178,7 +178,7 @@ impl RuleOutcome {
     }
 }
 
-/// Runs newsmark's sentence splitter (as [`crate::segment`] runs it) on
+/// Runs newsmark's sentence splitter (as [`newsmark::segment`] runs it) on
 /// each rule case and compares the trimmed, non-empty sentences, as
 /// `score_sentences.py` does.
 pub fn rule_cases(cases: &[RuleCase]) -> Vec<RuleOutcome> {
@@ -189,7 +189,7 @@ pub fn rule_cases(cases: &[RuleCase]) -> Vec<RuleOutcome> {
             id: case.id.clone(),
             name: case.name.clone(),
             expected: case.expected.iter().filter_map(|s| clean(s)).collect(),
-            got: crate::segment::segment(&case.text)
+            got: newsmark::segment(&case.text)
                 .sentences
                 .iter()
                 .filter_map(|s| clean(s.slice(&case.text)))

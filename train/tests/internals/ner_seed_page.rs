@@ -5,7 +5,7 @@
 //! learnt these page conventions from its training data (DESIGN.md, "Web
 //! pages in training" and experiments #32-#46).
 
-use newsmark::train::corpus::shared_for_test;
+use newsmark_train::corpus::shared_for_test;
 use newsmark::{Annotator, Entity};
 
 const SEED: &str = "003_996c0d9dbc18b283.txt";

@@ -1,17 +1,17 @@
-//! The corpus and scoring helpers of `newsmark::train` on our own small
+//! The corpus and scoring helpers of `newsmark::internals` on our own small
 //! fixture (`tests/fixtures/`: invented news sentences in the formats of
 //! `../shared`), so a clone without `../shared` still tests the readers, the
 //! scorer, the rule-case runner and the default model end to end.
 
-use newsmark::train::corpus::{read_corpus, read_rule_cases, to_eval, CorpusError};
-use newsmark::train::score::{prf, rule_cases, score_tagger, Scorer};
-use newsmark::train::{AnnotatorInternals, Tagger, DEFAULT_MODEL};
+use newsmark_train::corpus::{read_corpus, read_rule_cases, to_eval, CorpusError};
+use newsmark_train::score::{prf, rule_cases, score_tagger, Scorer};
+use newsmark::internals::{AnnotatorInternals, Tagger, DEFAULT_MODEL};
 use newsmark::Annotator;
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("tests/internals/fixtures")
         .join(name)
 }
 
