@@ -241,6 +241,15 @@ impl CaseChange {
         }
     }
 
+    /// The change's name, as `--case` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            CaseChange::Lower => "lower",
+            CaseChange::Upper => "upper",
+            CaseChange::Title => "title",
+        }
+    }
+
     /// `text` with its case changed, or `None` if that would change a
     /// character's length in UTF-8 (every offset must stay valid, so such a
     /// document is left out).

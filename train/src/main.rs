@@ -1,1 +1,112 @@
-fn main() {}
+//! `newsmark-train`: training, evaluation and prediction files; run through
+//! `cargo xtask train|eval|predict` (which pass their arguments on).
+
+mod tasks;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tasks::ner::eval::NerArgs;
+use tasks::ner::TrainArgs;
+use tasks::segment::{
+    DataArgs, EvalBoilerplateArgs, EvalSentencesArgs, EvalTokensArgs, PredictArgs,
+    TrainBoilerplateArgs,
+};
+
+/// newsmark's training and evaluation tools.
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand, Debug)]
+enum Task {
+    /// Train the NER model a recipe describes, or the boilerplate line model.
+    #[command(args_conflicts_with_subcommands = true)]
+    Train {
+        #[command(subcommand)]
+        what: Option<TrainWhat>,
+        #[command(flatten)]
+        args: Option<TrainArgs>,
+    },
+    /// Scores on dev: ner (the default), sentences, tokens, boilerplate, speed.
+    #[command(args_conflicts_with_subcommands = true)]
+    Eval {
+        #[command(subcommand)]
+        what: Option<EvalWhat>,
+        #[command(flatten)]
+        ner: NerArgs,
+    },
+    /// Write prediction files in the reference scorers' formats.
+    Predict {
+        #[command(subcommand)]
+        what: PredictWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum TrainWhat {
+    /// The boilerplate line model: writes src/segment/boilerplate_weights.rs.
+    Boilerplate(TrainBoilerplateArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum EvalWhat {
+    /// Entity P/R/F1 (as ../shared/tools/score_ner.py computes it).
+    Ner(NerArgs),
+    /// Sentence boundaries: the rule cases and the corpora's dev files.
+    Sentences(EvalSentencesArgs),
+    /// Token spans against the gold tokens.
+    Tokens(EvalTokensArgs),
+    /// Token F1 of the kept lines of the boilerplate dev pages and seeds.
+    Boilerplate(EvalBoilerplateArgs),
+    /// Segmentation speed on the dev texts.
+    Speed(DataArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum PredictWhat {
+    /// Entities: {"id", "entities": [[start, end, label], ...]}.
+    Ner {
+        #[command(flatten)]
+        ner: NerArgs,
+        /// Where to write the predictions.
+        #[arg(long, value_name = "PRED.jsonl")]
+        out: PathBuf,
+    },
+    /// Sentences: {"id", "sentences": [[start, end], ...]}.
+    Sentences(PredictArgs),
+    /// Boilerplate: {"id", "keep": [bool per line]}.
+    Boilerplate(PredictArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.task {
+        Task::Train { what: Some(TrainWhat::Boilerplate(args)), .. } => {
+            tasks::segment::train_boilerplate(args)
+        }
+        Task::Train { args: Some(args), .. } => tasks::ner::train(args),
+        Task::Train { .. } => Err("train: give --recipe models/<name>.toml, or `train boilerplate`".into()),
+        Task::Eval { what: None, ner } | Task::Eval { what: Some(EvalWhat::Ner(ner)), .. } => {
+            tasks::ner::eval::eval(ner)
+        }
+        Task::Eval { what: Some(EvalWhat::Sentences(a)), .. } => tasks::segment::eval_sentences(a),
+        Task::Eval { what: Some(EvalWhat::Tokens(a)), .. } => tasks::segment::eval_tokens(a),
+        Task::Eval { what: Some(EvalWhat::Boilerplate(a)), .. } => tasks::segment::eval_boilerplate(a),
+        Task::Eval { what: Some(EvalWhat::Speed(a)), .. } => tasks::segment::eval_speed(a),
+        Task::Predict { what: PredictWhat::Ner { ner, out } } => tasks::ner::eval::predict(ner, out),
+        Task::Predict { what: PredictWhat::Sentences(a) } => tasks::segment::predict_sentences(a),
+        Task::Predict { what: PredictWhat::Boilerplate(a) } => tasks::segment::predict_boilerplate(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

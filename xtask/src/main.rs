@@ -5,8 +5,6 @@ mod bench;
 mod dask;
 mod fuzz;
 mod install;
-mod ner_tasks;
-mod segment_tasks;
 mod serve;
 mod tooling;
 mod util;
@@ -27,23 +25,21 @@ tasks:
   bench                benchmarks; writes BENCHMARKS.md
   dask [--docs N]      the newsmark CLI as a filter on a Dask LocalCluster (examples/dask/)
   fuzz [--seconds N] [--target T]  run the cargo-fuzz targets (default 60 s each)
-  train [boilerplate]  train the NER model(s), or the boilerplate line model
+  train --recipe FILE  train the NER model of a recipe (models/<name>.toml)
+  train boilerplate    train the boilerplate line model
 
 `cargo xtask <task> --help` lists a task's flags; an unknown flag is an error.
 ";
 
-/// `eval` and `predict` take what to score or predict first, `train`
-/// optionally `boilerplate`; anything else that is not a flag is a mistake.
-fn subtask<'a>(task: &str, rest: &'a [String], known: &[&str]) -> util::Result<Option<&'a str>> {
-    match rest.first().map(String::as_str) {
-        Some(w) if known.contains(&w) => Ok(Some(w)),
-        Some(w) if !w.starts_with('-') => Err(format!(
-            "unknown `{task}` target `{w}` (one of: {})",
-            known.join(", ")
-        )
-        .into()),
-        _ => Ok(None),
-    }
+/// `train`, `eval` and `predict` are the tasks of the training crate's
+/// binary (`train/`, `newsmark-train`): their arguments pass through.
+fn train_tool(task: &str, rest: &[String]) -> util::Result {
+    util::run(
+        std::process::Command::new(env!("CARGO"))
+            .current_dir(util::root())
+            .args(["run", "--quiet", "--release", "--package", "newsmark-train", "--", task])
+            .args(rest),
+    )
 }
 
 fn main() -> ExitCode {
@@ -63,37 +59,11 @@ fn main() -> ExitCode {
         "wasm" => tooling::wasm(rest),
         "dist" => tooling::dist(rest),
         "api" => api::api(rest),
-        "train" => match subtask("train", rest, &["boilerplate"]) {
-            Ok(Some(_)) => segment_tasks::train_boilerplate(&rest[1..]),
-            Ok(None) => ner_tasks::train(rest),
-            Err(e) => Err(e),
-        },
+        "train" | "eval" | "predict" => train_tool(task, rest),
         // The bench declares its flags in `bench::FLAGS` (checked by `util::Flags`).
         "bench" => bench::bench(rest),
         "fuzz" => fuzz::fuzz(rest),
         "dask" => dask::dask(rest),
-        "eval" => {
-            const WHAT: &[&str] = &["ner", "sentences", "tokens", "speed", "boilerplate"];
-            match subtask("eval", rest, WHAT) {
-                Ok(Some("sentences")) => segment_tasks::eval_sentences(&rest[1..]),
-                Ok(Some("tokens")) => segment_tasks::eval_tokens(&rest[1..]),
-                Ok(Some("speed")) => segment_tasks::eval_speed(&rest[1..]),
-                Ok(Some("boilerplate")) => segment_tasks::eval_boilerplate(&rest[1..]),
-                Ok(Some(_)) => ner_tasks::eval(&rest[1..]),
-                Ok(None) => ner_tasks::eval(rest),
-                Err(e) => Err(e),
-            }
-        }
-        "predict" => {
-            const WHAT: &[&str] = &["ner", "sentences", "boilerplate"];
-            match subtask("predict", rest, WHAT) {
-                Ok(Some("ner")) => ner_tasks::predict(&rest[1..]),
-                Ok(Some("sentences")) => segment_tasks::predict_sentences(&rest[1..]),
-                Ok(Some(_)) => segment_tasks::predict_boilerplate(&rest[1..]),
-                Ok(None) => Err("usage: cargo xtask predict <ner|sentences|boilerplate> --data FILE --out PRED.jsonl".into()),
-                Err(e) => Err(e),
-            }
-        }
         other => Err(format!("unknown task `{other}`\n{USAGE}").into()),
     };
     match result {

@@ -4,7 +4,10 @@
 //! one JSON object per line), so the reference scorers in `../shared/tools/`
 //! read them; the `eval` tasks compute the same figures in-process.
 
-use crate::util::{shared, Flag, Flags, Result};
+use super::ner::eval::parse_case;
+use super::util::{shared, Result};
+use clap::Args;
+use newsmark_train::corpus::CaseChange;
 use newsmark_train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
 use newsmark_train::score::{prf, rule_cases};
 use newsmark::internals::segment::{self, blocks, tokens};
@@ -49,16 +52,19 @@ fn sentence_spans_cp(text: &str) -> Vec<(usize, usize)> {
 }
 
 /// The flags of `predict sentences` and `predict boilerplate`.
-const PREDICT_FLAGS: &[Flag] = &[
-    Flag::value("--data", "FILE", "the documents (JSONL)"),
-    Flag::value("--out", "PRED.jsonl", "where to write the predictions"),
-];
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    /// The documents (JSONL).
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Where to write the predictions.
+    #[arg(long, value_name = "PRED.jsonl")]
+    pub out: PathBuf,
+}
 
 /// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
-pub fn predict_sentences(args: &[String]) -> Result {
-    let flags = Flags::parse("predict sentences", args, PREDICT_FLAGS)?;
-    let data = PathBuf::from(flags.required("--data")?);
-    let out = PathBuf::from(flags.required("--out")?);
+pub fn predict_sentences(args: &PredictArgs) -> Result {
+    let (data, out) = (&args.data, &args.out);
     let rows: Vec<Value> = read_jsonl(&data)?
         .iter()
         .map(|d| json!({"id": d["id"], "sentences": sentence_spans_cp(str_field(d, "text"))}))
@@ -169,16 +175,19 @@ fn case_scores(path: &Path, verbose: bool) -> Result<(usize, usize, Vec<String>)
 }
 
 /// `cargo xtask eval sentences [--errors N] [--verbose]`.
-pub fn eval_sentences(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[
-        Flag::value("--errors", "N", "show N boundary errors on news documents"),
-        Flag::switch("--verbose", "show each failed rule case"),
-    ];
-    let flags = Flags::parse("eval sentences", args, FLAGS)?;
-    let errors: usize = flags
-        .value("--errors")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+#[derive(Args, Debug)]
+pub struct EvalSentencesArgs {
+    /// Show N boundary errors on news documents.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub errors: usize,
+    /// Show each failed rule case.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
+/// `cargo xtask eval sentences [--errors N] [--verbose]`.
+pub fn eval_sentences(args: &EvalSentencesArgs) -> Result {
+    let errors = args.errors;
     let sbd = shared().join("data/sbd");
     println!(
         "Sentence segmentation, dev figures (computed as shared/tools/score_sentences.py does)"
@@ -188,7 +197,7 @@ pub fn eval_sentences(args: &[String]) -> Result {
         ("Golden Rules, extra 4", "golden_rules_en_extra.jsonl"),
         ("news cases", "news_cases_en.jsonl"),
     ] {
-        let (passed, total, failed) = case_scores(&sbd.join(file), flags.has("--verbose"))?;
+        let (passed, total, failed) = case_scores(&sbd.join(file), args.verbose)?;
         println!("{name:24} {passed}/{total}   failed: {}", failed.join(" "));
     }
     for (name, file) in [
@@ -214,39 +223,32 @@ pub fn eval_sentences(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The flags of `eval tokens`.
+#[derive(Args, Debug)]
+pub struct EvalTokensArgs {
+    /// Show N missed gold tokens, and the most missed.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub errors: usize,
+    /// Corpus file (default ../shared/data/ontonotes/dev.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Change the text's case first, offsets kept (a document whose length
+    /// would change is left out).
+    #[arg(long, value_parser = parse_case)]
+    pub case: Option<CaseChange>,
+}
+
 /// `cargo xtask eval tokens [--errors N] [--data FILE] [--case lower|upper|title]`:
 /// exact token-span P/R/F1 against the OntoNotes dev gold tokens, with the
 /// text's case changed first if `--case` says so (offsets kept; a document
 /// whose length the change would alter is left out).
-pub fn eval_tokens(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[
-        Flag::value(
-            "--errors",
-            "N",
-            "show N missed gold tokens, and the most missed",
-        ),
-        Flag::value(
-            "--data",
-            "FILE",
-            "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
-        ),
-        Flag::value(
-            "--case",
-            "lower|upper|title",
-            "change the text's case first, offsets kept (a document whose length would change is left out)",
-        ),
-    ];
-    let flags = Flags::parse("eval tokens", args, FLAGS)?;
-    let case_change = crate::ner_tasks::case_flag(&flags)?;
-    let case = case_change.as_ref().map(|(_, case)| *case);
+pub fn eval_tokens(args: &EvalTokensArgs) -> Result {
+    let case = args.case;
     let mut left_out = 0;
-    let errors: usize = flags
-        .value("--errors")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let path = flags
-        .value("--data")
-        .map(PathBuf::from)
+    let errors = args.errors;
+    let path = args
+        .data
+        .clone()
         .unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
     let (mut tp, mut np, mut ng) = (0usize, 0usize, 0usize);
     let (mut ntp, mut nnp, mut nng) = (0usize, 0usize, 0usize);
@@ -326,7 +328,7 @@ pub fn eval_tokens(args: &[String]) -> Result {
         "Tokens, OntoNotes dev ({}), exact token spans",
         path.display()
     );
-    if let Some((name, _)) = &case_change {
+    if let Some(name) = case.map(CaseChange::name) {
         println!(
             "case {name}: {left_out} documents left out (a character would change its length)"
         );
@@ -359,19 +361,21 @@ pub fn eval_tokens(args: &[String]) -> Result {
     Ok(())
 }
 
+/// A corpus file, if not the default.
+#[derive(Args, Debug)]
+pub struct DataArgs {
+    /// Corpus file (default ../shared/data/ontonotes/dev.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+}
+
 /// `cargo xtask eval speed`: sentences plus tokens, and the full
 /// segmentation, on all OntoNotes dev texts joined by newlines, in this
 /// (release) build on one core; best of five runs.
-pub fn eval_speed(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[Flag::value(
-        "--data",
-        "FILE",
-        "corpus file (default ../shared/data/ontonotes/dev.jsonl)",
-    )];
-    let flags = Flags::parse("eval speed", args, FLAGS)?;
-    let path = flags
-        .value("--data")
-        .map(PathBuf::from)
+pub fn eval_speed(args: &DataArgs) -> Result {
+    let path = args
+        .data
+        .clone()
         .unwrap_or_else(|| shared().join("data/ontonotes/dev.jsonl"));
     let mut text = String::new();
     for doc in read_jsonl(&path)? {
@@ -440,10 +444,8 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
 }
 
 /// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
-pub fn predict_boilerplate(args: &[String]) -> Result {
-    let flags = Flags::parse("predict boilerplate", args, PREDICT_FLAGS)?;
-    let data = PathBuf::from(flags.required("--data")?);
-    let out = PathBuf::from(flags.required("--out")?);
+pub fn predict_boilerplate(args: &PredictArgs) -> Result {
+    let (data, out) = (&args.data, &args.out);
     let rows: Vec<Value> = read_pages(&data)?
         .iter()
         .map(|p| json!({"id": p.id, "keep": keep_lines(&p.line_texts())}))
@@ -453,58 +455,51 @@ pub fn predict_boilerplate(args: &[String]) -> Result {
     Ok(())
 }
 
+/// The flags of `train boilerplate`.
+#[derive(Args, Debug)]
+pub struct TrainBoilerplateArgs {
+    /// Pages (default ../shared/data/boilerplate/dev.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Train on the pages of these sources only.
+    #[arg(long, value_name = "NAME,...", value_delimiter = ',')]
+    pub sources: Option<Vec<String>>,
+    /// Train on one half of the sites (0 or 1), report the other.
+    #[arg(long, value_name = "0|1", num_args = 0..=1, value_parser = clap::value_parser!(u32).range(0..=1))]
+    pub holdout: Option<Option<u32>>,
+    /// Weights file (default src/segment/boilerplate_weights.rs).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// L2 penalty.
+    #[arg(long, value_name = "X", default_value_t = 3e-3)]
+    pub l2: f32,
+    /// Epochs.
+    #[arg(long, value_name = "N", default_value_t = 6)]
+    pub epochs: usize,
+}
+
 /// `cargo xtask train boilerplate [--data FILE] [--sources a,b] [--holdout [0|1]] [--out FILE]`:
 /// fits the line model (one hidden layer, Adam on mini-batches, each line
 /// weighted by the square root of its word count), picks the thresholds with
 /// the best token F1 on the same pages, and writes
 /// `src/segment/boilerplate_weights.rs`. With `--holdout`, it trains on half
 /// the sites and reports the other half (nothing is written).
-pub fn train_boilerplate(args: &[String]) -> Result {
+pub fn train_boilerplate(args: &TrainBoilerplateArgs) -> Result {
     use newsmark::internals::segment::boilerplate::{
         classify_with, features, sigmoid, Model, Params, HIDDEN, N_FEATURES,
     };
-    const FLAGS: &[Flag] = &[
-        Flag::value(
-            "--data",
-            "FILE",
-            "pages (default ../shared/data/boilerplate/dev.jsonl)",
-        ),
-        Flag::value(
-            "--sources",
-            "NAME,...",
-            "train on the pages of these sources only",
-        ),
-        Flag::optional(
-            "--holdout",
-            "0|1",
-            "train on one half of the sites, report the other",
-        ),
-        Flag::value(
-            "--out",
-            "FILE",
-            "weights file (default src/segment/boilerplate_weights.rs)",
-        ),
-        Flag::value("--l2", "X", "L2 penalty (default 3e-3)"),
-        Flag::value("--epochs", "N", "epochs (default 6)"),
-    ];
-    let flags = Flags::parse("train boilerplate", args, FLAGS)?;
-    let data = flags
-        .value("--data")
-        .map(PathBuf::from)
+    let data = args
+        .data
+        .clone()
         .unwrap_or_else(|| shared().join("data/boilerplate/dev.jsonl"));
-    let sources: Option<Vec<String>> = flags
-        .value("--sources")
-        .map(|s| s.split(',').map(str::to_string).collect());
-    let holdout = flags.has("--holdout");
+    let sources = args.sources.clone();
+    let holdout = args.holdout.is_some();
     // `--holdout 1` trains on the other half of the sites.
-    let train_half: u32 = flags
-        .value("--holdout")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let out = flags
-        .value("--out")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| crate::util::root().join("src/segment/boilerplate_weights.rs"));
+    let train_half: u32 = args.holdout.flatten().unwrap_or(0);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| super::util::root().join("src/segment/boilerplate_weights.rs"));
     let site_half = |p: &Page| {
         p.site
             .bytes()
@@ -555,16 +550,10 @@ pub fn train_boilerplate(args: &[String]) -> Result {
     // Adam state, flattened: w1, w2, b2.
     let np = HIDDEN * N_FEATURES + HIDDEN + 1;
     let (mut m, mut v) = (vec![0f32; np], vec![0f32; np]);
-    let l2: f32 = flags
-        .value("--l2")
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(3e-3);
+    let l2 = args.l2;
     let (lr, b1, b2) = (0.003f32, 0.9f32, 0.999f32);
     let batch = 256;
-    let epochs: usize = flags
-        .value("--epochs")
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(6);
+    let epochs = args.epochs;
     let mut order: Vec<usize> = (0..xs.len()).collect();
     let mut t = 0i32;
     for epoch in 0..epochs {
@@ -729,7 +718,7 @@ pub fn train_boilerplate(args: &[String]) -> Result {
          pub(super) const SMOOTHING: f32 = {:.2};\n",
         best.threshold, best.inside_margin, best.outside_bar, best.smoothing
     ));
-    crate::util::write(&out, src)?;
+    super::util::write(&out, src)?;
     eprintln!(
         "chose {best:?} (token F1 {best_f:.4} on the training pages); wrote {}",
         out.display()
@@ -827,21 +816,23 @@ fn aggregate(counts: &[(usize, usize, usize)]) -> (f64, f64, f64) {
     )
 }
 
+/// The flags of `eval boilerplate`.
+#[derive(Args, Debug)]
+pub struct EvalBoilerplateArgs {
+    /// Pages (default: the dev pages and the seeds).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Show each page's scores.
+    #[arg(long)]
+    pub verbose: bool,
+}
+
 /// `cargo xtask eval boilerplate [--data FILE] [--verbose]`: token F1 of
 /// the kept lines on the dev pages (overall and by source) and the seeds.
-pub fn eval_boilerplate(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[
-        Flag::value(
-            "--data",
-            "FILE",
-            "pages (default: the dev pages and the seeds)",
-        ),
-        Flag::switch("--verbose", "show each page's scores"),
-    ];
-    let flags = Flags::parse("eval boilerplate", args, FLAGS)?;
+pub fn eval_boilerplate(args: &EvalBoilerplateArgs) -> Result {
     let dir = shared().join("data/boilerplate");
-    let files: Vec<PathBuf> = match flags.value("--data") {
-        Some(f) => vec![PathBuf::from(f)],
+    let files: Vec<PathBuf> = match &args.data {
+        Some(f) => vec![f.clone()],
         None => vec![dir.join("dev.jsonl"), dir.join("seeds.jsonl")],
     };
     for file in files {
@@ -867,7 +858,7 @@ pub fn eval_boilerplate(args: &[String]) -> Result {
             for (a, &k) in page.labels().into_iter().zip(&keep) {
                 line_stats[usize::from(a) * 2 + usize::from(k)] += 1;
             }
-            if flags.has("--verbose") {
+            if args.verbose {
                 let (p, r, f) = aggregate(&[c]);
                 println!("  {:32} P {p:.3} R {r:.3} F1 {f:.3}", page.id);
             }

