@@ -479,9 +479,9 @@ fn thread_cpu_seconds() -> Option<f64> {
 
 /// The time and memory of 1 MB, 10 MB and 30 MB of
 /// news page text (seed article 003 repeated, or our sample), in ascending
-/// order so each peak RSS is that of the largest text so far. For the
-/// README; not run by default (about two minutes of CPU). Run it with
-/// `cargo test --release --test properties -- --ignored --nocapture time_and_memory`.
+/// order so each peak RSS is that of the largest text so far. For
+/// docs/robustness.md; not run by default (about two minutes of CPU). Run it with
+/// `cargo test --release --test api -- --ignored --nocapture time_and_memory`.
 #[test]
 #[ignore = "a measurement, about two minutes: run it with --ignored"]
 fn time_and_memory_of_large_texts() {

@@ -67,6 +67,12 @@ def parse_args():
     p.add_argument("--teacher-view", default="",
                    help="with --teachers: the split (same tokens and tags as train) the teachers read in "
                         "place of the training text, e.g. each case-changed copy's original")
+    p.add_argument("--transformer", default="",
+                   help="directory of the transformer teacher's tag marginals (train/teacher.py label): train.npy "
+                        "for the training stream (or what --teacher-view names) and unlabelled.npy; mixed with the "
+                        "CNN teachers' average by --transformer-weight, or used alone without --teachers")
+    p.add_argument("--transformer-weight", type=float, default=0.5,
+                   help="with --transformer and --teachers: the transformer's share of the teachers' marginals")
     p.add_argument("--distill", type=float, default=0.5,
                    help="with --teachers: weight of the teachers' tag marginals against the gold tags")
     p.add_argument("--distill-temperature", type=float, default=1.0,
@@ -458,16 +464,12 @@ def main():
             ck = pickle.load(f)
     # A run resumed after its last epoch only exports: no need for the teachers' marginals.
     finished = ck is not None and (ck["epoch"] >= args.max_epochs or ck["patience_left"] <= 0)
-    if args.teachers and finished:
+    if (args.teachers or args.transformer) and finished:
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             unlabelled_tokens = int(len(load_split(features, "unlabelled")[1]))
-    elif args.teachers:
-        assert args.crf, "--teachers needs --crf"
-        teachers = load_teachers(args.teachers.split(","), meta, allowed)
-        # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
-        dv_soft = teacher_marginals(teachers, meta["n_tags"], dv_ids, dv_tags, dv_doc)
-        ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
-        print(f"teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
+    elif args.teachers or args.transformer:
+        assert args.crf, "--teachers and --transformer need --crf"
+        teachers = load_teachers(args.teachers.split(","), meta, allowed) if args.teachers else []
         if args.teacher_view:
             vw_ids, vw_tags, vw_doc = load_split(features, args.teacher_view)
             assert (vw_tags == tr_tags).all() and (vw_doc == tr_doc).all(), \
@@ -475,12 +477,33 @@ def main():
             print(f"teachers read {args.teacher_view} in place of train", flush=True)
         else:
             vw_ids = tr_ids
-        soft_train = teacher_marginals(teachers, meta["n_tags"], vw_ids, tr_tags, tr_doc,
-                                       temperature=args.distill_temperature)
+
+        def soft_for(split, ids, tags, doc):
+            """The teachers' marginals for a stream: the CNN teachers' average,
+            the transformer's, or their mixture."""
+            cnn = (teacher_marginals(teachers, meta["n_tags"], ids, tags, doc,
+                                     temperature=args.distill_temperature) if teachers else None)
+            if not args.transformer:
+                return cnn
+            path = os.path.join(args.transformer, f"{split}.npy")
+            tr = np.load(path).astype(np.float32)
+            assert tr.shape == (len(tags), meta["n_tags"]), f"{path}: shape {tr.shape}, stream has {len(tags)} tokens"
+            return tr if cnn is None else args.transformer_weight * tr + (1 - args.transformer_weight) * cnn
+
+        if teachers:
+            # The teachers together on dev (most probable tag per token, greedy reading): what distillation aims at.
+            dv_soft = teacher_marginals(teachers, meta["n_tags"], dv_ids, dv_tags, dv_doc)
+            ens = f1(gold_dev, entities_from_tags(dv_soft.argmax(-1), dv_doc, n_labels))
+            print(f"CNN teachers together: dev F1 {ens * 100:.2f} (greedy over averaged marginals)", flush=True)
+        if args.transformer and os.path.exists(os.path.join(args.transformer, "dev.npy")):
+            dv_tr = np.load(os.path.join(args.transformer, "dev.npy")).astype(np.float32)
+            ens = f1(gold_dev, entities_from_tags(dv_tr.argmax(-1), dv_doc, n_labels))
+            print(f"transformer teacher: dev F1 {ens * 100:.2f} (greedy over its marginals)", flush=True)
+        soft_train = soft_for("train", vw_ids, tr_tags, tr_doc)
         hard_path = os.path.join(features, "train.hard.npy")
         if os.path.exists(hard_path):
-            # Tokens whose labels only their construction knows (the web-page
-            # furniture of `cargo xtask train --furnish`): learnt from the labels alone.
+            # Tokens whose labels only their construction knows (the synthetic
+            # pages' added lines): learnt from the labels alone.
             hard = np.load(hard_path).astype(bool)
             assert len(hard) == len(tr_tags), "train.hard.npy has another number of tokens than train"
             soft_train[hard] = np.eye(meta["n_tags"], dtype=soft_train.dtype)[tr_tags[hard]]
@@ -488,8 +511,7 @@ def main():
         if os.path.exists(os.path.join(features, "unlabelled.ids.npy")):
             # Text without labels: learnt from the teachers alone.
             un_ids, un_tags, un_doc = load_split(features, "unlabelled")
-            un_soft = teacher_marginals(teachers, meta["n_tags"], un_ids, un_tags, un_doc,
-                                        temperature=args.distill_temperature)
+            un_soft = soft_for("unlabelled", un_ids, un_tags, un_doc)
             labelled = np.concatenate([np.ones(len(tr_tags), bool), np.zeros(len(un_tags), bool)])
             tr_ids = np.concatenate([tr_ids, un_ids])
             tr_tags = np.concatenate([tr_tags, un_tags])
@@ -536,15 +558,23 @@ def main():
     settings = {k: v for k, v in vars(args).items()
                 if k not in ("work", "features", "resume", "minutes", "export_only", "table_bits", "keep_vectors")}
     settings["table_dims"] = TABLE_DIMS
-    if args.teachers:
+    if args.teachers or args.transformer:
         # Teachers by their run directory (not machine paths: the settings go into the model card).
         settings["teachers"] = [os.path.basename(os.path.dirname(os.path.abspath(t)))
-                                for t in args.teachers.split(",")]
+                                for t in args.teachers.split(",") if t]
         if unlabelled_tokens:
             settings["unlabelled_tokens"] = unlabelled_tokens
     else:
         for k in ("teachers", "teacher_view", "distill", "distill_temperature"):
             settings.pop(k)
+    if args.transformer:
+        settings["transformer"] = os.path.basename(os.path.normpath(args.transformer))
+        if not args.teachers:
+            settings.pop("transformer_weight")
+    else:
+        # As for runs from before the option (so their checkpoints still resume).
+        settings.pop("transformer")
+        settings.pop("transformer_weight")
     if not args.teacher_view:
         # As for runs from before the option.
         settings.pop("teacher_view", None)

@@ -1,7 +1,7 @@
 //! `newsmark`: the command line of the newsmark library.
 //!
 //! `newsmark annotate [FILE...]` reads plain-text or JSONL inputs and writes
-//! one JSON record per document to standard output (README, "Command line").
+//! one JSON record per document to standard output (docs/cli.md).
 
 mod input;
 mod output;

@@ -190,7 +190,7 @@ impl Tagger {
     }
 
     /// Turns document-level label consistency on or off (off by default:
-    /// it lowered dev F1, see DESIGN.md):
+    /// it lowered dev F1, see docs/experiments/ner.md):
     /// every mention with the same text gets the label the model favours
     /// over all of them together.
     #[cfg(feature = "internals")]

@@ -11,15 +11,15 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::score::EvalEntity;
-use newsmark::Entity;
 use newsmark::internals::{spans_from_offsets, to_byte_offsets};
+use newsmark::Entity;
 use newsmark::{OffsetMap, Span, Unit};
 
 /// `../shared` beside the repository, or `$NEWSMARK_SHARED` when set.
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("NEWSMARK_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared"))
 }
 
 /// The environment variable that turns a missing `../shared` from a skipped

@@ -8,9 +8,9 @@
 
 use std::path::Path;
 
+use crate::corpus::Doc;
 use newsmark::internals::segment::sentences_and_tokens;
 use newsmark::Span;
-use crate::corpus::Doc;
 
 const OPEN: char = '⟦';
 const CLOSE: char = '⟧';
@@ -172,7 +172,7 @@ mod tests {
 
     #[test]
     fn the_committed_pages_parse() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("train/pages");
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("pages");
         let pages = read_dir(&dir, &labels()).unwrap_or_else(|e| panic!("{e}"));
         assert!(pages.len() >= 40, "{} pages", pages.len());
         for page in &pages {

@@ -86,21 +86,46 @@ enum PredictWhat {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.task {
-        Task::Train { what: Some(TrainWhat::Boilerplate(args)), .. } => {
-            tasks::segment::train_boilerplate(args)
+        Task::Train {
+            what: Some(TrainWhat::Boilerplate(args)),
+            ..
+        } => tasks::segment::train_boilerplate(args),
+        Task::Train {
+            args: Some(args), ..
+        } => tasks::ner::train(args),
+        Task::Train { .. } => {
+            Err("train: give --recipe models/<name>.toml, or `train boilerplate`".into())
         }
-        Task::Train { args: Some(args), .. } => tasks::ner::train(args),
-        Task::Train { .. } => Err("train: give --recipe models/<name>.toml, or `train boilerplate`".into()),
-        Task::Eval { what: None, ner } | Task::Eval { what: Some(EvalWhat::Ner(ner)), .. } => {
-            tasks::ner::eval::eval(ner)
-        }
-        Task::Eval { what: Some(EvalWhat::Sentences(a)), .. } => tasks::segment::eval_sentences(a),
-        Task::Eval { what: Some(EvalWhat::Tokens(a)), .. } => tasks::segment::eval_tokens(a),
-        Task::Eval { what: Some(EvalWhat::Boilerplate(a)), .. } => tasks::segment::eval_boilerplate(a),
-        Task::Eval { what: Some(EvalWhat::Speed(a)), .. } => tasks::segment::eval_speed(a),
-        Task::Predict { what: PredictWhat::Ner { ner, out } } => tasks::ner::eval::predict(ner, out),
-        Task::Predict { what: PredictWhat::Sentences(a) } => tasks::segment::predict_sentences(a),
-        Task::Predict { what: PredictWhat::Boilerplate(a) } => tasks::segment::predict_boilerplate(a),
+        Task::Eval { what: None, ner }
+        | Task::Eval {
+            what: Some(EvalWhat::Ner(ner)),
+            ..
+        } => tasks::ner::eval::eval(ner),
+        Task::Eval {
+            what: Some(EvalWhat::Sentences(a)),
+            ..
+        } => tasks::segment::eval_sentences(a),
+        Task::Eval {
+            what: Some(EvalWhat::Tokens(a)),
+            ..
+        } => tasks::segment::eval_tokens(a),
+        Task::Eval {
+            what: Some(EvalWhat::Boilerplate(a)),
+            ..
+        } => tasks::segment::eval_boilerplate(a),
+        Task::Eval {
+            what: Some(EvalWhat::Speed(a)),
+            ..
+        } => tasks::segment::eval_speed(a),
+        Task::Predict {
+            what: PredictWhat::Ner { ner, out },
+        } => tasks::ner::eval::predict(ner, out),
+        Task::Predict {
+            what: PredictWhat::Sentences(a),
+        } => tasks::segment::predict_sentences(a),
+        Task::Predict {
+            what: PredictWhat::Boilerplate(a),
+        } => tasks::segment::predict_boilerplate(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -27,9 +27,9 @@
 //! headlines are short sentences of the corpus' newswire and magazine
 //! documents that name something.
 
+use crate::corpus::{CaseChange, Doc};
 use newsmark::internals::segment::tokens::tokenize;
 use newsmark::Span;
-use crate::corpus::{CaseChange, Doc};
 
 /// Job titles as bylines give them (none is an entity).
 const TITLES: &[&str] = &[
@@ -948,13 +948,11 @@ mod tests {
     /// every token inside one sentence, and the byline's parts as labelled.
     #[test]
     fn pages_of_the_training_corpus() {
-        let Some(shared) = crate::corpus::shared_for_test("pages_of_the_training_corpus")
-        else {
+        let Some(shared) = crate::corpus::shared_for_test("pages_of_the_training_corpus") else {
             return;
         };
         let docs =
-            crate::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None)
-                .unwrap();
+            crate::corpus::read_corpus(&shared.join("data/ontonotes/train.jsonl"), None).unwrap();
         let f = SyntheticPages::new(&docs);
         assert!(f.names() > 100, "{} names", f.names());
         let mut pages = 0;

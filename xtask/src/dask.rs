@@ -126,7 +126,7 @@ pub fn dask(args: &[String]) -> Result {
     let input = dir.join("input.jsonl");
     util::write(&input, lines.concat())?;
 
-    // The example, as the README runs it.
+    // The example, as docs/cli.md runs it.
     let out_dir = dir.join("out");
     let t = Instant::now();
     let mut cmd = Command::new(venv().join("bin/python"));

@@ -7,11 +7,11 @@
 use super::ner::eval::parse_case;
 use super::util::{shared, Result};
 use clap::Args;
+use newsmark::internals::segment::{self, blocks, tokens};
+use newsmark::{BlockKind, OffsetMap, Unit};
 use newsmark_train::corpus::CaseChange;
 use newsmark_train::corpus::{read_jsonl, read_pages, read_rule_cases, Page};
 use newsmark_train::score::{prf, rule_cases};
-use newsmark::internals::segment::{self, blocks, tokens};
-use newsmark::{BlockKind, OffsetMap, Unit};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 use std::fs::File;

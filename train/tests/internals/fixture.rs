@@ -3,10 +3,10 @@
 //! `../shared`), so a clone without `../shared` still tests the readers, the
 //! scorer, the rule-case runner and the default model end to end.
 
-use newsmark_train::corpus::{read_corpus, read_rule_cases, to_eval, CorpusError};
-use newsmark_train::score::{prf, rule_cases, score_tagger, Scorer};
 use newsmark::internals::{AnnotatorInternals, Tagger, DEFAULT_MODEL};
 use newsmark::Annotator;
+use newsmark_train::corpus::{read_corpus, read_rule_cases, to_eval, CorpusError};
+use newsmark_train::score::{prf, rule_cases, score_tagger, Scorer};
 use std::path::{Path, PathBuf};
 
 fn fixture(name: &str) -> PathBuf {

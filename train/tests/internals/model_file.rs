@@ -3,8 +3,8 @@
 //! an error, never a panic; inconsistent contents are rejected; tagging any
 //! text gives valid entities.
 
-use newsmark::segment;
 use newsmark::internals::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, TABLE_NAMES};
+use newsmark::segment;
 use newsmark::ModelError;
 use proptest::prelude::*;
 

@@ -3,9 +3,9 @@
 //! sentences the obvious names come out whole and confident. The dev slice
 //! is read from `../shared` (skipped without it).
 
+use newsmark::internals::{Tagger, DEFAULT_MODEL};
 use newsmark::segment;
 use newsmark_train::corpus::{read_corpus, shared_for_test, to_eval};
-use newsmark::internals::{Tagger, DEFAULT_MODEL};
 use std::path::Path;
 
 /// (precision of entities with score >= 0.9, share of them, precision of
@@ -46,7 +46,10 @@ fn confident_entities_are_right_and_doubtful_ones_often_wrong() {
     };
     for (corpus, model) in [
         ("ontonotes", DEFAULT_MODEL),
-        ("conll2003", &include_bytes!("../../../models/conll2003.nmm")[..]),
+        (
+            "conll2003",
+            &include_bytes!("../../../models/conll2003.nmm")[..],
+        ),
     ] {
         let (hi_p, hi_share, lo_p, _) = buckets(&shared, corpus, model);
         assert!(

@@ -4,8 +4,8 @@
 //! The network's part needs only that file; the features' part reads the
 //! document from `../shared` (skipped without it).
 
-use newsmark_train::corpus::{read_corpus, shared_for_test};
 use newsmark::internals::{Tagger, DEFAULT_MODEL};
+use newsmark_train::corpus::{read_corpus, shared_for_test};
 
 /// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
 /// its data in `../shared/data/`.

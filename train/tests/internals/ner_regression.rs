@@ -2,9 +2,9 @@
 //! recorded on a fixed slice of dev (`models/<corpus>.regression.json`).
 //! Skipped without `../shared`.
 
+use newsmark::internals::{Tagger, DEFAULT_MODEL};
 use newsmark_train::corpus::{read_corpus, shared_for_test};
 use newsmark_train::score::score_tagger;
-use newsmark::internals::{Tagger, DEFAULT_MODEL};
 
 /// `stem` names the model's files in `models/` (`ontonotes-lite`), `corpus`
 /// its data in `../shared/data/`.

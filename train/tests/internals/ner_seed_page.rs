@@ -2,11 +2,11 @@
 //! at test time, never copied here) through the whole pipeline with the
 //! default model: the six mistakes issue #17 lists are gone. Nothing in the
 //! library names the page's people, titles or publications; the model
-//! learnt these page conventions from its training data (DESIGN.md, "Web
-//! pages in training" and experiments #32-#46).
+//! learnt these page conventions from its training data (ARCHITECTURE.md,
+//! "NER model", and docs/experiments/ner.md, #32-#46).
 
-use newsmark_train::corpus::shared_for_test;
 use newsmark::{Annotator, Entity};
+use newsmark_train::corpus::shared_for_test;
 
 const SEED: &str = "003_996c0d9dbc18b283.txt";
 

@@ -3,10 +3,10 @@
 //! time, scored as `shared/tools/score_sentences.py` scores them; skipped
 //! without `../shared`, while `tests/fixture.rs` runs our own rule cases).
 
-use newsmark_train::corpus::{read_rule_cases, shared_for_test};
-use newsmark_train::score::rule_cases;
 use newsmark::internals::segment::{blocks::blocks, sentences_and_tokens, tokens::tokenize};
 use newsmark::{segment, BlockKind, BoilerplateReason};
+use newsmark_train::corpus::{read_rule_cases, shared_for_test};
+use newsmark_train::score::rule_cases;
 
 fn token_texts(text: &str) -> Vec<&str> {
     tokenize(text).iter().map(|s| s.slice(text)).collect()

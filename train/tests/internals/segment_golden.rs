@@ -8,9 +8,9 @@
 //! `NEWSMARK_BLESS=1 cargo test -p newsmark-train --test internals segment_golden`
 //! rewrites the golden files; review their diff before committing.
 
-use newsmark_train::corpus::{read_pages, shared_for_test};
 use newsmark::internals::segment::blocks::blocks;
 use newsmark::BlockKind;
+use newsmark_train::corpus::{read_pages, shared_for_test};
 use std::path::Path;
 
 const SEEDS: [&str; 2] = ["000_d8fda38bfc3c8580.txt", "003_996c0d9dbc18b283.txt"];

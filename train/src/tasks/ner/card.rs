@@ -9,10 +9,10 @@ use newsmark::Annotator;
 use newsmark_train::corpus::{to_eval, CaseChange, Doc};
 use newsmark_train::score::{score_tagger, Scorer};
 
+use super::super::util::{self, cpu_seconds, Result};
 use super::python::{GLOVE, MINILM};
 use super::recipe::Recipe;
 use super::student;
-use super::super::util::{self, cpu_seconds, Result};
 
 /// Dev documents of the regression slice (`ner_regression` in the internals tests).
 pub const REGRESSION_DOCS: usize = 60;
@@ -20,7 +20,10 @@ pub const REGRESSION_DOCS: usize = 60;
 /// The file's sha256, in hex.
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Writes `models/<model>.md` and `models/<model>.regression.json` for the
@@ -135,4 +138,3 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
     )?;
     Ok(())
 }
-

@@ -8,9 +8,9 @@ use newsmark::internals::{FeatureSpec, ModelFile, ModelWriter, Section, Tagger, 
 use newsmark_train::corpus::Doc;
 use newsmark_train::npy;
 
+use super::super::util::{self, Result};
 use super::features::Inputs;
 use super::recipe::Recipe;
-use super::super::util::{self, Result};
 
 /// Packs the model's export into `models/<model>.nmm` (with the shipped
 /// part of the word list) and writes its parity reference; returns the bytes.
@@ -29,7 +29,9 @@ pub fn export(recipe: &Recipe, inputs: &Inputs) -> Result<Vec<u8>> {
     };
     let dir = recipe.student_dir().join("export");
     let bytes = pack(&dir, &inputs.labels, &spec, &inputs.vocab, words)?;
-    let path = util::root().join("models").join(format!("{}.nmm", recipe.model));
+    let path = util::root()
+        .join("models")
+        .join(format!("{}.nmm", recipe.model));
     util::write(&path, &bytes)?;
     eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
     write_reference(&dir, &recipe.model, &inputs.dev_docs)?;
@@ -208,4 +210,3 @@ fn write_reference(export: &Path, corpus: &str, dev_docs: &[Doc]) -> Result {
     )?;
     Ok(())
 }
-

@@ -15,9 +15,9 @@ use newsmark_train::corpus::{read_corpus, CaseChange, Doc};
 use newsmark_train::synthetic_pages::SyntheticPages;
 use newsmark_train::{labelled_pages, npy};
 
+use super::super::util::{self, Result};
 use super::python;
 use super::recipe::Recipe;
-use super::super::util::{self, Result};
 
 /// What every step reads: the labels, the word lists, the feature
 /// extractors and the dev documents.
@@ -176,7 +176,10 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
     };
     if let Some(share) = recipe.data.case_augment {
         let added = case_augmented(&s.docs, share);
-        eprintln!("case_augment {share}: {} documents added with their case changed", added.len());
+        eprintln!(
+            "case_augment {share}: {} documents added with their case changed",
+            added.len()
+        );
         s.teacher_view = s.docs.clone();
         for (source, copy) in added {
             let original = s.docs[source].clone();
@@ -211,7 +214,11 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
         s.mark();
         for _ in 0..repeat {
             for page in &pages {
-                s.push(page.clone(), page.clone(), std::iter::repeat_n(1, page.tokens.len()));
+                s.push(
+                    page.clone(),
+                    page.clone(),
+                    std::iter::repeat_n(1, page.tokens.len()),
+                );
             }
         }
         eprintln!(
@@ -228,7 +235,13 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
         fs::remove_file(&hard_file)?;
     }
     extract(&s.docs, &inputs.featurizer, &inputs.labels, &work, "train")?;
-    extract(&inputs.dev_docs, &inputs.featurizer, &inputs.labels, &work, "dev")?;
+    extract(
+        &inputs.dev_docs,
+        &inputs.featurizer,
+        &inputs.labels,
+        &work,
+        "dev",
+    )?;
     if recipe.data.unlabelled.is_empty() {
         remove_stream(&work, "unlabelled")?;
     } else {
@@ -236,13 +249,18 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
         for name in &recipe.data.unlabelled {
             docs.extend(unlabelled_texts(name)?);
         }
-        extract(&docs, &inputs.featurizer, &inputs.labels, &work, "unlabelled")?;
+        extract(
+            &docs,
+            &inputs.featurizer,
+            &inputs.labels,
+            &work,
+            "unlabelled",
+        )?;
     }
     // With case-changed copies, the teachers learn from the documents as
     // written (their own feature directory) and read each copy's original:
     // the model learns the changed text from what they make of the cased.
-    let has_teachers = recipe.teachers.as_ref().is_some_and(|t| t.count > 0);
-    let teacher_features = if has_teachers && !s.teacher_view.is_empty() {
+    let teacher_features = if recipe.has_teachers() && !s.teacher_view.is_empty() {
         let dir = work.join("teacher-features");
         util::create_dir_all(&dir)?;
         let tf = &inputs.teacher_featurizer;
@@ -268,7 +286,10 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
     if let Some(dir) = &teacher_features {
         let mut theirs = meta.clone();
         theirs["line_case"] = false.into();
-        util::write(dir.join("meta.json"), serde_json::to_string_pretty(&theirs)?)?;
+        util::write(
+            dir.join("meta.json"),
+            serde_json::to_string_pretty(&theirs)?,
+        )?;
     }
     util::write(work.join("meta.json"), serde_json::to_string_pretty(&meta)?)?;
     Ok(teacher_features)

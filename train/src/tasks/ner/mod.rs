@@ -52,9 +52,11 @@ pub fn train(args: &TrainArgs) -> Result {
             features::extract_all(&recipe, &inputs)?
         };
         let ckpts = teachers::train(&recipe, teacher_features.as_deref(), args.resume)?;
+        let transformer = teachers::transformer(&recipe)?;
         student::train(
             &recipe,
             &ckpts,
+            transformer.as_deref(),
             teacher_features.is_some(),
             args.resume,
             started,

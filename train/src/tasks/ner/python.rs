@@ -34,7 +34,12 @@ pub fn ensure_venv() -> Result {
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
     }
-    util::run(Command::new("python3").arg("-m").arg("venv").arg(venv_dir()))?;
+    util::run(
+        Command::new("python3")
+            .arg("-m")
+            .arg("venv")
+            .arg(venv_dir()),
+    )?;
     let pip = venv_dir().join("bin/pip");
     util::run(
         Command::new(&pip)

@@ -37,6 +37,9 @@ pub struct Recipe {
     /// The teachers the model is distilled from, if any.
     #[serde(default)]
     pub teachers: Option<Teachers>,
+    /// The transformer teacher (`train/teacher.py`), if any.
+    #[serde(default)]
+    pub transformer: Option<Transformer>,
     /// Arguments of `train/train.py` for the model's run alone (over `trainer`).
     #[serde(default)]
     pub student: toml::Table,
@@ -79,6 +82,19 @@ pub struct Teachers {
     pub trainer: toml::Table,
 }
 
+/// The transformer teacher: all-MiniLM-L6-v2 fine-tuned with a CRF head on
+/// the corpus (`train/teacher.py train`, resumable: hours on two cores),
+/// whose tag marginals on the training streams the model learns from.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transformer {
+    /// Arguments of `train/teacher.py train` (epochs, rates, ...).
+    #[serde(default)]
+    pub trainer: toml::Table,
+    /// Its share of the teachers' marginals beside the CNN teachers' average.
+    pub weight: Option<f64>,
+}
+
 impl Recipe {
     /// Reads and checks a recipe file.
     pub fn read(path: &Path) -> Result<Recipe> {
@@ -86,7 +102,9 @@ impl Recipe {
         let mut recipe: Recipe =
             toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         recipe.path = path.to_path_buf();
-        recipe.check().map_err(|e| format!("{}: {e}", path.display()))?;
+        recipe
+            .check()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(recipe)
     }
 
@@ -97,10 +115,16 @@ impl Recipe {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
-            return Err(format!("`model` wants letters, digits and `-`, not `{}`", self.model).into());
+            return Err(format!(
+                "`model` wants letters, digits and `-`, not `{}`",
+                self.model
+            )
+            .into());
         }
         if !matches!(self.corpus.as_str(), "ontonotes" | "conll2003") {
-            return Err(format!("`corpus` is ontonotes or conll2003, not `{}`", self.corpus).into());
+            return Err(
+                format!("`corpus` is ontonotes or conll2003, not `{}`", self.corpus).into(),
+            );
         }
         if self.minutes <= 0.0 {
             return Err("`minutes` must be above 0".into());
@@ -143,6 +167,12 @@ impl Recipe {
         }
         trainer_args(&self.trainer)?;
         trainer_args(&self.student)?;
+        if let Some(t) = &self.transformer {
+            trainer_args(&t.trainer)?;
+            if t.weight.is_some_and(|w| !(0.0..=1.0).contains(&w)) {
+                return Err("`transformer.weight` wants a share from 0 to 1".into());
+            }
+        }
         if let Some(t) = &self.teachers {
             trainer_args(&t.trainer)?;
         }
@@ -152,6 +182,16 @@ impl Recipe {
     /// The directory of the corpus' run: features and teachers.
     pub fn work(&self) -> PathBuf {
         root().join("target/ner-train").join(&self.corpus)
+    }
+
+    /// The transformer teacher's run directory (checkpoints, never committed).
+    pub fn transformer_dir(&self) -> PathBuf {
+        root().join("target/teacher").join(&self.corpus)
+    }
+
+    /// Whether the model learns from teachers (CNN or transformer).
+    pub fn has_teachers(&self) -> bool {
+        self.teachers.as_ref().is_some_and(|t| t.count > 0) || self.transformer.is_some()
     }
 
     /// The model's own run directory: the corpus' run for the corpus'
@@ -172,7 +212,11 @@ impl Recipe {
     /// directories (`teacher-pool-chunk-512-batch-16`: named after their own
     /// arguments).
     pub fn teacher_args(&self) -> Result<(Vec<String>, String)> {
-        let own = self.teachers.as_ref().map(|t| t.trainer.clone()).unwrap_or_default();
+        let own = self
+            .teachers
+            .as_ref()
+            .map(|t| t.trainer.clone())
+            .unwrap_or_default();
         let own_args = trainer_args(&own)?;
         let stem = std::iter::once("teacher")
             .chain(own_args.iter().map(|w| w.trim_start_matches('-')))
@@ -246,7 +290,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             r.student_args().unwrap(),
-            ["--crf", "--max-epochs", "8", "--dropout", "0.3", "--dilations", "1,2,4,1"]
+            [
+                "--crf",
+                "--max-epochs",
+                "8",
+                "--dropout",
+                "0.3",
+                "--dilations",
+                "1,2,4,1"
+            ]
         );
         let (args, stem) = r.teacher_args().unwrap();
         assert_eq!(stem, "teacher-pool-chunk-512-batch-16");

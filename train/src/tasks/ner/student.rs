@@ -4,36 +4,52 @@
 use std::fs;
 use std::time::Instant;
 
+use super::super::util::{self, Result};
 use super::recipe::Recipe;
 use super::teachers;
-use super::super::util::{self, Result};
 
 /// Trains the model into the recipe's run directory and adds this run's
 /// wall-clock minutes to the record of earlier (resumed) runs.
 pub fn train(
     recipe: &Recipe,
     teacher_ckpts: &[String],
+    transformer: Option<&std::path::Path>,
     teachers_read_originals: bool,
     resume: bool,
     started: Instant,
 ) -> Result {
     let dir = recipe.student_dir();
     util::create_dir_all(&dir)?;
-    let mut cmd = teachers::trainer(recipe, &recipe.work(), &dir, &recipe.student_args()?, resume);
+    let mut cmd = teachers::trainer(
+        recipe,
+        &recipe.work(),
+        &dir,
+        &recipe.student_args()?,
+        resume,
+    );
     if let Some(n) = recipe.keep_vectors {
         cmd.args(["--keep-vectors", &n.to_string()]);
     }
     if !teacher_ckpts.is_empty() {
         cmd.args(["--teachers", &teacher_ckpts.join(",")]);
-        if teachers_read_originals {
-            cmd.args(["--teacher-view", "teacher-view"]);
+    }
+    if let Some(dir) = transformer {
+        cmd.arg("--transformer").arg(dir);
+        if let Some(w) = recipe.transformer.as_ref().and_then(|t| t.weight) {
+            cmd.args(["--transformer-weight", &w.to_string()]);
         }
+    }
+    if teachers_read_originals && (transformer.is_some() || !teacher_ckpts.is_empty()) {
+        cmd.args(["--teacher-view", "teacher-view"]);
     }
     util::run(&mut cmd)?;
     let before = if resume { minutes(recipe) } else { None };
     util::write(
         dir.join("train_minutes.txt"),
-        format!("{:.1}\n", before.unwrap_or(0.0) + started.elapsed().as_secs_f64() / 60.0),
+        format!(
+            "{:.1}\n",
+            before.unwrap_or(0.0) + started.elapsed().as_secs_f64() / 60.0
+        ),
     )
 }
 

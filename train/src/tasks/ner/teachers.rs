@@ -4,13 +4,19 @@
 use std::path::Path;
 use std::process::Command;
 
+use super::super::util::{self, Result};
 use super::python;
 use super::recipe::Recipe;
-use super::super::util::{self, Result};
 
 /// The command of one trainer run: features from `features`, checkpoint
 /// and export in `out`, the recipe's time budget and `args`.
-pub fn trainer(recipe: &Recipe, features: &Path, out: &Path, args: &[String], resume: bool) -> Command {
+pub fn trainer(
+    recipe: &Recipe,
+    features: &Path,
+    out: &Path,
+    args: &[String],
+    resume: bool,
+) -> Command {
     let mut cmd = Command::new(python::python());
     cmd.arg(util::root().join("train/train.py"))
         .arg("--work")
@@ -43,4 +49,92 @@ pub fn train(recipe: &Recipe, features: Option<&Path>, resume: bool) -> Result<V
         ckpts.push(dir.join("ckpt.pkl").display().to_string());
     }
     Ok(ckpts)
+}
+
+/// Trains the transformer teacher (or resumes it; a finished run returns at
+/// once) and writes its tag marginals for the streams the model learns from
+/// into `<work>/transformer/` (`train.npy` for the training stream, read as
+/// the teachers read it, `unlabelled.npy`, `dev.npy`); returns that
+/// directory. Marginals already written for the same words and checkpoint
+/// are kept.
+pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
+    let Some(t) = &recipe.transformer else {
+        return Ok(None);
+    };
+    let dir = recipe.transformer_dir();
+    let corpus = util::shared().join("data").join(&recipe.corpus);
+    let mut cmd = Command::new(python::python());
+    cmd.arg(util::root().join("train/teacher.py"))
+        .arg("train")
+        .arg("--work")
+        .arg(&dir)
+        .arg("--train")
+        .arg(corpus.join("train.jsonl"))
+        .arg("--dev")
+        .arg(corpus.join("dev.jsonl"))
+        .arg("--resume")
+        .args(super::recipe::trainer_args(&t.trainer)?);
+    if recipe.corpus == "conll2003" {
+        cmd.arg("--conll");
+    }
+    util::run(&mut cmd)?;
+    let log = util::read_to_string(dir.join("log.txt"))?;
+    if !log.lines().rev().any(|l| l.ends_with("; finished")) {
+        return Err(format!(
+            "the transformer teacher in {} has not finished its epochs: run again (it resumes)",
+            dir.display()
+        )
+        .into());
+    }
+    let work = recipe.work();
+    let out = work.join("transformer");
+    util::create_dir_all(&out)?;
+    let checkpoint = std::fs::metadata(dir.join("best.pkl"))?;
+    let view = if work.join("teacher-view.words.jsonl").exists() {
+        "teacher-view"
+    } else {
+        "train"
+    };
+    for (split, words) in [
+        ("train", view),
+        ("unlabelled", "unlabelled"),
+        ("dev", "dev"),
+    ] {
+        let words = work.join(format!("{words}.words.jsonl"));
+        let target = out.join(format!("{split}.npy"));
+        if !words.exists() {
+            if target.exists() {
+                std::fs::remove_file(&target)?;
+            }
+            continue;
+        }
+        // The cache's key: the words' size and time and the checkpoint's.
+        let key = format!(
+            "{:?}\n{:?}\n",
+            std::fs::metadata(&words).map(|m| (m.len(), m.modified().ok()))?,
+            (checkpoint.len(), checkpoint.modified().ok())
+        );
+        let stamp = out.join(format!("{split}.key"));
+        if target.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(key.as_str())
+        {
+            eprintln!(
+                "transformer marginals for {split}: kept ({})",
+                target.display()
+            );
+            continue;
+        }
+        util::run(
+            Command::new(python::python())
+                .arg(util::root().join("train/teacher.py"))
+                .arg("label")
+                .arg("--work")
+                .arg(&dir)
+                .arg("--words")
+                .arg(&words)
+                .arg("--out")
+                .arg(&target),
+        )?;
+        util::write(stamp, key)?;
+    }
+    Ok(Some(out))
 }
