@@ -99,6 +99,20 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
     writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", recipe.corpus)?;
     writeln!(card, "With the segmentation of the commit the model was packed at; it moves as segmentation improves.\n")?;
     writeln!(card, "```\n{}```\n", raw.report())?;
+    // Today's news (OntoNotes labels only): the webnews dev set, raw text.
+    let webnews = util::shared().join("data/webnews/dev.jsonl");
+    if recipe.corpus == "ontonotes" && webnews.exists() {
+        let mut scorer = Scorer::new();
+        for doc in newsmark_train::corpus::read_corpus(&webnews, None)? {
+            scorer.add(
+                &doc.genre,
+                &doc.gold,
+                &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
+            );
+        }
+        writeln!(card, "## Webnews dev, raw text (22 news articles from 2019, `cargo xtask eval --data ../shared/data/webnews/dev.jsonl`)\n")?;
+        writeln!(card, "```\n{}```\n", scorer.report())?;
+    }
     writeln!(card, "## Dev scores with the case changed (raw text, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --case CASE`: the text changed, the gold spans kept)\n", recipe.corpus)?;
     writeln!(card, "| case | documents | F1 |\n|---|---|---|")?;
     for (name, case) in [

@@ -17,9 +17,10 @@ use super::super::util::{self, cpu_seconds, Result};
 /// The flags of `eval ner` and `predict ner`.
 #[derive(Args, Debug)]
 pub struct NerArgs {
-    /// Corpus file (default ../shared/data/ontonotes/dev.jsonl).
+    /// Corpus file; `eval` takes several (default: OntoNotes dev, then the
+    /// webnews dev set of today's news, ../shared/data/{ontonotes,webnews}/dev.jsonl).
     #[arg(long, value_name = "FILE")]
-    pub data: Option<PathBuf>,
+    pub data: Vec<PathBuf>,
     /// Tag the corpus' tokens and sentences instead of the raw text.
     #[arg(long)]
     pub gold_tokens: bool,
@@ -89,13 +90,20 @@ fn predict_docs(m: &Loaded, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEnti
         .collect()
 }
 
-/// The corpus at `--data`, with its case changed if `--case` says so.
-fn read_eval_corpus(args: &NerArgs) -> Result<Vec<Doc>> {
-    let data = args
-        .data
-        .clone()
-        .unwrap_or_else(|| util::shared().join("data/ontonotes/dev.jsonl"));
-    let docs = read_corpus(&data, None)?;
+/// The corpus files `--data` names, or the default dev sets.
+fn data_files(args: &NerArgs) -> Vec<PathBuf> {
+    if !args.data.is_empty() {
+        return args.data.clone();
+    }
+    ["ontonotes", "webnews"]
+        .iter()
+        .map(|c| util::shared().join("data").join(c).join("dev.jsonl"))
+        .collect()
+}
+
+/// The corpus at `data`, with its case changed if `--case` says so.
+fn read_eval_corpus(args: &NerArgs, data: &std::path::Path) -> Result<Vec<Doc>> {
+    let docs = read_corpus(data, None)?;
     let Some(case) = args.case else {
         return Ok(docs);
     };
@@ -110,13 +118,24 @@ fn read_eval_corpus(args: &NerArgs) -> Result<Vec<Doc>> {
     Ok(changed)
 }
 
-/// `cargo xtask eval [ner] [--data FILE] [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
+/// `cargo xtask eval [ner] [--data FILE]... [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
 pub fn eval(args: &NerArgs) -> Result {
-    let docs = read_eval_corpus(args)?;
     let loaded = load(args)?;
+    let files = data_files(args);
+    for (i, data) in files.iter().enumerate() {
+        if files.len() > 1 {
+            println!("{}== {}", if i > 0 { "\n" } else { "" }, data.display());
+        }
+        eval_file(args, &loaded, data)?;
+    }
+    Ok(())
+}
+
+fn eval_file(args: &NerArgs, loaded: &Loaded, data: &std::path::Path) -> Result {
+    let docs = read_eval_corpus(args, data)?;
     let t0 = Instant::now();
     let cpu0 = cpu_seconds();
-    let preds = predict_docs(&loaded, &docs, args.gold_tokens);
+    let preds = predict_docs(loaded, &docs, args.gold_tokens);
     let secs = t0.elapsed().as_secs_f64();
     let cpu = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
     let mut scorer = Scorer::new();
@@ -145,7 +164,10 @@ pub fn eval(args: &NerArgs) -> Result {
 
 /// `cargo xtask predict ner --data FILE [...] --out PRED.jsonl`.
 pub fn predict(args: &NerArgs, out: &PathBuf) -> Result {
-    let docs = read_eval_corpus(args)?;
+    let [data] = &args.data[..] else {
+        return Err("predict ner: give one --data FILE".into());
+    };
+    let docs = read_eval_corpus(args, data)?;
     let loaded = load(args)?;
     let preds = predict_docs(&loaded, &docs, args.gold_tokens);
     let mut f = std::io::BufWriter::new(
