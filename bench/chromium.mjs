@@ -5,7 +5,7 @@
 //
 // `cargo xtask bench` serves the repository root at --url with xtask's own
 // static server (xtask/src/serve.rs, the one `cargo xtask demo` uses, with
-// its Content-Security-Policy), so the page loads /www/pkg/newsmark.js as the
+// its Content-Security-Policy), so the page loads /www/lib/pkg/newsmark.js as the
 // demo does. This script serves nothing itself.
 
 import { argv } from "node:process";
@@ -31,7 +31,7 @@ if (!base || !data) {
 const browser = await launchChromium(executablePath);
 await runThenExit(browser, async () => {
   const page = await browser.newPage();
-  const q = new URLSearchParams({ pkg: "/www/pkg/newsmark.js", data, runs, memoryBytes, scaling });
+  const q = new URLSearchParams({ pkg: "/www/lib/pkg/newsmark.js", data, runs, memoryBytes, scaling });
   await page.goto(new URL(`/bench/page/index.html?${q}`, base).href);
   await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: timeoutMs, polling: 250 });
   const error = await page.evaluate(() => window.__benchError || null);

@@ -7,7 +7,7 @@
 //
 // `cargo xtask bench` serves the repository root at --url with xtask's own
 // static server (the demo's, with its Content-Security-Policy), so the page
-// is /www/index.html. Each run pastes the text the way a user does (a
+// is /www/demo/index.html. Each run pastes the text the way a user does (a
 // `paste` event on the text box; texts this long are kept out of the box)
 // and the page measures, with performance.now(), from just before the event
 // to the moment it shows the result (`html[data-runs]` moves on, set in the
@@ -36,7 +36,7 @@ if (!base || !data) {
   process.exit(2);
 }
 // The page takes a pasted text itself (instead of leaving it to the text box)
-// only above its EDITOR_LIMIT (www/state.js); a synthetic paste event does not
+// only above its EDITOR_LIMIT (www/demo/state.js); a synthetic paste event does not
 // fill the text box, so a shorter text would never be annotated.
 const EDITOR_LIMIT = 500_000;
 if (!(chars > EDITOR_LIMIT)) {
@@ -74,7 +74,7 @@ async function one(workers) {
     page.on("worker", () => {
       started += 1;
     });
-    await page.goto(new URL(`/www/index.html?workers=${workers}`, base).href);
+    await page.goto(new URL(`/www/demo/index.html?workers=${workers}`, base).href);
     await page.waitForSelector("html[data-runs]", { timeout: 120_000 });
     await page.evaluate((t) => {
       window.__paste = t;
@@ -129,7 +129,7 @@ async function one(workers) {
 await runThenExit(browser, async () => {
   // A first page load, untimed: the HTTP and compiled-code caches of the browser.
   const warm = await browser.newPage();
-  await warm.goto(new URL("/www/index.html", base).href);
+  await warm.goto(new URL("/www/demo/index.html", base).href);
   await warm.waitForSelector("html[data-runs]", { timeout: 120_000 });
   const info = await warm.evaluate(() => ({ cores: navigator.hardwareConcurrency, workers: Number(document.documentElement.dataset.workers) }));
   await warm.close();

@@ -5,12 +5,12 @@
 // predict ner` writes them) for the shared scorer:
 //
 //   documents: one `annotate` call per document (what `eval` measures);
-//   pieces:    the joined text cut as the page cuts it (www/pool.js `cuts`),
+//   pieces:    the joined text cut as the page cuts it (www/lib/pool.js `cuts`),
 //              one call per piece: the document layer sees each piece alone;
 //   whole:     the joined text in one call (the library's own limit: it
 //              pools within segments of at most 8,192 tokens).
 //
-//   node pieces.mjs --pkg ../www/pkg --data SLICE.jsonl --out-dir DIR
+//   node pieces.mjs --pkg ../www/lib/pkg --data SLICE.jsonl --out-dir DIR
 //
 // Prints one JSON object: the counts, and how many documents a piece
 // boundary falls inside.
@@ -25,7 +25,7 @@ function flag(name, fallback) {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
 }
 
-const pkg = resolve(flag("--pkg", "../www/pkg"));
+const pkg = resolve(flag("--pkg", "../www/lib/pkg"));
 const outDir = resolve(flag("--out-dir", "."));
 const docs = readFileSync(flag("--data"), "utf8")
   .split("\n")
@@ -33,7 +33,7 @@ const docs = readFileSync(flag("--data"), "utf8")
   .map((l) => JSON.parse(l));
 const mod = await import(pathToFileURL(join(pkg, "newsmark.js")).href);
 mod.initSync({ module: readFileSync(join(pkg, "newsmark_bg.wasm")) });
-const { cuts, splitAt } = await import(new URL("../www/pool.js", import.meta.url).href);
+const { cuts, splitAt } = await import(new URL("../www/lib/pool.js", import.meta.url).href);
 const annotator = new mod.Annotator();
 
 const SEP = "\n\n";

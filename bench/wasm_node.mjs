@@ -1,6 +1,6 @@
-// newsmark's wasm package (www/pkg, built by `cargo xtask wasm`) timed in Node.
+// newsmark's wasm package (www/lib/pkg, built by `cargo xtask wasm`) timed in Node.
 //
-//   node wasm_node.mjs --pkg ../www/pkg --data SLICE.jsonl --runs N
+//   node wasm_node.mjs --pkg ../www/lib/pkg --data SLICE.jsonl --runs N
 //        [--long-bytes B --long-runs N] [--scaling SIZE,SIZE,...] [--memory-bytes B]
 //
 // Prints one JSON object: instantiation time, first annotation, seconds per pass
@@ -19,7 +19,7 @@ function flag(name, fallback) {
   return i >= 0 && i + 1 < argv.length ? argv[i + 1] : fallback;
 }
 
-const pkg = resolve(flag("--pkg", "../www/pkg"));
+const pkg = resolve(flag("--pkg", "../www/lib/pkg"));
 const runs = Number(flag("--runs", "3"));
 const memoryBytes = Number(flag("--memory-bytes", "0"));
 const longBytes = Number(flag("--long-bytes", "0"));

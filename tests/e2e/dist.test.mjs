@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createServer } from "node:http";
@@ -29,11 +29,15 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
   const packed = JSON.parse(execFileSync("npm", ["pack", "--dry-run", "--json", "--loglevel=error"], { cwd: DIST, encoding: "utf8" }));
   const files = packed[0].files.map((f) => f.path).sort();
   assert.deepEqual(files, [...manifest.files, "package.json"].sort());
+  // Every file of www/lib/ (the library's sources) is in the package.
+  for (const name of readdirSync(join(ROOT, "www/lib")).filter((f) => f !== "pkg")) {
+    assert.ok(manifest.files.includes(name), `www/lib/${name} is packed`);
+  }
 
-  // lite.js alone imports the glue (for highlight.js and worker.js), and
+  // load.js alone imports the glue (for highlight.js and worker.js), and
   // no module still looks for it in pkg/.
-  assert.match(readFileSync(join(DIST, "lite.js"), "utf8"), /from "\.\/newsmark\.js"/);
-  for (const name of ["highlight.js", "worker.js", "lite.js"]) {
+  assert.match(readFileSync(join(DIST, "load.js"), "utf8"), /from "\.\/newsmark\.js"/);
+  for (const name of manifest.files.filter((f) => f.endsWith(".js"))) {
     assert.doesNotMatch(readFileSync(join(DIST, name), "utf8"), /"\.\/pkg\//, name);
   }
   assert.match(readFileSync(join(DIST, "highlight.d.ts"), "utf8"), /export function highlight\(/);

@@ -1,4 +1,4 @@
-// The embedding API on www/embed.html: highlight() in both modes, remove()
+// The embedding API on www/demo/embed.html: highlight() in both modes, remove()
 // restores the DOM exactly, an entity split across <b> is highlighted; the
 // annotator runs in the worker and no task of the page's main thread is long
 // (on embed.html and on a generated ~300 KB article), `worker: false` and the
@@ -23,7 +23,7 @@ after(async () => {
 });
 
 /** embed.html without its automatic highlight, plus the highlight module. */
-async function openEmbed(url = `${server.url}embed.html#plain`) {
+async function openEmbed(url = `${server.page}embed.html#plain`) {
   const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems = [];
   const workers = [];
@@ -39,7 +39,7 @@ async function openEmbed(url = `${server.url}embed.html#plain`) {
   await page.goto(url);
   await page.waitForSelector("html[data-ready]");
   await page.evaluate(async () => {
-    window.nm = await import("/highlight.js");
+    window.nm = await import("/lib/highlight.js");
   });
   return {
     page,
@@ -136,7 +136,7 @@ test("highlight mode uses CSS.highlights and leaves the DOM untouched; remove() 
 
 test("embed.html highlights its article with one call on load (screenshot)", async () => {
   const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-  await page.goto(`${server.url}embed.html`);
+  await page.goto(`${server.page}embed.html`);
   await page.waitForSelector("html[data-mode=mark]", { timeout: 30_000 });
   assert.ok((await page.locator("article.story mark.nm-entity").count()) >= 5);
   assert.match(await page.textContent("#embed-status"), /^\d+ entities \(mark mode\)$/);
@@ -332,18 +332,18 @@ test("a ~300 KB article with worker: false: the same entities, annotated on the 
 
 test("a page whose CSP forbids workers: highlight() falls back to this thread and says so", async () => {
   // embed.html served with the demo's CSP plus `worker-src 'none'`.
-  const response = await fetch(`${server.url}embed.html`);
+  const response = await fetch(`${server.page}embed.html`);
   const csp = `${response.headers.get("content-security-policy")}; worker-src 'none'`;
   const body = await response.text();
   const page = await browser.newPage();
   await page.route("**/embed-no-worker.html", (route) =>
     route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", headers: { "content-security-policy": csp }, body }),
   );
-  await page.goto(`${server.url}embed-no-worker.html#plain`);
+  await page.goto(`${server.page}embed-no-worker.html#plain`);
   await page.waitForSelector("html[data-ready]");
   const html = await page.$eval("article.story", (el) => el.innerHTML);
   const r = await page.evaluate(async () => {
-    const nm = await import("/highlight.js");
+    const nm = await import("/lib/highlight.js");
     const story = document.querySelector("article.story");
     const first = await nm.highlight(story, { exclude: ".ad" });
     const out = { worker: first.worker, workerError: first.workerError, marks: first.elements.length };
@@ -372,7 +372,7 @@ test("annotateMany: one result per text, each equal to annotate's, on two worker
     "Rosa Delgado opened a bakery in Toledo, Ohio, on Friday for $20,000.",
   ];
   const r = await page.evaluate(async (texts) => {
-    const { default: init, Annotator } = await import("/pkg/newsmark.js");
+    const { default: init, Annotator } = await import("/lib/pkg/newsmark.js");
     await init();
     const annotator = new Annotator();
     const out = {};

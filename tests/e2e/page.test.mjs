@@ -59,7 +59,7 @@ async function openPage(hash = "", options = {}) {
     window.__violations = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(`${server.url}${hash}`);
+  await page.goto(`${server.page}${hash}`);
   await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
   return {
     page,
@@ -109,14 +109,19 @@ function rawGet(path) {
   });
 }
 
-test("the server sends MIME types and security headers, and refuses traversal", async () => {
-  const page = await rawGet("/");
+test("the server sends MIME types and security headers, refuses traversal, and / leads to the page", async () => {
+  const page = await rawGet("/demo/");
   assert.equal(page.status, 200);
   assert.equal(page.headers["content-type"], "text/html; charset=utf-8");
   assert.match(page.headers["content-security-policy"], /default-src 'self'; script-src 'self' 'wasm-unsafe-eval'/);
   assert.equal(page.headers["x-content-type-options"], "nosniff");
-  assert.equal((await rawGet("/pkg/newsmark_bg.wasm")).headers["content-type"], "application/wasm");
-  assert.equal((await rawGet("/main.js")).headers["content-type"], "text/javascript; charset=utf-8");
+  for (const [path, to] of [["/", "/demo/"], ["/?workers=2", "/demo/?workers=2"]]) {
+    const home = await rawGet(path);
+    assert.deepEqual([home.status, home.headers.location], [302, to], path);
+  }
+  assert.equal((await rawGet("/lib/pkg/newsmark_bg.wasm")).headers["content-type"], "application/wasm");
+  assert.equal((await rawGet("/demo/main.js")).headers["content-type"], "text/javascript; charset=utf-8");
+  assert.equal((await rawGet("/lib/highlight.js")).headers["content-type"], "text/javascript; charset=utf-8");
   assert.equal((await rawGet("/../Cargo.toml")).status, 403);
   assert.equal((await rawGet("/%2e%2e/Cargo.toml")).status, 403);
   assert.equal((await rawGet("/no-such-file")).status, 404);
@@ -367,7 +372,7 @@ test("dropping a .txt file on the text box annotates it", async () => {
 });
 
 test("a trap inside the wasm module is reported and the next run works", async () => {
-  // Serve worker.js wrapped: the real worker, with Annotator.annotate made to
+  // Serve lib/worker.js wrapped: the real worker, with Annotator.annotate made to
   // throw a WebAssembly.RuntimeError (what a trap is) for the text "TRAP".
   const context = await browser.newContext();
   const wrapper = `import { Annotator } from "./pkg/newsmark.js";
@@ -377,13 +382,15 @@ Annotator.prototype.annotate = function (text, options) {
   return annotate.call(this, text, options);
 };
 await import("./worker.js?real");`;
-  await context.route((url) => url.pathname === "/worker.js" && url.search === "", (route) =>
+  await context.route((url) => url.pathname === "/lib/worker.js" && url.search === "", (route) =>
     route.fulfill({ status: 200, contentType: "text/javascript", body: wrapper }),
   );
   const page = await context.newPage();
   const workers = [];
   page.on("worker", (w) => workers.push(w.url()));
+  // The server's root: it redirects to the page.
   await page.goto(server.url);
+  assert.equal(page.url().split("#")[0], server.page);
   await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
   const runs = Number(await page.getAttribute("html", "data-runs"));
   await page.$eval("#input", (el) => {
@@ -479,7 +486,7 @@ function paste(page, text) {
 }
 
 test("?workers=2 gives exactly the result of ?workers=1 on a long paste, and the progress bar counts its parts", async () => {
-  const { cuts } = await import(pathToFileURL(join(ROOT, "www/pool.js")).href);
+  const { cuts } = await import(pathToFileURL(join(ROOT, "www/lib/pool.js")).href);
   const text = bigText(0.7);
   const parts = cuts(text).length;
   assert.ok(parts >= 30, `${parts} parts`);

@@ -1,4 +1,4 @@
-// The built package www/pkg (web target) in Node via initSync: offsets are
+// The built package www/lib/pkg (web target) in Node via initSync: offsets are
 // UTF-16 code units, so text.slice(start, end) is the token or entity text,
 // also after emoji, curly quotes and a lone surrogate.
 import { test } from "node:test";
@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "./server.mjs";
 
-const PKG = join(ROOT, "www/pkg");
+const PKG = join(ROOT, "www/lib/pkg");
 const nm = await import(pathToFileURL(join(PKG, "newsmark.js")).href);
 nm.initSync({ module: readFileSync(join(PKG, "newsmark_bg.wasm")) });
 

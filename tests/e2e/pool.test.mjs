@@ -1,5 +1,5 @@
-// The worker pool (www/pool.js) and annotateMany()'s checks, in Node: the
-// workers are stand-ins that run the real wasm annotator (www/pkg, initSync)
+// The worker pool (www/lib/pool.js) and annotateMany()'s checks, in Node: the
+// workers are stand-ins that run the real wasm annotator (www/lib/pkg, initSync)
 // on this thread and answer with worker.js's messages, in a shuffled order,
 // so the pool's dispatch, merge, progress, trap, failure and terminate paths
 // are checked without a browser (tests/e2e/page.test.mjs and embed.test.mjs
@@ -11,11 +11,11 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ROOT } from "./server.mjs";
 
-const WWW = join(ROOT, "www");
-const nm = await import(pathToFileURL(join(WWW, "pkg/newsmark.js")).href);
-nm.initSync({ module: readFileSync(join(WWW, "pkg/newsmark_bg.wasm")) });
-const { CHUNK, cuts, defaultPoolSize, mergePacked, splitAt, POOL_CAP, WorkerPool } = await import(pathToFileURL(join(WWW, "pool.js")).href);
-const { pack, unpack } = await import(pathToFileURL(join(WWW, "protocol.js")).href);
+const LIB = join(ROOT, "www/lib");
+const nm = await import(pathToFileURL(join(LIB, "pkg/newsmark.js")).href);
+nm.initSync({ module: readFileSync(join(LIB, "pkg/newsmark_bg.wasm")) });
+const { CHUNK, cuts, defaultPoolSize, mergePacked, splitAt, POOL_CAP, WorkerPool } = await import(pathToFileURL(join(LIB, "pool.js")).href);
+const { pack, unpack } = await import(pathToFileURL(join(LIB, "protocol.js")).href);
 
 const annotator = new nm.Annotator();
 const LABELS = annotator.labels().map((l) => l.name);
@@ -200,7 +200,7 @@ test("no request was sent to a worker before it said hello", () => {
 });
 
 test("annotateMany: bad input is refused with messages naming the call and the options; in Node it needs Web Workers", async () => {
-  const { annotateMany } = await import(pathToFileURL(join(WWW, "highlight.js")).href);
+  const { annotateMany } = await import(pathToFileURL(join(LIB, "highlight.js")).href);
   const cases = [
     [["a", 1], {}, "annotateMany: texts[1] must be a string, got number"],
     ["text", {}, "annotateMany: texts must be an array of strings, got string"],

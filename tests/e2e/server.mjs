@@ -25,14 +25,21 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
 }
 
+/** A server of www/: `url` is its root (which redirects to the page, and
+ * under which the library is /lib/), `page` the demo page (www/demo/). */
+function served(url, stop) {
+  return { url, page: `${url}demo/`, stop };
+}
+
 /**
  * Starts `xtask demo --port 0 --no-build` (the binary in $NEWSMARK_XTASK, or
- * `cargo xtask`) and resolves with `{ url, stop }` once it prints its
- * address. With $BASE_URL set, uses that server instead.
+ * `cargo xtask`) and resolves with `{ url, page, stop }` once it prints
+ * its address. With $BASE_URL set (a server of www/ such as `cargo xtask
+ * demo`), uses that server instead.
  */
 export function startServer() {
   if (process.env.BASE_URL) {
-    return Promise.resolve({ url: process.env.BASE_URL.replace(/\/?$/, "/"), stop() {} });
+    return Promise.resolve(served(process.env.BASE_URL.replace(/\/?$/, "/"), () => {}));
   }
   const args = ["demo", "--port", "0", "--no-build"];
   const [cmd, argv] = process.env.NEWSMARK_XTASK
@@ -56,7 +63,7 @@ export function startServer() {
       const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
       if (m) {
         clearTimeout(timer);
-        resolve({ url: m[0], stop: () => child.kill() });
+        resolve(served(m[0], () => child.kill()));
       }
     });
     child.on("error", fail);

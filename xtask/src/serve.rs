@@ -4,7 +4,9 @@
 //! It serves files under one directory only (no `..`, no symlinks out of
 //! it), with the MIME types the page needs (`application/wasm` so
 //! `WebAssembly.instantiateStreaming` works) and the page's security
-//! headers: a strict Content-Security-Policy and `nosniff`.
+//! headers: a strict Content-Security-Policy and `nosniff`. The demo serves
+//! `www/` with a home page: `/` redirects to `/demo/`, so the page's address
+//! stays simple while it imports the library from `/lib/`.
 
 use crate::util::Result;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -23,11 +25,17 @@ style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'
 const MAX_HEAD: usize = 16 * 1024;
 
 /// Binds `127.0.0.1:port` (0 = any free port), calls `ready` with the bound
-/// address, then serves `dir` until the process ends.
-pub fn serve(dir: &Path, port: u16, ready: impl FnOnce(SocketAddr)) -> Result {
+/// address, then serves `dir` until the process ends. With a `home` (a path
+/// such as `/demo/`), a request for `/` is redirected there, its query kept.
+pub fn serve(
+    dir: &Path,
+    port: u16,
+    home: Option<&'static str>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result {
     let (dir, listener) = bind(dir, port)?;
     ready(listener.local_addr()?);
-    accept_until(&listener, &dir, &AtomicBool::new(false));
+    accept_until(&listener, &dir, home, &AtomicBool::new(false));
     Ok(())
 }
 
@@ -64,7 +72,7 @@ pub fn spawn(dir: &Path) -> Result<Background> {
     let addr = listener.local_addr()?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
-    let thread = std::thread::spawn(move || accept_until(&listener, &dir, &flag));
+    let thread = std::thread::spawn(move || accept_until(&listener, &dir, None, &flag));
     Ok(Background {
         addr,
         stop,
@@ -83,7 +91,7 @@ fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener)> {
 
 /// Answers each connection on a thread of its own until `stop` is set (it is
 /// checked after each accepted connection).
-fn accept_until(listener: &TcpListener, dir: &Path, stop: &AtomicBool) {
+fn accept_until(listener: &TcpListener, dir: &Path, home: Option<&'static str>, stop: &AtomicBool) {
     for stream in listener.incoming() {
         if stop.load(Ordering::SeqCst) {
             break;
@@ -91,7 +99,7 @@ fn accept_until(listener: &TcpListener, dir: &Path, stop: &AtomicBool) {
         let Ok(stream) = stream else { continue };
         let dir = dir.to_path_buf();
         std::thread::spawn(move || {
-            if let Err(e) = handle(stream, &dir) {
+            if let Err(e) = handle(stream, &dir, home) {
                 eprintln!("serve: connection error: {e}");
             }
         });
@@ -117,7 +125,7 @@ impl Response {
     }
 }
 
-fn handle(stream: TcpStream, dir: &Path) -> std::io::Result<()> {
+fn handle(stream: TcpStream, dir: &Path, home: Option<&str>) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -152,7 +160,7 @@ fn handle(stream: TcpStream, dir: &Path) -> std::io::Result<()> {
     let mut parts = request_line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let response = match method {
-        "GET" | "HEAD" => respond(dir, target),
+        "GET" | "HEAD" => respond(dir, home, target),
         _ => {
             let mut r = Response::text("405 Method Not Allowed", "only GET and HEAD are served");
             r.extra.push(("Allow", "GET, HEAD".to_string()));
@@ -183,8 +191,18 @@ fn write_response(mut stream: TcpStream, r: &Response, with_body: bool) -> std::
     stream.flush()
 }
 
-/// The response for a `GET` of `target` under `dir`.
-fn respond(dir: &Path, target: &str) -> Response {
+/// The response for a `GET` of `target` under `dir` (`/` redirected to
+/// `home`, if any).
+fn respond(dir: &Path, home: Option<&str>, target: &str) -> Response {
+    if let (Some(home), Some(rest)) = (home, target.strip_prefix('/')) {
+        if rest.is_empty() || rest.starts_with(['?', '#']) {
+            // `302`, not `301`: browsers keep a permanent redirect for the
+            // port, whatever is served there later.
+            let mut r = Response::text("302 Found", "moved");
+            r.extra.push(("Location", format!("{home}{rest}")));
+            return r;
+        }
+    }
     let path = match resolve(dir, target) {
         Ok(p) => p,
         Err(status) => return Response::text(status, "bad request path"),
@@ -338,7 +356,7 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let served = dir.clone();
         std::thread::spawn(move || {
-            let _ = serve(&served, 0, |addr| tx.send(addr).unwrap());
+            let _ = serve(&served, 0, None, |addr| tx.send(addr).unwrap());
         });
         let addr = rx.recv().unwrap();
         let get = |request: &str| {
@@ -364,6 +382,33 @@ mod tests {
         assert!(get("GET /missing HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 404"));
         assert!(get("GET /pkg HTTP/1.1\r\n\r\n").contains("Location: /pkg/\r\n"));
         assert!(get("POST / HTTP/1.1\r\n\r\n").starts_with("HTTP/1.1 405"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_root_redirects_to_home_with_its_query() {
+        let dir = std::env::temp_dir().join(format!("newsmark-serve-home-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("demo")).unwrap();
+        std::fs::write(dir.join("demo/index.html"), "page").unwrap();
+        let location = |r: &Response| {
+            r.extra
+                .iter()
+                .find(|(name, _)| *name == "Location")
+                .map(|(_, v)| v.clone())
+        };
+        let home = Some("/demo/");
+        for (target, to) in [("/", "/demo/"), ("/?workers=2", "/demo/?workers=2")] {
+            let r = respond(&dir, home, target);
+            assert_eq!((r.status, location(&r).as_deref()), ("302 Found", Some(to)));
+        }
+        let page = respond(&dir, home, "/demo/?model=lite");
+        assert_eq!(
+            (page.status, page.body.as_slice()),
+            ("200 OK", &b"page"[..])
+        );
+        assert_eq!(respond(&dir, home, "/index.html").status, "404 Not Found");
+        // Without a home, `/` is the directory's own index.
+        assert_eq!(respond(&dir, None, "/").status, "404 Not Found");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

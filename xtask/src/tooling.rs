@@ -16,9 +16,11 @@ pub(crate) fn target_dir() -> PathBuf {
     }
 }
 
-/// `www/pkg/`, where the built wasm package goes.
+/// `www/lib/pkg/`, where the built wasm package goes: beside the library's
+/// sources, whose `load.js` imports `./pkg/newsmark.js` (the demo page, in
+/// `www/demo/`, imports the library from `../lib/`).
 fn pkg_dir() -> PathBuf {
-    root().join("www/pkg")
+    root().join("www/lib/pkg")
 }
 
 /// A `cargo` command run from the repository root (so `.cargo/config.toml`,
@@ -49,7 +51,7 @@ pub(crate) fn build_cli() -> Result<PathBuf> {
 
 /// `cargo xtask demo [--port N] [--no-build]`: installs what is missing,
 /// builds the wasm, and serves `www/` on `127.0.0.1:N` (default 8080; 0 picks
-/// a free port).
+/// a free port), where `/` redirects to the page, `/demo/`.
 pub fn demo(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[
         Flag::value(
@@ -57,7 +59,7 @@ pub fn demo(args: &[String]) -> Result {
             "N",
             "the port on 127.0.0.1 (default 8080; 0 picks a free one)",
         ),
-        Flag::switch("--no-build", "serve the www/pkg/ already built"),
+        Flag::switch("--no-build", "serve the www/lib/pkg/ already built"),
     ];
     let flags = Flags::parse("demo", args, FLAGS)?;
     let port: u16 = match flags.value("--port") {
@@ -69,7 +71,7 @@ pub fn demo(args: &[String]) -> Result {
     if flags.has("--no-build") {
         if !pkg_dir().join("newsmark.js").exists() {
             return Err(
-                "www/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
+                "www/lib/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
             );
         }
     } else {
@@ -77,13 +79,16 @@ pub fn demo(args: &[String]) -> Result {
         build_wasm()?;
     }
     let www = root().join("www");
-    serve::serve(&www, port, |addr| {
-        println!("newsmark demo: serving www/ at http://{addr}/ (Ctrl-C stops it)");
+    serve::serve(&www, port, Some("/demo/"), |addr| {
+        println!(
+            "newsmark demo: http://{addr}/ (serving www/: / redirects to the page, /demo/; \
+             the embedding example is /demo/embed.html; Ctrl-C stops it)"
+        );
         let _ = std::io::stdout().flush();
     })
 }
 
-/// `cargo xtask wasm`: builds the release wasm into `www/pkg/`.
+/// `cargo xtask wasm`: builds the release wasm into `www/lib/pkg/`.
 pub fn wasm(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[Flag::switch(
         "--no-install",
@@ -124,7 +129,7 @@ pub fn bindgen(raw: &std::path::Path, out: &std::path::Path, strip: bool) -> Res
     run(cmd.arg("--out-dir").arg(out).arg(raw))
 }
 
-/// Release build for wasm32, wasm-bindgen `--target web` into `www/pkg/`,
+/// Release build for wasm32, wasm-bindgen `--target web` into `www/lib/pkg/`,
 /// npm `wasm-opt -O3`, then a check that the result loads in Node.
 fn build_wasm() -> Result {
     let build = |feature: &str| {
@@ -173,7 +178,7 @@ fn build_wasm() -> Result {
             .arg("-o")
             .arg(&module))?;
         eprintln!(
-            "www/pkg/{name}: {before} bytes after wasm-bindgen, {} after wasm-opt -O3",
+            "www/lib/pkg/{name}: {before} bytes after wasm-bindgen, {} after wasm-opt -O3",
             file_size(&module)
         );
     }
@@ -182,7 +187,7 @@ fn build_wasm() -> Result {
         crate::util::root().join("models").join(LITE_MODEL),
         pkg.join(LITE_MODEL),
     )
-    .map_err(|e| format!("cannot copy models/{LITE_MODEL} to www/pkg: {e}"))?;
+    .map_err(|e| format!("cannot copy models/{LITE_MODEL} to www/lib/pkg: {e}"))?;
     check_loads_in_node()
 }
 
@@ -193,7 +198,7 @@ fn file_size(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
-/// Loads `www/pkg/` in Node with `initSync` and segments a string, so a
+/// Loads `www/lib/pkg/` in Node with `initSync` and segments a string, so a
 /// broken optimiser or glue fails the build here, not in the browser.
 fn check_loads_in_node() -> Result {
     const SCRIPT: &str = r#"
@@ -208,7 +213,7 @@ if (!Array.isArray(r.tokens) || r.tokens.length === 0) throw new Error("segment 
 let model;
 try { const a = new pkg.Annotator(); model = `default model loads (${a.labels().length} labels)`; a.free(); }
 catch (e) { model = `WARNING: the default model does not load: ${e.message}`; }
-console.log(`www/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length} tokens; ${model}`);
+console.log(`www/lib/pkg loads in Node: newsmark ${pkg.version()}, ${r.tokens.length} tokens; ${model}`);
 // The core module with the lite model, through the same glue.
 const core = await import(pathToFileURL(js).href + "?core");
 core.initSync({ module: readFileSync(wasm.replace(/newsmark_bg\.wasm$/, "newsmark_core_bg.wasm")) });
@@ -491,27 +496,30 @@ pub fn test(args: &[String]) -> Result {
 }
 
 /// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
-/// `newsmark`, version from `Cargo.toml`): the wasm, its JS glue and types,
-/// `highlight.js` (with `annotateMany`) and its hand-written `.d.ts`, default
-/// CSS and the workers it starts (`pool.js`, `worker.js`, `protocol.js`), a README;
-/// then `npm pack --dry-run` must accept it and list every file.
+/// `newsmark`, version from `Cargo.toml`): the built files of `www/lib/pkg/`
+/// (the two wasm modules, their JS glue and types, the lite model) and every
+/// file of `www/lib/`, the library's sources (`highlight.js` with
+/// `annotateMany`, its hand-written `.d.ts`, default CSS, the modules it
+/// imports and the workers it starts, the README), with the glue imported
+/// from `./` instead of `./pkg/`; then `npm pack --dry-run` must accept it and
+/// list every file.
 pub fn dist(args: &[String]) -> Result {
     const FLAGS: &[Flag] = &[Flag::switch(
         "--no-build",
-        "package the www/pkg/ already built",
+        "package the www/lib/pkg/ already built",
     )];
     let flags = Flags::parse("dist", args, FLAGS)?;
     if flags.has("--no-build") {
         if !pkg_dir().join("newsmark.js").exists() {
             return Err(
-                "www/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
+                "www/lib/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
             );
         }
     } else {
         install::for_build()?;
         build_wasm()?;
     }
-    let (www, out) = (root().join("www"), root().join("dist"));
+    let (lib, out) = (root().join("www/lib"), root().join("dist"));
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear dist/: {e}"))?;
     }
@@ -521,59 +529,80 @@ pub fn dist(args: &[String]) -> Result {
             .map(|_| ())
             .map_err(|e| format!("cannot copy {}: {e}", from.display()).into())
     };
-    const FILES: &[&str] = &[
+    // The build's outputs, from www/lib/pkg/.
+    const BUILT: &[&str] = &[
         "newsmark.js",
         "newsmark.d.ts",
         "newsmark_bg.wasm",
         "newsmark_bg.wasm.d.ts",
+        "newsmark_core_bg.wasm",
+        LITE_MODEL,
+    ];
+    for name in BUILT {
+        copy(pkg_dir().join(name), name)?;
+    }
+    // The library's sources: every file of www/lib/ (its only folder is pkg/).
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(&lib).map_err(|e| format!("cannot list www/lib/: {e}"))? {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| format!("{}: not a UTF-8 name", path.display()))?
+            .to_string();
+        if !path.is_dir() {
+            sources.push(name);
+        } else if name != "pkg" {
+            return Err(
+                format!("www/lib/{name}/: dist copies the files of www/lib/, not folders").into(),
+            );
+        }
+    }
+    sources.sort();
+    for needed in [
         "highlight.js",
         "highlight.d.ts",
         "highlight.css",
-        "blocks.js",
-        "pool.js",
-        "protocol.js",
+        "load.js",
         "worker.js",
-        "lite.js",
-        "newsmark_core_bg.wasm",
-        LITE_MODEL,
         "README.md",
-    ];
-    // The build's outputs, from www/pkg/.
-    for name in FILES[..4]
-        .iter()
-        .chain(&["newsmark_core_bg.wasm", LITE_MODEL])
-    {
-        copy(pkg_dir().join(name), name)?;
+    ] {
+        if !sources.iter().any(|s| s == needed) {
+            return Err(format!("www/lib/{needed} is missing").into());
+        }
     }
-    // lite.js imports the glue from www/pkg/ and finds the models' files
+    // load.js alone imports the glue from ./pkg/ and finds the models' files
     // there, for highlight.js and worker.js; in the package all sit beside it.
     let glue_import = "from \"./pkg/newsmark.js\"";
-    for name in ["highlight.js", "worker.js", "lite.js"] {
-        let source = crate::util::read_to_string(www.join(name))?;
-        let imports = source.matches(glue_import).count();
-        if imports != usize::from(name == "lite.js") {
+    for name in &sources {
+        if !name.ends_with(".js") {
+            copy(lib.join(name), name)?;
+            continue;
+        }
+        let source = crate::util::read_to_string(lib.join(name))?;
+        let loader = name == "load.js";
+        if source.matches(glue_import).count() != usize::from(loader) {
             return Err(format!(
-                "www/{name} must import the glue {} (`{glue_import}`)",
-                if name == "lite.js" {
+                "www/lib/{name} must import the glue {} (`{glue_import}`)",
+                if loader {
                     "exactly once"
                 } else {
-                    "only through lite.js"
+                    "only through load.js"
                 }
             )
             .into());
         }
         crate::util::write(out.join(name), source.replace("\"./pkg/", "\"./"))?;
     }
-    copy(www.join("highlight.d.ts"), "highlight.d.ts")?;
-    copy(www.join("highlight.css"), "highlight.css")?;
-    copy(www.join("blocks.js"), "blocks.js")?; // imported by highlight.js
-    copy(www.join("pool.js"), "pool.js")?; // imported by highlight.js
-    copy(www.join("protocol.js"), "protocol.js")?; // imported by pool.js, highlight.js and worker.js
-    copy(www.join("npm/README.md"), "README.md")?;
+    let files: Vec<&str> = BUILT
+        .iter()
+        .copied()
+        .chain(sources.iter().map(String::as_str))
+        .collect();
     let version = package_version()?;
     // Written as text, not with serde_json (which sorts keys): in `exports`,
     // the `types` condition must come before `default`.
-    let files: Vec<String> = FILES.iter().map(|f| format!("\"{f}\"")).collect();
+    let listed: Vec<String> = files.iter().map(|f| format!("\"{f}\"")).collect();
     let manifest = format!(
         r#"{{
   "name": "newsmark",
@@ -598,7 +627,7 @@ pub fn dist(args: &[String]) -> Result {
   "keywords": ["ner", "named-entity-recognition", "news", "boilerplate", "wasm"]
 }}
 "#,
-        files = files.join(", ")
+        files = listed.join(", ")
     );
     serde_json::from_str::<serde_json::Value>(&manifest)
         .map_err(|e| format!("dist/package.json is not valid JSON: {e}"))?;
@@ -617,7 +646,7 @@ pub fn dist(args: &[String]) -> Result {
         .as_array()
         .map(|files| files.iter().filter_map(|f| f["path"].as_str()).collect())
         .unwrap_or_default();
-    for name in FILES.iter().chain(&["package.json"]) {
+    for name in files.iter().chain(&["package.json"]) {
         if !paths.contains(name) {
             return Err(format!("npm pack would leave out {name} (packs {paths:?})").into());
         }

@@ -1,10 +1,10 @@
 // The annotator's module Web Worker, started by the worker pool (pool.js)
-// for the demo page (annotator.js) and for highlight.js: it owns one wasm
+// for the demo page (www/demo/run.js) and for highlight.js: it owns one wasm
 // annotator, so annotating never blocks the page. The messages are described
 // in protocol.js. Each request's text is annotated whole, in one call; long
 // texts arrive already cut into pieces by the pool. A user cancels a run by
 // terminating the workers (new ones start when there is work again).
-import { loadAnnotator } from "./lite.js";
+import { loadAnnotator } from "./load.js";
 import { pack } from "./protocol.js";
 
 // `worker.js?model=lite`: the module without a model and the lite model

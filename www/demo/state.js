@@ -17,7 +17,7 @@ export const state = {
   /** The timer that re-annotates a while after the last keystroke. */
   typingTimer: 0,
 
-  // ---- the annotator (pool.js, worker.js)
+  // ---- the annotator (run.js, ../lib/pool.js, ../lib/worker.js)
   /** The WorkerPool; its workers are terminated by a cancel. */
   pool: null,
   /** How many workers annotate a long text's pieces at once: `?workers=N`

@@ -1,12 +1,13 @@
-// The page's side of the annotator: a pool of workers (pool.js, worker.js).
+// Runs the page's annotations: it drives the worker pool of the library
+// (../lib/pool.js, whose workers, ../lib/worker.js, each own a wasm Annotator).
 // A text is cut into pieces at blank lines, the pieces are annotated by the
 // pool's workers (as many as `state.poolSize`), and their results are joined
 // in order with their offsets shifted; each piece is drawn (off the page) as
 // soon as the ones before it are in, and the article is shown when the last
 // one is. Progress counts the pieces done. Cancel terminates every worker.
 import { ui } from "./dom.js";
-import { spawnWorker, unpack } from "./protocol.js";
-import { cuts, splitAt, WorkerPool } from "./pool.js";
+import { spawnWorker, unpack } from "../lib/protocol.js";
+import { cuts, splitAt, WorkerPool } from "../lib/pool.js";
 import { setStatus, startRender } from "./render.js";
 import { state } from "./state.js";
 

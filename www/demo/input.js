@@ -1,10 +1,10 @@
 // Getting text in: typing, pasting, opening or dropping a .txt or .html file,
 // the samples, the Annotate button. HTML files are read as text with an
 // inert DOMParser document; nothing from them is put into the page's DOM.
-import { cancel, run } from "./annotator.js";
-import { isBlock } from "./blocks.js";
+import { cancel, run } from "./run.js";
+import { isBlock } from "../lib/blocks.js";
 import { ui } from "./dom.js";
-import { writeHash } from "./hash.js";
+import { writeHash } from "./url_state.js";
 import { SAMPLES } from "./samples.js";
 import { EDITOR_LIMIT, LIVE_LIMIT, state } from "./state.js";
 

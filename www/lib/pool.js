@@ -1,5 +1,5 @@
 // A pool of annotator workers (worker.js, one wasm annotator each), shared
-// by the demo page (annotator.js) and the embedding API (highlight.js:
+// by the demo page (www/demo/run.js) and the embedding API (highlight.js:
 // highlight() on large pages, annotateMany()).
 //
 // Long texts are cut into pieces at blank lines (`cuts`), each piece is one

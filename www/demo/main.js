@@ -1,13 +1,13 @@
 // The newsmark page's entry point. The wasm annotator runs in a pool of Web
-// Workers (pool.js and worker.js, driven by annotator.js); state.js holds the page's state,
+// Workers (../lib/pool.js and ../lib/worker.js, driven by run.js); state.js holds the page's state,
 // render.js draws it, input.js and controls.js handle the user. Article text
 // only ever enters the DOM as text nodes, never as HTML.
-import { startWorker } from "./annotator.js";
+import { startWorker } from "./run.js";
 import { applyToggles, wireControls } from "./controls.js";
 import { ui } from "./dom.js";
-import { readHash } from "./hash.js";
+import { readHash } from "./url_state.js";
 import { loadSample, wireInput } from "./input.js";
-import { defaultPoolSize, MAX_WORKERS } from "./pool.js";
+import { defaultPoolSize, MAX_WORKERS } from "../lib/pool.js";
 import { setStatus } from "./render.js";
 import { state } from "./state.js";
 
@@ -21,7 +21,7 @@ function poolSize() {
 
 state.poolSize = poolSize();
 document.documentElement.dataset.workers = String(state.poolSize);
-// `?model=lite`: the workers load the lite model (lite.js) instead of the default one.
+// `?model=lite`: the workers load the lite model (../lib/load.js) instead of the default one.
 state.model = new URLSearchParams(location.search).get("model") === "lite" ? "lite" : "default";
 document.documentElement.dataset.model = state.model;
 wireInput();

@@ -2,7 +2,9 @@
 // model embedded) or the lite one (newsmark_core_bg.wasm, the module without
 // a model, and ontonotes-lite.nmm), into the glue of `./pkg/newsmark.js`.
 // Used by worker.js (`worker.js?model=lite`) and by highlight() on the main
-// thread with `{ worker: false }`; the only page module that imports the glue.
+// thread with `{ worker: false }`; the only module of the library that
+// imports the glue (`cargo xtask dist` checks it, and rewrites `./pkg/` to
+// `./`: in the package the built files sit beside it).
 import init, { Annotator } from "./pkg/newsmark.js";
 
 /** The files of the lite model, in the directory of the glue. */

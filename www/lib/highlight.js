@@ -13,7 +13,7 @@
 import { isBlock } from "./blocks.js";
 import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
 import { spawnWorker, unpack, unpackEntities } from "./protocol.js";
-import { loadAnnotator } from "./lite.js";
+import { loadAnnotator } from "./load.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
@@ -40,7 +40,7 @@ const FRAME_GAP_MS = 16;
  * loaded 2-core machine. A few hundred keep it a fraction of that. */
 const DRAWN_PER_FRAME = 250;
 
-/** The annotator of each model on this thread, loaded once (lite.js finds
+/** The annotator of each model on this thread, loaded once (load.js finds
  * the files beside the glue). */
 const annotators = new Map();
 

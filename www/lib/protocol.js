@@ -1,5 +1,5 @@
 // The one message protocol between worker.js and the pool that drives it
-// (pool.js, used by the demo page's annotator.js and by highlight.js):
+// (pool.js, used by the demo page's www/demo/run.js and by highlight.js):
 //
 //   to the worker:    { id, text, labels?, tokens? }  (labels: keep only these;
 //                                                      tokens: send the tokens back too)
@@ -14,7 +14,7 @@
 // receiving side).
 
 /** Starts the annotator's module worker. The URL is resolved against this
- * module, so the worker is found wherever the folder is served from (www/,
+ * module, so the worker is found wherever the folder is served from (www/lib/,
  * dist/, node_modules/newsmark/), and bundlers that know
  * `new Worker(new URL(…, import.meta.url))` emit it. Throws if the page may
  * not start it (a cross-origin script, some file:// pages). */

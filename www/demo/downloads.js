@@ -1,4 +1,5 @@
-// The page's three exports, built without ever parsing article text as HTML.
+// The page's three download formats (JSON, Web Annotation, standalone HTML),
+// built without ever parsing article text as HTML.
 
 /** The API's result with the text it indexes: `text.slice(e.start, e.end) === e.text`. */
 export function toJson(text, result, version) {

@@ -1,10 +1,10 @@
 // The display controls: the two switches, the legend's label toggles, the
 // entity panel's groups, the tooltip on hover and focus, the keyboard
-// (j / k between entities, Escape) and the three exports.
-import { cancel } from "./annotator.js";
+// (j / k between entities, Escape) and the three downloads (downloads.js).
+import { cancel } from "./run.js";
 import { el, ui } from "./dom.js";
-import { toHtml, toJson, toWebAnnotation, textUrn } from "./exports.js";
-import { writeHash } from "./hash.js";
+import { toHtml, toJson, toWebAnnotation, textUrn } from "./downloads.js";
+import { writeHash } from "./url_state.js";
 import { hideTooltip, renderDisplay, renderPanel, renderStats, showTooltip, updateLegend } from "./render.js";
 import { state } from "./state.js";
 

@@ -1,5 +1,5 @@
 // The example site's one call: highlight the story's entities, skipping the advert.
-import { highlight } from "./highlight.js";
+import { highlight } from "../lib/highlight.js";
 
 const story = document.querySelector("article.story");
 const status = document.getElementById("embed-status");
