@@ -17,7 +17,7 @@ usage: cargo xtask <task> [options]
 tasks:
   demo [--port N]      build the wasm and serve www/ on 127.0.0.1:8080
   test                 every test: native, wasm (Node, Chromium), end-to-end
-  wasm                 build the release wasm into www/pkg/
+  wasm                 build the release wasm into www/lib/pkg/
   dist                 build the npm package into dist/
   api [--bless]        check the public API against api/public-api.txt
   eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate, speed
@@ -37,7 +37,15 @@ fn train_tool(task: &str, rest: &[String]) -> util::Result {
     util::run(
         std::process::Command::new(env!("CARGO"))
             .current_dir(util::root())
-            .args(["run", "--quiet", "--release", "--package", "newsmark-train", "--", task])
+            .args([
+                "run",
+                "--quiet",
+                "--release",
+                "--package",
+                "newsmark-train",
+                "--",
+                task,
+            ])
             .args(rest),
     )
 }

@@ -259,6 +259,10 @@ const STEPS: &[Step] = &[
         run: step_clippy,
     },
     Step {
+        name: "doc",
+        run: step_doc,
+    },
+    Step {
         name: "clippy-wasm",
         run: step_clippy_wasm,
     },
@@ -322,30 +326,30 @@ fn step_fmt() -> Result {
     run(&mut cargo(&["fmt", "--all", "--check"]))
 }
 
-/// Clippy on every target with the `train` feature (xtask enables it, and
-/// the tests that reach the internals need it), then on the library alone
-/// with no feature, as a user builds it (so code only the tools use cannot
-/// hide there unused).
+/// Clippy on every target of the workspace (the tools enable the library's
+/// `internals`), then on the library's own targets with no feature, as a
+/// user builds it (so code only the tools use cannot hide there unused).
 fn step_clippy() -> Result {
     run(&mut cargo(&[
         "clippy",
         "--workspace",
         "--all-targets",
-        "--features",
-        "newsmark/train",
         "--",
         "-D",
         "warnings",
     ]))?;
     run(&mut cargo(&[
         "clippy",
-        "--package",
-        "newsmark",
-        "--lib",
+        "--all-targets",
         "--",
         "-D",
         "warnings",
     ]))
+}
+
+/// The library's documentation builds without a warning (broken links included).
+fn step_doc() -> Result {
+    run(cargo(&["doc", "--no-deps", "--package", "newsmark"]).env("RUSTDOCFLAGS", "-D warnings"))
 }
 
 fn step_clippy_wasm() -> Result {
@@ -368,13 +372,16 @@ fn step_clippy_wasm() -> Result {
     ]))
 }
 
-/// Every native test, with the `train` feature the internal tests need.
+/// Every native test: the library's own (unit, public API, doc tests) as a
+/// user runs them, with no feature, then the rest of the workspace (the
+/// internals tests in the training crate, the CLI, the tools).
 fn step_native_tests() -> Result {
+    run(&mut cargo(&["test", "--profile", "ci", "--no-fail-fast"]))?;
     run(&mut cargo(&[
         "test",
         "--workspace",
-        "--features",
-        "newsmark/train",
+        "--exclude",
+        "newsmark",
         "--profile",
         "ci",
         "--no-fail-fast",
