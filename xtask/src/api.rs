@@ -4,14 +4,14 @@
 //! The list comes from rustdoc's JSON output (an unstable rustdoc format,
 //! enabled on the stable toolchain with `RUSTC_BOOTSTRAP=1`, as the fuzz
 //! task already does for cargo-fuzz): the crate is documented once per
-//! feature set (none, `wasm`, `train`), hidden items included, and walked
+//! feature set (none, `wasm`, `internals`), hidden items included, and walked
 //! from the root module. Every reachable item is a line: modules, types,
 //! functions, constants, statics, traits, fields, variants, inherent methods
 //! and associated items, and the implementations of the standard library's
 //! and serde's traits and of our own for public types (derived ones
 //! included; auto traits, blanket implementations, the compiler's internal
 //! markers and other crates' traits, such as wasm-bindgen's ABI glue, left
-//! out). The `wasm` and `train` sections list only what those features add.
+//! out). The `wasm` and `internals` sections list only what those features add.
 //! A new public item, one made private, or a renamed one changes the list,
 //! and the check fails with the difference; after reviewing it,
 //! `cargo xtask api --bless` writes the new list, to be committed with the
@@ -28,7 +28,7 @@ use std::process::Command;
 const LIST: &str = "api/public-api.txt";
 
 /// The feature sets documented, with the section name of each.
-const FEATURE_SETS: &[(&str, &str)] = &[("default", ""), ("wasm", "wasm"), ("train", "train")];
+const FEATURE_SETS: &[(&str, &str)] = &[("default", ""), ("wasm", "wasm"), ("internals", "internals")];
 
 /// Crates whose traits' implementations are listed (besides our own).
 const TRAIT_CRATES: &[&str] = &["std", "core", "alloc", "serde", "serde_core"];
