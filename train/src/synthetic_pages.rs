@@ -8,6 +8,22 @@
 //! (`Maker Line 10 Pro`), and on most pages a sentence or two citing a
 //! publication as a source (`Maker confirmed to Market Lantern that ...`).
 //!
+//! Issue #29 added shapes a reader sees at once when the model gets them
+//! wrong, each at a modest rate: a name with a nickname inside (`Margaret
+//! (Peggy) Alvarez`, one PERSON: the byline's and signature's name on 8% of
+//! pages, a sentence of its own on 10%); a sentence about a game on 12%,
+//! its teams ORG whether named by nickname (`the Otters`, "the" outside),
+//! by a city of the corpus (`Toledo beat Dearborn 3-2`) or by both (`the
+//! Wexbury Otters`, "the" inside), each number of the score a CARDINAL
+//! (OntoNotes' few scores in train mark the first number, `13`-7, in the
+//! Journal and both in a translated report: we mark both, as its guideline
+//! reads, a numeral not of another type);
+//! media brands named by a place, a word or a person (`The Denver Herald`,
+//! `Quayside Traveller`: one ORG, "The" inside) as the page's publication
+//! on a fifth of pages and now and then as another source; and on 15% a
+//! product sentence among technology terms that are no entity (`5G`,
+//! `IoT`, `SaaS`), the maker an ORG and the product a PRODUCT.
+//!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
 //! MONEY with its currency sign, the product (maker's name included) a
@@ -19,13 +35,17 @@
 //! rewritten money): a distilled model learns those from the labels alone,
 //! not from teachers that never saw such text.
 //!
-//! The names are those of the corpus' own PERSON entities; the job titles
-//! are a list written here; a publication is, half the time, an everyday
-//! two-word phrase of the corpus capitalised (`Real Estate`), else one of a
-//! list of invented ones (many real publications are named by everyday
-//! words, and a list alone is learnt by heart rather than the slot); the
-//! headlines are short sentences of the corpus' newswire and magazine
-//! documents that name something.
+//! The names are those of the corpus' own PERSON entities (a nickname is
+//! invented or another of its first names), the cities and places its GPEs
+//! (a city is written before another place, `Toledo, Ohio`, outside a
+//! list, and never after one: 235 of OntoNotes train); the job titles, team
+//! nicknames and technology terms are lists written here; a publication
+//! is, half the time, an everyday two-word phrase of the corpus
+//! capitalised (`Real Estate`), else a media brand (two times in five) or
+//! one of a list of invented ones (many real publications are named by
+//! everyday words, and a list alone is learnt by heart rather than the
+//! slot); the headlines are short sentences of the corpus' newswire and
+//! magazine documents that name something.
 
 use crate::corpus::{CaseChange, Doc};
 use newsmark::internals::segment::tokens::tokenize;
@@ -170,6 +190,217 @@ const SOURCE_SENTENCES: &[&str] = &[
     "Readers of {S} will know the story well.",
     "{S} understands that {M} has hired advisers.",
     "According to {S}, {N} will step down next year.",
+    "The plan was reported earlier by {S}.",
+    "{N} was quoted by {S} as saying the talks had stalled.",
+    "{M} declined to comment when asked by {S}.",
+    "The story was reported by {S} before {M} confirmed it.",
+];
+
+/// Nicknames a name may carry inside it (`First (Nick) Last`), invented;
+/// as often, a first name of the corpus serves as the nickname.
+const NICKNAMES: &[&str] = &[
+    "Bo", "Kit", "Dee", "Pip", "Tam", "Bex", "Jojo", "Rafe", "Tilly", "Mags", "Benny", "Ziggy",
+    "Chip", "Buzz", "Sunny", "Kiki", "Nell", "Wren", "Scout", "Moe", "Lulu", "Tad", "Cissy",
+    "Duke", "Red", "Skip", "Bunny", "Gus", "Fitz", "Lolly", "Dot", "Hank", "Sonny", "Tex",
+    "Birdie", "Mo",
+];
+
+/// Sentences of our own naming a person (`{N}`, a PERSON: in these, a
+/// name with a nickname inside) and now and then a maker (`{M}`, an ORG).
+const NICKNAME_SENTENCES: &[&str] = &[
+    "{N}, who founded the firm, said the figures were better than expected.",
+    "The deal was signed by {N} on behalf of {M}.",
+    "{M} named {N} as its new finance chief.",
+    "\"We are not done yet,\" said {N}.",
+    "{N} declined to say how much the company had paid.",
+    "Colleagues of {N} say the decision was made in a hurry.",
+    "The letter was signed by {N} and the other directors.",
+];
+
+/// Team nicknames, invented: plural nouns (a team so named is an ORG, the
+/// article "the" before it outside).
+const TEAM_NICKNAMES: &[&str] = &[
+    "Herons",
+    "Otters",
+    "Badgers",
+    "Stags",
+    "Magpies",
+    "Beavers",
+    "Millers",
+    "Quarrymen",
+    "Rovers",
+    "Wanderers",
+    "Voyagers",
+    "Settlers",
+    "Drifters",
+    "Lowlanders",
+    "Coasters",
+    "Dalesmen",
+    "Stingers",
+    "Cyclones",
+    "Strikers",
+    "Chargers",
+    "Ironclads",
+    "Foresters",
+    "Pilgrims",
+    "Tanners",
+    "Bridgers",
+    "Ferrymen",
+    "Hillmen",
+    "Red Kites",
+    "Sea Dogs",
+    "Iron Bulls",
+    "River Kings",
+    "Storm Riders",
+    "Night Owls",
+    "Gold Miners",
+    "Bay Sharks",
+    "Blue Herons",
+];
+
+/// Towns of our own invention, besides the corpus' cities, for teams named
+/// by a place (`the Wexbury Otters`).
+const TOWNS: &[&str] = &[
+    "Wexbury",
+    "Fallowmere",
+    "Ostrey",
+    "Calder Bay",
+    "Hollins Ford",
+    "Marrowgate",
+    "Brackwater",
+    "Kelloway",
+    "Dunmarsh",
+    "Pellham Cross",
+];
+
+/// Sentences of our own about a game: `{A}` and `{B}` teams (ORG, a
+/// nickname's "the" outside), `{X}` and `{Y}` the numbers of a score
+/// (CARDINAL each, `{X}` the larger), `{W}` a number of games (CARDINAL),
+/// `{D}` a day (DATE), `{N}` a player (PERSON).
+const SPORTS_SENTENCES: &[&str] = &[
+    "{A} beat {B} {X}-{Y} on {D}.",
+    "{A} lost {X}-{Y} to {B} in overtime.",
+    "{N} scored twice as {A} beat {B} {X}-{Y}.",
+    "A late goal gave {A} a {X}-{Y} win over {B}.",
+    "{A} and {B} drew {X}-{X} on {D}.",
+    "{A} host {B} on {D}.",
+    "Fans of {A} had little to cheer after a {X}-{Y} defeat by {B}.",
+    "{A} have now won {W} games in a row.",
+    "The coach of {A} said his side had played well against {B}.",
+    "{B} led {X}-{Y} at the break, but {A} came back to win.",
+    "{A} edged {B} {X}-{Y} to stay top of the table.",
+    "{N} signed for {A} after leaving {B}.",
+];
+
+/// Days a game is played on (DATE).
+const DAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+/// The last word of a publication or media brand (`The Quayside Herald`).
+const MEDIA_NOUNS: &[&str] = &[
+    "Reporter",
+    "Traveller",
+    "Traveler",
+    "Herald",
+    "Courier",
+    "Gazette",
+    "Chronicle",
+    "Dispatch",
+    "Observer",
+    "Examiner",
+    "Record",
+    "Standard",
+    "Times",
+    "Post",
+    "Journal",
+    "Monitor",
+    "Digest",
+    "Insider",
+    "Review",
+    "Weekly",
+    "Tribune",
+    "Bulletin",
+    "Star",
+    "Mail",
+];
+
+/// What may come between a place and a media noun (`Tulsa Business
+/// Journal` without the place: `Business Journal`).
+const MEDIA_BEATS: &[&str] = &[
+    "Business", "Evening", "Daily", "Sunday", "Morning", "Film", "Food", "Travel", "Tech",
+    "Sports", "Property", "Farming",
+];
+
+/// Descriptive first words of a media brand that are no place we label
+/// (`The Riverside Courier`).
+const MEDIA_DESCRIPTORS: &[&str] = &[
+    "Riverside",
+    "Hillcrest",
+    "Northgate",
+    "Meadowbank",
+    "Seaview",
+    "Eastbrook",
+    "Oldtown",
+    "Quayside",
+    "Upland",
+    "Harbor",
+    "Lakeshore",
+    "Westfield",
+];
+
+/// Technology terms, no entities by the OntoNotes guidelines (only a named
+/// product is a PRODUCT).
+const TECH_TERMS: &[&str] = &[
+    "IoT",
+    "5G",
+    "4G",
+    "AI",
+    "SaaS",
+    "blockchain",
+    "Wi-Fi",
+    "cloud",
+    "LTE",
+    "VPN",
+    "machine learning",
+    "edge computing",
+    "AR",
+    "VR",
+    "NFC",
+    "eSIM",
+    "smart home",
+    "GPS",
+    "fintech",
+    "big data",
+    "broadband",
+    "generative AI",
+    "cloud computing",
+    "APIs",
+    "PaaS",
+    "quantum computing",
+];
+
+/// Sentences of our own about a product and technology: `{M}` the maker
+/// (ORG), `{P}` the product (PRODUCT), `{T}` and `{U}` technology terms (no
+/// entity). A product never ends a sentence: its tier (`S`) would take the
+/// full stop.
+const TECH_SENTENCES: &[&str] = &[
+    "{M} said the {P} supports {T} and {U}.",
+    "The {P} uses {T} to sort photos and save battery.",
+    "{M} is betting that {T} will make the {P} sell.",
+    "{M} wants to lead in {T}, its chief executive said.",
+    "Analysts expect {T} and {U} to drive sales of the {P} in cities.",
+    "{M} will sell {T} services alongside the {P} to small firms.",
+    "Without {T}, the {P} would be just another gadget, {M} conceded.",
+    "{M} makes {T} sensors for factories, and the {P} is its newest.",
+    "The {P} is one of {M}'s devices built around {T}.",
+    "Interest in {T} and {U} has lifted orders at {M}.",
 ];
 
 const MONTHS: &[&str] = &[
@@ -207,6 +438,14 @@ pub struct SyntheticPages {
     /// Everyday two-word phrases of the corpus (`real estate`), for names
     /// made of a common phrase.
     phrases: Vec<String>,
+    /// First names of the corpus' people, to serve as nicknames.
+    first_names: Vec<String>,
+    /// The corpus' places (GPE, one or two words), for media brands named
+    /// by a place (`The Denver Herald`).
+    places: Vec<String>,
+    /// The corpus' cities: places written before another (`Toledo, Ohio`,
+    /// not in a list) and never after one, for teams named by their city.
+    cities: Vec<String>,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -269,6 +508,13 @@ impl Page {
             }
         }
         self.close_sentence(first);
+    }
+
+    /// [`Page::line`] of owned parts.
+    fn line_of(&mut self, parts: &[(String, Option<&str>)]) {
+        let parts: Vec<(&str, Option<&str>)> =
+            parts.iter().map(|(t, l)| (t.as_str(), *l)).collect();
+        self.line(&parts);
     }
 
     /// Ends the text's current line, if it has one.
@@ -440,7 +686,31 @@ impl SyntheticPages {
         let mut names = Vec::new();
         let mut makers = Vec::new();
         let mut headlines = Vec::new();
+        let mut places = Vec::new();
+        let (mut before, mut after) = (Vec::new(), std::collections::HashSet::new());
         for (d, doc) in docs.iter().enumerate() {
+            // Places, and the pairs `City, Region` (entities in text order).
+            let mut gpes: Vec<&Span> = doc
+                .entities
+                .iter()
+                .filter(|(s, l)| l == "GPE" && is_place_name(s.slice(&doc.text)))
+                .map(|(s, _)| s)
+                .collect();
+            gpes.sort_by_key(|s| s.start);
+            for g in &gpes {
+                places.push(g.slice(&doc.text).to_string());
+            }
+            for w in gpes.windows(2) {
+                if w[0].end <= w[1].start && doc.text[w[0].end..w[1].start].trim() == "," {
+                    after.insert(w[1].slice(&doc.text).to_string());
+                    // Not a list (`Chile, Peru and Bolivia`).
+                    let next = doc.text[w[1].end..].trim_start();
+                    let next = next.strip_prefix(',').unwrap_or(next).trim_start();
+                    if !next.starts_with("and ") && !next.starts_with("or ") {
+                        before.push(w[0].slice(&doc.text).to_string());
+                    }
+                }
+            }
             for (span, label) in &doc.entities {
                 let name = span.slice(&doc.text);
                 let words: Vec<&str> = name.split(' ').collect();
@@ -487,11 +757,27 @@ impl SyntheticPages {
         names.dedup();
         makers.sort();
         makers.dedup();
+        places.sort();
+        places.dedup();
+        let mut cities: Vec<String> = before.into_iter().filter(|c| !after.contains(c)).collect();
+        cities.sort();
+        cities.dedup();
+        let mut first_names: Vec<String> = names
+            .iter()
+            .filter_map(|n| n.split(' ').next())
+            .filter(|w| (3..=9).contains(&w.len()) && w.chars().all(char::is_alphabetic))
+            .map(str::to_string)
+            .collect();
+        first_names.sort();
+        first_names.dedup();
         SyntheticPages {
             names,
             makers,
             headlines,
             phrases: everyday_phrases(docs),
+            first_names,
+            places,
+            cities,
         }
     }
 
@@ -518,15 +804,24 @@ impl SyntheticPages {
             *rng.pick(&own)
         };
         self.headline(&mut page, &docs[d], a, b, &mut rng);
-        // Byline.
-        let name = rng.pick(&self.names).clone();
+        // Byline; now and then the author's name has a nickname inside
+        // (`Margaret (Peggy) Alvarez`, one PERSON), in the signature too.
+        let mut name = rng.pick(&self.names).clone();
+        if rng.chance(8) {
+            name = self.nicknamed(&name, &mut rng);
+        }
         let title = *rng.pick(TITLES);
         // The page's publication: half the time an everyday phrase of the
         // corpus, capitalised (`Real Estate`), so that the byline's and the
-        // signature's slot are learnt rather than a list of names.
+        // signature's slot are learnt rather than a list of names; else
+        // often a media brand named by a place, a word or a person (`The
+        // Denver Herald`, `Quayside Traveller`), else one of a list.
         let phrase;
         let publication = if !self.phrases.is_empty() && rng.chance(50) {
             phrase = self.phrase_name(&mut rng);
+            phrase.as_str()
+        } else if rng.chance(40) {
+            phrase = self.media_name(&mut rng);
             phrase.as_str()
         } else {
             *rng.pick(PUBLICATIONS)
@@ -563,6 +858,18 @@ impl SyntheticPages {
         if rng.chance(40) {
             self.product_sentence(&mut page, &mut rng);
         }
+        // Now and then a product among technology terms that are no
+        // entity (`5G`, `IoT`), a person with a nickname inside, a game
+        // between teams named by nickname or city.
+        if rng.chance(15) {
+            self.tech_sentence(&mut page, &mut rng);
+        }
+        if rng.chance(10) {
+            self.nickname_sentence(&mut page, &mut rng);
+        }
+        if rng.chance(12) {
+            self.sports_sentence(&mut page, &mut rng);
+        }
         let sources = match rng.below(10) {
             0..=1 => 0,
             2..=6 => 1,
@@ -571,12 +878,17 @@ impl SyntheticPages {
         for _ in 0..sources {
             // Mostly the page's own publication; else another, often one
             // named by an everyday phrase (`Real Estate`), which only its
-            // capitals and its place in the sentence tell from the phrase.
+            // capitals and its place in the sentence tell from the phrase,
+            // or a media brand (`The Denver Herald`).
             let other;
             let source = match rng.below(10) {
                 0..=5 => publication,
-                6..=8 if !self.phrases.is_empty() => {
+                6..=7 if !self.phrases.is_empty() => {
                     other = self.phrase_name(&mut rng);
+                    other.as_str()
+                }
+                8 => {
+                    other = self.media_name(&mut rng);
                     other.as_str()
                 }
                 _ => *rng.pick(PUBLICATIONS),
@@ -652,12 +964,7 @@ impl SyntheticPages {
     /// corpus, as a line of its own.
     fn product_sentence(&self, page: &mut Page, rng: &mut Rng) {
         let maker = rng.pick(&self.makers).clone();
-        let product = format!(
-            "{maker} {} {}{}",
-            rng.pick(PRODUCT_LINES),
-            2 + rng.below(14),
-            rng.pick(PRODUCT_TIERS)
-        );
+        let product = product_name(&maker, rng);
         let month = MONTHS[rng.below(12)];
         let price = format!(
             "{}{}",
@@ -670,6 +977,145 @@ impl SyntheticPages {
             'P' => (product.as_str(), "PRODUCT"),
             'D' => (month, "DATE"),
             _ => (price.as_str(), "MONEY"),
+        }));
+    }
+
+    /// Appends a sentence about an invented product of a maker of the
+    /// corpus among technology terms (`5G`, `IoT`, `SaaS`), which are no
+    /// entity, as a line of its own.
+    fn tech_sentence(&self, page: &mut Page, rng: &mut Rng) {
+        let maker = rng.pick(&self.makers).clone();
+        let product = product_name(&maker, rng);
+        let term = *rng.pick(TECH_TERMS);
+        let mut other = *rng.pick(TECH_TERMS);
+        while other == term {
+            other = *rng.pick(TECH_TERMS);
+        }
+        let template = *rng.pick(TECH_SENTENCES);
+        page.line_of(&fill_parts(template, |slot| match slot {
+            'M' => vec![(maker.clone(), Some("ORG"))],
+            'P' => vec![(product.clone(), Some("PRODUCT"))],
+            'T' => vec![(term.to_string(), None)],
+            _ => vec![(other.to_string(), None)],
+        }));
+    }
+
+    /// `name` (of two or three words) with a nickname before its last word:
+    /// mostly in brackets (`Margaret (Peggy) Alvarez`), else in quotes
+    /// (`Alan "Ace" Greenberg`), as OntoNotes writes them inside one
+    /// PERSON. The nickname is invented, or a first name of the corpus.
+    fn nicknamed(&self, name: &str, rng: &mut Rng) -> String {
+        let (first, last) = name.rsplit_once(' ').unwrap_or(("", name));
+        let mut nick: &str = if !self.first_names.is_empty() && rng.chance(50) {
+            rng.pick::<String>(&self.first_names)
+        } else {
+            rng.pick::<&str>(NICKNAMES)
+        };
+        if name.split(' ').any(|w| w == nick) {
+            nick = rng.pick::<&str>(NICKNAMES);
+        }
+        let (open, close) = match rng.below(10) {
+            0 => ("\"", "\""),
+            1 => ("\u{201c}", "\u{201d}"),
+            _ => ("(", ")"),
+        };
+        format!("{first} {open}{nick}{close} {last}")
+            .trim_start()
+            .to_string()
+    }
+
+    /// Appends a sentence naming a person of the corpus with a nickname
+    /// inside the name, as a line of its own.
+    fn nickname_sentence(&self, page: &mut Page, rng: &mut Rng) {
+        let name = self.nicknamed(rng.pick::<String>(&self.names), rng);
+        let maker = rng.pick(&self.makers).clone();
+        let template = *rng.pick(NICKNAME_SENTENCES);
+        page.line(&fill(template, |slot| match slot {
+            'M' => (maker.as_str(), "ORG"),
+            _ => (name.as_str(), "PERSON"),
+        }));
+    }
+
+    /// A publication or media brand named by a place of the corpus, a
+    /// descriptive word or a person of the corpus, and a media noun
+    /// (`The Denver Herald`, `Quayside Business Journal`, `Ana Ruiz
+    /// Traveller`): one ORG, its "The" inside.
+    fn media_name(&self, rng: &mut Rng) -> String {
+        let (head, person) = match rng.below(10) {
+            0..=5 if !self.places.is_empty() => (rng.pick(&self.places).clone(), false),
+            6 if !self.names.is_empty() => (rng.pick(&self.names).clone(), true),
+            _ => (rng.pick(MEDIA_DESCRIPTORS).to_string(), false),
+        };
+        let beat = if !person && rng.chance(30) {
+            format!(" {}", rng.pick(MEDIA_BEATS))
+        } else {
+            String::new()
+        };
+        let the = if !person && rng.chance(50) {
+            "The "
+        } else {
+            ""
+        };
+        format!("{the}{head}{beat} {}", rng.pick(MEDIA_NOUNS))
+    }
+
+    /// A team as a sports sentence names it, in labelled parts: by its
+    /// nickname (`the` + `⟦ORG Otters⟧`: "the" outside, as OntoNotes has
+    /// it), by its city (`⟦ORG Toledo⟧`, a GPE of the corpus that is a
+    /// team here) or by both (`⟦ORG the Wexbury Otters⟧`: "the" inside, as
+    /// OntoNotes writes city-named teams).
+    fn team(&self, rng: &mut Rng) -> Vec<(String, Option<&'static str>)> {
+        let nickname = *rng.pick(TEAM_NICKNAMES);
+        match rng.below(20) {
+            0..=8 => vec![
+                ("the ".to_string(), None),
+                (nickname.to_string(), Some("ORG")),
+            ],
+            9..=14 if !self.cities.is_empty() => {
+                vec![(rng.pick(&self.cities).clone(), Some("ORG"))]
+            }
+            _ => {
+                let town = if !self.cities.is_empty() && rng.chance(60) {
+                    rng.pick(&self.cities).clone()
+                } else {
+                    rng.pick(TOWNS).to_string()
+                };
+                vec![(format!("the {town} {nickname}"), Some("ORG"))]
+            }
+        }
+    }
+
+    /// Appends a sentence about a game between two teams ([`Self::team`]),
+    /// with a score whose numbers are CARDINAL each, as a line of its own.
+    fn sports_sentence(&self, page: &mut Page, rng: &mut Rng) {
+        let a = self.team(rng);
+        let mut b = self.team(rng);
+        for _ in 0..8 {
+            if b.iter().map(|p| &p.0).ne(a.iter().map(|p| &p.0)) {
+                break;
+            }
+            b = self.team(rng);
+        }
+        // Goals and runs mostly, now and then points.
+        let (x, y) = if rng.chance(75) {
+            let x = 1 + rng.below(6);
+            (x, rng.below(x))
+        } else {
+            let x = 60 + rng.below(61);
+            (x, x - 1 - rng.below(25))
+        };
+        let (x, y, w) = (x.to_string(), y.to_string(), (2 + rng.below(8)).to_string());
+        let day = *rng.pick(DAYS);
+        let player = rng.pick(&self.names).clone();
+        let template = *rng.pick(SPORTS_SENTENCES);
+        page.line_of(&fill_parts(template, |slot| match slot {
+            'A' => a.clone(),
+            'B' => b.clone(),
+            'X' => vec![(x.clone(), Some("CARDINAL"))],
+            'Y' => vec![(y.clone(), Some("CARDINAL"))],
+            'W' => vec![(w.clone(), Some("CARDINAL"))],
+            'D' => vec![(day.to_string(), Some("DATE"))],
+            _ => vec![(player.clone(), Some("PERSON"))],
         }));
     }
 
@@ -773,6 +1219,51 @@ fn fill<'a>(
     }
     parts.push((rest, None));
     parts
+}
+
+/// The parts of a line from a template whose `{X}` slots `slot` fills with
+/// parts of their own (text, label); a sentence opening with "the" gets
+/// its capital (`The Otters won`).
+fn fill_parts(
+    template: &str,
+    mut slot: impl FnMut(char) -> Vec<(String, Option<&'static str>)>,
+) -> Vec<(String, Option<&'static str>)> {
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(at) = rest.find('{') {
+        parts.push((rest[..at].to_string(), None));
+        parts.extend(slot(rest[at + 1..].chars().next().unwrap_or('?')));
+        rest = &rest[at + 3..];
+    }
+    parts.push((rest.to_string(), None));
+    if let Some(first) = parts.iter_mut().find(|(t, _)| !t.is_empty()) {
+        if let Some(r) = first.0.strip_prefix("the ") {
+            first.0 = format!("The {r}");
+        }
+    }
+    parts
+}
+
+/// An invented product of `maker` (`Maker Line 10 Pro`).
+fn product_name(maker: &str, rng: &mut Rng) -> String {
+    format!(
+        "{maker} {} {}{}",
+        rng.pick(PRODUCT_LINES),
+        2 + rng.below(14),
+        rng.pick(PRODUCT_TIERS)
+    )
+}
+
+/// A GPE fit to name a team or a media brand: one or two capitalised words
+/// of letters (not all capitals), three letters at least.
+fn is_place_name(name: &str) -> bool {
+    let words: Vec<&str> = name.split(' ').collect();
+    (1..=2).contains(&words.len())
+        && name.len() >= 3
+        && name.chars().any(char::is_lowercase)
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(char::is_alphabetic)
+        })
 }
 
 /// A date as bylines write it.
@@ -908,10 +1399,13 @@ mod tests {
                 .entities
                 .iter()
                 .all(|(s, _)| !TITLES.contains(&s.slice(&d.text))));
-            // The money, abbreviated with its sign inside the entity.
+            // The body's money, abbreviated with its sign inside the entity
+            // (a product sentence's price is written so from the start).
+            let body = d.text.find("Maria Lopez said").unwrap();
+            let body = body..body + d.text[body..].find('\n').unwrap_or(d.text.len() - body);
             for (s, l) in &d.entities {
                 let t = s.slice(&d.text);
-                if l == "MONEY" && !t.contains(' ') {
+                if l == "MONEY" && !t.contains(' ') && body.contains(&s.start) {
                     money += 1;
                     assert!(t.starts_with(['$', '€', '£']) && t.contains("92"), "{t}");
                     let inside: Vec<_> = d
@@ -1016,5 +1510,385 @@ mod tests {
             f.page(&docs, 0, 7).unwrap().doc.text
         );
         assert!(SyntheticPages::new(&[]).page(&docs, 0, 7).is_none());
+    }
+
+    /// Documents with people, a maker and places: `Ashford, Kent` and
+    /// `Paris, France` make Ashford and Paris cities; `Chile, Peru and
+    /// Bolivia` is a list.
+    fn shape_docs() -> Vec<Doc> {
+        vec![
+            doc(
+                "Maria Lopez of Zenith flew from Ashford , Kent to Paris , France on Monday .",
+                &[
+                    ("Maria Lopez", "PERSON"),
+                    ("Zenith", "ORG"),
+                    ("Ashford", "GPE"),
+                    ("Kent", "GPE"),
+                    ("Paris", "GPE"),
+                    ("France", "GPE"),
+                    ("Monday", "DATE"),
+                ],
+            ),
+            doc(
+                "Jon Park of Zenith toured Chile , Peru and Bolivia .",
+                &[
+                    ("Jon Park", "PERSON"),
+                    ("Zenith", "ORG"),
+                    ("Chile", "GPE"),
+                    ("Peru", "GPE"),
+                    ("Bolivia", "GPE"),
+                ],
+            ),
+        ]
+    }
+
+    /// The entities of `page` as (text, label).
+    fn shown(text: &str, entities: &[(Span, String)]) -> Vec<(String, String)> {
+        entities
+            .iter()
+            .map(|(s, l)| (s.slice(text).to_string(), l.clone()))
+            .collect()
+    }
+
+    /// Checks what every constructed line must hold: entities on token
+    /// boundaries, never overlapping, every token constructed.
+    fn well_formed(page: &Page) {
+        for (s, l) in &page.entities {
+            assert!(
+                page.tokens.iter().any(|t| t.start == s.start)
+                    && page.tokens.iter().any(|t| t.end == s.end),
+                "{l} {:?} in {:?}",
+                s.slice(&page.text),
+                page.text
+            );
+        }
+        for (i, (a, _)) in page.entities.iter().enumerate() {
+            for (b, _) in &page.entities[i + 1..] {
+                assert!(a.end <= b.start || b.end <= a.start, "{:?}", page.text);
+            }
+        }
+        assert_eq!(page.constructed.len(), page.tokens.len());
+        assert!(page.constructed.iter().all(|&c| c));
+    }
+
+    #[test]
+    fn a_name_with_a_nickname_inside_is_one_person() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        assert_eq!(f.first_names, ["Jon", "Maria"]);
+        let mut brackets = 0;
+        for seed in 0..300 {
+            let mut rng = Rng(seed);
+            let name = f.nicknamed("Maria Lopez", &mut rng);
+            assert!(
+                name.starts_with("Maria ") && name.ends_with(" Lopez"),
+                "{name}"
+            );
+            brackets += usize::from(name.contains(" ("));
+            // In a sentence of its own: one PERSON over the whole name, the
+            // brackets or quotes tokens of their own inside it.
+            let mut page = Page::default();
+            f.nickname_sentence(&mut page, &mut rng);
+            well_formed(&page);
+            let persons: Vec<&Span> = page
+                .entities
+                .iter()
+                .filter(|(_, l)| l == "PERSON")
+                .map(|(s, _)| s)
+                .collect();
+            assert_eq!(persons.len(), 1, "{:?}", page.text);
+            let s = persons[0];
+            let person = s.slice(&page.text);
+            assert!(person.contains(['(', '"', '\u{201c}']), "{person}");
+            let inside: Vec<&str> = page
+                .tokens
+                .iter()
+                .filter(|t| t.start >= s.start && t.end <= s.end)
+                .map(|t| t.slice(&page.text))
+                .collect();
+            assert_eq!(inside.len(), 5, "{inside:?}");
+            assert!(
+                ["(", "\"", "\u{201c}"].contains(&inside[1])
+                    && [")", "\"", "\u{201d}"].contains(&inside[3]),
+                "{inside:?}"
+            );
+            for (e, l) in &page.entities {
+                if l != "PERSON" {
+                    assert_eq!((e.slice(&page.text), l.as_str()), ("Zenith", "ORG"));
+                }
+            }
+        }
+        // Mostly in brackets, now and then in quotes.
+        assert!((200..=270).contains(&brackets), "{brackets} of 300");
+        // On whole pages: the byline's nicknamed name is the signature's,
+        // one PERSON each time.
+        let mut signed = 0;
+        for seed in 0..300 {
+            let page = f.page(&docs, 1, seed).unwrap();
+            let d = &page.doc;
+            let nicknamed: Vec<&str> = d
+                .entities
+                .iter()
+                .filter(|(s, l)| l == "PERSON" && s.slice(&d.text).contains(" ("))
+                .map(|(s, _)| s.slice(&d.text))
+                .collect();
+            if nicknamed.len() >= 2 && nicknamed[0] == nicknamed[nicknamed.len() - 1] {
+                let signature = d.text.lines().find(|l| l.starts_with(['—', '-']));
+                assert!(
+                    signature.is_some_and(|l| l.contains(nicknamed[0])),
+                    "{}",
+                    d.text
+                );
+                signed += 1;
+            }
+        }
+        assert!(signed > 5, "{signed} nicknamed authors in 300 pages");
+    }
+
+    #[test]
+    fn teams_are_organisations_and_scores_cardinals() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        assert_eq!(f.cities, ["Ashford", "Paris"]);
+        let (mut by_nickname, mut by_city, mut by_both, mut scores) = (0, 0, 0, 0);
+        for seed in 0..400 {
+            let mut rng = Rng(seed);
+            let mut page = Page::default();
+            f.sports_sentence(&mut page, &mut rng);
+            well_formed(&page);
+            let text = page.text.as_str();
+            assert!(text.starts_with(|c: char| c.is_uppercase()), "{text}");
+            let mut teams = 0;
+            for (s, l) in &page.entities {
+                let t = s.slice(text);
+                let before = text[..s.start].to_lowercase();
+                match l.as_str() {
+                    "ORG" if TEAM_NICKNAMES.contains(&t) => {
+                        // `the Otters`: "the" outside.
+                        assert!(before.ends_with("the "), "{t:?} in {text:?}");
+                        by_nickname += 1;
+                    }
+                    "ORG" if f.cities.iter().any(|c| c == t) => {
+                        // `Ashford beat Paris`: the city is the team.
+                        assert!(!before.ends_with("the "), "{t:?} in {text:?}");
+                        by_city += 1;
+                    }
+                    "ORG" => {
+                        // `the Wexbury Otters`: "the" inside.
+                        let rest = t
+                            .strip_prefix("the ")
+                            .or_else(|| t.strip_prefix("The "))
+                            .unwrap_or_else(|| panic!("{t:?} in {text:?}"));
+                        assert!(
+                            TEAM_NICKNAMES.iter().any(|n| {
+                                rest.strip_suffix(n).is_some_and(|town| {
+                                    let town = town.trim_end();
+                                    TOWNS.contains(&town) || f.cities.iter().any(|c| c == town)
+                                })
+                            }),
+                            "{t:?} in {text:?}"
+                        );
+                        by_both += 1;
+                    }
+                    "CARDINAL" => assert!(t.bytes().all(|b| b.is_ascii_digit()), "{t:?}"),
+                    "DATE" => assert!(DAYS.contains(&t), "{t:?}"),
+                    "PERSON" => assert!(f.names.iter().any(|n| n == t), "{t:?}"),
+                    _ => panic!("{l} {t:?} in {text:?}"),
+                }
+                teams += usize::from(l == "ORG");
+            }
+            // Two teams (the two named differently), never a place.
+            assert!(teams == 1 || teams == 2, "{text:?}");
+            // A score `3-2`: three tokens, each number its own CARDINAL.
+            let words: Vec<&str> = page.tokens.iter().map(|t| t.slice(text)).collect();
+            for (i, w) in words.windows(3).enumerate() {
+                let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+                if w[1] == "-" && digits(w[0]) && digits(w[2]) {
+                    for k in [i, i + 2] {
+                        assert!(
+                            page.entities
+                                .contains(&(page.tokens[k], "CARDINAL".to_string())),
+                            "{text:?}: {:?}",
+                            shown(text, &page.entities)
+                        );
+                    }
+                    scores += 1;
+                }
+            }
+        }
+        assert!(
+            by_nickname > 100 && by_city > 50 && by_both > 50 && scores > 100,
+            "{by_nickname} {by_city} {by_both} {scores}"
+        );
+        // The cities: written before another place, never after one, nor
+        // in a list.
+        for place in ["Kent", "France", "Chile", "Peru", "Bolivia"] {
+            assert!(f.places.iter().any(|p| p == place), "{place}");
+        }
+    }
+
+    #[test]
+    fn a_publication_is_one_organisation_with_its_the() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        let (mut the, mut placed) = (0, 0);
+        for seed in 0..300 {
+            let name = f.media_name(&mut Rng(seed));
+            assert!(
+                MEDIA_NOUNS.iter().any(|n| name.ends_with(&format!(" {n}"))),
+                "{name}"
+            );
+            the += usize::from(name.starts_with("The "));
+            placed += usize::from(f.places.iter().any(|p| name.contains(p.as_str())));
+        }
+        assert!(
+            the > 60 && placed > 100,
+            "{the} with The, {placed} with a place"
+        );
+        // On pages, in the byline, the signature and the source sentences:
+        // the whole name one ORG, "The" and the place inside.
+        let (mut brands, mut with_the) = (0, 0);
+        for seed in 0..300 {
+            let page = f.page(&docs, 0, seed).unwrap();
+            let d = &page.doc;
+            for (s, l) in &d.entities {
+                let t = s.slice(&d.text);
+                if !MEDIA_NOUNS.iter().any(|n| t.ends_with(&format!(" {n}")))
+                    || PUBLICATIONS.contains(&t)
+                {
+                    continue;
+                }
+                assert_eq!(l, "ORG", "{t:?}");
+                assert!(!d.text[..s.start].ends_with("The "), "{t:?} in {}", d.text);
+                let overlapping = d
+                    .entities
+                    .iter()
+                    .filter(|(e, _)| e.start < s.end && s.start < e.end)
+                    .count();
+                assert_eq!(overlapping, 1, "{t:?}");
+                brands += 1;
+                with_the += usize::from(t.starts_with("The "));
+            }
+        }
+        assert!(
+            brands > 100 && with_the > 30,
+            "{brands} brands, {with_the} with The"
+        );
+    }
+
+    #[test]
+    fn technology_terms_are_no_entities() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        let mut terms = 0;
+        for seed in 0..300 {
+            let mut rng = Rng(seed);
+            let mut page = Page::default();
+            f.tech_sentence(&mut page, &mut rng);
+            well_formed(&page);
+            let text = page.text.as_str();
+            // The maker an ORG, its product a PRODUCT, nothing else.
+            for (s, l) in &page.entities {
+                let t = s.slice(text);
+                match l.as_str() {
+                    "ORG" => assert_eq!(t, "Zenith"),
+                    "PRODUCT" => assert!(t.starts_with("Zenith "), "{t:?}"),
+                    _ => panic!("{l} {t:?} in {text:?}"),
+                }
+            }
+            // Every technology term (at a token's start) outside them.
+            let mut here = 0;
+            for term in TECH_TERMS {
+                for (at, _) in text.match_indices(term) {
+                    if !page.tokens.iter().any(|t| t.start == at) {
+                        continue;
+                    }
+                    here += 1;
+                    assert!(
+                        page.entities
+                            .iter()
+                            .all(|(e, _)| e.end <= at || at + term.len() <= e.start),
+                        "{term:?} in {text:?}"
+                    );
+                }
+            }
+            assert!(here >= 1, "{text:?}");
+            terms += here;
+        }
+        assert!(terms > 300, "{terms}");
+    }
+
+    /// Whether `line` is written from `template`: its words outside the
+    /// slots, in order, from the start to the end of the line.
+    fn from_template(line: &str, template: &str) -> bool {
+        let mut pieces = template.split('{');
+        let first = pieces.next().unwrap_or("");
+        let Some(mut rest) = line.strip_prefix(first) else {
+            return false;
+        };
+        let mut last = first;
+        for piece in pieces {
+            last = piece.split_once('}').map_or(piece, |(_, lit)| lit);
+            match rest.find(last) {
+                Some(at) if !last.is_empty() => rest = &rest[at + last.len()..],
+                _ if last.is_empty() => {}
+                _ => return false,
+            }
+        }
+        rest.is_empty() || last.is_empty()
+    }
+
+    #[test]
+    fn the_new_shapes_keep_modest_rates() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        let n = 2000;
+        let (mut nicknames, mut games, mut tech, mut brands) = (0, 0, 0, 0);
+        for seed in 0..n {
+            let page = f.page(&docs, 0, seed).unwrap();
+            let d = &page.doc;
+            let has = |test: &dyn Fn(&str, &str) -> bool| {
+                d.entities.iter().any(|(s, l)| test(s.slice(&d.text), l))
+            };
+            let written = |templates: &[&str]| {
+                d.text
+                    .lines()
+                    .any(|line| templates.iter().any(|t| from_template(line, t)))
+            };
+            nicknames += usize::from(has(&|t, l| {
+                l == "PERSON" && t.contains(['(', '"', '\u{201c}'])
+            }));
+            games += usize::from(written(SPORTS_SENTENCES));
+            tech += usize::from(written(TECH_SENTENCES));
+            brands += usize::from(has(&|t, l| {
+                l == "ORG"
+                    && !PUBLICATIONS.contains(&t)
+                    && MEDIA_NOUNS.iter().any(|m| t.ends_with(&format!(" {m}")))
+            }));
+        }
+        let share = |k: usize| k as f64 / n as f64;
+        eprintln!(
+            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}",
+            share(nicknames),
+            share(games),
+            share(tech),
+            share(brands)
+        );
+        // 8% nicknamed authors and 10% nickname sentences; 12% games; 15%
+        // technology sentences; media brands on two fifths of the pages
+        // whose publication is no everyday phrase (the test corpus has
+        // none), and as another source now and then.
+        assert!((0.13..0.22).contains(&share(nicknames)));
+        assert!((0.09..0.15).contains(&share(games)));
+        assert!((0.12..0.18).contains(&share(tech)));
+        assert!((0.35..0.55).contains(&share(brands)));
+        assert!(from_template(
+            "Ashford beat the Otters 3-2 on Monday.",
+            SPORTS_SENTENCES[0]
+        ));
+        assert!(!from_template(
+            "Ashford beat the Otters 3-2.",
+            SPORTS_SENTENCES[0]
+        ));
     }
 }

@@ -17,6 +17,7 @@ mod ner_parity;
 mod ner_regression;
 mod ner_score;
 mod ner_seed_page;
+mod ner_shapes;
 mod segment_cases;
 mod segment_golden;
 mod segment_props;
