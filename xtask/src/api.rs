@@ -18,17 +18,22 @@
 //! change. Signatures are not compared (a changed argument type keeps the
 //! list as it is).
 
-use crate::util::{root, run, Flag, Flags, Result};
+use crate::util::{root, sh, Result};
+use clap::Args;
 use serde_json::Value;
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use xshell::cmd;
 
 /// The committed list, relative to the repository root.
 const LIST: &str = "api/public-api.txt";
 
 /// The feature sets documented, with the section name of each.
-const FEATURE_SETS: &[(&str, &str)] = &[("default", ""), ("wasm", "wasm"), ("internals", "internals")];
+const FEATURE_SETS: &[(&str, &str)] = &[
+    ("default", ""),
+    ("wasm", "wasm"),
+    ("internals", "internals"),
+];
 
 /// Crates whose traits' implementations are listed (besides our own).
 const TRAIT_CRATES: &[&str] = &["std", "core", "alloc", "serde", "serde_core"];
@@ -40,17 +45,20 @@ const INTERNAL_MARKERS: &[&str] = &["StructuralPartialEq", "TrivialClone"];
 /// The only file under `src/` that may name wasm-bindgen.
 const WASM_FILE: &str = "src/wasm.rs";
 
+/// The flags of `cargo xtask api`.
+#[derive(Args, Debug, Default)]
+pub struct ApiArgs {
+    /// Write the current public API to api/public-api.txt instead of checking it.
+    #[arg(long)]
+    pub bless: bool,
+}
+
 /// `cargo xtask api [--bless]`.
-pub fn api(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[Flag::switch(
-        "--bless",
-        "write the current public API to api/public-api.txt instead of checking it",
-    )];
-    let flags = Flags::parse("api", args, FLAGS)?;
+pub fn api(args: &ApiArgs) -> Result {
     let confined = wasm_bindgen_confined();
     let listing = listing()?;
     let path = root().join(LIST);
-    if flags.has("--bless") {
+    if args.bless {
         std::fs::create_dir_all(path.parent().unwrap_or(&root()))?;
         std::fs::write(&path, &listing)
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
@@ -172,23 +180,18 @@ fn api_target_dir() -> PathBuf {
 
 /// Documents the crate with `features` as rustdoc JSON and lists its items.
 fn public_items(features: &str) -> Result<BTreeSet<String>> {
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(root())
-        .env("RUSTC_BOOTSTRAP", "1")
-        .env("CARGO_TARGET_DIR", api_target_dir())
-        .args(["rustdoc", "--quiet", "--package", "newsmark", "--lib"]);
-    if !features.is_empty() {
-        cmd.args(["--features", features]);
-    }
-    cmd.args([
-        "--",
-        "-Z",
-        "unstable-options",
-        "--output-format",
-        "json",
-        "--document-hidden-items",
-    ]);
-    run(&mut cmd)?;
+    let sh = sh()?;
+    sh.set_var("RUSTC_BOOTSTRAP", "1");
+    sh.set_var("CARGO_TARGET_DIR", api_target_dir());
+    let features: Vec<&str> = match features {
+        "" => vec![],
+        f => vec!["--features", f],
+    };
+    cmd!(
+        sh,
+        "cargo rustdoc --quiet --package newsmark --lib {features...} -- -Z unstable-options --output-format json --document-hidden-items"
+    )
+    .run()?;
     let path = api_target_dir().join("doc/newsmark.json");
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read rustdoc's {}: {e}", path.display()))?;

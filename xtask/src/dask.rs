@@ -11,34 +11,46 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::tooling::{build_cli, target_dir};
-use crate::util::{self, root, shared, Flag, Flags, Result};
+use crate::util::{self, root, sh, shared, target_dir, Result};
+use clap::Args;
+use xshell::cmd;
 
 const REQUIREMENTS: &str = "examples/dask/requirements.txt";
 const SCRIPT: &str = "examples/dask/annotate_dask.py";
 
-const FLAGS: &[Flag] = &[
-    Flag::value(
-        "--docs",
-        "N",
-        "the first N documents of OntoNotes dev (default: all 542)",
-    ),
-    Flag::value(
-        "--workers",
-        "N",
-        "LocalCluster worker processes (default 2)",
-    ),
-    Flag::value(
-        "--blocksize",
-        "SIZE",
-        "input bytes per Dask partition (default 1MiB)",
-    ),
-];
+/// The flags of `cargo xtask dask`.
+#[derive(Args, Debug)]
+pub struct DaskArgs {
+    /// The first N documents of OntoNotes dev (default: all 542).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub docs: Option<u64>,
+    /// LocalCluster worker processes.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub workers: u64,
+    /// Input bytes per Dask partition.
+    #[arg(long, value_name = "SIZE", default_value = "1MiB")]
+    pub blocksize: String,
+}
+
+/// Builds the `newsmark` command-line binary in release (the profile
+/// `cargo xtask` itself runs in) and returns its path.
+fn build_cli() -> Result<PathBuf> {
+    let sh = sh()?;
+    cmd!(
+        sh,
+        "cargo build --release --package newsmark-cli --bin newsmark"
+    )
+    .run()?;
+    let exe = target_dir().join("release/newsmark");
+    if !exe.exists() {
+        return Err(format!("the build made no {}", exe.display()).into());
+    }
+    Ok(exe)
+}
 
 fn venv() -> PathBuf {
     target_dir().join("dask-venv")
@@ -52,12 +64,14 @@ fn ensure_venv() -> Result {
     if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
         return Ok(());
     }
-    util::run(Command::new("python3").arg("-m").arg("venv").arg(venv()))?;
-    util::run(
-        Command::new(venv().join("bin/pip"))
-            .args(["install", "--quiet", "--disable-pip-version-check", "-r"])
-            .arg(root().join(REQUIREMENTS)),
-    )?;
+    let (sh, venv, requirements) = (sh()?, venv(), root().join(REQUIREMENTS));
+    cmd!(sh, "python3 -m venv {venv}").run()?;
+    let pip = venv.join("bin/pip");
+    cmd!(
+        sh,
+        "{pip} install --quiet --disable-pip-version-check -r {requirements}"
+    )
+    .run()?;
     util::write(stamp, want)
 }
 
@@ -90,21 +104,9 @@ fn entities(v: &Value) -> Vec<(Value, Value, Value)> {
 }
 
 /// `cargo xtask dask [--docs N] [--workers N] [--blocksize SIZE]`.
-pub fn dask(args: &[String]) -> Result {
-    let flags = Flags::parse("dask", args, FLAGS)?;
-    let number = |name: &str| -> Result<Option<usize>> {
-        flags
-            .value(name)
-            .map(|v| {
-                v.parse::<usize>().ok().filter(|&n| n > 0).ok_or_else(|| {
-                    format!("{name} wants a positive whole number, got `{v}`").into()
-                })
-            })
-            .transpose()
-    };
-    let docs = number("--docs")?;
-    let workers = number("--workers")?.unwrap_or(2);
-    let blocksize = flags.value("--blocksize").unwrap_or_else(|| "1MiB".into());
+pub fn dask(args: &DaskArgs) -> Result {
+    let docs = args.docs.map(|n| n as usize);
+    let (workers, blocksize) = (args.workers.to_string(), &args.blocksize);
     let started = Instant::now();
 
     let t = Instant::now();
@@ -129,25 +131,14 @@ pub fn dask(args: &[String]) -> Result {
     // The example, as docs/cli.md runs it.
     let out_dir = dir.join("out");
     let t = Instant::now();
-    let mut cmd = Command::new(venv().join("bin/python"));
-    cmd.arg(root().join(SCRIPT))
-        .arg("--binary")
-        .arg(&exe)
-        .arg("--out")
-        .arg(&out_dir)
-        .args(["--workers", &workers.to_string()])
-        .args(["--blocksize", &blocksize])
-        .arg(&input)
-        .stderr(Stdio::inherit());
-    eprintln!("+ {cmd:?}");
-    let run = cmd
-        .output()
-        .map_err(|e| format!("cannot run {SCRIPT}: {e}"))?;
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    print!("{stdout}");
-    if !run.status.success() {
-        return Err(format!("{SCRIPT} failed ({})", run.status).into());
-    }
+    let (sh, python, script) = (sh()?, venv().join("bin/python"), root().join(SCRIPT));
+    let stdout = cmd!(
+        sh,
+        "{python} {script} --binary {exe} --out {out_dir} --workers {workers} --blocksize {blocksize} {input}"
+    )
+    .read()
+    .map_err(|e| format!("{SCRIPT} failed: {e}"))?;
+    println!("{stdout}");
     let dask_s = t.elapsed().as_secs_f64();
     let summary: Value = stdout
         .lines()
@@ -157,12 +148,10 @@ pub fn dask(args: &[String]) -> Result {
 
     // The binary run directly on the same file.
     let direct = dir.join("direct.jsonl");
-    util::run(
-        Command::new(&exe)
-            .args(["annotate", "--jsonl", "--quiet"])
-            .arg(&input)
-            .stdout(std::fs::File::create(&direct)?),
-    )?;
+    let records_out = cmd!(sh, "{exe} annotate --jsonl --quiet {input}")
+        .quiet()
+        .read()?;
+    util::write(&direct, records_out + "\n")?;
     let mut parts: Vec<PathBuf> = std::fs::read_dir(&out_dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))

@@ -14,10 +14,11 @@
 //! - A crash stops the run; libFuzzer writes the input to
 //!   `fuzz/artifacts/<target>/`, and the task fails saying where it is.
 
-use crate::util::{output, root, run, shared, Flag, Flags, Result};
+use crate::util::{root, sh, shared, Result};
+use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+use xshell::{cmd, Shell};
 
 /// The fuzz targets, as named in `fuzz/Cargo.toml`.
 const TARGETS: &[&str] = &["annotate", "model"];
@@ -68,38 +69,48 @@ fn max_len(target: &str) -> usize {
     }
 }
 
+/// The flags of `cargo xtask fuzz`.
+#[derive(Args, Debug)]
+pub struct FuzzArgs {
+    /// How long to run each target, seconds.
+    #[arg(long, value_name = "N", default_value_t = 60)]
+    pub seconds: u64,
+    /// The target to run (`annotate`, `model`), or all.
+    #[arg(long, value_name = "T", default_value = "all", value_parser = ["annotate", "model", "all"])]
+    pub target: String,
+    /// AddressSanitizer: newsmark's only `unsafe` is in its kernels module,
+    /// so it finds little there and costs about 6x the executions.
+    #[arg(long, value_enum, default_value_t = Sanitizer::None)]
+    pub sanitizer: Sanitizer,
+}
+
+/// `--sanitizer`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum Sanitizer {
+    /// AddressSanitizer.
+    Address,
+    /// None.
+    None,
+}
+
 /// `cargo xtask fuzz [--seconds N] [--target annotate|model|all] [--sanitizer address|none]`.
-pub fn fuzz(args: &[String]) -> Result {
-    const FLAGS: &[Flag] = &[
-        Flag::value("--seconds", "N", "how long to run each target (default 60)"),
-        Flag::value("--target", "T", "annotate, model or all (default all)"),
-        Flag::value("--sanitizer", "S", "address or none (default none)"),
-    ];
-    let flags = Flags::parse("fuzz", args, FLAGS)?;
-    let seconds: u64 = match flags.value("--seconds") {
-        Some(s) => s
-            .parse()
-            .map_err(|_| format!("--seconds {s}: not a whole number"))?,
-        None => 60,
+pub fn fuzz(args: &FuzzArgs) -> Result {
+    let seconds = args.seconds;
+    let targets: Vec<&str> = match args.target.as_str() {
+        "all" => TARGETS.to_vec(),
+        t => TARGETS.iter().copied().filter(|k| *k == t).collect(),
     };
-    let targets: Vec<&str> = match flags.value("--target").as_deref() {
-        None | Some("all") => TARGETS.to_vec(),
-        Some(t) => vec![*TARGETS.iter().find(|k| **k == t).ok_or_else(|| {
-            format!(
-                "--target {t}: unknown (targets: {}, all)",
-                TARGETS.join(", ")
-            )
-        })?],
+    let sanitizer = match args.sanitizer {
+        Sanitizer::Address => "address",
+        Sanitizer::None => "none",
     };
-    // newsmark has no `unsafe` code, so AddressSanitizer finds little and
-    // costs about 6x the executions; `--sanitizer address` turns it on.
-    let sanitizer = flags.value("--sanitizer").unwrap_or_else(|| "none".into());
-    if !["address", "none"].contains(&sanitizer.as_str()) {
-        return Err(format!("--sanitizer {sanitizer}: use address or none").into());
-    }
     install_cargo_fuzz()?;
     let started = Instant::now();
-    run(&mut fuzz_command(&["build", "-s", &sanitizer, "-a"]))?;
+    let sh = fuzz_shell()?;
+    let dir = fuzz_dir();
+    cmd!(sh, "cargo fuzz build --fuzz-dir {dir} -s {sanitizer} -a")
+        .env_remove("CARGO_TARGET_DIR")
+        .run()?;
     eprintln!(
         "fuzz targets built in {:.0} s",
         started.elapsed().as_secs_f64()
@@ -112,19 +123,26 @@ pub fn fuzz(args: &[String]) -> Result {
             corpus.display()
         );
         let t = Instant::now();
-        let outcome = run(fuzz_command(&["run", target, "-s", &sanitizer, "-a", "--"])
-            .arg(format!("-max_total_time={seconds}"))
-            .arg(format!("-max_len={}", max_len(target)))
-            // An input that takes this long is a hang (time must stay linear).
-            .arg("-timeout=60")
-            .arg("-rss_limit_mb=4096")
-            .arg("-print_final_stats=1"));
+        let limits = [
+            format!("-max_total_time={seconds}"),
+            format!("-max_len={}", max_len(target)),
+            // An input that takes over 60 s is a hang (time must stay linear).
+            "-timeout=60".to_string(),
+            "-rss_limit_mb=4096".to_string(),
+            "-print_final_stats=1".to_string(),
+        ];
+        let outcome = cmd!(
+            sh,
+            "cargo fuzz run --fuzz-dir {dir} {target} -s {sanitizer} -a -- {limits...}"
+        )
+        .env_remove("CARGO_TARGET_DIR")
+        .run();
         if let Err(e) = outcome {
             let artifacts = fuzz_dir().join("artifacts").join(target);
             return Err(format!(
                 "fuzz target `{target}` failed: {e}\nthe input is in {}; reproduce it with \
                  `RUSTC_BOOTSTRAP=1 cargo fuzz run --fuzz-dir fuzz {target} -s {sanitizer} -a <file>`, \
-                 then turn it into a regression test (tests/properties.rs or tests/model_errors.rs)",
+                 then turn it into a regression test (tests/api.rs or train/tests/internals/model_file.rs)",
                 artifacts.display()
             )
             .into());
@@ -142,32 +160,29 @@ fn fuzz_dir() -> PathBuf {
     root().join("fuzz")
 }
 
-/// `cargo fuzz <args> --fuzz-dir fuzz`, from the repository root, with the
-/// stable compiler allowed to take cargo-fuzz's `-Z` flags and the build in
-/// `fuzz/target`.
-fn fuzz_command(args: &[&str]) -> Command {
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(root())
-        .arg("fuzz")
-        .arg(args[0])
-        .arg("--fuzz-dir")
-        .arg(fuzz_dir())
-        .args(&args[1..])
-        .env("RUSTC_BOOTSTRAP", "1")
-        // cargo-fuzz keeps its own build in fuzz/target.
-        .env_remove("CARGO_TARGET_DIR");
-    cmd
+/// A shell for `cargo fuzz`: the stable compiler may take cargo-fuzz's
+/// `-Z` flags (its commands also drop `CARGO_TARGET_DIR`: cargo-fuzz keeps
+/// its own build in `fuzz/target`).
+fn fuzz_shell() -> Result<Shell> {
+    let sh = sh()?;
+    sh.set_var("RUSTC_BOOTSTRAP", "1");
+    Ok(sh)
 }
 
 /// Installs cargo-fuzz unless `cargo fuzz --version` works.
 fn install_cargo_fuzz() -> Result {
-    if let Some(version) = output(Command::new("cargo").args(["fuzz", "--version"])) {
+    let sh = sh()?;
+    if let Ok(version) = cmd!(sh, "cargo fuzz --version").quiet().read() {
         eprintln!("using {}", version.trim());
         return Ok(());
     }
     eprintln!("cargo-fuzz is missing; installing it from crates.io (2-4 minutes)");
     let started = Instant::now();
-    run(Command::new("cargo").args(["install", "cargo-fuzz", "--version", CARGO_FUZZ_VERSION]))?;
+    cmd!(
+        sh,
+        "cargo install cargo-fuzz --version {CARGO_FUZZ_VERSION}"
+    )
+    .run()?;
     eprintln!(
         "cargo-fuzz installed in {:.0} s",
         started.elapsed().as_secs_f64()

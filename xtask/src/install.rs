@@ -9,9 +9,9 @@
 //! - Chromium, chromedriver and a colour emoji font (`apt-get`, as root only;
 //!   otherwise a message saying what to install).
 
-use crate::util::{output, root, run, Result};
+use crate::util::{root, sh, Result};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use xshell::cmd;
 
 /// The Rust target the library is built for in the browser.
 pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -27,12 +27,17 @@ const BROWSER_PACKAGES: &[&str] = &["chromium", "chromium-driver", "fonts-noto-c
 
 /// Adds the wasm target to the active toolchain if it is missing.
 pub fn wasm_target() -> Result {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"]))
-        .ok_or("`rustup target list --installed` failed: is rustup installed and on PATH?")?;
+    let sh = sh()?;
+    let installed = cmd!(sh, "rustup target list --installed")
+        .quiet()
+        .read()
+        .map_err(|e| {
+            format!("`rustup target list --installed` failed: is rustup installed and on PATH? {e}")
+        })?;
     if installed.lines().any(|l| l.trim() == WASM_TARGET) {
         return Ok(());
     }
-    run(Command::new("rustup").args(["target", "add", WASM_TARGET]))
+    Ok(cmd!(sh, "rustup target add {WASM_TARGET}").run()?)
 }
 
 /// The `wasm-bindgen` version locked in `Cargo.lock`.
@@ -58,8 +63,12 @@ pub fn locked_wasm_bindgen_version() -> Result<String> {
 /// the locked version unless exactly that version is on PATH.
 pub fn wasm_bindgen_cli() -> Result {
     let want = locked_wasm_bindgen_version()?;
+    let sh = sh()?;
     let have = |tool: &str| {
-        output(Command::new(tool).arg("--version"))
+        cmd!(sh, "{tool} --version")
+            .quiet()
+            .read()
+            .ok()
             .and_then(|v| v.split_whitespace().nth(1).map(str::to_string))
     };
     let bindgen = have("wasm-bindgen");
@@ -71,12 +80,14 @@ pub fn wasm_bindgen_cli() -> Result {
         "wasm-bindgen-cli {want} is needed (found {}); installing it (a few minutes)",
         bindgen.as_deref().unwrap_or("none")
     );
-    run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &want]))
+    Ok(cmd!(sh, "cargo install wasm-bindgen-cli --version {want}").run()?)
 }
 
 /// True when running as root (so `apt-get install` may be used).
 fn is_root() -> bool {
-    output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+    sh().ok()
+        .and_then(|sh| cmd!(sh, "id -u").quiet().read().ok())
+        .is_some_and(|uid| uid.trim() == "0")
 }
 
 /// Installs Debian packages as root, or explains what to install.
@@ -89,13 +100,10 @@ fn apt_install(packages: &[&str], why: &str) -> Result {
         .into());
     }
     eprintln!("{why} is missing; installing {list} with apt-get");
-    run(Command::new("apt-get")
-        .args(["update", "-q"])
-        .env("DEBIAN_FRONTEND", "noninteractive"))?;
-    run(Command::new("apt-get")
-        .args(["install", "-y", "-q"])
-        .args(packages)
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    let sh = sh()?;
+    let _env = sh.push_env("DEBIAN_FRONTEND", "noninteractive");
+    cmd!(sh, "apt-get update -q").run()?;
+    Ok(cmd!(sh, "apt-get install -y -q {packages...}").run()?)
 }
 
 /// Chromium, chromedriver and the emoji font, for the browser tests.
@@ -111,9 +119,10 @@ pub fn browser() -> Result {
 
 /// Node.js and npm (for wasm-opt, Playwright and `node --test`).
 pub fn node() -> Result {
-    let node = output(Command::new("node").arg("--version"));
-    let npm = output(Command::new("npm").arg("--version"));
-    if node.is_none() || npm.is_none() {
+    let sh = sh()?;
+    let node = cmd!(sh, "node --version").quiet().read();
+    let npm = cmd!(sh, "npm --version").quiet().read();
+    if node.is_err() || npm.is_err() {
         apt_install(&["nodejs", "npm"], "Node.js or npm")?;
     }
     Ok(())
@@ -144,15 +153,9 @@ pub fn node_packages() -> Result {
     {
         return Ok(());
     }
-    let mut npm = Command::new("npm");
-    npm.current_dir(&root)
-        .args(["--no-audit", "--no-fund", "--loglevel=error"]);
-    if lock.exists() {
-        npm.arg("ci");
-    } else {
-        npm.arg("install");
-    }
-    run(&mut npm)
+    let how = if lock.exists() { "ci" } else { "install" };
+    let sh = sh()?;
+    Ok(cmd!(sh, "npm --no-audit --no-fund --loglevel=error {how}").run()?)
 }
 
 /// Everything `cargo xtask demo` / `wasm` need.

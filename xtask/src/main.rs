@@ -1,83 +1,113 @@
-//! `cargo xtask <task>`: every chore of the project in one place.
+//! `cargo xtask <task>`: every chore of the project, as a thin runner.
+//!
+//! The tasks by domain: the web build (`web`: wasm, demo, dist, with the
+//! static server `serve`), the checks (`checks`: `test` and its steps), the
+//! public-API list (`api`), fuzzing (`fuzz`), the Dask example (`dask`), and
+//! what the build needs installed (`install`). Training, evaluation and
+//! prediction files are the training crate's binary (`train/`,
+//! `newsmark-train`) and the benchmarks the bench crate's (`bench/`,
+//! `newsmark-bench`): `cargo xtask` passes their arguments through.
 
 mod api;
-mod bench;
+mod checks;
 mod dask;
 mod fuzz;
 mod install;
 mod serve;
-mod tooling;
 mod util;
+mod web;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: cargo xtask <task> [options]
+use clap::{Parser, Subcommand};
+use xshell::cmd;
 
-tasks:
-  demo [--port N]      build the wasm and serve www/ on 127.0.0.1:8080
-  test                 every test: native, wasm (Node, Chromium), end-to-end
-  wasm                 build the release wasm into www/lib/pkg/
-  dist                 build the npm package into dist/
-  api [--bless]        check the public API against api/public-api.txt
-  eval [what]          scores on dev: ner (default), sentences, tokens, boilerplate, speed
-  predict <what>       write prediction files (ner, sentences, boilerplate)
-  bench                benchmarks; writes BENCHMARKS.md
-  dask [--docs N]      the newsmark CLI as a filter on a Dask LocalCluster (examples/dask/)
-  fuzz [--seconds N] [--target T]  run the cargo-fuzz targets (default 60 s each)
-  train --recipe FILE  train the NER model of a recipe (models/<name>.toml)
-  train boilerplate    train the boilerplate line model
+/// newsmark's chores.
+#[derive(Parser, Debug)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
 
-`cargo xtask <task> --help` lists a task's flags; an unknown flag is an error.
-";
+#[derive(Subcommand, Debug)]
+enum Task {
+    /// Build the wasm and serve www/ on 127.0.0.1 (the page at /demo/).
+    Demo(web::DemoArgs),
+    /// Every check: format, API, clippy, docs, native, wasm (Node,
+    /// Chromium) and end-to-end tests, the quick bench, Dask, fuzzing.
+    Test(checks::TestArgs),
+    /// Build the release wasm into www/lib/pkg/.
+    Wasm(web::WasmArgs),
+    /// Build the npm package into dist/.
+    Dist(web::DistArgs),
+    /// Check the public API against api/public-api.txt.
+    Api(api::ApiArgs),
+    /// Run the cargo-fuzz targets.
+    Fuzz(fuzz::FuzzArgs),
+    /// The newsmark CLI as a filter on a Dask LocalCluster (examples/dask/).
+    Dask(dask::DaskArgs),
+    /// Train a model from a recipe (`--recipe models/<name>.toml`), the
+    /// boilerplate line model or the gazetteer (`cargo xtask train --help`).
+    #[command(disable_help_flag = true)]
+    Train(PassThrough),
+    /// Scores on dev: ner (default), sentences, tokens, boilerplate, speed.
+    #[command(disable_help_flag = true)]
+    Eval(PassThrough),
+    /// Write prediction files in the reference scorers' formats.
+    #[command(disable_help_flag = true)]
+    Predict(PassThrough),
+    /// Benchmarks; write a dated record folder and BENCHMARKS.md.
+    #[command(disable_help_flag = true)]
+    Bench(PassThrough),
+}
 
-/// `train`, `eval` and `predict` are the tasks of the training crate's
-/// binary (`train/`, `newsmark-train`): their arguments pass through.
-fn train_tool(task: &str, rest: &[String]) -> util::Result {
-    util::run(
-        std::process::Command::new(env!("CARGO"))
-            .current_dir(util::root())
-            .args([
-                "run",
-                "--quiet",
-                "--release",
-                "--package",
-                "newsmark-train",
-                "--",
-                task,
-            ])
-            .args(rest),
+/// The arguments of a task another crate's binary runs, passed as they are.
+#[derive(clap::Args, Debug)]
+struct PassThrough {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+/// Runs `package`'s binary in release with `args`.
+fn run_binary(package: &str, args: &[String]) -> util::Result {
+    let sh = util::sh()?;
+    Ok(cmd!(
+        sh,
+        "cargo run --quiet --release --package {package} -- {args...}"
     )
+    .run()?)
+}
+
+/// `cargo xtask bench ARGS`: the bench crate's binary.
+pub fn bench(args: &[String]) -> util::Result {
+    run_binary("newsmark-bench", args)
 }
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(task) = args.first() else {
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
+    let cli = Cli::parse();
+    let with_task = |task: &str, rest: &[String]| {
+        let mut args = vec![task.to_string()];
+        args.extend_from_slice(rest);
+        run_binary("newsmark-train", &args)
     };
-    let rest = &args[1..];
-    let result = match task.as_str() {
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        "demo" => tooling::demo(rest),
-        "test" => tooling::test(rest),
-        "wasm" => tooling::wasm(rest),
-        "dist" => tooling::dist(rest),
-        "api" => api::api(rest),
-        "train" | "eval" | "predict" => train_tool(task, rest),
-        // The bench declares its flags in `bench::FLAGS` (checked by `util::Flags`).
-        "bench" => bench::bench(rest),
-        "fuzz" => fuzz::fuzz(rest),
-        "dask" => dask::dask(rest),
-        other => Err(format!("unknown task `{other}`\n{USAGE}").into()),
+    let result = match &cli.task {
+        Task::Demo(a) => web::demo(a),
+        Task::Test(a) => checks::test(a),
+        Task::Wasm(a) => web::wasm(a),
+        Task::Dist(a) => web::dist(a),
+        Task::Api(a) => api::api(a),
+        Task::Fuzz(a) => fuzz::fuzz(a),
+        Task::Dask(a) => dask::dask(a),
+        Task::Train(p) => with_task("train", &p.args),
+        Task::Eval(p) => with_task("eval", &p.args),
+        Task::Predict(p) => with_task("predict", &p.args),
+        Task::Bench(p) => bench(&p.args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("xtask {task}: error: {e}");
+            eprintln!("xtask: error: {e}");
             ExitCode::FAILURE
         }
     }

@@ -12,8 +12,6 @@ use crate::util::Result;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The Content-Security-Policy every response carries: only our own
@@ -35,49 +33,8 @@ pub fn serve(
 ) -> Result {
     let (dir, listener) = bind(dir, port)?;
     ready(listener.local_addr()?);
-    accept_until(&listener, &dir, home, &AtomicBool::new(false));
+    accept(&listener, &dir, home);
     Ok(())
-}
-
-/// A server on its own thread (a free port on 127.0.0.1), stopped when dropped.
-pub struct Background {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Background {
-    /// Where it listens.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop so it sees the flag.
-        let _ = TcpStream::connect(self.addr);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Serves `dir` on a free port of 127.0.0.1 from a thread of its own, until
-/// the returned handle is dropped (`cargo xtask bench` serves its Chromium
-/// page this way).
-pub fn spawn(dir: &Path) -> Result<Background> {
-    let (dir, listener) = bind(dir, 0)?;
-    let addr = listener.local_addr()?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = Arc::clone(&stop);
-    let thread = std::thread::spawn(move || accept_until(&listener, &dir, None, &flag));
-    Ok(Background {
-        addr,
-        stop,
-        thread: Some(thread),
-    })
 }
 
 fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener)> {
@@ -89,13 +46,9 @@ fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener)> {
     Ok((dir, listener))
 }
 
-/// Answers each connection on a thread of its own until `stop` is set (it is
-/// checked after each accepted connection).
-fn accept_until(listener: &TcpListener, dir: &Path, home: Option<&'static str>, stop: &AtomicBool) {
+/// Answers each connection on a thread of its own.
+fn accept(listener: &TcpListener, dir: &Path, home: Option<&'static str>) {
     for stream in listener.incoming() {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
         let Ok(stream) = stream else { continue };
         let dir = dir.to_path_buf();
         std::thread::spawn(move || {
@@ -409,29 +362,6 @@ mod tests {
         assert_eq!(respond(&dir, home, "/index.html").status, "404 Not Found");
         // Without a home, `/` is the directory's own index.
         assert_eq!(respond(&dir, None, "/").status, "404 Not Found");
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn a_background_server_stops_when_dropped() {
-        let dir = std::env::temp_dir().join(format!("newsmark-serve-bg-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("a.txt"), "a").unwrap();
-        let server = spawn(&dir).unwrap();
-        let addr = server.addr();
-        let mut s = TcpStream::connect(addr).unwrap();
-        s.write_all(b"GET /a.txt HTTP/1.1\r\n\r\n").unwrap();
-        let mut out = String::new();
-        s.read_to_string(&mut out).unwrap();
-        assert!(
-            out.starts_with("HTTP/1.1 200 OK\r\n") && out.ends_with("\r\n\r\na"),
-            "{out}"
-        );
-        drop(server);
-        assert!(
-            TcpStream::connect(addr).is_err(),
-            "still listening after drop"
-        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
