@@ -226,9 +226,9 @@ struct Entry {
 /// A gazetteer: GeoNames places with their names, alternate names and
 /// demonyms, loaded from a `.nmg` file, to resolve a document's place names.
 ///
-/// Load it once and reuse it: it holds about 2 MB of names and 4 MB of
-/// tables for the shipped file, and resolving a document's entities takes
-/// microseconds per name. It is `Clone`, `Send` and `Sync`.
+/// Load it once and reuse it: the shipped file takes about 60 ms to load
+/// natively and some 10 MB of memory, and resolving a document's entities
+/// takes microseconds per name. It is `Clone`, `Send` and `Sync`.
 ///
 /// ```no_run
 /// let bytes = std::fs::read("models/places.nmg")?;
@@ -1525,6 +1525,7 @@ mod tests {
     use super::*;
     use crate::span::Span;
 
+    #[allow(clippy::too_many_arguments)]
     fn place(
         id: u32,
         name: &str,
@@ -1863,7 +1864,7 @@ mod tests {
             label: "GPE",
             score: 1.0,
         };
-        assert_eq!(g.resolve("Paris", &[stray.clone()]), [None]);
+        assert_eq!(g.resolve("Paris", std::slice::from_ref(&stray)), [None]);
         let inside = Entity {
             span: Span::new(1, 2),
             label: "GPE",

@@ -379,6 +379,172 @@ impl<'t> Output<'t> {
     }
 }
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_PLACES: &'static str = r#"
+/** A place a name was resolved to (a GeoNames entry). */
+export interface Place {
+  /** The GeoNames id (`https://www.geonames.org/<id>`); null for the gazetteer's own regions. */
+  id: number | null;
+  name: string;
+  /** ISO 3166-1 alpha-2 code, e.g. "FR"; null for continents, oceans and regions. */
+  country: string | null;
+  lat: number;
+  lon: number;
+}
+
+/** An entity of `annotate` with its place: null unless a GPE, LOC or FAC the gazetteer holds. */
+export interface PlacedEntity extends AnnotatedEntity {
+  place: Place | null;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The entities `Gazetteer.resolve` reads (see the TypeScript `AnnotatedEntity`).
+    #[wasm_bindgen(typescript_type = "AnnotatedEntity[]")]
+    pub type AnnotatedEntities;
+
+    /// The result of `Gazetteer.resolve` (see the TypeScript `PlacedEntity`).
+    #[wasm_bindgen(typescript_type = "PlacedEntity[]")]
+    pub type PlacedEntities;
+}
+
+/// Places for the entities; in JavaScript, the class `Gazetteer`: load the
+/// bytes of `places.nmg` with `Gazetteer.fromBytes(bytes)`, then
+/// `gazetteer.resolve(text, annotation.entities)`.
+#[wasm_bindgen(js_name = Gazetteer)]
+pub struct WasmGazetteer {
+    inner: crate::Gazetteer,
+}
+
+#[wasm_bindgen(js_class = Gazetteer)]
+impl WasmGazetteer {
+    /// `Gazetteer.fromBytes(bytes)`: the gazetteer in `bytes` (the contents
+    /// of a `.nmg` file, such as `places.nmg`).
+    #[wasm_bindgen(js_name = fromBytes)]
+    pub fn from_bytes(bytes: &[u8]) -> Result<WasmGazetteer, JsError> {
+        crate::Gazetteer::from_bytes(bytes)
+            .map(|inner| WasmGazetteer { inner })
+            .map_err(|e| JsError::new(&format!("Gazetteer.fromBytes: {e}")))
+    }
+
+    /// `size`: the number of places.
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> u32 {
+        u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
+    }
+
+    /// `resolve(text, entities)`: a copy of each entity (from
+    /// `annotate(text)`, UTF-16 offsets) with `place` set: a `Place`, or
+    /// null where there is none.
+    pub fn resolve(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        entities: AnnotatedEntities,
+    ) -> Result<PlacedEntities, JsError> {
+        const CALL: &str = "Gazetteer.resolve";
+        let text = string_arg(CALL, text)?;
+        crate::annotator::check_input_size(&text)
+            .map_err(|e| JsError::new(&format!("{CALL}: {e}")))?;
+        let entities: JsValue = entities.into();
+        let Some(items) = entities.dyn_ref::<js_sys::Array>() else {
+            return Err(JsError::new(&format!(
+                "{CALL}: entities must be an array of the entities of annotate(text) \
+                 ({{start, end, label, ...}}), got {}",
+                entities.js_typeof().as_string().unwrap_or_default()
+            )));
+        };
+        let units = text.encode_utf16().count();
+        let mut read = Vec::with_capacity(items.length() as usize);
+        for (i, item) in items.iter().enumerate() {
+            let field = |name: &str| js_sys::Reflect::get(&item, &JsValue::from_str(name)).ok();
+            let offset = |name: &str| -> Result<usize, JsError> {
+                let value = field(name).and_then(|v| v.as_f64());
+                match value {
+                    Some(v) if v >= 0.0 && v.fract() == 0.0 && v <= units as f64 => Ok(v as usize),
+                    _ => Err(JsError::new(&format!(
+                        "{CALL}: entities[{i}].{name} must be a UTF-16 offset into the text \
+                         (0 to {units}), as annotate(text) gives"
+                    ))),
+                }
+            };
+            let (start, end) = (offset("start")?, offset("end")?);
+            if end < start {
+                return Err(JsError::new(&format!(
+                    "{CALL}: entities[{i}] ends ({end}) before it starts ({start})"
+                )));
+            }
+            let label = field("label").and_then(|v| v.as_string()).ok_or_else(|| {
+                JsError::new(&format!(
+                    "{CALL}: entities[{i}].label must be a string, e.g. \"GPE\""
+                ))
+            })?;
+            read.push((start, end, labels::lookup(&label).map_or("", |l| l.name)));
+        }
+        let bytes = utf16_to_bytes(&text, read.iter().flat_map(|r| [r.0, r.1]));
+        let spans: Vec<Entity> = read
+            .iter()
+            .enumerate()
+            .map(|(i, &(_, _, label))| Entity {
+                span: Span::new(bytes[2 * i], bytes[2 * i + 1].max(bytes[2 * i])),
+                label,
+                score: 1.0,
+            })
+            .collect();
+        let places = self.inner.resolve(&text, &spans);
+        let out = js_sys::Array::new();
+        for (item, place) in items.iter().zip(places) {
+            let copy = js_sys::Object::assign(&js_sys::Object::new(), &item.unchecked_into());
+            let place: JsValue = match place {
+                None => JsValue::NULL,
+                Some(p) => to_js::<_, JsValue>(&PlaceOut {
+                    id: p.geonames_id,
+                    name: p.name,
+                    country: p.country,
+                    lat: p.latitude,
+                    lon: p.longitude,
+                })?,
+            };
+            js_sys::Reflect::set(&copy, &JsValue::from_str("place"), &place)
+                .map_err(|_| JsError::new(&format!("{CALL}: could not set an entity's place")))?;
+            out.push(&copy);
+        }
+        Ok(out.unchecked_into())
+    }
+}
+
+/// A place as JavaScript sees it.
+#[derive(Serialize)]
+struct PlaceOut {
+    id: Option<u32>,
+    name: String,
+    country: Option<String>,
+    lat: f64,
+    lon: f64,
+}
+
+/// Byte offsets of UTF-16 offsets into `text` (any order); an offset inside
+/// a surrogate pair is rounded down, one past the end is clamped.
+fn utf16_to_bytes(text: &str, offsets: impl Iterator<Item = usize>) -> Vec<usize> {
+    let offsets: Vec<usize> = offsets.collect();
+    let mut order: Vec<usize> = (0..offsets.len()).collect();
+    order.sort_by_key(|&i| offsets[i]);
+    let mut out = vec![text.len(); offsets.len()];
+    let mut chars = text.char_indices().peekable();
+    let mut unit = 0;
+    for i in order {
+        while let Some(&(_, c)) = chars.peek() {
+            if unit + c.len_utf16() > offsets[i] {
+                break;
+            }
+            unit += c.len_utf16();
+            chars.next();
+        }
+        out[i] = chars.peek().map_or(text.len(), |&(b, _)| b);
+    }
+    out
+}
+
 /// The wasm build's own kernels (simd128), run by `cargo xtask test`'s wasm
 /// step (`--lib`): the same check as the native kernel tests.
 #[cfg(all(test, target_arch = "wasm32"))]

@@ -9,7 +9,7 @@ mod output;
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use input::{Batch, Input, Job, Reader};
-use newsmark::{Annotator, MAX_INPUT_BYTES};
+use newsmark::{Annotator, Gazetteer, MAX_INPUT_BYTES};
 use output::Offsets;
 use rayon::prelude::*;
 use std::io::{self, IsTerminal, Write};
@@ -66,6 +66,17 @@ struct AnnotateArgs {
     #[arg(long, value_name = "FILE")]
     model: Option<PathBuf>,
 
+    /// Resolve place names (GPE, LOC, FAC entities) to GeoNames places: adds
+    /// "places": [place or null per entity], each place {"id", "name",
+    /// "country", "lat", "lon"}. Reads the gazetteer of --gazetteer.
+    #[arg(long)]
+    places: bool,
+
+    /// The gazetteer for --places (implies it); default: models/places.nmg
+    /// of the source tree the binary was built from.
+    #[arg(long, value_name = "FILE")]
+    gazetteer: Option<PathBuf>,
+
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
@@ -112,6 +123,18 @@ fn annotate(args: AnnotateArgs) -> ExitCode {
                 return ExitCode::from(USAGE);
             }
         },
+    };
+    let gazetteer = if args.places || args.gazetteer.is_some() {
+        let path = args.gazetteer.clone().unwrap_or_else(default_gazetteer);
+        match load_gazetteer(&path) {
+            Ok(g) => Some(g),
+            Err(message) => {
+                eprintln!("newsmark: {message}");
+                return ExitCode::from(USAGE);
+            }
+        }
+    } else {
+        None
     };
     let mut pool = rayon::ThreadPoolBuilder::new();
     if let Some(n) = args.threads {
@@ -168,7 +191,7 @@ fn annotate(args: AnnotateArgs) -> ExitCode {
             batch
                 .jobs
                 .into_par_iter()
-                .map(|job| process(job, &annotator, settings))
+                .map(|job| process(job, &annotator, gazetteer.as_ref(), settings))
                 .collect()
         });
         for outcome in outcomes {
@@ -252,6 +275,19 @@ fn load_model(path: &PathBuf) -> Result<Annotator, String> {
     Annotator::from_bytes(&bytes).map_err(|e| format!("{name} is not a usable model: {e}"))
 }
 
+/// The gazetteer shipped in the source tree this binary was built from.
+fn default_gazetteer() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/places.nmg"))
+}
+
+fn load_gazetteer(path: &PathBuf) -> Result<Gazetteer, String> {
+    let name = path.display();
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!("cannot read the gazetteer {name}: {e} (give one with --gazetteer FILE)")
+    })?;
+    Gazetteer::from_bytes(&bytes).map_err(|e| format!("{name} is not a usable gazetteer: {e}"))
+}
+
 fn progress_bar(shown: bool, total: Option<u64>) -> ProgressBar {
     if !shown {
         return ProgressBar::hidden();
@@ -293,7 +329,12 @@ enum Outcome {
 }
 
 /// Parses (for JSONL), annotates and renders one job.
-fn process(job: Job, annotator: &Annotator, settings: Settings) -> Outcome {
+fn process(
+    job: Job,
+    annotator: &Annotator,
+    gazetteer: Option<&Gazetteer>,
+    settings: Settings,
+) -> Outcome {
     let (id, text) = match job {
         Job::Failed(message) => return Outcome::Failed(message),
         Job::Text { name, bytes } => match String::from_utf8(bytes) {
@@ -320,7 +361,13 @@ fn process(job: Job, annotator: &Annotator, settings: Settings) -> Outcome {
     };
     match annotator.try_annotate(&text) {
         Ok(doc) => Outcome::Done {
-            json: output::record(&id, &text, &doc, settings.offsets, settings.tokens),
+            json: {
+                let mut json = output::record(&id, &text, &doc, settings.offsets, settings.tokens);
+                if let Some(g) = gazetteer {
+                    output::add_places(&mut json, &g.resolve(&text, &doc.entities));
+                }
+                json
+            },
             tokens: doc.tokens.len(),
             entities: doc.entities.len(),
         },

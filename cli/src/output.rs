@@ -1,6 +1,6 @@
 //! One document's JSONL record.
 
-use newsmark::{Document, OffsetMap, Span, Unit};
+use newsmark::{Document, OffsetMap, Place, Span, Unit};
 use std::fmt::Write;
 
 /// The unit of the offsets written.
@@ -88,4 +88,33 @@ fn spans(out: &mut String, conv: &Converter, spans: &[Span]) {
         let _ = write!(out, "{sep}[{s},{e}]");
     }
     out.push(']');
+}
+
+/// Adds `"places":[...]` to a record of [`record`]: one place or `null` per
+/// entity, in the entities' order; a place is `{"id":GEONAMES_ID or null,
+/// "name":NAME,"country":ISO_CODE or null,"lat":LAT,"lon":LON}`.
+pub fn add_places(record: &mut String, places: &[Option<Place>]) {
+    if record.pop() != Some('}') {
+        return;
+    }
+    record.push_str(",\"places\":[");
+    for (i, place) in places.iter().enumerate() {
+        if i > 0 {
+            record.push(',');
+        }
+        match place {
+            None => record.push_str("null"),
+            Some(p) => {
+                let value = serde_json::json!({
+                    "id": p.geonames_id,
+                    "name": p.name,
+                    "country": p.country,
+                    "lat": p.latitude,
+                    "lon": p.longitude,
+                });
+                record.push_str(&value.to_string());
+            }
+        }
+    }
+    record.push_str("]}");
 }

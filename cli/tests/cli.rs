@@ -299,6 +299,85 @@ fn a_bad_model_file_is_named() {
     assert_eq!(with_file.stdout, embedded.stdout);
 }
 
+/// The gazetteer in the source tree.
+const GAZETTEER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/places.nmg");
+
+#[test]
+fn places_are_the_librarys_one_per_entity() {
+    let text = "LYON (AFP) \u{2014} Flooding closed roads in Lyon and Marseille on Monday, \
+                officials in France said. Ms. Okafor flew in from Paris, Texas.";
+    let doc = Annotator::new().annotate(text);
+    let gazetteer = newsmark::Gazetteer::from_bytes(&std::fs::read(GAZETTEER).unwrap()).unwrap();
+    let want = gazetteer.resolve(text, &doc.entities);
+    assert!(want.iter().flatten().count() >= 3, "{want:?}");
+
+    let out = run(&["annotate", "--quiet", "--places"], text.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rec = &records(&out)[0];
+    let places = rec["places"].as_array().unwrap();
+    assert_eq!(places.len(), rec["entities"].as_array().unwrap().len());
+    assert_eq!(places.len(), want.len());
+    for (got, want) in places.iter().zip(&want) {
+        match want {
+            None => assert!(got.is_null(), "{got}"),
+            Some(p) => {
+                assert_eq!(got["name"], p.name.as_str());
+                assert_eq!(got["country"].as_str(), p.country.as_deref());
+                assert_eq!(got["id"].as_u64(), p.geonames_id.map(u64::from));
+                assert!((got["lat"].as_f64().unwrap() - p.latitude).abs() < 1e-9);
+                assert!((got["lon"].as_f64().unwrap() - p.longitude).abs() < 1e-9);
+            }
+        }
+    }
+    // --gazetteer FILE implies --places.
+    let with_file = run(
+        &["annotate", "--quiet", "--gazetteer", GAZETTEER],
+        text.as_bytes(),
+    );
+    assert_eq!(with_file.stdout, out.stdout);
+    // Without either, no "places".
+    let plain = run(&["annotate", "--quiet"], text.as_bytes());
+    assert!(records(&plain)[0].get("places").is_none());
+}
+
+#[test]
+fn a_bad_gazetteer_is_named() {
+    let dir = temp_dir("gazetteer");
+    let missing = dir.join("missing.nmg");
+    let out = run(
+        &["annotate", "--gazetteer", missing.to_str().unwrap()],
+        TEXTS[0].as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("missing.nmg") && err.contains("--gazetteer"),
+        "{err}"
+    );
+
+    let truncated = dir.join("truncated.nmg");
+    let bytes = std::fs::read(GAZETTEER).unwrap();
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let out = run(
+        &[
+            "annotate",
+            "--places",
+            "--gazetteer",
+            truncated.to_str().unwrap(),
+        ],
+        TEXTS[0].as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("truncated.nmg")
+            && err.contains("not a usable gazetteer")
+            && err.contains("truncated"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
 #[test]
 fn bad_lines_are_reported_with_their_line_and_the_rest_is_annotated() {
     let dir = temp_dir("bad");
