@@ -3,9 +3,9 @@
 //
 //   node chromium.mjs --url http://127.0.0.1:PORT --data /target/bench/SLICE.jsonl --runs N --memory-bytes B [--scaling SIZE,...]
 //
-// `cargo xtask bench` serves the repository root at --url with xtask's own
-// static server (xtask/src/serve.rs, the one `cargo xtask demo` uses, with
-// its Content-Security-Policy), so the page loads /www/lib/pkg/newsmark.js as the
+// `cargo xtask bench` serves the repository root at --url with the bench's
+// static server (bench/src/wasm.rs, with the Content-Security-Policy of
+// `cargo xtask demo`), so the page loads /www/lib/pkg/newsmark.js as the
 // demo does. This script serves nothing itself.
 
 import { argv } from "node:process";

@@ -5,8 +5,8 @@
 //
 //   node page_pool.mjs --url http://127.0.0.1:PORT --data SLICE.jsonl --chars N --runs R [--workers 1,2]
 //
-// `cargo xtask bench` serves the repository root at --url with xtask's own
-// static server (the demo's, with its Content-Security-Policy), so the page
+// `cargo xtask bench` serves the repository root at --url with the bench's
+// static server (with the demo's Content-Security-Policy), so the page
 // is /www/demo/index.html. Each run pastes the text the way a user does (a
 // `paste` event on the text box; texts this long are kept out of the box)
 // and the page measures, with performance.now(), from just before the event
@@ -74,7 +74,7 @@ async function one(workers) {
     page.on("worker", () => {
       started += 1;
     });
-    await page.goto(new URL(`/www/demo/index.html?workers=${workers}`, base).href);
+    await page.goto(new URL(`/www/demo/index.html?workers=${workers}`, base).href, { timeout: 120_000 });
     await page.waitForSelector("html[data-runs]", { timeout: 120_000 });
     await page.evaluate((t) => {
       window.__paste = t;
@@ -129,7 +129,7 @@ async function one(workers) {
 await runThenExit(browser, async () => {
   // A first page load, untimed: the HTTP and compiled-code caches of the browser.
   const warm = await browser.newPage();
-  await warm.goto(new URL("/www/demo/index.html", base).href);
+  await warm.goto(new URL("/www/demo/index.html", base).href, { timeout: 120_000 });
   await warm.waitForSelector("html[data-runs]", { timeout: 120_000 });
   const info = await warm.evaluate(() => ({ cores: navigator.hardwareConcurrency, workers: Number(document.documentElement.dataset.workers) }));
   await warm.close();
