@@ -65,11 +65,11 @@ pub struct PredictArgs {
 /// `cargo xtask predict sentences --data FILE --out PRED.jsonl`.
 pub fn predict_sentences(args: &PredictArgs) -> Result {
     let (data, out) = (&args.data, &args.out);
-    let rows: Vec<Value> = read_jsonl(&data)?
+    let rows: Vec<Value> = read_jsonl(data)?
         .iter()
         .map(|d| json!({"id": d["id"], "sentences": sentence_spans_cp(str_field(d, "text"))}))
         .collect();
-    write_jsonl(&out, &rows)?;
+    write_jsonl(out, &rows)?;
     eprintln!("wrote {} documents to {}", rows.len(), out.display());
     Ok(())
 }
@@ -446,11 +446,11 @@ fn keep_lines(lines: &[&str]) -> Vec<bool> {
 /// `cargo xtask predict boilerplate --data FILE --out PRED.jsonl`.
 pub fn predict_boilerplate(args: &PredictArgs) -> Result {
     let (data, out) = (&args.data, &args.out);
-    let rows: Vec<Value> = read_pages(&data)?
+    let rows: Vec<Value> = read_pages(data)?
         .iter()
         .map(|p| json!({"id": p.id, "keep": keep_lines(&p.line_texts())}))
         .collect();
-    write_jsonl(&out, &rows)?;
+    write_jsonl(out, &rows)?;
     eprintln!("wrote {} pages to {}", rows.len(), out.display());
     Ok(())
 }
