@@ -3,9 +3,9 @@
 //
 //   node --cpu-prof --cpu-prof-dir DIR profile_node.mjs --pkg DIR --data SLICE.jsonl --runs N
 //
-// `cargo xtask bench` (section `profile`) builds that package (wasm-bindgen
-// without --remove-name-section, no wasm-opt) and reads the profile Node
-// writes. This prints one JSON object: the window of the timed passes on the
+// Run by hand (bench/README.md, "Profiling") on a package built with
+// wasm-bindgen without --remove-name-section and no wasm-opt; open the
+// profile Node writes in DevTools. This prints one JSON object: the window of the timed passes on the
 // profiler's clock (microseconds of the monotonic clock, as the profile's
 // timestamps), so that start-up and warm-up can be left out.
 

@@ -7,6 +7,7 @@
 
 mod accuracy;
 mod cli;
+mod entities;
 mod native;
 mod package;
 mod peers;
@@ -79,11 +80,13 @@ native        -             newsmark's stages natively; blocks over the pages
 scaling       -             one call per input size: natively, in Node, in Chromium
 accuracy      -             NER, sentence, boilerplate scores (cargo xtask predict)
 case          peers         NER F1 with the text's case changed; newsmark, spaCy sm
+webnews       -             NER F1 on today's news (webnews dev); newsmark, lite, spaCy sm
+clusters      -             entity clusters on OntoNotes dev's name chains vs exact strings
+places        -             places on GeoWebNews vs population; gazetteer size, resolve time
 sizes         wasm          the wasm package's and the models' sizes, code vs model
 wasm-node     wasm          the wasm package in Node: start-up and stages
 wasm-chromium wasm,browser  the wasm package in headless Chromium
 long-text     wasm          Node: ~1 MB in one call vs one call per document
-profile       wasm          Node under --cpu-prof: where the time goes
 memory        wasm          peak wasm memory of one call on the memory input
 page-pool     wasm,browser  the demo page: a 5 MB paste with 1 and 2 workers
 peer-bundles  peers         the JS peers bundled for the browser
@@ -122,11 +125,13 @@ fn measure(name: &str, c: &Ctx, e: &mut Vec<String>) -> Result<Value> {
         "scaling" => json(native::scaling(c, e)),
         "accuracy" => json(accuracy::accuracy(c, e)),
         "case" => json(accuracy::case(c, e)),
+        "webnews" => json(entities::webnews(c, e)),
+        "clusters" => json(entities::clusters(c)),
+        "places" => json(entities::places(c)),
         "sizes" => json(package::sizes(c)),
         "wasm-node" => json(wasm::run(c, e, false)),
         "wasm-chromium" => json(wasm::run(c, e, true)),
         "long-text" => json(wasm::long_text(c)),
-        "profile" => json(package::profile(c)),
         "memory" => json(wasm::memory(c, e)),
         "page-pool" => json(wasm::page_pool(c, e)),
         "peer-bundles" => json(peers::bundles(c)),
