@@ -21,25 +21,8 @@ pub fn shared() -> PathBuf {
     newsmark_train::corpus::shared_dir()
 }
 
-/// `std::fs::write`, with an error that names the file.
-pub fn write(path: impl AsRef<Path>, contents: impl AsRef<[u8]>) -> Result {
-    let path = path.as_ref();
-    std::fs::write(path, contents)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
-}
-
-/// `std::fs::read_to_string`, with an error that names the file.
-pub fn read_to_string(path: impl AsRef<Path>) -> Result<String> {
-    let path = path.as_ref();
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()).into())
-}
-
-/// `std::fs::create_dir_all`, with an error that names the directory.
-pub fn create_dir_all(path: impl AsRef<Path>) -> Result {
-    let path = path.as_ref();
-    std::fs::create_dir_all(path)
-        .map_err(|e| format!("cannot create {}: {e}", path.display()).into())
-}
+// File operations whose errors name the file.
+pub use fs_err::{create_dir_all, read_to_string, write};
 
 /// Runs `cmd`, echoing it, and fails if it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result {
