@@ -44,13 +44,13 @@ pub fn train(
     }
     util::run(&mut cmd)?;
     let before = if resume { minutes(recipe) } else { None };
-    util::write(
+    Ok(util::write(
         dir.join("train_minutes.txt"),
         format!(
             "{:.1}\n",
             before.unwrap_or(0.0) + started.elapsed().as_secs_f64() / 60.0
         ),
-    )
+    )?)
 }
 
 /// The wall-clock minutes the model's runs took, if recorded.
