@@ -1,10 +1,12 @@
-// The display controls: the two switches, the legend's label toggles, the
-// entity panel's groups, the tooltip on hover and focus, the keyboard
-// (j / k between entities, Escape) and the three downloads (downloads.js).
+// The display controls: the three switches, the legend's label toggles, the
+// entity panel's clusters, the map's markers and the mentions with a place
+// (places.js), the tooltip on hover and focus, the keyboard (j / k between
+// entities, Escape) and the three downloads (downloads.js).
 import { cancel } from "./run.js";
 import { el, ui } from "./dom.js";
 import { toHtml, toJson, toWebAnnotation, textUrn } from "./downloads.js";
 import { writeHash } from "./url_state.js";
+import { clearPlaceSelection, placeOf, setPlaces, showPlace } from "./places.js";
 import { hideTooltip, renderDisplay, renderPanel, renderStats, showTooltip, updateLegend } from "./render.js";
 import { state } from "./state.js";
 
@@ -28,28 +30,46 @@ function visibleMarks() {
   return state.marks.filter((m) => m && !state.off.has(m.dataset.label) && (ui.showBoilerplate.checked || !m.closest(".bp-run")));
 }
 
-/** Outlines the mentions of group `id` and scrolls to its next one. */
-function selectGroup(id, button) {
+/**
+ * Outlines the mentions `members` (entity indices) of `key` (`group:N`, a
+ * cluster of the entity list, or `place:N`, a marker of the map), presses
+ * `button` (if any), and scrolls to the next of them; with `at` (an entity
+ * index among them), marks that one current without scrolling.
+ */
+function selectMentions(key, members, button, at) {
   const { article, panel } = ui;
-  if (state.selectedGroup !== id) {
+  if (state.selectedGroup !== key) {
     for (const m of article.querySelectorAll("mark.selected")) m.classList.remove("selected");
-    for (const b of panel.querySelectorAll("button[aria-pressed=true]")) b.setAttribute("aria-pressed", "false");
-    state.selectedGroup = id;
-    for (const i of state.groups[id].members) state.marks[i]?.classList.add("selected");
-    button.setAttribute("aria-pressed", "true");
+    for (const b of panel.querySelectorAll("button.group[aria-pressed=true]")) b.setAttribute("aria-pressed", "false");
+    if (!key.startsWith("place:")) clearPlaceSelection();
+    state.selectedGroup = key;
+    for (const i of members) state.marks[i]?.classList.add("selected");
+    button?.setAttribute("aria-pressed", "true");
   }
-  const marks = state.groups[id].members.map((i) => state.marks[i]).filter(Boolean);
-  if (marks.length === 0) return;
-  const next = ((state.groupCursor.get(id) ?? -1) + 1) % marks.length;
-  state.groupCursor.set(id, next);
-  const target = marks[next];
+  const shown = members.filter((i) => state.marks[i]);
+  if (shown.length === 0) return;
+  const from = at === undefined ? -1 : shown.indexOf(at);
+  const next = from >= 0 ? from : ((state.groupCursor.get(key) ?? -1) + 1) % shown.length;
+  state.groupCursor.set(key, next);
+  for (const m of article.querySelectorAll("mark.current")) m.classList.remove("current");
+  state.marks[shown[next]].classList.add("current");
+  if (from >= 0) return;
+  const target = state.marks[shown[next]];
   if (target.closest(".bp-run") && !ui.showBoilerplate.checked) {
     ui.showBoilerplate.checked = true;
     applyToggles();
   }
-  for (const m of article.querySelectorAll("mark.current")) m.classList.remove("current");
-  target.classList.add("current");
   target.scrollIntoView({ block: "center", behavior: "instant" });
+}
+
+/** The mentions of place `p` (a marker was clicked), or with `at` the
+ * place of that mention (it was clicked): outlined, its marker highlighted
+ * and named under the map. */
+function selectPlace(p, at) {
+  const entry = state.places?.list[p];
+  if (!entry) return;
+  selectMentions(`place:${p}`, entry.mentions, null, at);
+  showPlace(p);
 }
 
 /** j / k: focus the next / previous visible entity. */
@@ -74,20 +94,35 @@ function download(name, type, content) {
 function exportResult() {
   const { text, result } = state;
   const entities = result.entities.map((e) => ({ ...e, text: text.slice(e.start, e.end) }));
-  return { blocks: result.blocks, sentences: result.sentences, entities };
+  return { blocks: result.blocks, sentences: result.sentences, entities, clusters: result.clusters };
 }
 
 export function wireControls() {
   const { article, legend, panel } = ui;
   ui.showBoilerplate.addEventListener("change", applyToggles);
   ui.showSentences.addEventListener("change", applyToggles);
+  ui.showPlaces.addEventListener("change", () => {
+    setPlaces(ui.showPlaces.checked);
+    applyToggles();
+  });
+  ui.map.addEventListener("click", (ev) => {
+    const marker = ev.target.closest("button.marker");
+    if (marker) selectPlace(Number(marker.dataset.place));
+  });
+  article.addEventListener("click", (ev) => {
+    const mark = ev.target.closest("mark.ent");
+    if (!mark) return;
+    const i = Number(mark.dataset.i);
+    const p = placeOf(i);
+    if (p >= 0) selectPlace(p, i);
+  });
   legend.addEventListener("click", (ev) => {
     const button = ev.target.closest("button[data-label]");
     if (button) toggleLabel(button.dataset.label);
   });
   panel.addEventListener("click", (ev) => {
     const button = ev.target.closest("button[data-group]");
-    if (button) selectGroup(Number(button.dataset.group), button);
+    if (button) selectMentions(`group:${button.dataset.group}`, state.groups[Number(button.dataset.group)].members, button);
   });
   article.addEventListener("mouseover", (ev) => {
     const mark = ev.target.closest("mark.ent");

@@ -8,6 +8,7 @@ import { ui } from "./dom.js";
 import { readHash } from "./url_state.js";
 import { loadSample, wireInput } from "./input.js";
 import { defaultPoolSize, MAX_WORKERS } from "../lib/pool.js";
+import { setPlaces } from "./places.js";
 import { setStatus } from "./render.js";
 import { state } from "./state.js";
 
@@ -28,6 +29,8 @@ wireInput();
 wireControls();
 const sample = readHash();
 applyToggles();
+// `#places=1`: places were asked for (the switch, kept in the hash).
+if (ui.showPlaces.checked) setPlaces(true);
 startWorker().then(
   () => {
     ui.annotate.disabled = false;

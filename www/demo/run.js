@@ -5,9 +5,12 @@
 // in order with their offsets shifted; each piece is drawn (off the page) as
 // soon as the ones before it are in, and the article is shown when the last
 // one is. Progress counts the pieces done. Cancel terminates every worker.
+// Each piece's entities come with the library's clusters (`clusters: true`),
+// joined across pieces by `joinClusters`.
 import { ui } from "./dom.js";
 import { spawnWorker, unpack } from "../lib/protocol.js";
 import { cuts, splitAt, WorkerPool } from "../lib/pool.js";
+import { updatePlaces } from "./places.js";
 import { setStatus, startRender } from "./render.js";
 import { state } from "./state.js";
 
@@ -90,7 +93,7 @@ export async function run() {
   let results;
   try {
     results = await state.pool.run(
-      splitAt(text, starts).map((piece) => ({ text: piece })),
+      splitAt(text, starts).map((piece) => ({ text: piece, clusters: true })),
       {
         onResult(i, r) {
           if (state.pending?.id !== id) return;
@@ -114,18 +117,56 @@ export async function run() {
     return;
   }
   if (state.pending?.id !== id) return;
-  const result = { blocks: parts.flatMap((p) => p.blocks), sentences: parts.flatMap((p) => p.sentences), entities: parts.flatMap((p) => p.entities) };
+  const result = {
+    blocks: parts.flatMap((p) => p.blocks),
+    sentences: parts.flatMap((p) => p.sentences),
+    entities: parts.flatMap((p) => p.entities),
+    clusters: joinClusters(parts),
+  };
   state.tokens = results.reduce((n, r) => n + r.tokens, 0);
   state.ms = performance.now() - t0;
   state.workersUsed = Math.min(starts.length, state.poolSize);
   finishRun(null);
   render.finish(result);
+  updatePlaces();
+}
+
+/**
+ * The clusters of the whole text from those of its pieces (each piece's
+ * entities already appended in order, each with its piece-local `cluster`):
+ * the library clusters each piece on its own (a piece is at most 20,000
+ * characters, an article's length), so a cluster of a later piece joins the
+ * earlier one with the same name and label, and otherwise starts a new one.
+ * Renumbers every entity's `cluster` into the result.
+ */
+function joinClusters(parts) {
+  const clusters = [];
+  const byName = new Map();
+  let offset = 0;
+  for (const part of parts) {
+    const local = (part.clusters ?? []).map((c) => {
+      const key = `${c.label}\u0000${c.name}`;
+      let joined = byName.get(key);
+      if (joined === undefined) {
+        joined = clusters.length;
+        byName.set(key, joined);
+        clusters.push({ start: c.start, end: c.end, name: c.name, label: c.label, mentions: [] });
+      }
+      return joined;
+    });
+    part.entities.forEach((e, i) => {
+      e.cluster = local[e.cluster];
+      clusters[e.cluster].mentions.push(offset + i);
+    });
+    offset += part.entities.length;
+  }
+  return clusters;
 }
 
 /** A piece's result with its offsets moved by `by` (where the piece starts in the text). */
 function shift(part, by) {
   if (by === 0) return part;
-  for (const list of [part.blocks, part.sentences, part.entities]) {
+  for (const list of [part.blocks, part.sentences, part.entities, part.clusters ?? []]) {
     for (const r of list) {
       r.start += by;
       r.end += by;

@@ -40,10 +40,15 @@ export const state = {
   text: "",
   /** `{ blocks, sentences, entities }` as the API returns them, or null. */
   result: null,
-  /** Name-variant groups (groups.js), per label, sorted by count. */
+  /** The entity list: the result's clusters (`{ id, label, name, count,
+   * members }`, members as entity indices), per label, sorted by count. */
   groups: [],
   /** The <mark> of each entity (null for one that was not rendered). */
   marks: [],
+  /** The places of the shown result (places.js): `{ result, list, of,
+   * pending }`, `list` holding `{ place, key, mentions }` per distinct place
+   * and `of[i]` entity i's index in it (-1: none); null before they are asked for. */
+  places: null,
   /** Tokens, milliseconds (wall clock, from sending the first piece to the
    * last result) and workers used of the last run. */
   tokens: 0,
@@ -55,8 +60,13 @@ export const state = {
   // ---- display
   /** Labels switched off in the legend. */
   off: new Set(),
-  /** The group whose mentions are outlined, and per group the index of the
-   * mention scrolled to last. */
+  /** Whether places are asked for (the switch, `#places=1`), and whether a
+   * worker has loaded the gazetteer. */
+  placesOn: false,
+  gazetteerLoaded: false,
+  /** What is outlined in the article: `group:N` (the entity list) or
+   * `place:N` (a map marker), or null; and per key the index of the mention
+   * scrolled to last. */
   selectedGroup: null,
   groupCursor: new Map(),
 };

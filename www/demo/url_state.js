@@ -1,5 +1,5 @@
-// The URL hash keeps the chosen sample, the labels switched off and the two
-// switches: `#sample=webpage&off=CARDINAL,DATE&boilerplate=1&sentences=1`
+// The URL hash keeps the chosen sample, the labels switched off and the
+// three switches: `#sample=webpage&off=CARDINAL,DATE&boilerplate=1&sentences=1&places=1`
 // (`#sample` alone for own text).
 import { ui } from "./dom.js";
 import { SAMPLES } from "./samples.js";
@@ -13,6 +13,7 @@ export function readHash() {
   state.off = new Set(off ? off.split(",").filter((l) => /^[A-Z_]+$/.test(l)) : []);
   ui.showBoilerplate.checked = params.get("boilerplate") === "1";
   ui.showSentences.checked = params.get("sentences") === "1";
+  ui.showPlaces.checked = params.get("places") === "1";
   const sample = params.get("sample");
   return params.has("sample") ? (SAMPLES[sample] ? sample : null) : "news";
 }
@@ -24,5 +25,6 @@ export function writeHash() {
   if (state.off.size) params.set("off", [...state.off].join(","));
   if (ui.showBoilerplate.checked) params.set("boilerplate", "1");
   if (ui.showSentences.checked) params.set("sentences", "1");
+  if (ui.showPlaces.checked) params.set("places", "1");
   history.replaceState(null, "", `#${params.toString().replace(/sample=(&|$)/, "sample$1")}`);
 }

@@ -5,7 +5,7 @@
 // thread with `{ worker: false }`; the only module of the library that
 // imports the glue (`cargo xtask dist` checks it, and rewrites `./pkg/` to
 // `./`: in the package the built files sit beside it).
-import init, { Annotator } from "./pkg/newsmark.js";
+import init, { Annotator, Gazetteer } from "./pkg/newsmark.js";
 
 /** The files of the lite model, in the directory of the glue. */
 export const LITE_FILES = { module: "newsmark_core_bg.wasm", model: "ontonotes-lite.nmm" };
@@ -29,4 +29,14 @@ export async function loadLite(dir) {
  * embedded model) or "lite" ({@link loadLite} on the files beside the glue). */
 export function loadAnnotator(model) {
   return model === "lite" ? loadLite(new URL("./pkg/", import.meta.url)) : init().then(() => new Annotator());
+}
+
+/** Resolves with a `Gazetteer` read from the `.nmg` file at `url` (such as
+ * `places.nmg`, built beside the glue by `cargo xtask wasm`). The glue must
+ * be initialised first (load an annotator first). The file is large (6.9 MB,
+ * 3.8 MB gzipped): fetch it only when places are asked for. */
+export async function loadGazetteer(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${new URL(url).pathname.split("/").pop()}: HTTP ${response.status} ${response.statusText}`.trim());
+  return Gazetteer.fromBytes(new Uint8Array(await response.arrayBuffer()));
 }

@@ -1,11 +1,17 @@
 // The one message protocol between worker.js and the pool that drives it
 // (pool.js, used by the demo page's www/demo/run.js and by highlight.js):
 //
-//   to the worker:    { id, text, labels?, tokens? }  (labels: keep only these;
-//                                                      tokens: send the tokens back too)
+//   to the worker:    { id, text, labels?, tokens?, clusters? }  (labels: keep only these;
+//                                                      tokens: send the tokens back too;
+//                                                      clusters: group the entities too)
+//                     { id, type: "places", url, text, entities }  (resolve places: `entities`
+//                                                      from `packPlaceQuery`; the gazetteer is
+//                                                      read from `url` on the first such request)
 //   from the worker:  { type: "hello", labels, version }     once the model is loaded
 //                     { id, type: "result", packed, tokens, ms }  (tokens: how many)
-//                     { id, type: "error", message, trap }   (trap: the module must be recreated)
+//                     { id, type: "result", places, ms }     (for "places": see `resolvePlaces`)
+//                     { id, type: "error", message, trap }   (trap: the module must be recreated;
+//                                                      a gazetteer that does not load is no trap)
 //                     { type: "error", message, trap: true } (no id: the model did not load)
 //
 // The worker annotates each text whole, in one call; long texts are cut into
@@ -54,6 +60,15 @@ export function pack(result, labels) {
     packed.tokens = ranges(result.tokens);
     arrays.push(packed.tokens);
   }
+  if (result.clusters) {
+    // Each cluster's name, label and where its name is; its mentions are the
+    // entities whose `entityClusters` entry is its index.
+    packed.clusterNames = result.clusters.map((c) => c.name);
+    packed.clusterLabels = Uint8Array.from(result.clusters, (c) => labels.indexOf(c.label));
+    packed.clusterSpans = ranges(result.clusters);
+    packed.entityClusters = Uint32Array.from(result.entities, (e) => e.cluster);
+    arrays.push(packed.clusterLabels, packed.clusterSpans, packed.entityClusters);
+  }
   packed.buffers = arrays.map((a) => a.buffer);
   return packed;
 }
@@ -77,8 +92,24 @@ export function unpackEntities(p, text, wellFormed = false) {
     const end = p.entities[2 * i + 1];
     const label = p.labels[p.entityLabels[i]];
     entities[i] = text === undefined ? { start, end, label, score: p.scores[i] } : { start, end, label, text: slice(text, start, end), score: p.scores[i] };
+    if (p.entityClusters) entities[i].cluster = p.entityClusters[i];
   }
   return entities;
+}
+
+/** The clusters of a packed result as `annotate` returns them (`{ start,
+ * end, name, label, mentions }`), or undefined if it has none. */
+export function unpackClusters(p) {
+  if (!p.entityClusters) return undefined;
+  const clusters = p.clusterNames.map((name, c) => ({
+    start: p.clusterSpans[2 * c],
+    end: p.clusterSpans[2 * c + 1],
+    name,
+    label: p.labels[p.clusterLabels[c]],
+    mentions: [],
+  }));
+  p.entityClusters.forEach((c, i) => clusters[c].mentions.push(i));
+  return clusters;
 }
 
 /** A packed result back as `annotate` returns it: `{ blocks, sentences,
@@ -99,5 +130,64 @@ export function unpack(p, text, wellFormed = false) {
   const result = { blocks, sentences: pairs(p.sentences) };
   if (p.tokens) result.tokens = pairs(p.tokens);
   result.entities = unpackEntities(p, text, wellFormed);
+  const clusters = unpackClusters(p);
+  if (clusters) result.clusters = clusters;
   return result;
+}
+
+/** The labels whose entities the gazetteer reads: GPE, LOC and FAC are
+ * resolved, and NORP ("French") votes for its country (src/places.rs). */
+export const PLACE_LABELS = ["GPE", "LOC", "FAC", "NORP"];
+
+/** The `entities` of a "places" request: of `entities` (`annotate`'s, UTF-16
+ * offsets), those the gazetteer reads, as offsets and label indices, with
+ * `index`, each one's index in `entities`. */
+export function packPlaceQuery(entities) {
+  const index = [];
+  entities.forEach((e, i) => {
+    if (PLACE_LABELS.includes(e.label)) index.push(i);
+  });
+  const offsets = new Uint32Array(index.length * 2);
+  const labels = new Uint8Array(index.length);
+  index.forEach((i, k) => {
+    offsets[2 * k] = entities[i].start;
+    offsets[2 * k + 1] = entities[i].end;
+    labels[k] = PLACE_LABELS.indexOf(entities[i].label);
+  });
+  return { offsets, labels, index: Uint32Array.from(index) };
+}
+
+/** A place's key: its GeoNames id, or for the gazetteer's own regions
+ * (no id) its name and position. */
+export function placeKey(place) {
+  return place.id !== null ? `geonames:${place.id}` : `${place.name}@${place.lat},${place.lon}`;
+}
+
+/**
+ * In the worker: the places of a "places" request's entities (from
+ * `packPlaceQuery`) in `text`, by `gazetteer.resolve`: `{ at, list }`, where
+ * `list` holds each distinct place once (`{ id, name, country, lat, lon }`)
+ * and `at[k]` is the index in `list` of the k-th entity's place, or -1.
+ * `at` follows the query's entities; `query.index` maps them back.
+ */
+export function resolvePlaces(gazetteer, text, query) {
+  const n = query.labels.length;
+  const entities = new Array(n);
+  for (let k = 0; k < n; k++) {
+    entities[k] = { start: query.offsets[2 * k], end: query.offsets[2 * k + 1], label: PLACE_LABELS[query.labels[k]] };
+  }
+  const resolved = gazetteer.resolve(text, entities);
+  const at = new Int32Array(n).fill(-1);
+  const list = [];
+  const seen = new Map();
+  resolved.forEach((e, k) => {
+    if (!e.place) return;
+    const key = placeKey(e.place);
+    if (!seen.has(key)) {
+      seen.set(key, list.length);
+      list.push(e.place);
+    }
+    at[k] = seen.get(key);
+  });
+  return { at, list };
 }

@@ -4,8 +4,10 @@
 // in protocol.js. Each request's text is annotated whole, in one call; long
 // texts arrive already cut into pieces by the pool. A user cancels a run by
 // terminating the workers (new ones start when there is work again).
-import { loadAnnotator } from "./load.js";
-import { pack } from "./protocol.js";
+// A "places" request loads a gazetteer (once, from the URL it names) and
+// resolves the places of the entities it sends.
+import { loadAnnotator, loadGazetteer } from "./load.js";
+import { pack, resolvePlaces } from "./protocol.js";
 
 // `worker.js?model=lite`: the module without a model and the lite model
 // (both beside the glue), instead of the module with the default model.
@@ -16,8 +18,45 @@ ready.then(
   (e) => self.postMessage({ type: "error", message: `the model could not be loaded: ${e.message}`, trap: true }),
 );
 
+/** The gazetteer being loaded or loaded, by URL; forgotten if it fails, so
+ * a later request tries again. */
+let gazetteer = null;
+
+function gazetteerAt(url) {
+  if (gazetteer?.url !== url) {
+    const promise = ready.then(() => loadGazetteer(url));
+    gazetteer = { url, promise };
+    promise.catch(() => {
+      if (gazetteer?.promise === promise) gazetteer = null;
+    });
+  }
+  return gazetteer.promise;
+}
+
+async function places(id, { url, text, entities }) {
+  let g;
+  try {
+    g = await gazetteerAt(url);
+  } catch (e) {
+    // The annotator is fine: no trap, the worker stays.
+    self.postMessage({ id, type: "error", message: `the gazetteer could not be loaded: ${e.message}`, trap: false });
+    return;
+  }
+  const t0 = performance.now();
+  try {
+    const result = resolvePlaces(g, text, entities);
+    self.postMessage({ id, type: "result", places: result, ms: performance.now() - t0 }, [result.at.buffer]);
+  } catch (e) {
+    self.postMessage({ id, type: "error", message: e.message, trap: e instanceof WebAssembly.RuntimeError });
+  }
+}
+
 self.onmessage = async (event) => {
-  const { id, text, labels, tokens } = event.data;
+  if (event.data.type === "places") {
+    places(event.data.id, event.data);
+    return;
+  }
+  const { id, text, labels, tokens, clusters } = event.data;
   let annotator;
   try {
     annotator = await ready;
@@ -28,7 +67,10 @@ self.onmessage = async (event) => {
   const t0 = performance.now();
   try {
     // Tokens are always asked for, to count them; they are sent back only on request.
-    const result = annotator.annotate(text, labels ? { tokens: true, labels } : { tokens: true });
+    const options = { tokens: true };
+    if (labels) options.labels = labels;
+    if (clusters) options.clusters = true;
+    const result = annotator.annotate(text, options);
     const count = result.tokens.length;
     if (!tokens) delete result.tokens;
     const packed = pack(result, annotator.labels().map((l) => l.name));

@@ -42,6 +42,8 @@ pub fn demo(args: &DemoArgs) -> Result {
         install::for_build()?;
         build_wasm()?;
     }
+    // Cheap, and keeps the map's files in step with node_modules/ even with --no-build.
+    copy_map_vendor()?;
     let www = root().join("www");
     serve::serve(&www, port, Some("/demo/"), |addr| {
         println!(
@@ -147,10 +149,95 @@ pub fn build_wasm() -> Result {
             file_size(&module)
         );
     }
-    // The lite model beside them, fetched by `highlight(root, { model: "lite" })`.
-    std::fs::copy(root().join("models").join(LITE_MODEL), pkg.join(LITE_MODEL))
-        .map_err(|e| format!("cannot copy models/{LITE_MODEL} to www/lib/pkg: {e}"))?;
+    // The lite model beside them, fetched by `highlight(root, { model: "lite" })`,
+    // and the gazetteer, fetched by the demo page's workers only when places
+    // are asked for (6.9 MB, 3.8 MB gzipped).
+    for name in [LITE_MODEL, GAZETTEER] {
+        std::fs::copy(root().join("models").join(name), pkg.join(name))
+            .map_err(|e| format!("cannot copy models/{name} to www/lib/pkg: {e}"))?;
+    }
+    copy_map_vendor()?;
     check_loads_in_node()
+}
+
+/// The gazetteer (GeoNames places), in `models/` and copied beside the wasm
+/// modules for the demo page; not part of the npm package.
+pub const GAZETTEER: &str = "places.nmg";
+
+/// The demo page's map: its third-party files copied from `node_modules/`
+/// (npm `world-atlas`, `d3-geo` with its `d3-array`, `topojson-client`,
+/// pinned in `package.json`) into `www/demo/vendor/`, which git ignores, so
+/// the page imports them by relative path with no bundler and no import map
+/// (the page's CSP forbids inline scripts, and so inline import maps).
+/// `d3-geo.js`'s one import of `d3-array` becomes `./d3-array.js`;
+/// topojson-client's ES module sources import only one another.
+pub fn copy_map_vendor() -> Result {
+    let modules = root().join("node_modules");
+    let out = root().join("www/demo/vendor");
+    if !modules.join("d3-geo/package.json").exists() {
+        return Err(
+            "node_modules/d3-geo is missing: run `npm ci` (`cargo xtask wasm` does)".into(),
+        );
+    }
+    if out.exists() {
+        std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear www/demo/vendor/: {e}"))?;
+    }
+    util::create_dir_all(out.join("topojson-client"))?;
+    let copy = |from: &str, to: &str| -> Result {
+        std::fs::copy(modules.join(from), out.join(to))
+            .map(|_| ())
+            .map_err(|e| format!("cannot copy node_modules/{from} to www/demo/vendor/: {e}").into())
+    };
+    copy("d3-array/dist/d3-array.mjs", "d3-array.js")?;
+    copy("world-atlas/countries-110m.json", "countries-110m.json")?;
+    for (package, license) in [
+        ("d3-array", "LICENSE"),
+        ("d3-geo", "LICENSE"),
+        ("topojson-client", "LICENSE"),
+        ("world-atlas", "LICENSE"),
+    ] {
+        copy(
+            &format!("{package}/{license}"),
+            &format!("LICENSE-{package}"),
+        )?;
+    }
+    let geo = util::read_to_string(modules.join("d3-geo/dist/d3-geo.mjs"))?;
+    let import = "from 'd3-array';";
+    if geo.matches(import).count() != 1 || geo.matches(" from '").count() != 1 {
+        return Err(format!(
+            "node_modules/d3-geo/dist/d3-geo.mjs: expected exactly one import, `{import}`"
+        )
+        .into());
+    }
+    util::write(
+        out.join("d3-geo.js"),
+        geo.replace(import, "from './d3-array.js';"),
+    )?;
+    let src = modules.join("topojson-client/src");
+    for entry in
+        std::fs::read_dir(&src).map_err(|e| format!("cannot list {}: {e}", src.display()))?
+    {
+        let path = entry?.path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        if !name.ends_with(".js") {
+            continue;
+        }
+        let source = util::read_to_string(&path)?;
+        // Every import and re-export must be relative ("./x.js"): a bare
+        // name would not resolve in the browser.
+        if source.contains("from '")
+            || source
+                .lines()
+                .any(|l| l.contains("from \"") && !l.contains("from \"./"))
+        {
+            return Err(format!("{}: an import that is not relative", path.display()).into());
+        }
+        util::write(out.join("topojson-client").join(name), source)?;
+    }
+    Ok(())
 }
 
 /// The lite model's file, in `models/` and shipped beside the wasm modules.
