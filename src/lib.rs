@@ -19,7 +19,8 @@
 //! - [`Annotator`]: segmentation and entities in one call; [`segment`]:
 //!   segmentation alone, without a model.
 //! - [`Document`] and its parts ([`Block`], [`BlockKind`],
-//!   [`BoilerplateReason`], [`Entity`]); [`Segmentation`].
+//!   [`BoilerplateReason`], [`Entity`]), with the entities' clusters
+//!   ([`Document::clusters`], [`Cluster`]); [`Segmentation`].
 //! - [`Gazetteer`]: the [`Place`] each place name of a document names, from
 //!   a GeoNames gazetteer file (`models/places.nmg`, loaded only when asked
 //!   for; [`GazetteerError`] when it does not load).
@@ -38,6 +39,7 @@
 #![warn(missing_docs)]
 
 mod annotator;
+mod cluster;
 mod document;
 mod kernels;
 mod model;
@@ -61,7 +63,7 @@ pub mod places_internals {
 }
 
 pub use annotator::{AnnotateError, Annotator, MAX_INPUT_BYTES};
-pub use document::{Block, BlockKind, BoilerplateReason, Document, Entity};
+pub use document::{Block, BlockKind, BoilerplateReason, Cluster, Document, Entity};
 pub use model::ModelError;
 pub use places::{Gazetteer, GazetteerError, Place};
 pub use segment::{segment, Segmentation};

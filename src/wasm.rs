@@ -4,6 +4,8 @@
 //! It exports a class `Annotator` and two functions, `segment` and
 //! `version`. Results are plain JS objects whose offsets are **UTF-16 code
 //! units**, so `text.slice(e.start, e.end) === e.text` holds in JavaScript.
+//! With `clusters: true`, `annotate` adds the entities' clusters
+//! ([`crate::Document::clusters`]) and each entity's cluster index.
 //! Text with lone surrogates arrives here with each one replaced by U+FFFD,
 //! which is also one UTF-16 unit long, so the offsets still index the
 //! caller's original string.
@@ -45,6 +47,21 @@ export interface AnnotatedEntity extends TextRange {
   text: string;
   /** The probability the model gives this exact span with this label, in [0, 1]. */
   score: number;
+  /** With `clusters: true`: the index of the entity's cluster in `Annotation.clusters`. */
+  cluster?: number;
+}
+
+/**
+ * Entities that name the same person, organisation, place or other thing (with
+ * `clusters: true`). `name` is its fullest mention without a leading "the" or a
+ * possessive, and `start`/`end` say where that name is.
+ */
+export interface AnnotatedCluster extends TextRange {
+  name: string;
+  /** The most frequent label of its mentions. */
+  label: string;
+  /** Its mentions: indices into `entities`, in text order. */
+  mentions: number[];
 }
 
 /** The result of `annotate` (and of `segment`, whose `entities` is always empty). */
@@ -54,6 +71,8 @@ export interface Annotation {
   /** Present when `tokens: true` was asked for (always present from `segment`). */
   tokens?: TextRange[];
   entities: AnnotatedEntity[];
+  /** Present when `clusters: true` was asked for: every entity is in exactly one, in order of first mention. */
+  clusters?: AnnotatedCluster[];
 }
 
 /** Options of `Annotator.annotate`. Unknown keys are an error. */
@@ -62,6 +81,9 @@ export interface AnnotateOptions {
   labels?: string[];
   /** Include the tokens in the result (default false). */
   tokens?: boolean;
+  /** Group the entities into clusters of the same thing: adds `clusters` and each entity's `cluster`
+   * (default false). Clusters are made from all the entities, before `labels` filters them. */
+  clusters?: boolean;
 }
 
 /** A label the model emits, with what it means. */
@@ -124,8 +146,8 @@ impl WasmAnnotator {
             .map_err(|e| JsError::new(&format!("Annotator.fromBytes: {e}")))
     }
 
-    /// `annotate(text, options?)`: blocks, sentences, (tokens,) entities, with
-    /// UTF-16 offsets into `text`.
+    /// `annotate(text, options?)`: blocks, sentences, (tokens,) entities,
+    /// (clusters,) with UTF-16 offsets into `text`.
     pub fn annotate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
@@ -140,8 +162,11 @@ impl WasmAnnotator {
         // block at a time, in bounded memory.
         let doc = self.inner.annotate_keeping(&text, options.tokens);
         let mut out = Output::from_document(&text, &doc, options.tokens);
+        if options.clusters {
+            out.add_clusters(&text, &doc);
+        }
         if let Some(keep) = &options.labels {
-            out.entities.retain(|e| keep.contains(&e.label));
+            out.retain_labels(keep);
         }
         to_js(&out)
     }
@@ -235,13 +260,14 @@ fn to_js<T: Serialize, R: JsCast>(value: &T) -> Result<R, JsError> {
 }
 
 /// The keys `annotate` accepts in its options object.
-const OPTION_NAMES: &[&str] = &["labels", "tokens"];
+const OPTION_NAMES: &[&str] = &["labels", "tokens", "clusters"];
 
 /// The options of `annotate`, as the caller wrote them.
 #[derive(Deserialize, Default)]
 struct RawOptions {
     labels: Option<Vec<String>>,
     tokens: Option<bool>,
+    clusters: Option<bool>,
 }
 
 /// The options of `annotate`, checked.
@@ -250,6 +276,8 @@ struct Options {
     labels: Option<Vec<&'static str>>,
     /// Include the tokens.
     tokens: bool,
+    /// Include the clusters.
+    clusters: bool,
 }
 
 impl Options {
@@ -301,6 +329,7 @@ impl Options {
         Ok(Options {
             labels,
             tokens: raw.tokens.unwrap_or(false),
+            clusters: raw.clusters.unwrap_or(false),
         })
     }
 }
@@ -328,6 +357,17 @@ struct EntityOut<'t> {
     label: &'static str,
     text: &'t str,
     score: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster: Option<u32>,
+}
+
+#[derive(Serialize)]
+struct ClusterOut<'t> {
+    start: u32,
+    end: u32,
+    name: &'t str,
+    label: &'static str,
+    mentions: Vec<u32>,
 }
 
 #[derive(Serialize)]
@@ -344,6 +384,14 @@ struct Output<'t> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<Vec<RangeOut>>,
     entities: Vec<EntityOut<'t>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    clusters: Option<Vec<ClusterOut<'t>>>,
+}
+
+/// An index or offset as a JS number (those of a 32-bit module's memory
+/// always fit).
+fn js_index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 impl<'t> Output<'t> {
@@ -369,12 +417,84 @@ impl<'t> Output<'t> {
             text: e.span.slice(text),
             // Four decimals: enough for display, and no float noise like 0.8999999761.
             score: (f64::from(e.score) * 1e4).round() / 1e4,
+            cluster: None,
         };
         Output {
             blocks: doc.blocks.iter().map(block).collect(),
             sentences: doc.sentences.iter().map(range).collect(),
             tokens: with_tokens.then(|| doc.tokens.iter().map(range).collect()),
             entities: doc.entities.iter().map(entity).collect(),
+            clusters: None,
+        }
+    }
+
+    /// Adds the clusters of `doc`'s entities (all of them: `entities` must
+    /// not be filtered yet) and each entity's cluster index.
+    fn add_clusters(&mut self, text: &'t str, doc: &Document) {
+        let clusters = doc.clusters(text);
+        let map = OffsetMap::new(text, Unit::Utf16);
+        let mut out = Vec::with_capacity(clusters.len());
+        for (c, cluster) in clusters.into_iter().enumerate() {
+            for &m in &cluster.mentions {
+                if let Some(e) = self.entities.get_mut(m) {
+                    e.cluster = Some(js_index(c));
+                }
+            }
+            let (start, end) = map.convert_span(cluster.name);
+            out.push(ClusterOut {
+                start: js_index(start),
+                end: js_index(end),
+                name: cluster.name.slice(text),
+                label: cluster.label,
+                mentions: cluster.mentions.into_iter().map(js_index).collect(),
+            });
+        }
+        self.clusters = Some(out);
+    }
+
+    /// Keeps only the entities whose label is in `keep`. With clusters, the
+    /// mentions are renumbered, a cluster left without mentions goes and
+    /// the others are renumbered (each keeps its name and label).
+    fn retain_labels(&mut self, keep: &[&'static str]) {
+        let Some(clusters) = &mut self.clusters else {
+            self.entities.retain(|e| keep.contains(&e.label));
+            return;
+        };
+        // The new index of each entity kept.
+        let mut kept = 0;
+        let new_index: Vec<Option<u32>> = self
+            .entities
+            .iter()
+            .map(|e| {
+                keep.contains(&e.label).then(|| {
+                    kept += 1;
+                    js_index(kept - 1)
+                })
+            })
+            .collect();
+        let mut new_cluster = vec![None; clusters.len()];
+        let mut next = 0;
+        for (c, cluster) in clusters.iter_mut().enumerate() {
+            cluster
+                .mentions
+                .retain_mut(|m| match new_index.get(*m as usize).copied().flatten() {
+                    Some(i) => {
+                        *m = i;
+                        true
+                    }
+                    None => false,
+                });
+            if !cluster.mentions.is_empty() {
+                new_cluster[c] = Some(next);
+                next += 1;
+            }
+        }
+        clusters.retain(|c| !c.mentions.is_empty());
+        self.entities.retain(|e| keep.contains(&e.label));
+        for e in &mut self.entities {
+            e.cluster = e
+                .cluster
+                .and_then(|c| new_cluster.get(c as usize).copied().flatten());
         }
     }
 }
@@ -554,5 +674,78 @@ mod tests {
     #[wasm_bindgen_test]
     fn kernels_match_the_plain_product_on_random_shapes() {
         crate::kernels::check_random_shapes(7, 300);
+    }
+}
+
+/// The JS-shaped result without JS: clusters and the `labels` filter.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod native_tests {
+    use super::*;
+
+    fn entity(text: &str, name: &str, nth: usize, label: &'static str) -> Entity {
+        let start = text.match_indices(name).nth(nth).expect("in the text").0;
+        Entity {
+            span: Span::new(start, start + name.len()),
+            label,
+            score: 0.9,
+        }
+    }
+
+    #[test]
+    fn clusters_survive_the_labels_filter_renumbered_in_utf16() {
+        let text = "😀 Ines Okafor met Tallis Motors on Monday. Okafor said Tallis would hire.";
+        let doc = Document {
+            entities: vec![
+                entity(text, "Ines Okafor", 0, "PERSON"),
+                entity(text, "Tallis Motors", 0, "ORG"),
+                entity(text, "Monday", 0, "DATE"),
+                entity(text, "Okafor", 1, "PERSON"),
+                entity(text, "Tallis", 1, "ORG"),
+            ],
+            ..Document::default()
+        };
+        let mut out = Output::from_document(text, &doc, false);
+        out.add_clusters(text, &doc);
+        let clusters = out.clusters.as_ref().unwrap();
+        let mentions: Vec<&[u32]> = clusters.iter().map(|c| c.mentions.as_slice()).collect();
+        assert_eq!(mentions, [&[0, 3][..], &[1, 4], &[2]]);
+        let cluster: Vec<Option<u32>> = out.entities.iter().map(|e| e.cluster).collect();
+        assert_eq!(cluster, [Some(0), Some(1), Some(2), Some(0), Some(1)]);
+        // UTF-16: the emoji is two units, its bytes four.
+        assert_eq!((clusters[0].start, clusters[0].end), (3, 14));
+        assert_eq!(clusters[0].name, "Ines Okafor");
+
+        out.retain_labels(&["ORG", "DATE"]);
+        let clusters = out.clusters.as_ref().unwrap();
+        let mentions: Vec<&[u32]> = clusters.iter().map(|c| c.mentions.as_slice()).collect();
+        assert_eq!(mentions, [&[0, 2][..], &[1]]);
+        assert_eq!(clusters[0].label, "ORG");
+        let kept: Vec<(&str, Option<u32>)> =
+            out.entities.iter().map(|e| (e.text, e.cluster)).collect();
+        assert_eq!(
+            kept,
+            [
+                ("Tallis Motors", Some(0)),
+                ("Monday", Some(1)),
+                ("Tallis", Some(0))
+            ]
+        );
+    }
+
+    #[test]
+    fn without_clusters_the_labels_filter_is_as_before() {
+        let text = "Ines Okafor met Tallis Motors.";
+        let doc = Document {
+            entities: vec![
+                entity(text, "Ines Okafor", 0, "PERSON"),
+                entity(text, "Tallis Motors", 0, "ORG"),
+            ],
+            ..Document::default()
+        };
+        let mut out = Output::from_document(text, &doc, false);
+        out.retain_labels(&["ORG"]);
+        assert!(out.clusters.is_none());
+        assert_eq!(out.entities.len(), 1);
+        assert_eq!(out.entities[0].cluster, None);
     }
 }

@@ -15,7 +15,7 @@
 mod invariants;
 
 use invariants::{check_document, check_utf16_against};
-use newsmark::{AnnotateError, Annotator, Document, MAX_INPUT_BYTES};
+use newsmark::{AnnotateError, Annotator, Cluster, Document, Entity, MAX_INPUT_BYTES};
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 use std::path::PathBuf;
@@ -53,6 +53,12 @@ fn annotate_checked(text: &str) -> Document {
     if let Err(why) = check_document(text, &doc, a.labels()) {
         panic!("{why}\nin the annotation of {}", preview(text));
     }
+    let clusters = check_clusters(text, &doc);
+    assert!(
+        doc.clusters(text) == clusters,
+        "a second call gave other clusters for {}",
+        preview(text)
+    );
     assert!(
         a.annotate(text) == doc,
         "a second call gave a different result for {}",
@@ -64,6 +70,41 @@ fn annotate_checked(text: &str) -> Document {
         preview(text)
     );
     doc
+}
+
+/// Checks the clusters of `doc`: every entity in exactly one, clusters in
+/// order of their first mention with their mentions in order, each named
+/// by a piece of one of its mentions and labelled by one of their labels.
+/// Returns them.
+fn check_clusters(text: &str, doc: &Document) -> Vec<Cluster> {
+    let clusters = doc.clusters(text);
+    let mut seen = vec![0; doc.entities.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        let why = format!(
+            "cluster {c} {cluster:?} in the annotation of {}",
+            preview(text)
+        );
+        assert!(!cluster.mentions.is_empty(), "{why}");
+        assert!(cluster.mentions.windows(2).all(|w| w[0] < w[1]), "{why}");
+        for &m in &cluster.mentions {
+            seen[m] += 1;
+        }
+        let mentions: Vec<&Entity> = cluster.mentions.iter().map(|&m| &doc.entities[m]).collect();
+        assert!(
+            mentions.iter().any(|e| e.span.contains(&cluster.name)),
+            "the name lies in a mention: {why}"
+        );
+        assert!(!cluster.name.slice(text).is_empty(), "{why}");
+        assert!(mentions.iter().any(|e| e.label == cluster.label), "{why}");
+    }
+    assert!(
+        seen.iter().all(|&n| n == 1),
+        "every entity in one cluster: {clusters:?}"
+    );
+    assert!(clusters
+        .windows(2)
+        .all(|w| w[0].mentions[0] < w[1].mentions[0]));
+    clusters
 }
 
 /// The text for a failure message (cut when long).
@@ -356,6 +397,7 @@ fn annotate_large_checked(text: &str) -> Document {
     if let Err(why) = check_document(text, &doc, a.labels()) {
         panic!("{why}\nin the annotation of {}", preview(text));
     }
+    check_clusters(text, &doc);
     eprintln!(
         "{:>9} bytes, {:>7} tokens, {:>6} entities: {:>6.2} s for {}",
         text.len(),
@@ -519,6 +561,50 @@ fn time_and_memory_of_large_texts() {
         );
         if let Err(why) = check_document(&text, &doc, a.labels()) {
             panic!("{why}");
+        }
+    }
+}
+
+/// Two companies written with a slash between them, and apart: they stay
+/// two clusters, and the slashed pair joins neither.
+#[test]
+fn names_joined_by_a_slash_are_two_clusters() {
+    let text = "Shares of Korvex and Danlo fell on Monday after the Baltic Trade Office \
+                fined both phone makers. Korvex/Danlo handsets have been banned since May. \
+                Korvex said it would appeal, and a Danlo spokeswoman declined to comment. \
+                Analysts said Korvex would recover faster than Danlo.";
+    let doc = annotate_checked(text);
+    let clusters = check_clusters(text, &doc);
+    let cluster_of = |name: &str| -> Vec<usize> {
+        let mut found: Vec<usize> = clusters
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.mentions
+                    .iter()
+                    .any(|&m| doc.entities[m].span.slice(text) == name)
+            })
+            .map(|(i, _)| i)
+            .collect();
+        found.dedup();
+        found
+    };
+    let shown: Vec<(&str, &str)> = doc
+        .entities
+        .iter()
+        .map(|e| (e.span.slice(text), e.label))
+        .collect();
+    let (korvex, danlo) = (cluster_of("Korvex"), cluster_of("Danlo"));
+    assert_eq!(korvex.len(), 1, "{shown:?} {clusters:?}");
+    assert_eq!(danlo.len(), 1, "{shown:?} {clusters:?}");
+    assert_ne!(korvex, danlo, "{shown:?} {clusters:?}");
+    for c in [korvex[0], danlo[0]] {
+        for &m in &clusters[c].mentions {
+            let mention = doc.entities[m].span.slice(text);
+            assert!(
+                mention == "Korvex" || mention == "Danlo",
+                "{mention:?} in {clusters:?}"
+            );
         }
     }
 }

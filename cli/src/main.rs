@@ -35,7 +35,8 @@ enum Command {
     /// Annotate documents and write one JSON record per document to stdout.
     ///
     /// Each record is {"id", "blocks": [[start, end, kind, reason]],
-    /// "sentences": [[start, end]], "entities": [[start, end, label, score]]}.
+    /// "sentences": [[start, end]], "entities": [[start, end, label, score,
+    /// cluster]], "clusters": [[start, end, label, [entity, ...]]]}.
     /// Inputs that fail are reported on stderr with file and line and left
     /// out; the exit status is then 1.
     Annotate(AnnotateArgs),

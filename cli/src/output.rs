@@ -32,9 +32,13 @@ impl Converter<'_> {
 /// The record of one document, one line of JSON without its line break:
 ///
 /// `{"id":ID,"blocks":[[start,end,kind,reason],...],"sentences":[[start,end],...],
-/// "entities":[[start,end,label,score],...]}`, plus `"tokens":[[start,end],...]`
-/// when `tokens` is set. `reason` is `null` except for boilerplate blocks;
-/// scores are rounded to 3 decimals.
+/// "entities":[[start,end,label,score,cluster],...],
+/// "clusters":[[start,end,label,[entity,...]],...]}`, plus
+/// `"tokens":[[start,end],...]` when `tokens` is set. `reason` is `null`
+/// except for boilerplate blocks; scores are rounded to 3 decimals. Each
+/// entity's `cluster` indexes `clusters` ([`Document::clusters`]), whose
+/// `start, end` locate the cluster's name and whose last element lists its
+/// entities (indices into `entities`).
 pub fn record(
     id: &serde_json::Value,
     text: &str,
@@ -69,12 +73,36 @@ pub fn record(
         out.push_str(",\"tokens\":");
         spans(&mut out, &conv, &doc.tokens);
     }
+    let clusters = doc.clusters(text);
+    let mut cluster_of = vec![0; doc.entities.len()];
+    for (c, cluster) in clusters.iter().enumerate() {
+        for &m in &cluster.mentions {
+            if let Some(slot) = cluster_of.get_mut(m) {
+                *slot = c;
+            }
+        }
+    }
     out.push_str(",\"entities\":[");
     for (i, entity) in doc.entities.iter().enumerate() {
         let (s, e) = conv.span(entity.span);
         let sep = if i == 0 { "" } else { "," };
         let score = (f64::from(entity.score) * 1000.0).round() / 1000.0;
-        let _ = write!(out, "{sep}[{s},{e},\"{}\",{score}]", entity.label);
+        let _ = write!(
+            out,
+            "{sep}[{s},{e},\"{}\",{score},{}]",
+            entity.label, cluster_of[i]
+        );
+    }
+    out.push_str("],\"clusters\":[");
+    for (i, cluster) in clusters.iter().enumerate() {
+        let (s, e) = conv.span(cluster.name);
+        let sep = if i == 0 { "" } else { "," };
+        let _ = write!(out, "{sep}[{s},{e},\"{}\",[", cluster.label);
+        for (k, m) in cluster.mentions.iter().enumerate() {
+            let sep = if k == 0 { "" } else { "," };
+            let _ = write!(out, "{sep}{m}");
+        }
+        out.push_str("]]");
     }
     out.push_str("]}");
     out

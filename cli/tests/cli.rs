@@ -536,3 +536,44 @@ fn ontonotes_dev_entities_match_predict_ner() {
     }
     assert!(total > 0);
 }
+
+#[test]
+fn clusters_are_the_librarys_in_code_points() {
+    // An emoji first, so that code points, UTF-16 units and bytes differ.
+    let text = "😀 Marta Oyelaran opened a bakery in Tallinn. Oyelaran said the \
+                bakery would hire ten people, and Ms. Oyelaran thanked Tallinn.";
+    let annotator = Annotator::new();
+    let doc = annotator.annotate(text);
+    let want = doc.clusters(text);
+    assert!(
+        want.iter().any(|c| c.mentions.len() >= 2),
+        "the test needs a cluster of two mentions: {want:?}"
+    );
+    let out = run(&["annotate", "--quiet"], text.as_bytes());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rec = &records(&out)[0];
+    let clusters = rec["clusters"].as_array().unwrap();
+    assert_eq!(clusters.len(), want.len());
+    let chars: Vec<char> = text.chars().collect();
+    for (c, (got, want)) in clusters.iter().zip(&want).enumerate() {
+        let (s, e) = (
+            got[0].as_u64().unwrap() as usize,
+            got[1].as_u64().unwrap() as usize,
+        );
+        let name: String = chars[s..e].iter().collect();
+        assert_eq!(name, want.name.slice(text));
+        assert_eq!(got[2], want.label);
+        let mentions: Vec<usize> = got[3]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_u64().unwrap() as usize)
+            .collect();
+        assert_eq!(mentions, want.mentions);
+        // Each entity names its cluster.
+        for m in mentions {
+            assert_eq!(rec["entities"][m][4].as_u64(), Some(c as u64), "{rec}");
+        }
+    }
+    assert_eq!(entities(rec), library_entities(&annotator, text));
+}

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tasks::clusters::ClusterArgs;
 use tasks::gazetteer::GazetteerArgs;
 use tasks::ner::eval::NerArgs;
 use tasks::ner::TrainArgs;
@@ -89,6 +90,8 @@ enum PredictWhat {
     Sentences(PredictArgs),
     /// Boilerplate: {"id", "keep": [bool per line]}.
     Boilerplate(PredictArgs),
+    /// Entity clusters: {"id", "clusters": [[[start, end], ...], ...]}.
+    Clusters(ClusterArgs),
 }
 
 fn main() -> ExitCode {
@@ -141,6 +144,9 @@ fn main() -> ExitCode {
         Task::Predict {
             what: PredictWhat::Boilerplate(a),
         } => tasks::segment::predict_boilerplate(a),
+        Task::Predict {
+            what: PredictWhat::Clusters(a),
+        } => tasks::clusters::predict(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

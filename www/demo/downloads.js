@@ -1,7 +1,8 @@
 // The page's three download formats (JSON, Web Annotation, standalone HTML),
 // built without ever parsing article text as HTML.
 
-/** The API's result with the text it indexes: `text.slice(e.start, e.end) === e.text`. */
+/** The API's result with the text it indexes: `text.slice(e.start, e.end) === e.text`
+ * (its `clusters` and each entity's `cluster` too, when the result has them). */
 export function toJson(text, result, version) {
   return JSON.stringify({ newsmark: version, units: "utf-16", text, ...result }, null, 2);
 }
@@ -32,7 +33,10 @@ const after = (text, at, n) => Array.from(text.slice(at, at + 2 * n)).slice(0, n
  * W3C Web Annotation (JSON-LD): an AnnotationPage with one Annotation per
  * entity. Each target has a TextQuoteSelector (exact, prefix, suffix) and a
  * TextPositionSelector whose start/end count Unicode code points, as the
- * Web Annotation model defines them (not UTF-16 units).
+ * Web Annotation model defines them (not UTF-16 units). When the result has
+ * clusters, each entity names its cluster (`nm:cluster`) and each cluster is
+ * one more Annotation, motivated "linking", whose targets are its entities'
+ * annotations and whose body is its name.
  */
 export function toWebAnnotation(text, result, source, labelNames) {
   const cps = codePointOffsets(text, result.entities.flatMap((e) => [e.start, e.end]));
@@ -47,6 +51,7 @@ export function toWebAnnotation(text, result, source, labelNames) {
       ...(labelNames.get(e.label) ? { description: labelNames.get(e.label) } : {}),
     },
     "nm:score": e.score,
+    ...(e.cluster !== undefined ? { "nm:cluster": `${source}#cluster-${e.cluster + 1}` } : {}),
     target: {
       source,
       selector: [
@@ -55,6 +60,15 @@ export function toWebAnnotation(text, result, source, labelNames) {
       ],
     },
   }));
+  for (const [c, cluster] of (result.clusters ?? []).entries()) {
+    items.push({
+      id: `${source}#cluster-${c + 1}`,
+      type: "Annotation",
+      motivation: "linking",
+      body: { type: "TextualBody", purpose: "identifying", value: cluster.name, "nm:label": cluster.label },
+      target: cluster.mentions.map((i) => `${source}#entity-${i + 1}`),
+    });
+  }
   return JSON.stringify(
     {
       "@context": ["http://www.w3.org/ns/anno.jsonld", { nm: "urn:newsmark:" }],

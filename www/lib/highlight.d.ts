@@ -62,7 +62,8 @@ export const POOL_FROM: number;
 export function highlight(root: Element, options?: HighlightOptions & { mode?: "mark" }): Promise<MarkHandle>;
 export function highlight(root: Element, options: HighlightOptions & { mode: "highlight" }): Promise<HighlightHandle>;
 
-export interface AnnotateManyOptions extends AnnotateOptions {
+/** `annotate`'s options but `clusters`, which the workers do not send back yet. */
+export interface AnnotateManyOptions extends Omit<AnnotateOptions, "clusters"> {
   /** How many workers may run at once for this call (1 to 16). Default: one per core but one, at least 1, at most 4. */
   workers?: number;
   /** The model the workers load (see `HighlightOptions.model`). Default "default". */

@@ -1,5 +1,6 @@
 //! The tasks of the `newsmark-train` binary.
 
+pub mod clusters;
 pub mod gazetteer;
 pub mod ner;
 pub mod places;
