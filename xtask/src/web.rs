@@ -16,6 +16,21 @@ fn pkg_dir() -> PathBuf {
     root().join("www/lib/pkg")
 }
 
+/// With `no_build`, checks that `www/lib/pkg/` is built; else installs what
+/// is missing and builds it.
+fn built_or_build(no_build: bool) -> Result {
+    if !no_build {
+        install::for_build()?;
+        return build_wasm();
+    }
+    if !pkg_dir().join("newsmark.js").exists() {
+        return Err(
+            "www/lib/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
+        );
+    }
+    Ok(())
+}
+
 /// The flags of `cargo xtask demo`.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
@@ -32,16 +47,7 @@ pub struct DemoArgs {
 /// a free port), where `/` redirects to the page, `/demo/`.
 pub fn demo(args: &DemoArgs) -> Result {
     let port = args.port;
-    if args.no_build {
-        if !pkg_dir().join("newsmark.js").exists() {
-            return Err(
-                "www/lib/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
-            );
-        }
-    } else {
-        install::for_build()?;
-        build_wasm()?;
-    }
+    built_or_build(args.no_build)?;
     // Cheap, and keeps the map's files in step with node_modules/ even with --no-build.
     copy_map_vendor()?;
     let www = root().join("www");
@@ -295,16 +301,7 @@ pub struct DistArgs {
 /// from `./` instead of `./pkg/`; then `npm pack --dry-run` must accept it and
 /// list every file.
 pub fn dist(args: &DistArgs) -> Result {
-    if args.no_build {
-        if !pkg_dir().join("newsmark.js").exists() {
-            return Err(
-                "www/lib/pkg/ is not built: run `cargo xtask wasm` (or drop --no-build)".into(),
-            );
-        }
-    } else {
-        install::for_build()?;
-        build_wasm()?;
-    }
+    built_or_build(args.no_build)?;
     let (lib, out) = (root().join("www/lib"), root().join("dist"));
     if out.exists() {
         std::fs::remove_dir_all(&out).map_err(|e| format!("cannot clear dist/: {e}"))?;
