@@ -359,8 +359,15 @@ pub fn read_corpus(path: &Path, limit: Option<usize>) -> Result<Vec<Doc>, Corpus
         let chars = text.chars().count();
         let tok_cp = f.ranges("tokens", chars, "code points of `text`")?;
         let tokens = spans_from_offsets(&text, Unit::CodePoint, &tok_cp);
-        let sentences = f
-            .ranges("sentences", tokens.len(), "tokens")?
+        // The webnews set gives no sentences: its `sentences` is one span of
+        // code points over the whole text, read as one sentence of all tokens.
+        let whole_text = matches!(&f.value["sentences"], serde_json::Value::Array(s)
+            if s.len() == 1 && s[0] == serde_json::json!([0, chars]) && chars > tokens.len());
+        let sentence_ranges = match whole_text {
+            true if !tokens.is_empty() => vec![(0, tokens.len())],
+            _ => f.ranges("sentences", tokens.len(), "tokens")?,
+        };
+        let sentences = sentence_ranges
             .into_iter()
             .enumerate()
             .map(|(i, (a, b))| {
