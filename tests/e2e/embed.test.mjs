@@ -273,15 +273,56 @@ async function openBig() {
 
 const summary = (name, r) => `${name}: ${r.entities} entities, ${r.drawn} drawn, ${r.ms} ms, longest task ${Math.max(0, ...r.long)} ms (${r.long.length} long tasks)`;
 
-// The machine running the tests may be shared: a task can be stretched past
-// 50 ms by other processes taking the CPU. So each worker-mode measurement
-// gets up to three fresh pages, and passes if one of them had no task over
-// BIG_LIMIT_MS, the 50 ms that makes a task long. (Before highlight() drew at
-// most DRAWN_PER_FRAME marks between frames, the frames rendering its marks
-// reached 50-120 ms under load, see DESIGN.md.) Work done on the main thread
-// (worker: false: about a second in one task) fails all three.
-const BIG_LIMIT_MS = 50;
+/**
+ * The ~300 KB article annotated with worker: false (the work highlight()
+ * keeps off the main thread, about a second in one task on an idle machine),
+ * measured once and shared by the tests below: the summary, the worker's
+ * summary on the same page, and a check that both found the same entities.
+ */
+let onThreadRun;
+function measureOnThread() {
+  onThreadRun ??= (async () => {
+    const { page, check } = await openBig();
+    const html = await page.$eval("#big", (el) => el.innerHTML);
+    const inWorker = await timedHighlight(page, "#big", {});
+    await page.evaluate(() => window.handle.remove());
+    // Load the model on this thread first: the continuation after its compilation
+    // runs as a V8 task, which the long-task observer does not see.
+    await page.evaluate(() => window.nm.highlight(document.querySelector("article.story"), { worker: false }).then((h) => h.remove()));
+    const onThread = await timedHighlight(page, "#big", { worker: false });
+    await page.evaluate(() => window.handle.remove());
+    assert.equal(await page.$eval("#big", (el) => el.innerHTML), html);
+    console.log(summary("worker: false, mark mode", onThread));
+    await check();
+    await page.close();
+    return { onThread, inWorker };
+  })();
+  return onThreadRun;
+}
+
+test("a ~300 KB article with worker: false: the same entities, annotated on the main thread", async () => {
+  const { onThread, inWorker } = await measureOnThread();
+  assert.equal(onThread.worker, false);
+  assert.equal(onThread.entities, inWorker.entities, "the same entities on this thread");
+  assert.equal(onThread.drawn, inWorker.drawn);
+  assert.ok(Math.max(...onThread.long) >= 200, `annotating on the main thread is one long task: ${JSON.stringify(onThread.long)}`);
+});
+
+// The machines running the tests are shared and not alike: when other
+// processes take the CPU, every task of the page stretches (the frames that
+// lay out a few hundred new marks take about 25 ms on an idle 2-core
+// machine, and 50-70 ms while a training job holds both cores). So the bar
+// is a ratio within one run: the longest main-thread task while highlight()
+// works in the worker must stay under 1/20 of the same article annotated on
+// the main thread (worker: false, measured just before on the same machine),
+// and never needs to go under LONG_TASK_MS, the Long Tasks API's 50 ms. Each
+// mode gets up to three fresh pages and passes if one of them stays under.
+// Drawing all the marks in one task (205-340 ms for this article, loaded) or
+// annotating on the main thread fails it.
+const LONG_TASK_MS = 50;
 test("a ~300 KB article: no long task during highlight() in either mode; remove() restores it exactly", async () => {
+  const { onThread } = await measureOnThread();
+  const limit = Math.max(LONG_TASK_MS, Math.max(...onThread.long) / 20);
   for (const [name, options] of [["mark mode", {}], ["highlight mode", { mode: "highlight", labels: ["PERSON", "GPE", "ORG"] }]]) {
     const tries = [];
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -300,34 +341,15 @@ test("a ~300 KB article: no long task during highlight() in either mode; remove(
       assert.equal(await page.evaluate(() => CSS.highlights.size), 0);
       await check();
       await page.close();
-      console.log(`${size.chars} characters in ${size.blocks} blocks; ${summary(`worker, ${name}`, r)}`);
+      console.log(`${size.chars} characters in ${size.blocks} blocks; ${summary(`worker, ${name}`, r)}; bar ${Math.round(limit)} ms`);
       assert.equal(r.worker, true);
       assert.ok(r.entities > 1000 && r.drawn >= r.entities * 0.9, JSON.stringify(r));
       tries.push(r);
-      if (r.long.length === 0) break;
+      if (Math.max(0, ...r.long) < limit) break;
     }
     const best = Math.min(...tries.map((t) => Math.max(0, ...t.long)));
-    assert.ok(best < BIG_LIMIT_MS, `no task over ${BIG_LIMIT_MS} ms while highlight() runs, in any of ${tries.length} tries: ${JSON.stringify(tries.map((t) => t.long))} (started at, resolved at: ${JSON.stringify(tries.map((t) => t.at))})`);
+    assert.ok(best < limit, `no task over ${Math.round(limit)} ms (1/20 of annotating on the main thread, at least ${LONG_TASK_MS}) while highlight() runs, in any of ${tries.length} tries: ${JSON.stringify(tries.map((t) => t.long))} (started at, resolved at: ${JSON.stringify(tries.map((t) => t.at))})`);
   }
-});
-
-test("a ~300 KB article with worker: false: the same entities, annotated on the main thread", async () => {
-  const { page, check } = await openBig();
-  const html = await page.$eval("#big", (el) => el.innerHTML);
-  const inWorker = await timedHighlight(page, "#big", {});
-  await page.evaluate(() => window.handle.remove());
-  // Load the model on this thread first: the continuation after its compilation
-  // runs as a V8 task, which the long-task observer does not see.
-  await page.evaluate(() => window.nm.highlight(document.querySelector("article.story"), { worker: false }).then((h) => h.remove()));
-  const onThread = await timedHighlight(page, "#big", { worker: false });
-  await page.evaluate(() => window.handle.remove());
-  assert.equal(await page.$eval("#big", (el) => el.innerHTML), html);
-  console.log(summary("worker: false, mark mode", onThread));
-  assert.equal(onThread.worker, false);
-  assert.equal(onThread.entities, inWorker.entities, "the same entities on this thread");
-  assert.equal(onThread.drawn, inWorker.drawn);
-  await check();
-  await page.close();
 });
 
 test("a page whose CSP forbids workers: highlight() falls back to this thread and says so", async () => {
