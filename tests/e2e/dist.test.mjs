@@ -1,5 +1,5 @@
 // `cargo xtask dist`: the npm package folder is complete, npm accepts it,
-// and the packaged module loads and annotates.
+// and the packaged module loads and annotates, and finds its gazetteer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -41,6 +41,12 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
     assert.doesNotMatch(readFileSync(join(DIST, name), "utf8"), /"\.\/pkg\//, name);
   }
   assert.match(readFileSync(join(DIST, "highlight.d.ts"), "utf8"), /export function highlight\(/);
+  assert.match(readFileSync(join(DIST, "highlight.d.ts"), "utf8"), /export function loadGazetteer\(url\?: string \| URL\): Promise<Gazetteer>;/);
+  // The gazetteer ships beside the lite model, and the licence says whose data it is.
+  assert.ok(manifest.files.includes("places.nmg"));
+  assert.equal(manifest.exports["./places.nmg"], "./places.nmg");
+  assert.deepEqual(readFileSync(join(DIST, "places.nmg")), readFileSync(join(ROOT, "models/places.nmg")));
+  assert.equal(manifest.license, "(MIT OR Apache-2.0) AND CC-BY-4.0");
 
   const nm = await import(pathToFileURL(join(DIST, manifest.exports["."].default)).href);
   nm.initSync({ module: readFileSync(join(DIST, "newsmark_bg.wasm")) });
@@ -108,6 +114,28 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
     for (const l of lite) assert.deepEqual(l.marks, liteTexts, JSON.stringify(lite));
     assert.ok(workers.some((u) => u.endsWith("/worker.js?model=lite")), JSON.stringify(workers));
     await assert.rejects(tab.evaluate(async () => (await import("/highlight.js")).highlight(document.body, { model: "tiny" })), /highlight: model must be "default" or "lite", got "tiny"/);
+
+    // loadGazetteer() on a fresh page: it initialises the glue (the default
+    // module) and fetches places.nmg beside it; the page's own Annotator
+    // shares that glue. A missing file rejects with a clear message.
+    const fresh = await browser.newPage();
+    const fetched = [];
+    fresh.on("request", (req) => fetched.push(new URL(req.url()).pathname));
+    await fresh.goto(`http://127.0.0.1:${server.address().port}/`);
+    const placed = await fresh.evaluate(async () => {
+      const { loadGazetteer } = await import("/highlight.js");
+      const { Annotator } = await import("/newsmark.js");
+      const gazetteer = await loadGazetteer();
+      const text = "Peggy Alvarez flew from Paris to Ohio on Monday.";
+      const places = gazetteer.resolve(text, new Annotator().annotate(text).entities).filter((e) => e.place);
+      const missing = await loadGazetteer("/nowhere/places.nmg").then(() => null, (e) => e.message);
+      return { places: places.map((e) => `${e.text}:${e.place.country}`), size: gazetteer.size, missing };
+    });
+    assert.deepEqual(placed.places, ["Paris:FR", "Ohio:US"], JSON.stringify(placed));
+    assert.ok(placed.size > 100_000, JSON.stringify(placed));
+    assert.match(placed.missing, /^loadGazetteer: places\.nmg: HTTP 404 Not Found \(from \/nowhere\/places\.nmg\)$/);
+    assert.equal(fetched.filter((p) => p === "/places.nmg").length, 1, JSON.stringify(fetched));
+    assert.ok(fetched.includes("/newsmark_bg.wasm"), JSON.stringify(fetched));
   } finally {
     await browser.close();
     server.close();

@@ -383,11 +383,11 @@ test("a page whose CSP forbids workers: highlight() falls back to this thread an
   await page.close();
 });
 
-test("annotateMany: one result per text, each equal to annotate's, on two workers; bad input and closePool() reject with clear errors", async () => {
+test("annotateMany: one result per text, each equal to annotate's (with tokens, labels, clusters), on two workers; bad input and closePool() reject with clear errors", async () => {
   const { page, workers, check } = await openEmbed();
   const texts = [
     "😀 “Quoted” — Angela Merkel met Emmanuel Macron in Paris on Monday.",
-    "A lone \uD800 surrogate beside Peggy Alvarez of Tallis Motors, and \uDC00 another.",
+    "A lone \uD800 surrogate beside Peggy Alvarez of Tallis Motors, and \uDC00 another. Ms. Alvarez said Tallis would stay.",
     "",
     // Longer than the page's pieces: annotateMany gives it to one worker whole.
     STORY.join("\n\n").repeat(60),
@@ -398,7 +398,13 @@ test("annotateMany: one result per text, each equal to annotate's, on two worker
     await init();
     const annotator = new Annotator();
     const out = {};
-    for (const [name, options] of [["default", undefined], ["tokens and labels", { tokens: true, labels: ["PERSON", "GPE", "MONEY"] }]]) {
+    for (const [name, options] of [
+      ["default", undefined],
+      ["tokens and labels", { tokens: true, labels: ["PERSON", "GPE", "MONEY"] }],
+      ["clusters", { clusters: true }],
+      // Clusters are made before labels filter the entities; mentions renumbered.
+      ["clusters, labels and tokens", { clusters: true, labels: ["PERSON", "ORG"], tokens: true }],
+    ]) {
       const many = await window.nm.annotateMany(texts, { ...options, workers: 2 });
       const one = texts.map((t) => annotator.annotate(t, options));
       // JSON.stringify escapes lone surrogates, so the comparison sees them exactly.
@@ -414,12 +420,22 @@ test("annotateMany: one result per text, each equal to annotate's, on two worker
   }
   assert.ok(JSON.parse(r.default.one)[3].entities.length > 100);
   assert.ok(JSON.parse(r["tokens and labels"].one)[0].tokens.length > 10);
+  // The clusters came back: every result has them, and some group several mentions.
+  for (const name of ["clusters", "clusters, labels and tokens"]) {
+    const results = JSON.parse(r[name].many);
+    assert.ok(results.every((x) => Array.isArray(x.clusters) && x.entities.every((e) => Number.isInteger(e.cluster))), name);
+    const alvarez = results[1].clusters.find((c) => c.name === "Peggy Alvarez");
+    assert.ok(alvarez?.mentions.length === 2, `${name}: ${JSON.stringify(results[1].clusters)}`);
+    assert.ok(results[3].clusters.some((c) => c.mentions.length > 60), name);
+  }
+  assert.equal(JSON.parse(r.default.many)[0].clusters, undefined, "no clusters unless asked for");
   assert.equal(workers.length, 2, `two workers: ${workers}`);
 
   const reject = (code) => page.evaluate(code).then(() => null, (e) => e.message);
   assert.match(await reject(() => window.nm.annotateMany("text")), /annotateMany: texts must be an array of strings, got string/);
   assert.match(await reject(() => window.nm.annotateMany(["a", 7])), /annotateMany: texts\[1\] must be a string, got number/);
-  assert.match(await reject(() => window.nm.annotateMany(["a"], { tokenz: true })), /annotateMany: unknown option "tokenz" \(options: labels, tokens, workers, model\)/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { tokenz: true })), /annotateMany: unknown option "tokenz" \(options: labels, tokens, clusters, workers, model\)/);
+  assert.match(await reject(() => window.nm.annotateMany(["a"], { clusters: "yes" })), /annotateMany: clusters must be true or false, got "yes"/);
   assert.match(await reject(() => window.nm.annotateMany(["a"], { workers: 99 })), /annotateMany: workers must be a whole number from 1 to 16, got 99/);
   assert.match(await reject(() => window.nm.annotateMany(["a"], { labels: ["NOPE"] })), /annotateMany: options.labels: unknown label "NOPE" \(this model's labels: PERSON, /);
   // closePool() stops a call still running; the next call starts new workers.

@@ -1,6 +1,7 @@
 // The built package www/lib/pkg (web target) in Node via initSync: offsets are
 // UTF-16 code units, so text.slice(start, end) is the token or entity text,
-// also after emoji, curly quotes and a lone surrogate.
+// also after emoji, curly quotes and a lone surrogate; load.js' loadGazetteer
+// finds places.nmg beside the glue and says clearly when it cannot load it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -56,4 +57,36 @@ test("Annotator: text.slice(e.start, e.end) === e.text for every entity", () => 
   const only = annotator.annotate(TEXT, { labels: [label] }).entities;
   assert.deepEqual(only, r.entities.filter((e) => e.label === label));
   annotator.free();
+});
+
+test("loadGazetteer (load.js): places.nmg beside the glue, resolved; a failed fetch or a bad file rejects naming the call, the file and the URL", async (t) => {
+  const { loadGazetteer } = await import(pathToFileURL(join(ROOT, "www/lib/load.js")).href);
+  // Node's fetch reads no file: URLs: a stand-in serves www/lib/pkg/ and records what was asked for.
+  const asked = [];
+  const serve = async (url) => {
+    asked.push(String(url));
+    const path = new URL(url).pathname;
+    if (path.endsWith("/offline.nmg")) throw new TypeError("Failed to fetch");
+    if (path.endsWith("/missing.nmg")) return new Response("not here", { status: 404, statusText: "Not Found" });
+    if (path.endsWith("/bad.nmg")) return new Response(new Uint8Array([1, 2, 3]));
+    return new Response(readFileSync(join(PKG, path.split("/").pop())));
+  };
+  t.mock.method(globalThis, "fetch", serve);
+  const gazetteer = await loadGazetteer();
+  assert.deepEqual(asked, [pathToFileURL(join(PKG, "places.nmg")).href], "the file beside the glue");
+  assert.ok(gazetteer.size > 100_000, `${gazetteer.size} places`);
+  const text = "Angela Merkel met Emmanuel Macron in Paris on Monday.";
+  const annotator = new nm.Annotator();
+  const placed = gazetteer.resolve(text, annotator.annotate(text).entities);
+  annotator.free();
+  assert.equal(placed.find((e) => e.text === "Paris")?.place?.country, "FR", JSON.stringify(placed));
+  gazetteer.free();
+
+  const base = "https://example.com/newsmark/";
+  await assert.rejects(loadGazetteer(new URL("missing.nmg", base)), { message: `loadGazetteer: missing.nmg: HTTP 404 Not Found (from ${base}missing.nmg)` });
+  await assert.rejects(loadGazetteer(`${base}offline.nmg`), { message: `loadGazetteer: offline.nmg: Failed to fetch (from ${base}offline.nmg)` });
+  await assert.rejects(loadGazetteer(`${base}bad.nmg`), { message: /^loadGazetteer: Gazetteer\.fromBytes: not a newsmark gazetteer.* \(from https:\/\/example\.com\/newsmark\/bad\.nmg\)$/ });
+  // Without the stand-in, Node's own fetch refuses the file: URL; the message says what to do instead.
+  t.mock.restoreAll();
+  await assert.rejects(loadGazetteer(), { message: /^loadGazetteer: places\.nmg: .*\(from file:.*\/places\.nmg; Node's fetch reads no file: URL, use Gazetteer\.fromBytes\(readFileSync\(path\)\) there\)$/ });
 });

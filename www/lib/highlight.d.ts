@@ -1,5 +1,5 @@
-// Types of newsmark's embedding API (highlight.js): highlight(), annotateMany(), closePool().
-import type { Annotator, AnnotatedEntity, Annotation, AnnotateOptions } from "./newsmark.js";
+// Types of newsmark's embedding API (highlight.js): highlight(), annotateMany(), closePool(), loadGazetteer().
+import type { Annotator, AnnotatedEntity, Annotation, AnnotateOptions, Gazetteer } from "./newsmark.js";
 
 /** Elements whose text highlight() never annotates (besides editable elements). */
 export const DEFAULT_SKIP: readonly string[];
@@ -62,8 +62,8 @@ export const POOL_FROM: number;
 export function highlight(root: Element, options?: HighlightOptions & { mode?: "mark" }): Promise<MarkHandle>;
 export function highlight(root: Element, options: HighlightOptions & { mode: "highlight" }): Promise<HighlightHandle>;
 
-/** `annotate`'s options but `clusters`, which the workers do not send back yet. */
-export interface AnnotateManyOptions extends Omit<AnnotateOptions, "clusters"> {
+/** `annotate`'s options (`labels`, `tokens`, `clusters`), and the pool's. */
+export interface AnnotateManyOptions extends AnnotateOptions {
   /** How many workers may run at once for this call (1 to 16). Default: one per core but one, at least 1, at most 4. */
   workers?: number;
   /** The model the workers load (see `HighlightOptions.model`). Default "default". */
@@ -78,3 +78,11 @@ export function annotateMany(texts: string[], options?: AnnotateManyOptions): Pr
 
 /** Terminates the workers of `highlight()` and `annotateMany()`; calls still running reject. The next call starts new ones. */
 export function closePool(): void;
+
+/** Loads the places gazetteer (GeoNames data, CC BY 4.0: credit GeoNames where the places are shown) from `url`, by
+ * default `places.nmg` beside newsmark.js (6.9 MB, 3.8 MB gzipped: load it once, when places are wanted); resolve an
+ * annotation's places with `gazetteer.resolve(text, entities)`. Initialises the glue with the default module if nothing
+ * initialised it yet. Rejects with an `Error` whose message starts with `loadGazetteer:` and names the file, what went
+ * wrong (`HTTP 404 Not Found`, the network's error, a corrupt file) and the URL. Needs `fetch` of that URL: in Node, use
+ * `Gazetteer.fromBytes(readFileSync(...))`. */
+export function loadGazetteer(url?: string | URL): Promise<Gazetteer>;

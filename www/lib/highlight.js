@@ -9,11 +9,14 @@
 // of a few milliseconds with a turn of the event loop between them.
 //
 // annotateMany() annotates many texts on the same pool of workers, one text
-// per worker at a time; closePool() terminates the workers.
+// per worker at a time; closePool() terminates the workers. loadGazetteer()
+// (from load.js) loads the places gazetteer shipped beside the glue.
 import { isBlock } from "./blocks.js";
 import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
 import { spawnWorker, unpack, unpackEntities } from "./protocol.js";
 import { loadAnnotator } from "./load.js";
+
+export { loadGazetteer } from "./load.js";
 
 /** Elements whose text is never annotated. `pre` is included: it mostly
  * holds code or preformatted data, not prose. */
@@ -483,7 +486,7 @@ function checkWorkers(call, workers) {
   return workers;
 }
 
-const MANY_OPTIONS = ["labels", "tokens", "workers", "model"];
+const MANY_OPTIONS = ["labels", "tokens", "clusters", "workers", "model"];
 
 /** What a value is, for error messages: "number", "null", "array", ... */
 function kind(value) {
@@ -496,10 +499,11 @@ function kind(value) {
  * text, in order, each exactly what `new Annotator().annotate(text, options)`
  * returns (every text is annotated whole, in one call).
  *
- * Options: those of `annotate` (`labels`, `tokens`), and `workers` (how many
- * workers may run at once for this call; default: one per core but one, at
- * least 1, at most 4). Workers start when there is work for them and stay
- * until closePool().
+ * Options: those of `annotate` (`labels`, `tokens`, `clusters`: the workers
+ * send the clusters back packed, as they do for the demo page), `workers`
+ * (how many workers may run at once for this call; default: one per core
+ * but one, at least 1, at most 4) and `model`. Workers start when there is
+ * work for them and stay until closePool().
  *
  * Rejects with an `Error` whose message starts with `annotateMany:` for bad
  * input (naming the valid options), when no worker can be started (no Web
@@ -517,8 +521,10 @@ export async function annotateMany(texts, options = {}) {
   for (const key of Object.keys(options ?? {})) {
     if (!MANY_OPTIONS.includes(key)) throw new Error(`annotateMany: unknown option ${JSON.stringify(key)} (options: ${MANY_OPTIONS.join(", ")})`);
   }
-  const { labels, tokens } = options ?? {};
-  if (tokens !== undefined && typeof tokens !== "boolean") throw new Error(`annotateMany: tokens must be true or false, got ${JSON.stringify(tokens)}`);
+  const { labels, tokens, clusters } = options ?? {};
+  for (const [name, value] of [["tokens", tokens], ["clusters", clusters]]) {
+    if (value !== undefined && typeof value !== "boolean") throw new Error(`annotateMany: ${name} must be true or false, got ${JSON.stringify(value)}`);
+  }
   if (labels !== undefined && !(Array.isArray(labels) && labels.every((l) => typeof l === "string"))) {
     throw new Error(`annotateMany: labels must be an array of label names, got ${kind(labels)}`);
   }
@@ -544,6 +550,7 @@ export async function annotateMany(texts, options = {}) {
     const m = { text };
     if (labels) m.labels = labels;
     if (tokens) m.tokens = true;
+    if (clusters) m.clusters = true;
     return m;
   };
   let results;

@@ -6,7 +6,7 @@
 // terminating the workers (new ones start when there is work again).
 // A "places" request loads a gazetteer (once, from the URL it names) and
 // resolves the places of the entities it sends.
-import { loadAnnotator, loadGazetteer } from "./load.js";
+import { loadAnnotator, readGazetteer } from "./load.js";
 import { pack, resolvePlaces } from "./protocol.js";
 
 // `worker.js?model=lite`: the module without a model and the lite model
@@ -24,7 +24,7 @@ let gazetteer = null;
 
 function gazetteerAt(url) {
   if (gazetteer?.url !== url) {
-    const promise = ready.then(() => loadGazetteer(url));
+    const promise = ready.then(() => readGazetteer(url));
     gazetteer = { url, promise };
     promise.catch(() => {
       if (gazetteer?.promise === promise) gazetteer = null;

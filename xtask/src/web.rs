@@ -156,8 +156,8 @@ pub fn build_wasm() -> Result {
         );
     }
     // The lite model beside them, fetched by `highlight(root, { model: "lite" })`,
-    // and the gazetteer, fetched by the demo page's workers only when places
-    // are asked for (6.9 MB, 3.8 MB gzipped).
+    // and the gazetteer, fetched only when places are asked for (by the demo
+    // page's workers, or a page's `loadGazetteer()`; 6.9 MB, 3.8 MB gzipped).
     for name in [LITE_MODEL, GAZETTEER] {
         std::fs::copy(root().join("models").join(name), pkg.join(name))
             .map_err(|e| format!("cannot copy models/{name} to www/lib/pkg: {e}"))?;
@@ -166,8 +166,9 @@ pub fn build_wasm() -> Result {
     check_loads_in_node()
 }
 
-/// The gazetteer (GeoNames places), in `models/` and copied beside the wasm
-/// modules for the demo page; not part of the npm package.
+/// The gazetteer (GeoNames places, CC BY 4.0), in `models/` and copied beside
+/// the wasm modules, for the demo page and in the npm package (where
+/// `loadGazetteer()` of `highlight.js` finds it).
 pub const GAZETTEER: &str = "places.nmg";
 
 /// The demo page's map: its third-party files copied from `node_modules/`
@@ -294,12 +295,12 @@ pub struct DistArgs {
 
 /// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
 /// `newsmark`, version from `Cargo.toml`): the built files of `www/lib/pkg/`
-/// (the two wasm modules, their JS glue and types, the lite model) and every
-/// file of `www/lib/`, the library's sources (`highlight.js` with
-/// `annotateMany`, its hand-written `.d.ts`, default CSS, the modules it
-/// imports and the workers it starts, the README), with the glue imported
-/// from `./` instead of `./pkg/`; then `npm pack --dry-run` must accept it and
-/// list every file.
+/// (the two wasm modules, their JS glue and types, the lite model, the
+/// gazetteer) and every file of `www/lib/`, the library's sources
+/// (`highlight.js` with `annotateMany` and `loadGazetteer`, its hand-written
+/// `.d.ts`, default CSS, the modules it imports and the workers it starts,
+/// the README), with the glue imported from `./` instead of `./pkg/`; then
+/// `npm pack --dry-run` must accept it and list every file.
 pub fn dist(args: &DistArgs) -> Result {
     built_or_build(args.no_build)?;
     let (lib, out) = (root().join("www/lib"), root().join("dist"));
@@ -320,6 +321,7 @@ pub fn dist(args: &DistArgs) -> Result {
         "newsmark_bg.wasm.d.ts",
         "newsmark_core_bg.wasm",
         LITE_MODEL,
+        GAZETTEER,
     ];
     for name in BUILT {
         copy(pkg_dir().join(name), name)?;
@@ -391,7 +393,7 @@ pub fn dist(args: &DistArgs) -> Result {
   "name": "newsmark",
   "version": "{version}",
   "description": "Named entities and boilerplate detection for news text, in WebAssembly, in the browser",
-  "license": "MIT OR Apache-2.0",
+  "license": "(MIT OR Apache-2.0) AND CC-BY-4.0",
   "type": "module",
   "main": "./newsmark.js",
   "types": "./newsmark.d.ts",
@@ -403,6 +405,7 @@ pub fn dist(args: &DistArgs) -> Result {
     "./newsmark_bg.wasm": "./newsmark_bg.wasm",
     "./newsmark_core_bg.wasm": "./newsmark_core_bg.wasm",
     "./{LITE_MODEL}": "./{LITE_MODEL}",
+    "./{GAZETTEER}": "./{GAZETTEER}",
     "./package.json": "./package.json"
   }},
   "files": [{files}],
