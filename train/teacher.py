@@ -9,14 +9,17 @@ src/ner/decode.rs) reads the words' scores. Its tag marginals are what the
 student learns from (`train.py --soft`).
 
   teacher.py train --work DIR --train A.jsonl --dev B.jsonl [--minutes M] [--resume]
-  teacher.py eval  --work DIR --data C.jsonl [--out PRED.jsonl]
-  teacher.py label --work DIR --words W.jsonl --out MARG.npy
+  teacher.py eval  (--work DIR | --weights T.npz) --data C.jsonl [--out PRED.jsonl]
+  teacher.py label (--work DIR | --weights T.npz) --words W.jsonl --out MARG.npy
+  teacher.py pack  --work DIR --out T.npz
 
 Corpora are the shared JSONL (text, tokens, entities; offsets in code points).
 `label` reads one JSON list of words per line (a document) and writes their
 tag marginals, one row per word in order, as float16 [n, tags]. Checkpoints go
 to DIR/ckpt.pkl (the latest step, to resume) and DIR/best.pkl (the best dev
-F1); they stay out of the repository.
+F1); they stay out of the repository. `pack` writes the best weights as
+float16 with their labels and settings (about 45 MB): the file committed under
+models/, from which `eval` and `label` work with no training run on the machine.
 """
 import argparse, json, os, pickle, sys, time, unicodedata
 
@@ -439,8 +442,36 @@ def load_best(work):
     return jax.tree_util.tree_map(jnp.asarray, st["params"]), st["labels"], st
 
 
-def cmd_eval(a):
+META = "__meta__"
+
+
+def cmd_pack(a):
     params, labels, st = load_best(a.work)
+    meta = {"labels": [str(l) for l in labels], "step": int(st["step"]), "dev_f1": float(st["dev_f1"]),
+            "settings": {k: v for k, v in st["settings"].items() if isinstance(v, (str, int, float, bool))}}
+    arrays = {k: np.asarray(v, dtype=np.float16) for k, v in params.items()}
+    assert META not in arrays
+    tmp = a.out + ".tmp.npz"
+    np.savez(tmp, **arrays, **{META: np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)})
+    os.replace(tmp, a.out)
+    print(f"{a.out}: {len(arrays)} arrays, {os.path.getsize(a.out)} bytes (step {st['step']}, dev F1 {st['dev_f1'] * 100:.2f})")
+
+
+def load_teacher(a):
+    """The weights `eval` and `label` use: a packed file (--weights) or the run's best.pkl (--work)."""
+    if not a.weights:
+        return load_best(a.work)
+    try:
+        z = np.load(a.weights)
+        meta = json.loads(bytes(z[META]).decode())
+        params = {k: jnp.asarray(z[k].astype(np.float32)) for k in z.files if k != META}
+    except (OSError, ValueError, KeyError) as e:
+        sys.exit(f"teacher.py: {a.weights} is not a packed teacher (teacher.py pack): {e}")
+    return params, meta["labels"], meta
+
+
+def cmd_eval(a):
+    params, labels, st = load_teacher(a)
     fns = make_fns(1 + 4 * len(labels))
     docs = read_corpus(a.data, labels, limit=a.limit)
     t0 = time.time()
@@ -457,7 +488,7 @@ def cmd_eval(a):
 
 
 def cmd_label(a):
-    params, labels, _ = load_best(a.work)
+    params, labels, _ = load_teacher(a)
     fns = make_fns(1 + 4 * len(labels))
     docs = [json.loads(l) for l in open(a.words)]
     t0 = time.time()
@@ -490,16 +521,21 @@ def main():
     t.add_argument("--save-every", type=int, default=400, help="steps between checkpoints")
     t.add_argument("--seed", type=int, default=0)
     e = sub.add_parser("eval")
-    e.add_argument("--work", required=True)
     e.add_argument("--data", required=True)
     e.add_argument("--limit", type=int, default=0)
     e.add_argument("--out")
     l = sub.add_parser("label")
-    l.add_argument("--work", required=True)
     l.add_argument("--words", required=True)
     l.add_argument("--out", required=True)
+    for p in (e, l):
+        w = p.add_mutually_exclusive_group(required=True)
+        w.add_argument("--work", help="a training run's directory (its best.pkl)")
+        w.add_argument("--weights", help="a packed teacher (teacher.py pack)")
+    k = sub.add_parser("pack")
+    k.add_argument("--work", required=True)
+    k.add_argument("--out", required=True)
     a = ap.parse_args()
-    {"train": cmd_train, "eval": cmd_eval, "label": cmd_label}[a.cmd](a)
+    {"train": cmd_train, "eval": cmd_eval, "label": cmd_label, "pack": cmd_pack}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -257,17 +257,23 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
             "unlabelled",
         )?;
     }
-    // With case-changed copies, the teachers learn from the documents as
-    // written (their own feature directory) and read each copy's original:
+    // With case-changed copies, the teachers read each copy's original (the
+    // view's words for the transformer, its features for the CNN teachers):
     // the model learns the changed text from what they make of the cased.
+    // The CNN teachers also learn from the documents as written, in a
+    // feature directory of their own.
     let teacher_features = if recipe.has_teachers() && !s.teacher_view.is_empty() {
-        let dir = work.join("teacher-features");
-        util::create_dir_all(&dir)?;
         let tf = &inputs.teacher_featurizer;
-        extract(&s.docs[..originals], tf, &inputs.labels, &dir, "train")?;
-        extract(&inputs.dev_docs, tf, &inputs.labels, &dir, "dev")?;
         extract(&s.teacher_view, tf, &inputs.labels, &work, "teacher-view")?;
-        Some(dir)
+        if recipe.teachers.as_ref().is_some_and(|t| t.count > 0) {
+            let dir = work.join("teacher-features");
+            util::create_dir_all(&dir)?;
+            extract(&s.docs[..originals], tf, &inputs.labels, &dir, "train")?;
+            extract(&inputs.dev_docs, tf, &inputs.labels, &dir, "dev")?;
+            Some(dir)
+        } else {
+            None
+        }
     } else {
         remove_stream(&work, "teacher-view")?;
         None

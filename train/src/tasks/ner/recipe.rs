@@ -93,6 +93,10 @@ pub struct Transformer {
     pub trainer: toml::Table,
     /// Its share of the teachers' marginals beside the CNN teachers' average.
     pub weight: Option<f64>,
+    /// The trained teacher, packed and committed (`teacher.py pack`; a path
+    /// from the repository's root): the marginals come from it, and no
+    /// teacher is trained.
+    pub weights: Option<PathBuf>,
 }
 
 impl Recipe {

@@ -52,7 +52,7 @@ pub fn train(recipe: &Recipe, features: Option<&Path>, resume: bool) -> Result<V
 }
 
 /// Trains the transformer teacher (or resumes it; a finished run returns at
-/// once) and writes its tag marginals for the streams the model learns from
+/// once), or takes the recipe's packed one, and writes its tag marginals for the streams the model learns from
 /// into `<work>/transformer/` (`train.npy` for the training stream, read as
 /// the teachers read it, `unlabelled.npy`, `dev.npy`); returns that
 /// directory. Marginals already written for the same words and checkpoint
@@ -61,35 +61,33 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
     let Some(t) = &recipe.transformer else {
         return Ok(None);
     };
-    let dir = recipe.transformer_dir();
-    let corpus = util::shared().join("data").join(&recipe.corpus);
-    let mut cmd = Command::new(python::python());
-    cmd.arg(util::root().join("train/teacher.py"))
-        .arg("train")
-        .arg("--work")
-        .arg(&dir)
-        .arg("--train")
-        .arg(corpus.join("train.jsonl"))
-        .arg("--dev")
-        .arg(corpus.join("dev.jsonl"))
-        .arg("--resume")
-        .args(super::recipe::trainer_args(&t.trainer)?);
-    if recipe.corpus == "conll2003" {
-        cmd.arg("--conll");
-    }
-    util::run(&mut cmd)?;
-    let log = util::read_to_string(dir.join("log.txt"))?;
-    if !log.lines().rev().any(|l| l.ends_with("; finished")) {
-        return Err(format!(
-            "the transformer teacher in {} has not finished its epochs: run again (it resumes)",
-            dir.display()
-        )
-        .into());
-    }
+    // The teacher's weights: the committed pack, or a run trained (resumed) here.
+    let (flag, weights) = match &t.weights {
+        Some(path) => {
+            let path = util::root().join(path);
+            if !path.exists() {
+                return Err(format!(
+                    "`transformer.weights`: {} does not exist (`train/teacher.py pack` writes it)",
+                    path.display()
+                )
+                .into());
+            }
+            ("--weights", path)
+        }
+        None => {
+            let dir = recipe.transformer_dir();
+            train_transformer(recipe, t, &dir)?;
+            ("--work", dir)
+        }
+    };
     let work = recipe.work();
     let out = work.join("transformer");
     util::create_dir_all(&out)?;
-    let checkpoint = std::fs::metadata(dir.join("best.pkl"))?;
+    let checkpoint = std::fs::metadata(if flag == "--work" {
+        weights.join("best.pkl")
+    } else {
+        weights.clone()
+    })?;
     let view = if work.join("teacher-view.words.jsonl").exists() {
         "teacher-view"
     } else {
@@ -127,8 +125,8 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
             Command::new(python::python())
                 .arg(util::root().join("train/teacher.py"))
                 .arg("label")
-                .arg("--work")
-                .arg(&dir)
+                .arg(flag)
+                .arg(&weights)
                 .arg("--words")
                 .arg(&words)
                 .arg("--out")
@@ -137,4 +135,34 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
         util::write(stamp, key)?;
     }
     Ok(Some(out))
+}
+
+/// Trains the transformer teacher in `dir` (or resumes it; a finished run
+/// returns at once).
+fn train_transformer(recipe: &Recipe, t: &super::recipe::Transformer, dir: &Path) -> Result {
+    let corpus = util::shared().join("data").join(&recipe.corpus);
+    let mut cmd = Command::new(python::python());
+    cmd.arg(util::root().join("train/teacher.py"))
+        .arg("train")
+        .arg("--work")
+        .arg(dir)
+        .arg("--train")
+        .arg(corpus.join("train.jsonl"))
+        .arg("--dev")
+        .arg(corpus.join("dev.jsonl"))
+        .arg("--resume")
+        .args(super::recipe::trainer_args(&t.trainer)?);
+    if recipe.corpus == "conll2003" {
+        cmd.arg("--conll");
+    }
+    util::run(&mut cmd)?;
+    let log = util::read_to_string(dir.join("log.txt"))?;
+    if !log.lines().rev().any(|l| l.ends_with("; finished")) {
+        return Err(format!(
+            "the transformer teacher in {} has not finished its epochs: run again (it resumes)",
+            dir.display()
+        )
+        .into());
+    }
+    Ok(())
 }
