@@ -3,28 +3,18 @@
 // annotator runs in the worker and no task of the page's main thread is long
 // (on embed.html and on a generated ~300 KB article), `worker: false` and the
 // fallback when the page may not start a worker.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startServer } from "./server.mjs";
+import { ROOT } from "./server.mjs";
+import { useBrowser } from "./demo_page.mjs";
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = useBrowser();
 
 /** embed.html without its automatic highlight, plus the highlight module. */
-async function openEmbed(url = `${server.page}embed.html#plain`) {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
+async function openEmbed(url = `${env.server.page}embed.html#plain`) {
+  const page = await env.browser.newPage({ viewport: { width: 1000, height: 900 } });
   const problems = [];
   const workers = [];
   page.on("worker", (w) => workers.push(w.url()));
@@ -135,8 +125,8 @@ test("highlight mode uses CSS.highlights and leaves the DOM untouched; remove() 
 });
 
 test("embed.html highlights its article with one call on load (screenshot)", async () => {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 760 } });
-  await page.goto(`${server.page}embed.html`);
+  const page = await env.browser.newPage({ viewport: { width: 1000, height: 760 } });
+  await page.goto(`${env.server.page}embed.html`);
   await page.waitForSelector("html[data-mode=mark]", { timeout: 30_000 });
   assert.ok((await page.locator("article.story mark.nm-entity").count()) >= 5);
   assert.match(await page.textContent("#embed-status"), /^\d+ entities \(mark mode\)$/);
@@ -354,14 +344,14 @@ test("a ~300 KB article: no long task during highlight() in either mode; remove(
 
 test("a page whose CSP forbids workers: highlight() falls back to this thread and says so", async () => {
   // embed.html served with the demo's CSP plus `worker-src 'none'`.
-  const response = await fetch(`${server.page}embed.html`);
+  const response = await fetch(`${env.server.page}embed.html`);
   const csp = `${response.headers.get("content-security-policy")}; worker-src 'none'`;
   const body = await response.text();
-  const page = await browser.newPage();
+  const page = await env.browser.newPage();
   await page.route("**/embed-no-worker.html", (route) =>
     route.fulfill({ status: 200, contentType: "text/html; charset=utf-8", headers: { "content-security-policy": csp }, body }),
   );
-  await page.goto(`${server.page}embed-no-worker.html#plain`);
+  await page.goto(`${env.server.page}embed-no-worker.html#plain`);
   await page.waitForSelector("html[data-ready]");
   const html = await page.$eval("article.story", (el) => el.innerHTML);
   const r = await page.evaluate(async () => {

@@ -1,28 +1,19 @@
 // End to end: the page's places on a map, its entity list from the library's
 // clusters, and its status line. The demo server (strict CSP), the page in
 // headless Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launchBrowser, startServer } from "./server.mjs";
+import { ROOT } from "./server.mjs";
+import { annotate, openDemo, useBrowser } from "./demo_page.mjs";
 
 const SHOTS = join(ROOT, "docs/screenshots");
 /** Screenshots to look at, not kept (git ignores *.tmp.png there). */
 const TMP_SHOTS = join(ROOT, "tests/e2e/screenshots");
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const env = useBrowser();
+const openPage = (hash, options) => openDemo(env, hash, options);
 
 /** An invented story (the firms, people and events are made up) with a
  * slash pair of firms and places in three countries and two continents. */
@@ -34,63 +25,6 @@ European carriers must stop installing network equipment from Orvane or Keltrix 
 Orvane, the larger of the two Chinese suppliers, said it would appeal. Keltrix declined to comment. Shares of Orvane fell 4 percent in Shenzhen, while Keltrix lost 2 percent.
 
 Operators in Lyon, Marseille and Berlin said replacing the Orvane/Keltrix kit would cost about 3 billion euros. In Lyon, the work would start in March.`;
-
-/**
- * Opens the page at `hash` and records every request's URL (the page's and
- * its workers'), and what must never happen: page errors, console errors
- * and warnings, CSP violations, dialogs, requests that leave the server.
- * `check(allowed)` asserts none happened (`allowed`: console messages
- * expected by the test).
- */
-async function openPage(hash, options = {}) {
-  const { route, ...contextOptions } = options;
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...contextOptions });
-  if (route) await context.route(route.match, route.handler);
-  const page = await context.newPage();
-  const problems = [];
-  const requests = [];
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  page.on("request", (r) => {
-    const url = r.url();
-    requests.push(url);
-    if (!url.startsWith(server.url) && !url.startsWith("blob:") && !url.startsWith("data:")) problems.push(`request to ${url}`);
-  });
-  await page.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(`${server.page}${hash}`);
-  await page.waitForSelector("html[data-runs]", { timeout: 60_000 });
-  return {
-    page,
-    requests,
-    async check(allowed = []) {
-      assert.deepEqual(await page.evaluate(() => window.__violations), [], "no CSP violations");
-      const left = problems.filter((p) => !allowed.some((a) => a.test(p)));
-      assert.deepEqual(left, [], "no errors, warnings, dialogs or outside requests");
-      assert.ok(requests.every((u) => u.startsWith(server.url) || u.startsWith("blob:") || u.startsWith("data:")), "every request to the page's own origin");
-    },
-    close: () => context.close(),
-  };
-}
-
-/** Sets the text box to `text`, clicks Annotate and waits for the render. */
-async function annotate(page, text) {
-  const runs = Number(await page.getAttribute("html", "data-runs"));
-  await page.$eval("#input", (el, t) => {
-    el.value = t;
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await page.click("#annotate");
-  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs, { timeout: 90_000 });
-}
 
 /** The requests that belong to places: the gazetteer, the map's worker and its files. */
 const placeRequests = (requests) => requests.filter((u) => /places\.nmg|\/vendor\/|map_worker\.js/.test(u));
@@ -209,7 +143,7 @@ test("a gazetteer that cannot be loaded: a clear message in the places panel, no
   // The annotator still works.
   await annotate(page, "Rosa Delgado opened a bakery in Toledo on Friday.");
   assert.ok((await page.locator("#article mark.ent").count()) >= 2);
-  await p.check([/Failed to load resource: the server responded with a status of 404/]);
+  await p.check({ allowed: [/Failed to load resource: the server responded with a status of 404/] });
   await p.close();
 });
 

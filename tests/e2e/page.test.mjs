@@ -1,91 +1,20 @@
 // End to end: the demo server (strict CSP), the page in headless Chromium.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ROOT, SHARED, launchBrowser, startServer } from "./server.mjs";
+import { ROOT, SHARED } from "./server.mjs";
+import { annotate, openDemo, useBrowser } from "./demo_page.mjs";
 
 const SEED = join(SHARED, "data/seeds/003_996c0d9dbc18b283.txt");
 const SHOTS = join(ROOT, "docs/screenshots");
 const AXE = join(ROOT, "node_modules/axe-core/axe.min.js");
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
-/**
- * Opens the page and records what must never happen: page errors, console
- * errors and warnings, CSP violations, dialogs (alert), requests that leave
- * the server. `check()` asserts none happened.
- */
-async function openPage(hash = "", options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
-  const page = await context.newPage();
-  const problems = [];
-  // Every worker the page starts, and whether it was terminated since.
-  const workers = [];
-  page.on("worker", (worker) => {
-    const record = { worker, closed: false };
-    workers.push(record);
-    worker.on("close", () => {
-      record.closed = true;
-    });
-  });
-  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
-  page.on("console", (m) => {
-    if (m.type() === "error" || m.type() === "warning") problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on("dialog", (d) => {
-    problems.push(`dialog: ${d.message()}`);
-    d.dismiss();
-  });
-  page.on("request", (r) => {
-    const url = r.url();
-    if (!url.startsWith(server.url) && !url.startsWith("blob:") && !url.startsWith("data:")) problems.push(`request to ${url}`);
-  });
-  await page.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
-  });
-  await page.goto(`${server.page}${hash}`);
-  await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
-  return {
-    page,
-    problems,
-    workers,
-    /** `blocked`: CSP reports expected because the test fed inline code on purpose. */
-    async check(blocked = []) {
-      const violations = await page.evaluate(() => window.__violations);
-      assert.deepEqual(violations.filter((v) => !blocked.includes(v)), [], "no CSP violations");
-      const reported = blocked.length ? problems.filter((m) => !/^console error: .* violates the following Content Security Policy directive .* The action has been blocked\.$/.test(m)) : problems;
-      assert.deepEqual(reported, [], "no errors, warnings, dialogs or outside requests");
-    },
-    close: () => context.close(),
-  };
-}
-
-/** Sets the textarea (fast, even for megabytes), clicks Annotate and waits for the render. */
-async function annotate(page, text) {
-  const runs = Number(await page.getAttribute("html", "data-runs"));
-  await page.$eval("#input", (el, t) => {
-    el.value = t;
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  }, text);
-  await page.click("#annotate");
-  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs, { timeout: 90_000 });
-}
+const env = useBrowser();
+const openPage = (hash, options) => openDemo(env, hash, options);
 
 const marks = (page) =>
   page.$$eval("#article mark.ent", (ms) => ms.map((m) => ({ label: m.dataset.label, text: m.textContent, i: Number(m.dataset.i) })));
@@ -98,7 +27,7 @@ function hasMark(list, label, text) {
 const squeeze = (s) => s.replace(/\s+/g, "");
 
 function rawGet(path) {
-  const url = new URL(server.url);
+  const url = new URL(env.server.url);
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path, method: "GET" }, (res) => {
       res.resume();
@@ -359,7 +288,7 @@ test("hostile input is shown as text and runs nothing (paste and .html file)", a
   await page.waitForTimeout(200);
   // DOMParser's inert document reports (and blocks) the file's inline
   // handler and style under the page's CSP; nothing runs either way.
-  await p.check(["script-src-attr inline", "style-src-elem inline", "script-src-elem inline"]);
+  await p.check({ blocked: ["script-src-attr inline", "style-src-elem inline", "script-src-elem inline"] });
   await p.close();
 });
 
@@ -383,7 +312,7 @@ test("dropping a .txt file on the text box annotates it", async () => {
 test("a trap inside the wasm module is reported and the next run works", async () => {
   // Serve lib/worker.js wrapped: the real worker, with Annotator.annotate made to
   // throw a WebAssembly.RuntimeError (what a trap is) for the text "TRAP".
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const wrapper = `import { Annotator } from "./pkg/newsmark.js";
 const annotate = Annotator.prototype.annotate;
 Annotator.prototype.annotate = function (text, options) {
@@ -398,8 +327,8 @@ await import("./worker.js?real");`;
   const workers = [];
   page.on("worker", (w) => workers.push(w.url()));
   // The server's root: it redirects to the page.
-  await page.goto(server.url);
-  assert.equal(page.url().split("#")[0], server.page);
+  await page.goto(env.server.url);
+  assert.equal(page.url().split("#")[0], env.server.page);
   await page.waitForSelector("html[data-runs]", { timeout: 30_000 });
   const runs = Number(await page.getAttribute("html", "data-runs"));
   await page.$eval("#input", (el) => {
