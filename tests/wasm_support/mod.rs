@@ -263,3 +263,16 @@ pub fn bad_options_are_thrown_as_js_errors() {
         "annotate(text, {})",
     );
 }
+
+/// The `#[wasm_bindgen_test]` wrappers of the checks above, one per check:
+/// each suite (Node, Chromium) invokes it once, after `#[macro_use] mod wasm_support;`.
+macro_rules! wasm_tests {
+    ($($check:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test::wasm_bindgen_test]
+            fn $check() {
+                wasm_support::$check();
+            }
+        )*
+    };
+}
