@@ -18,7 +18,7 @@ use super::student;
 pub const REGRESSION_DOCS: usize = 60;
 
 /// The file's sha256, in hex.
-fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(bytes)
         .iter()

@@ -83,11 +83,12 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
     let work = recipe.work();
     let out = work.join("transformer");
     util::create_dir_all(&out)?;
-    let checkpoint = std::fs::metadata(if flag == "--work" {
+    let checkpoint = util::read(if flag == "--work" {
         weights.join("best.pkl")
     } else {
         weights.clone()
     })?;
+    let checkpoint = super::card::sha256_hex(&checkpoint);
     let view = if work.join("teacher-view.words.jsonl").exists() {
         "teacher-view"
     } else {
@@ -106,11 +107,12 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
             }
             continue;
         }
-        // The cache's key: the words' size and time and the checkpoint's.
+        // The cache's key: the words' and the teacher's contents, so that
+        // features extracted again (say for another model of the corpus)
+        // keep the marginals of the same words.
         let key = format!(
-            "{:?}\n{:?}\n",
-            std::fs::metadata(&words).map(|m| (m.len(), m.modified().ok()))?,
-            (checkpoint.len(), checkpoint.modified().ok())
+            "words sha256 {}\nteacher sha256 {checkpoint}\n",
+            super::card::sha256_hex(&util::read(&words)?)
         );
         let stamp = out.join(format!("{split}.key"));
         if target.exists() && std::fs::read_to_string(&stamp).ok().as_deref() == Some(key.as_str())
