@@ -204,12 +204,12 @@ test("annotateMany: bad input is refused with messages naming the call and the o
   const cases = [
     [["a", 1], {}, "annotateMany: texts[1] must be a string, got number"],
     ["text", {}, "annotateMany: texts must be an array of strings, got string"],
-    [["a"], { tokenz: true }, 'annotateMany: unknown option "tokenz" (options: labels, tokens, workers, model)'],
+    [["a"], { tokenz: true }, 'annotateMany: unknown option "tokenz" (options: labels, tokens, clusters, workers, model)'],
     [["a"], { tokens: "yes" }, 'annotateMany: tokens must be true or false, got "yes"'],
     [["a"], { labels: "PERSON" }, "annotateMany: labels must be an array of label names, got string"],
     [["a"], { workers: 0 }, "annotateMany: workers must be a whole number from 1 to 16, got 0"],
     [["a"], { workers: 1.5 }, "annotateMany: workers must be a whole number from 1 to 16, got 1.5"],
-    [["a"], 7, "annotateMany: options must be an object (options: labels, tokens, workers, model), got number"],
+    [["a"], 7, "annotateMany: options must be an object (options: labels, tokens, clusters, workers, model), got number"],
     [["a"], { model: "small" }, 'annotateMany: model must be "default" or "lite", got "small"'],
   ];
   for (const [texts, options, message] of cases) {

@@ -48,7 +48,7 @@ impl Inputs {
         let wordpieces = WordPieces::new(&vocab).ok_or("vocab.txt has no [UNK]")?;
         let words_file = recipe.work().join("vocabulary.txt");
         if recipe.vectors > 0 && !pack_only {
-            util::create_dir_all(&recipe.work())?;
+            util::create_dir_all(recipe.work())?;
             util::run(
                 Command::new(python::python())
                     .arg(util::root().join("train/vectors.py"))
