@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use serde::Deserialize;
 use serde::Serialize;
@@ -86,66 +85,21 @@ pub fn driver(ctx: &Ctx, job: &Job, browser: bool) -> Result<DriverOut> {
     node_script("chromium.mjs", &[&args[..], &common].concat())
 }
 
-/// The Content-Security-Policy of `cargo xtask demo`'s server: the pages run under its rules.
-const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'";
-
-/// A static file server of one folder on a free port of 127.0.0.1; stopped when dropped.
-pub struct Server(Arc<tiny_http::Server>);
-
-const THREADS: usize = 8;
+/// A static file server of one folder on a free port of 127.0.0.1 (the demo's
+/// server, with the demo's Content-Security-Policy), the browser allowed to
+/// cache: the timed page loads come after an untimed first one.
+pub struct Server(newsmark_serve::Server);
 
 impl Server {
     pub fn start(dir: &Path) -> Result<Server> {
-        let http = tiny_http::Server::http("127.0.0.1:0").map_err(|e| format!("cannot serve: {e}"))?;
-        let (http, dir) = (Arc::new(http), dir.to_path_buf());
-        // Threads of their own: a response the browser is slow to read must not hold up the others.
-        for _ in 0..THREADS {
-            let (server, dir) = (Arc::clone(&http), dir.clone());
-            std::thread::spawn(move || server.incoming_requests().for_each(|req| drop(respond(&dir, req))));
-        }
-        Ok(Server(http))
+        let options = newsmark_serve::Options { cache: true, ..Default::default() };
+        let server = newsmark_serve::Server::start(dir, options).map_err(|e| e.to_string())?;
+        Ok(Server(server))
     }
 
     pub fn url(&self) -> String {
-        let addr = self.0.server_addr().to_ip();
-        addr.map_or_else(String::new, |a| format!("http://{a}"))
+        self.0.url()
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        (0..THREADS).for_each(|_| self.0.unblock());
-    }
-}
-
-fn respond(dir: &Path, req: tiny_http::Request) -> std::io::Result<()> {
-    let path = req.url().split(['?', '#']).next().unwrap_or("");
-    let path = path.trim_start_matches('/').to_string();
-    let mut file = dir.join(&path);
-    if file.is_dir() {
-        file.push("index.html");
-    }
-    if path.split('/').any(|c| c == "..") || !file.is_file() {
-        let missing = tiny_http::Response::from_string("not found");
-        return req.respond(missing.with_status_code(404));
-    }
-    let mime = match file.extension().and_then(|e| e.to_str()).unwrap_or("") {
-        "html" => "text/html; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "wasm" => "application/wasm",
-        "json" | "jsonl" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        _ => "application/octet-stream",
-    };
-    let mut response = tiny_http::Response::from_file(std::fs::File::open(&file)?);
-    let headers = [("Content-Type", mime), ("Content-Security-Policy", CSP)];
-    for (k, v) in headers.into_iter().chain([("X-Content-Type-Options", "nosniff")]) {
-        response.add_header(tiny_http::Header::from_bytes(k, v).expect("a valid header"));
-    }
-    req.respond(response)
 }
 
 /// Sections `wasm-node` and `wasm-chromium`: the runtime, start-up (ms) and each stage's passes.

@@ -13,7 +13,6 @@ mod checks;
 mod dask;
 mod fuzz;
 mod install;
-mod serve;
 mod util;
 mod web;
 

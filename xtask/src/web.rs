@@ -2,7 +2,6 @@
 //! the npm package (`dist`).
 
 use crate::install;
-use crate::serve;
 use crate::util::{self, file_size, root, sh, target_dir, Result};
 use clap::Args;
 use std::io::Write;
@@ -51,13 +50,19 @@ pub fn demo(args: &DemoArgs) -> Result {
     // Cheap, and keeps the map's files in step with node_modules/ even with --no-build.
     copy_map_vendor()?;
     let www = root().join("www");
-    serve::serve(&www, port, Some("/demo/"), |addr| {
+    let options = newsmark_serve::Options {
+        home: Some("/demo/"),
+        log: true,
+        cache: false,
+    };
+    newsmark_serve::serve(&www, port, options, |addr| {
         println!(
             "newsmark demo: http://{addr}/ (serving www/: / redirects to the page, /demo/; \
              the embedding example is /demo/embed.html; Ctrl-C stops it)"
         );
         let _ = std::io::stdout().flush();
     })
+    .map_err(|e| e.to_string().into())
 }
 
 /// The flags of `cargo xtask wasm`.

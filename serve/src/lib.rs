@@ -1,18 +1,37 @@
-//! A small static file server for `cargo xtask demo` (std only).
+//! The static file server of `cargo xtask demo` and of the bench's browser
+//! runs (std only).
 //!
-//! HTTP/1.1 `GET` and `HEAD`, one thread per connection, `Connection: close`.
-//! It serves files under one directory only (no `..`, no symlinks out of
-//! it), with the MIME types the page needs (`application/wasm` so
-//! `WebAssembly.instantiateStreaming` works) and the page's security
-//! headers: a strict Content-Security-Policy and `nosniff`. The demo serves
-//! `www/` with a home page: `/` redirects to `/demo/`, so the page's address
-//! stays simple while it imports the library from `/lib/`.
+//! HTTP/1.1 `GET` and `HEAD`, one thread per connection, `Connection: close`
+//! (a browser loading many modules at once never waits on a connection that
+//! another response holds). It serves files under one directory only (no
+//! `..`, no symlinks out of it), with the MIME types the page needs
+//! (`application/wasm` so `WebAssembly.instantiateStreaming` works) and the
+//! page's security headers: a strict Content-Security-Policy and `nosniff`.
+//! The demo serves `www/` with a home page: `/` redirects to `/demo/`, so the
+//! page's address stays simple while it imports the library from `/lib/`.
 
-use crate::util::Result;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
+
+/// What may go wrong when starting to serve.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How a directory is served.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// A path such as `/demo/`: a request for `/` is redirected there, its
+    /// query kept.
+    pub home: Option<&'static str>,
+    /// Print each request and its status to stderr.
+    pub log: bool,
+    /// Let the browser keep what it fetched (`Cache-Control: max-age=3600`,
+    /// for timed page loads that want its caches warm); otherwise every
+    /// response says `no-cache`, so an edited file is what the next load gets.
+    pub cache: bool,
+}
 
 /// The Content-Security-Policy every response carries: only our own
 /// scripts, styles and wasm; no inline code, no plugins, no `<base>`.
@@ -23,21 +42,42 @@ style-src 'self'; img-src 'self' data: blob:; object-src 'none'; base-uri 'none'
 const MAX_HEAD: usize = 16 * 1024;
 
 /// Binds `127.0.0.1:port` (0 = any free port), calls `ready` with the bound
-/// address, then serves `dir` until the process ends. With a `home` (a path
-/// such as `/demo/`), a request for `/` is redirected there, its query kept.
+/// address, then serves `dir` until the process ends.
 pub fn serve(
     dir: &Path,
     port: u16,
-    home: Option<&'static str>,
+    options: Options,
     ready: impl FnOnce(SocketAddr),
-) -> Result {
+) -> Result<(), Error> {
     let (dir, listener) = bind(dir, port)?;
     ready(listener.local_addr()?);
-    accept(&listener, &dir, home);
+    accept(&listener, &dir, &Arc::new(options));
     Ok(())
 }
 
-fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener)> {
+/// A server of one directory on a free port of 127.0.0.1, answering on
+/// threads of its own while the process runs.
+pub struct Server {
+    addr: SocketAddr,
+}
+
+impl Server {
+    /// Starts serving `dir` in the background.
+    pub fn start(dir: &Path, options: Options) -> Result<Server, Error> {
+        let (dir, listener) = bind(dir, 0)?;
+        let addr = listener.local_addr()?;
+        let options = Arc::new(options);
+        std::thread::spawn(move || accept(&listener, &dir, &options));
+        Ok(Server { addr })
+    }
+
+    /// Its address: `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener), Error> {
     let dir = dir
         .canonicalize()
         .map_err(|e| format!("cannot serve {}: {e}", dir.display()))?;
@@ -47,13 +87,15 @@ fn bind(dir: &Path, port: u16) -> Result<(PathBuf, TcpListener)> {
 }
 
 /// Answers each connection on a thread of its own.
-fn accept(listener: &TcpListener, dir: &Path, home: Option<&'static str>) {
+fn accept(listener: &TcpListener, dir: &Path, options: &Arc<Options>) {
     for stream in listener.incoming() {
         let Ok(stream) = stream else { continue };
-        let dir = dir.to_path_buf();
+        let (dir, options) = (dir.to_path_buf(), Arc::clone(options));
         std::thread::spawn(move || {
-            if let Err(e) = handle(stream, &dir, home) {
-                eprintln!("serve: connection error: {e}");
+            if let Err(e) = handle(stream, &dir, &options) {
+                if options.log {
+                    eprintln!("serve: connection error: {e}");
+                }
             }
         });
     }
@@ -78,7 +120,7 @@ impl Response {
     }
 }
 
-fn handle(stream: TcpStream, dir: &Path, home: Option<&str>) -> std::io::Result<()> {
+fn handle(stream: TcpStream, dir: &Path, options: &Options) -> std::io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     stream.set_write_timeout(Some(Duration::from_secs(30)))?;
     let mut reader = BufReader::new(stream.try_clone()?);
@@ -101,6 +143,7 @@ fn handle(stream: TcpStream, dir: &Path, home: Option<&str>) -> std::io::Result<
                     "request head too large",
                 ),
                 false,
+                options.cache,
             );
         }
         let line = &head[before..];
@@ -113,25 +156,33 @@ fn handle(stream: TcpStream, dir: &Path, home: Option<&str>) -> std::io::Result<
     let mut parts = request_line.split(' ');
     let (method, target) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     let response = match method {
-        "GET" | "HEAD" => respond(dir, home, target),
+        "GET" | "HEAD" => respond(dir, options.home, target),
         _ => {
             let mut r = Response::text("405 Method Not Allowed", "only GET and HEAD are served");
             r.extra.push(("Allow", "GET, HEAD".to_string()));
             r
         }
     };
-    eprintln!("{method} {target} -> {}", response.status);
-    write_response(stream, &response, method != "HEAD")
+    if options.log {
+        eprintln!("{method} {target} -> {}", response.status);
+    }
+    write_response(stream, &response, method != "HEAD", options.cache)
 }
 
-fn write_response(mut stream: TcpStream, r: &Response, with_body: bool) -> std::io::Result<()> {
+fn write_response(
+    mut stream: TcpStream,
+    r: &Response,
+    with_body: bool,
+    cache: bool,
+) -> std::io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n\
          Content-Security-Policy: {CSP}\r\nX-Content-Type-Options: nosniff\r\n\
-         Referrer-Policy: no-referrer\r\nCache-Control: no-cache\r\nConnection: close\r\n",
+         Referrer-Policy: no-referrer\r\nCache-Control: {}\r\nConnection: close\r\n",
         r.status,
         r.content_type,
-        r.body.len()
+        r.body.len(),
+        if cache { "max-age=3600" } else { "no-cache" }
     );
     for (name, value) in &r.extra {
         head.push_str(&format!("{name}: {value}\r\n"));
@@ -309,7 +360,9 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let served = dir.clone();
         std::thread::spawn(move || {
-            let _ = serve(&served, 0, None, |addr| tx.send(addr).unwrap());
+            let _ = serve(&served, 0, Options::default(), |addr| {
+                tx.send(addr).unwrap()
+            });
         });
         let addr = rx.recv().unwrap();
         let get = |request: &str| {
