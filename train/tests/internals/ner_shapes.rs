@@ -23,10 +23,11 @@
 //! (`Predators`, `Islanders`, `Buffalo`, `The Hollywood Reporter`, `Condé
 //! Nast Traveller`) are those issue #29 reports.
 //!
-//! Ignored until the default model is trained on these shapes; run it with
-//! `cargo test -p newsmark-train --release --test internals ner_shapes --
-//! --include-ignored --nocapture`: it prints every case, passed or failed,
-//! and fails if any case fails.
+//! Nicknames and publications are checked on every run; teams and
+//! technology terms are ignored until the default model reads them. Run all
+//! with `cargo test -p newsmark-train --release --test internals ner_shapes
+//! -- --include-ignored --nocapture`: it prints every case, passed or
+//! failed, and fails if any case fails.
 
 use newsmark::{Annotator, Entity};
 
@@ -223,18 +224,12 @@ fn faults(annotator: &Annotator, case: &Case) -> Vec<String> {
     faults
 }
 
-#[test]
-#[ignore = "until the default model of issue #29 is trained on these shapes: cargo test -p newsmark-train --test internals ner_shapes -- --ignored"]
-fn the_default_model_reads_the_shapes_of_issue_29() {
+/// Runs `groups` through the default model; prints every case, passed or
+/// failed, and fails if any case fails.
+fn check_groups(groups: &[(&str, &[Case])]) {
     let annotator = Annotator::new();
-    let groups = [
-        ("nicknames inside names", NICKNAMES),
-        ("sports teams", TEAMS),
-        ("publications and media brands", PUBLICATIONS),
-        ("technology terms", TECH_TERMS),
-    ];
     let (mut failed, mut all) = (Vec::new(), 0);
-    for (group, cases) in groups {
+    for &(group, cases) in groups {
         let mut passed = 0;
         for case in cases {
             all += 1;
@@ -259,4 +254,23 @@ fn the_default_model_reads_the_shapes_of_issue_29() {
         failed.len(),
         failed.join("\n")
     );
+}
+
+/// The shapes the default model (#49, distilled from the transformer
+/// teacher) reads: every case must pass.
+#[test]
+fn the_default_model_reads_nicknames_and_publications() {
+    check_groups(&[
+        ("nicknames inside names", NICKNAMES),
+        ("publications and media brands", PUBLICATIONS),
+    ]);
+}
+
+/// Not yet: with #49, 2 of the 6 team cases and 4 of the 5 technology
+/// cases pass (teams named by a bare nickname or city in a score line are
+/// still read as NORP, GPE or nothing; "AI and blockchain" as an ORG).
+#[test]
+#[ignore = "until the default model reads sports teams and technology terms (issue #29): cargo test -p newsmark-train --release --test internals ner_shapes -- --ignored --nocapture"]
+fn the_default_model_reads_teams_and_technology_terms() {
+    check_groups(&[("sports teams", TEAMS), ("technology terms", TECH_TERMS)]);
 }
