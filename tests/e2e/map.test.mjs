@@ -213,7 +213,9 @@ test("the map renders in dark mode and at phone width; screenshots", async () =>
     assert.equal(shape.overflow, 0, `${name}: nothing wider than the screen`);
     assert.notEqual(shape.land, shape.sea, "land and sea differ");
     if (options.colorScheme === "dark") assert.equal(shape.sea, "rgb(24, 34, 45)", "the dark sea");
-    assert.ok((await markers(page)).some((m) => m.label === "Ohio, United States: 4 mentions"));
+    // How many of the sample's four "Ohio"s are places is the model's call ("the Ohio Statehouse" is a FAC).
+    const list = await markers(page);
+    assert.ok(list.some((m) => /^Ohio, United States: [34] mentions$/.test(m.label)), JSON.stringify(list));
     await page.locator("#places").scrollIntoViewIfNeeded();
     await page.click('#map button.marker[aria-label^="Columbus"]');
     await page.locator(name.includes("phone") ? "#places" : "h1").scrollIntoViewIfNeeded();
