@@ -8,10 +8,4 @@ mod wasm_support;
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-wasm_tests!(
-    segment_offsets_index_the_js_string,
-    annotate_entities_index_the_js_string,
-    labels_option_filters_entities,
-    errors_are_thrown_as_js_errors,
-    bad_options_are_thrown_as_js_errors,
-);
+wasm_tests!();

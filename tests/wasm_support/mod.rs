@@ -265,8 +265,18 @@ pub fn bad_options_are_thrown_as_js_errors() {
 }
 
 /// The `#[wasm_bindgen_test]` wrappers of the checks above, one per check:
-/// each suite (Node, Chromium) invokes it once, after `#[macro_use] mod wasm_support;`.
+/// each suite (Node, Chromium) invokes `wasm_tests!()` once, after
+/// `#[macro_use] mod wasm_support;`.
 macro_rules! wasm_tests {
+    () => {
+        wasm_tests!(
+            segment_offsets_index_the_js_string,
+            annotate_entities_index_the_js_string,
+            labels_option_filters_entities,
+            errors_are_thrown_as_js_errors,
+            bad_options_are_thrown_as_js_errors,
+        );
+    };
     ($($check:ident),* $(,)?) => {
         $(
             #[wasm_bindgen_test::wasm_bindgen_test]
