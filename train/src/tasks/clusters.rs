@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use clap::{Args, ValueEnum};
-use newsmark::{Annotator, Document, OffsetMap, Unit};
+use newsmark::{Document, OffsetMap, Unit};
 use newsmark_train::corpus::read_corpus;
 
 use super::util::{self, Result};
@@ -48,14 +48,7 @@ pub fn predict(args: &ClusterArgs) -> Result {
         .clone()
         .unwrap_or_else(|| util::shared().join("data/ontonotes/dev-coref.jsonl"));
     let docs = read_corpus(&data, None)?;
-    let annotator = match &args.model {
-        Some(path) => {
-            let bytes =
-                fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            Annotator::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-        None => Annotator::new(),
-    };
+    let annotator = util::annotator(args.model.as_deref())?;
     let mut f = std::io::BufWriter::new(
         fs::File::create(&args.out)
             .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?,

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use clap::{Args, ValueEnum};
 use newsmark::places_internals::{resolve_with, Settings};
-use newsmark::{Annotator, Gazetteer, OffsetMap, Unit};
+use newsmark::{Gazetteer, OffsetMap, Unit};
 
 use super::util::{self, Result};
 
@@ -72,14 +72,7 @@ pub fn predict(args: &PlacesArgs) -> Result {
         .gazetteer
         .clone()
         .unwrap_or_else(|| util::root().join("models/places.nmg"));
-    let annotator = match &args.model {
-        None => Annotator::new(),
-        Some(path) => {
-            let bytes =
-                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            Annotator::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?
-        }
-    };
+    let annotator = util::annotator(args.model.as_deref())?;
     let t = Instant::now();
     let bytes = std::fs::read(&gazetteer_path)
         .map_err(|e| format!("cannot read {}: {e}", gazetteer_path.display()))?;

@@ -64,3 +64,13 @@ pub fn cpu_seconds() -> Option<f64> {
     let stime: f64 = fields.get(12)?.parse().ok()?;
     Some((utime + stime) / 100.0)
 }
+
+/// The annotator of `model` (a `.nmm` file), or of the embedded default
+/// model; errors name the file.
+pub fn annotator(model: Option<&Path>) -> Result<newsmark::Annotator> {
+    let Some(path) = model else {
+        return Ok(newsmark::Annotator::new());
+    };
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(newsmark::Annotator::from_bytes(&bytes).map_err(|e| format!("{}: {e}", path.display()))?)
+}
