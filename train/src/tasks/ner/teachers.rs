@@ -61,8 +61,9 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
     let Some(t) = &recipe.transformer else {
         return Ok(None);
     };
-    // The teacher's weights: the committed pack, or a run trained (resumed) here.
-    let (flag, weights) = match &t.weights {
+    // The teacher's weights: the committed pack, or a run trained (resumed)
+    // here; `teacher.py label`'s flag for them, and the file that holds them.
+    let (flag, weights, file) = match &t.weights {
         Some(path) => {
             let path = util::root().join(path);
             if !path.exists() {
@@ -72,23 +73,19 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
                 )
                 .into());
             }
-            ("--weights", path)
+            ("--weights", path.clone(), path)
         }
         None => {
             let dir = recipe.transformer_dir();
             train_transformer(recipe, t, &dir)?;
-            ("--work", dir)
+            let best = dir.join("best.pkl");
+            ("--work", dir, best)
         }
     };
     let work = recipe.work();
     let out = work.join("transformer");
     util::create_dir_all(&out)?;
-    let checkpoint = util::read(if flag == "--work" {
-        weights.join("best.pkl")
-    } else {
-        weights.clone()
-    })?;
-    let checkpoint = super::card::sha256_hex(&checkpoint);
+    let checkpoint = super::card::sha256_hex(&util::read(file)?);
     let view = if work.join("teacher-view.words.jsonl").exists() {
         "teacher-view"
     } else {
