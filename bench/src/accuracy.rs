@@ -102,7 +102,9 @@ pub fn ner_systems(ctx: &Ctx, gold: &Path, tag: &str, versions: &mut Versions, e
     };
     let newsmark = ours("newsmark", None);
     let lite = root().join(LITE_MODEL).exists().then(|| ours("newsmark-lite", Some(LITE_MODEL))).flatten();
-    let spacy = ctx.peers_ready().is_ok().then(|| {
+    // Not for --quick, which checks that the bench runs without the peers'
+    // install (spaCy's venv is half a minute on a fresh machine).
+    let spacy = (!ctx.settings.quick && ctx.peers_ready().is_ok()).then(|| {
         let pred = ctx.work.join(format!("pred/spacy-ner-{tag}.jsonl"));
         let (g, p) = (gold.display().to_string(), pred.display().to_string());
         let r =

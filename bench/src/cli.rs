@@ -110,12 +110,19 @@ pub fn helper(args: &[String]) -> Result {
     Ok(std::fs::write(out, serde_json::to_string(&usage)?)?)
 }
 
-/// The release `newsmark` binary, built for this run.
+/// The `newsmark` binary, built for this run in the bench's own profile (the
+/// folder of `target/` it runs from): `release` for a measuring run, the
+/// tests' `ci` for `--quick`.
 fn binary() -> Result<PathBuf> {
     static BUILT: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
-    let build = || run(&mut cargo(&["build", "--release", "-p", "newsmark-cli", "--bin", "newsmark"]));
-    let built =
-        BUILT.get_or_init(|| build().map(|()| target_dir().join("release/newsmark")).map_err(|e| e.to_string()));
+    let build = || -> Result<PathBuf> {
+        let exe = std::env::current_exe()?;
+        let profile = exe.parent().and_then(|d| d.file_name()).and_then(|n| n.to_str());
+        let profile = profile.ok_or_else(|| format!("no profile folder above {}", exe.display()))?;
+        run(&mut cargo(&["build", "--profile", profile, "-p", "newsmark-cli", "--bin", "newsmark"]))?;
+        Ok(target_dir().join(profile).join("newsmark"))
+    };
+    let built = BUILT.get_or_init(|| build().map_err(|e| e.to_string()));
     built.clone().map_err(Into::into)
 }
 

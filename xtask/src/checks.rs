@@ -87,11 +87,12 @@ fn step_bench_quick() -> Result {
     crate::bench(&["--quick".into(), "--no-build".into()])
 }
 
-/// The fuzz smoke run: each cargo-fuzz target for 60 s (`cargo xtask fuzz`,
-/// which installs cargo-fuzz when it is missing).
+/// The fuzz smoke run: each cargo-fuzz target for 30 s from its seeds
+/// (`cargo xtask fuzz`, which installs cargo-fuzz when it is missing); long
+/// runs are `cargo xtask fuzz --seconds N`.
 fn step_fuzz() -> Result {
     fuzz::fuzz(&fuzz::FuzzArgs {
-        seconds: 60,
+        seconds: 30,
         target: "all".into(),
         sanitizer: fuzz::Sanitizer::None,
     })

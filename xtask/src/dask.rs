@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use crate::util::{self, root, sh, shared, target_dir, Result};
+use crate::util::{self, root, sh, shared, target_dir, Result, TOOLS_PROFILE};
 use clap::Args;
 use xshell::cmd;
 
@@ -36,16 +36,16 @@ pub struct DaskArgs {
     pub blocksize: String,
 }
 
-/// Builds the `newsmark` command-line binary in release (the profile
-/// `cargo xtask` itself runs in) and returns its path.
+/// Builds the `newsmark` command-line binary in the `ci` profile (the one
+/// `cargo xtask` itself runs in, and the CLI's tests use) and returns its path.
 fn build_cli() -> Result<PathBuf> {
     let sh = sh()?;
     cmd!(
         sh,
-        "cargo build --release --package newsmark-cli --bin newsmark"
+        "cargo build --profile {TOOLS_PROFILE} --package newsmark-cli --bin newsmark"
     )
     .run()?;
-    let exe = target_dir().join("release/newsmark");
+    let exe = target_dir().join(TOOLS_PROFILE).join("newsmark");
     if !exe.exists() {
         return Err(format!("the build made no {}", exe.display()).into());
     }

@@ -68,19 +68,24 @@ struct PassThrough {
     args: Vec<String>,
 }
 
-/// Runs `package`'s binary in release with `args`.
-fn run_binary(package: &str, args: &[String]) -> util::Result {
+/// Runs `package`'s binary in `profile` with `args`.
+fn run_binary(package: &str, profile: &str, args: &[String]) -> util::Result {
     let sh = util::sh()?;
     Ok(cmd!(
         sh,
-        "cargo run --quiet --release --package {package} -- {args...}"
+        "cargo run --quiet --profile {profile} --package {package} -- {args...}"
     )
     .run()?)
 }
 
-/// `cargo xtask bench ARGS`: the bench crate's binary.
+/// `cargo xtask bench ARGS`: the bench crate's binary, in release (what it
+/// measures is the release build), or for `--quick` (a check that the bench
+/// runs, whose figures nobody reads) in the tools' profile, which the tests
+/// have already built.
 pub fn bench(args: &[String]) -> util::Result {
-    run_binary("newsmark-bench", args)
+    let quick = args.iter().any(|a| a == "--quick");
+    let profile = if quick { util::TOOLS_PROFILE } else { "release" };
+    run_binary("newsmark-bench", profile, args)
 }
 
 fn main() -> ExitCode {
@@ -88,7 +93,7 @@ fn main() -> ExitCode {
     let with_task = |task: &str, rest: &[String]| {
         let mut args = vec![task.to_string()];
         args.extend_from_slice(rest);
-        run_binary("newsmark-train", &args)
+        run_binary("newsmark-train", util::TOOLS_PROFILE, &args)
     };
     let result = match &cli.task {
         Task::Demo(a) => web::demo(a),

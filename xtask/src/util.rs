@@ -11,6 +11,11 @@ pub type Error = Box<dyn std::error::Error>;
 pub type Result<T = ()> = std::result::Result<T, Error>;
 
 /// The repository root (the parent of `xtask/`).
+/// The profile of the tools (`cargo xtask` itself, the train crate's tasks,
+/// the CLI of the Dask example) and of the tests: optimised, without release's
+/// LTO, so one build serves them all (`[profile.ci]` in Cargo.toml).
+pub const TOOLS_PROFILE: &str = "ci";
+
 pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
