@@ -84,7 +84,11 @@ fn run_binary(package: &str, profile: &str, args: &[String]) -> util::Result {
 /// have already built.
 pub fn bench(args: &[String]) -> util::Result {
     let quick = args.iter().any(|a| a == "--quick");
-    let profile = if quick { util::TOOLS_PROFILE } else { "release" };
+    let profile = if quick {
+        util::TOOLS_PROFILE
+    } else {
+        "release"
+    };
     run_binary("newsmark-bench", profile, args)
 }
 
