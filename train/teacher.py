@@ -12,6 +12,7 @@ student learns from (`train.py --soft`).
   teacher.py eval  (--work DIR | --weights T.npz) --data C.jsonl [--out PRED.jsonl]
   teacher.py label (--work DIR | --weights T.npz) --words W.jsonl --out MARG.npy
   teacher.py pack  --work DIR --out T.npz
+  teacher.py export --weights T.npz --out DIR [--reference C.jsonl]
 
 Corpora are the shared JSONL (text, tokens, entities; offsets in code points).
 `label` reads one JSON list of words per line (a document) and writes their
@@ -20,6 +21,10 @@ to DIR/ckpt.pkl (the latest step, to resume) and DIR/best.pkl (the best dev
 F1); they stay out of the repository. `pack` writes the best weights as
 float16 with their labels and settings (about 45 MB): the file committed under
 models/, from which `eval` and `label` work with no training run on the machine.
+`export` writes a packed teacher as the arrays of newsmark's accurate model
+(`newsmark-train pack-transformer` makes the model file of them): its matrices
+in int8 with one scale per input row (quant.py), and a parity reference, the
+word scores of the first words of C computed with exactly those numbers.
 """
 import argparse, json, os, pickle, sys, time, unicodedata
 
@@ -501,6 +506,76 @@ def cmd_label(a):
     np.save(a.out, marg)
 
 
+def cmd_export(a):
+    """The packed teacher as the arrays of the accurate model (see the module doc)."""
+    from quant import export_quantized
+    params, labels, meta = load_teacher(a)
+    p = {k: np.asarray(v, np.float32) for k, v in params.items()}
+    os.makedirs(a.out, exist_ok=True)
+    deq = dict(p)
+
+    def f32(name, x):
+        np.save(os.path.join(a.out, name + ".npy"), np.ascontiguousarray(x, np.float32))
+
+    def matrix(name, torch_names):
+        # x @ W: W is [inputs, outputs], one scale per input row.
+        w = np.ascontiguousarray(np.concatenate([p[n + ".weight"].T for n in torch_names], axis=1))
+        back = export_quantized(a.out, name, w)
+        at = 0
+        for n in torch_names:
+            k = p[n + ".weight"].shape[0]
+            deq[n + ".weight"] = back[:, at:at + k].T.copy()
+            at += k
+        f32(name + ".b", np.concatenate([p[n + ".bias"] for n in torch_names]))
+
+    back = export_quantized(a.out, "emb.word", p["embeddings.word_embeddings.weight"])
+    deq["embeddings.word_embeddings.weight"] = back
+    # The token-type embedding is always type 0: folded into the positions.
+    f32("emb.position", p["embeddings.position_embeddings.weight"][:PIECES]
+        + p["embeddings.token_type_embeddings.weight"][0][None])
+    f32("emb.case", p["case.emb"])
+    f32("emb.ln.g", p["embeddings.LayerNorm.weight"])
+    f32("emb.ln.b", p["embeddings.LayerNorm.bias"])
+    for i in range(6):
+        L, O = f"encoder.layer.{i}.", f"layer{i}."
+        matrix(O + "qkv", [L + "attention.self.query", L + "attention.self.key", L + "attention.self.value"])
+        matrix(O + "att_out", [L + "attention.output.dense"])
+        f32(O + "ln1.g", p[L + "attention.output.LayerNorm.weight"])
+        f32(O + "ln1.b", p[L + "attention.output.LayerNorm.bias"])
+        matrix(O + "ffn_in", [L + "intermediate.dense"])
+        matrix(O + "ffn_out", [L + "output.dense"])
+        f32(O + "ln2.g", p[L + "output.LayerNorm.weight"])
+        f32(O + "ln2.b", p[L + "output.LayerNorm.bias"])
+    f32("out.w", p["out.w"])
+    f32("out.b", p["out.b"])
+    f32("crf.trans", p["crf.trans"])
+    with open(os.path.join(minilm_dir(), "vocab.txt")) as f:
+        vocab = [l.rstrip("\n") for l in f]
+    info = {"labels": list(labels), "layers": 6, "hidden": 384, "heads": HEADS,
+            "ffn": int(p["encoder.layer.0.intermediate.dense.weight"].shape[0]),
+            "pieces": PIECES, "words": WORDS, "overlap": a.overlap, "vocab": vocab,
+            "teacher": {k: meta[k] for k in ("step", "dev_f1") if k in meta}}
+    with open(os.path.join(a.out, "transformer.json"), "w") as f:
+        json.dump(info, f)
+    if a.reference:
+        # Parity: the word scores of the first words of a document, with the
+        # int8 numbers the model file stores (activations in float32).
+        d = json.loads(open(a.reference).readline())
+        words = [d["text"][s:e] for s, e in d["tokens"]][: a.reference_words]
+        pieces = Pieces()
+        arrays, where = encode_docs([(words, None)], pieces, overlap=a.overlap)
+        jp = {k: jnp.asarray(v) for k, v in deq.items()}
+        logits = np.asarray(forward(jp, arrays["ids"], arrays["case"], arrays["first"]))
+        best = best_window(where, [len(words)])
+        scores = per_word(logits, where, best, [len(words)])[0]
+        ref = {"doc_id": d["id"], "words": words, "pieces": [pieces(w) for w in words],
+               "cases": [case_of(w) for w in words], "n_tags": int(scores.shape[1]),
+               "scores": [round(float(x), 5) for x in scores.reshape(-1)]}
+        with open(os.path.join(a.out, "reference.json"), "w") as f:
+            json.dump(ref, f)
+    print(f"{a.out}: the accurate model's arrays ({len(os.listdir(a.out))} files)")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -534,8 +609,16 @@ def main():
     k = sub.add_parser("pack")
     k.add_argument("--work", required=True)
     k.add_argument("--out", required=True)
+    x = sub.add_parser("export")
+    x.add_argument("--weights", required=True, help="a packed teacher (teacher.py pack)")
+    x.add_argument("--out", required=True)
+    x.add_argument("--reference", help="a corpus whose first document's first words are the parity reference")
+    x.add_argument("--reference-words", type=int, default=160)
+    x.add_argument("--overlap", type=int, default=WORDS // 3, help="words shared by consecutive windows")
     a = ap.parse_args()
-    {"train": cmd_train, "eval": cmd_eval, "label": cmd_label, "pack": cmd_pack}[a.cmd](a)
+    if a.cmd == "export":
+        a.work = None
+    {"train": cmd_train, "eval": cmd_eval, "label": cmd_label, "pack": cmd_pack, "export": cmd_export}[a.cmd](a)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ pub(crate) mod decode;
 pub(crate) mod features;
 pub(crate) mod labels;
 pub(crate) mod network;
+pub(crate) mod transformer;
 pub(crate) mod wordpiece;
 
 use crate::document::Entity;
@@ -18,16 +19,56 @@ use features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};
 use network::Network;
 use std::collections::HashMap;
 use std::ops::Range;
+use transformer::Transformer;
 use wordpiece::WordPieces;
 
 /// A loaded NER model, ready to tag text.
 #[derive(Clone, Debug)]
 pub struct Tagger {
     labels: Vec<&'static str>,
-    featurizer: Featurizer,
-    network: Network,
+    scorer: Scorer,
     decoder: Decoder,
     document_consistency: bool,
+}
+
+/// What turns tokens into tag scores: the CNN over hashed features (the
+/// default and lite models) or the transformer (the accurate model).
+#[derive(Clone, Debug)]
+enum Scorer {
+    Cnn {
+        featurizer: Featurizer,
+        network: Network,
+    },
+    Transformer(Box<Transformer>),
+}
+
+impl Scorer {
+    fn n_tags(&self) -> usize {
+        match self {
+            Scorer::Cnn { network, .. } => network.n_tags(),
+            Scorer::Transformer(t) => t.n_tags(),
+        }
+    }
+
+    /// Tokens of context each side the scores of a token read.
+    fn context(&self) -> usize {
+        match self {
+            Scorer::Cnn { network, .. } => network.context(),
+            Scorer::Transformer(t) => t.context(),
+        }
+    }
+
+    /// Raw scores (`core.len() x n_tags`) of the tokens `core` of `tokens`,
+    /// the others context (see [`Network::forward_core`]).
+    fn scores(&self, text: &str, tokens: &[Span], core: Range<usize>) -> Vec<f32> {
+        match self {
+            Scorer::Cnn {
+                featurizer,
+                network,
+            } => network.forward_core(&featurizer.featurize(text, tokens), core),
+            Scorer::Transformer(t) => t.scores(text, tokens, core),
+        }
+    }
 }
 
 impl Tagger {
@@ -49,6 +90,32 @@ impl Tagger {
         if labels.is_empty() {
             return Err(ModelError::Invalid("`labels` is empty".into()));
         }
+        let tags = TagSet {
+            n_labels: labels.len(),
+        };
+        let scorer = if transformer::is_transformer(&file) {
+            Scorer::Transformer(Box::new(Transformer::load(&mut file, tags.len())?))
+        } else {
+            Self::load_cnn(&mut file, tags)?
+        };
+        // A model trained as a CRF carries its learned transition scores.
+        let decoder = if file.has("crf.trans") {
+            let k = tags.len();
+            Decoder::with_transitions(tags, file.f32("crf.trans", &[k, k])?)
+                .ok_or_else(|| ModelError::Invalid("`crf.trans` has a non-finite score".into()))?
+        } else {
+            Decoder::new(tags)
+        };
+        Ok(Tagger {
+            labels,
+            scorer,
+            decoder,
+            document_consistency: false,
+        })
+    }
+
+    /// The CNN of a default or lite model file.
+    fn load_cnn(file: &mut ModelFile, tags: TagSet) -> Result<Scorer, ModelError> {
         let spec_values = file.u32s("features")?;
         let spec = FeatureSpec::from_u32s(spec_values).ok_or_else(|| {
             ModelError::Invalid(format!(
@@ -79,30 +146,16 @@ impl Tagger {
                     ))
                 })?;
         }
-        let tags = TagSet {
-            n_labels: labels.len(),
-        };
         let network = Network::load(
-            &mut file,
+            file,
             &TABLE_NAMES,
             &featurizer.table_rows(),
             &spec.slot_tables(),
             tags.len(),
         )?;
-        // A model trained as a CRF carries its learned transition scores.
-        let decoder = if file.has("crf.trans") {
-            let k = tags.len();
-            Decoder::with_transitions(tags, file.f32("crf.trans", &[k, k])?)
-                .ok_or_else(|| ModelError::Invalid("`crf.trans` has a non-finite score".into()))?
-        } else {
-            Decoder::new(tags)
-        };
-        Ok(Tagger {
-            labels,
+        Ok(Scorer::Cnn {
             featurizer,
             network,
-            decoder,
-            document_consistency: false,
         })
     }
 
@@ -111,10 +164,32 @@ impl Tagger {
         &self.labels
     }
 
-    /// The feature extractor of this model.
+    /// The feature extractor of this model (`None` for the transformer).
     #[cfg(any(test, feature = "internals"))]
-    pub fn featurizer(&self) -> &Featurizer {
-        &self.featurizer
+    pub fn featurizer(&self) -> Option<&Featurizer> {
+        match &self.scorer {
+            Scorer::Cnn { featurizer, .. } => Some(featurizer),
+            Scorer::Transformer(_) => None,
+        }
+    }
+
+    /// True for the accurate model (a transformer), false for a CNN.
+    pub fn is_transformer(&self) -> bool {
+        matches!(self.scorer, Scorer::Transformer(_))
+    }
+
+    /// The transformer's word pieces of one token (`None` for a CNN): the
+    /// tools' parity check.
+    #[cfg(feature = "internals")]
+    pub fn transformer_pieces(&self, word: &str) -> Option<(Vec<u32>, u8)> {
+        match &self.scorer {
+            Scorer::Transformer(t) => {
+                let mut out = Vec::new();
+                t.token_pieces(word, &mut out);
+                Some((out, transformer::case_class(word)))
+            }
+            Scorer::Cnn { .. } => None,
+        }
     }
 
     /// True if the model was trained as a CRF and decodes with learned
@@ -124,10 +199,13 @@ impl Tagger {
         self.decoder.has_transitions()
     }
 
-    /// The network of this model.
+    /// The network of this model (`None` for the transformer).
     #[cfg(any(test, feature = "internals"))]
-    pub fn network(&self) -> &Network {
-        &self.network
+    pub fn network(&self) -> Option<&Network> {
+        match &self.scorer {
+            Scorer::Cnn { network, .. } => Some(network),
+            Scorer::Transformer(_) => None,
+        }
     }
 
     /// Raw tag logits (`tokens.len() x n_tags`, BILOU order of
@@ -136,8 +214,7 @@ impl Tagger {
     /// runs the network a segment at a time).
     #[cfg(feature = "internals")]
     pub fn logits(&self, text: &str, tokens: &[Span]) -> Vec<f32> {
-        let ids = self.featurizer.featurize(text, tokens);
-        self.network.forward(&ids)
+        self.scorer.scores(text, tokens, 0..tokens.len())
     }
 
     /// Finds the entities in `text`, given its tokens and sentences (byte
@@ -174,7 +251,7 @@ impl Tagger {
     /// The mean probability of each label over an entity's tokens, from
     /// their log-softmaxed scores.
     fn label_mass(&self, scores: &[f32]) -> Vec<f32> {
-        let k = self.network.n_tags();
+        let k = self.scorer.n_tags();
         let mut d = vec![0f32; self.labels.len()];
         let count = (scores.len() / k).max(1) as f32;
         for row in scores.chunks_exact(k) {
@@ -258,7 +335,7 @@ impl TagStream<'_> {
         // A segment starting at `next` ends before `next + SEGMENT`, or
         // inside a run (at most MAX_RUN long) that starts before it; its
         // context reaches `reach` tokens further.
-        let horizon = SEGMENT + MAX_RUN + self.tagger.network.context();
+        let horizon = SEGMENT + MAX_RUN + self.tagger.scorer.context();
         while self.tokens.len() - self.next >= horizon {
             self.tag_segment(horizon);
         }
@@ -295,8 +372,8 @@ impl TagStream<'_> {
     /// context past its ends, and its document layer pools over the segment.
     fn tag_segment(&mut self, horizon: usize) {
         let tagger = self.tagger;
-        let k = tagger.network.n_tags();
-        let reach = tagger.network.context();
+        let k = tagger.scorer.n_tags();
+        let reach = tagger.scorer.context();
         let ahead = &self.tokens[self.next..(self.next + horizon).min(self.tokens.len())];
         let runs = split_long_runs(sentence_runs(ahead, &self.sentences), MAX_RUN);
         let mut count = 1;
@@ -308,10 +385,11 @@ impl TagStream<'_> {
             a.saturating_sub(reach).max(self.kept),
             (b + reach).min(self.tokens.len()),
         );
-        let ids = tagger.featurizer.featurize(self.text, &self.tokens[lo..hi]);
         // Raw logits: a per-token shift (the log-softmax's) changes
         // neither the Viterbi path nor any probability of the chain.
-        let mut scores = tagger.network.forward_core(&ids, a - lo..b - lo);
+        let mut scores = tagger
+            .scorer
+            .scores(self.text, &self.tokens[lo..hi], a - lo..b - lo);
         if scores.len() != (b - a) * k {
             self.failed = true;
         } else {

@@ -75,13 +75,13 @@ impl Table {
 /// A dense layer `y = x W + b`: the int8 weights packed for the integer
 /// kernels (`crate::kernels`), the bias in `f32`.
 #[derive(Clone, Debug)]
-struct Dense {
+pub(crate) struct Dense {
     w: PackedWeights,
     b: Vec<f32>,
 }
 
 impl Dense {
-    fn load(
+    pub(crate) fn load(
         file: &ModelFile,
         name: &str,
         inputs: usize,
@@ -110,13 +110,13 @@ impl Dense {
         })
     }
 
-    fn outputs(&self) -> usize {
+    pub(crate) fn outputs(&self) -> usize {
         self.w.outputs()
     }
 
     /// `out[r] = x_r W + b` for the `m` quantised rows in `q` (see
     /// [`Quantized`]).
-    fn apply(&self, q: &Quantized, out: &mut [f32]) {
+    pub(crate) fn apply(&self, q: &Quantized, out: &mut [f32]) {
         gemm(
             &q.rows,
             &q.scales,
@@ -132,7 +132,7 @@ impl Dense {
 /// Rows quantised for one dense layer: `m` rows of `stride` values and one
 /// scale each.
 #[derive(Default)]
-struct Quantized {
+pub(crate) struct Quantized {
     rows: Vec<i16>,
     scales: Vec<f32>,
     m: usize,
@@ -141,7 +141,7 @@ struct Quantized {
 
 impl Quantized {
     /// Empties the buffer for `m` rows of `dense`'s inputs.
-    fn reset(&mut self, dense: &Dense, m: usize) {
+    pub(crate) fn reset(&mut self, dense: &Dense, m: usize) {
         self.stride = dense.w.stride();
         self.m = m;
         self.rows.resize(m * self.stride, 0);
@@ -149,7 +149,7 @@ impl Quantized {
     }
 
     /// Quantises row `r` from the concatenation of `parts`.
-    fn set(&mut self, dense: &Dense, r: usize, parts: &[&[f32]]) {
+    pub(crate) fn set(&mut self, dense: &Dense, r: usize, parts: &[&[f32]]) {
         let row = &mut self.rows[r * self.stride..(r + 1) * self.stride];
         self.scales[r] = dense.w.quantize_row(parts, row);
     }
@@ -165,25 +165,37 @@ static ZEROS: [f32; 4096] = [0.0; 4096];
 
 /// A layer norm's gain and bias (sections `NAME.g`, `NAME.b`).
 #[derive(Clone, Debug)]
-struct LayerNorm {
+pub(crate) struct LayerNorm {
     gain: Vec<f32>,
     bias: Vec<f32>,
+    eps: f32,
 }
 
 impl LayerNorm {
     fn load(file: &ModelFile, name: &str, width: usize) -> Result<Self, ModelError> {
+        Self::load_eps(file, name, width, 1e-5)
+    }
+
+    /// [`LayerNorm::load`] with the variance's epsilon `eps`.
+    pub(crate) fn load_eps(
+        file: &ModelFile,
+        name: &str,
+        width: usize,
+        eps: f32,
+    ) -> Result<Self, ModelError> {
         Ok(LayerNorm {
             gain: file.f32(&format!("{name}.g"), &[width])?.to_vec(),
             bias: file.f32(&format!("{name}.b"), &[width])?.to_vec(),
+            eps,
         })
     }
 
     /// Normalises `v` to zero mean and unit variance, then scales and shifts it.
-    fn apply(&self, v: &mut [f32]) {
+    pub(crate) fn apply(&self, v: &mut [f32]) {
         let n = v.len() as f32;
         let mean = sum_lanes(v, |x| x) / n;
         let var = sum_lanes(v, |x| (x - mean) * (x - mean)) / n;
-        let inv = 1.0 / (var + 1e-5).sqrt();
+        let inv = 1.0 / (var + self.eps).sqrt();
         for ((x, &g), &b) in v.iter_mut().zip(&self.gain).zip(&self.bias) {
             *x = (*x - mean) * inv * g + b;
         }
@@ -627,14 +639,14 @@ mod tests {
             text.push_str(base);
         }
         let seg = segment::segment(&text);
-        let ids = tagger.featurizer().featurize(&text, &seg.tokens);
+        let ids = tagger.featurizer().unwrap().featurize(&text, &seg.tokens);
         (ids, seg.tokens.len())
     }
 
     #[test]
     fn chunk_size_does_not_change_the_logits() {
         let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
-        let net = tagger.network();
+        let net = tagger.network().unwrap();
         let (ids, n) = ids(&tagger, 700);
         let whole = net.forward_chunked(&ids, 0..n, n);
         for chunk in [1, 5, 64, 256] {
@@ -648,7 +660,7 @@ mod tests {
     #[test]
     fn context_past_the_core_is_enough() {
         let tagger = Tagger::from_bytes(DEFAULT_MODEL).unwrap();
-        let net = tagger.network();
+        let net = tagger.network().unwrap();
         let (ids, n) = ids(&tagger, 400);
         let slots = ids.len() / n;
         let reach = net.context();

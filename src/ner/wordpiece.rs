@@ -64,13 +64,28 @@ impl WordPieces {
         self.len == 0
     }
 
+    /// Appends the `[UNK]` piece.
+    pub(crate) fn push_unknown(&self, out: &mut Vec<u32>) {
+        out.push(self.unknown);
+    }
+
+    /// Appends every piece id of `word` however long it is (the caller
+    /// bounds its length); a word that cannot be split is one `[UNK]`.
+    pub(crate) fn split_into_unbounded(&self, word: &str, out: &mut Vec<u32>) {
+        self.split_bounded(word, usize::MAX, usize::MAX, out);
+    }
+
     /// Appends at most `max` piece ids of `word` (already lower-cased) to
     /// `out`; a word that cannot be split is one `[UNK]`.
     pub fn split_into(&self, word: &str, max: usize, out: &mut Vec<u32>) {
+        self.split_bounded(word, max, MAX_WORD_BYTES, out);
+    }
+
+    fn split_bounded(&self, word: &str, max: usize, max_bytes: usize, out: &mut Vec<u32>) {
         if max == 0 || word.is_empty() {
             return;
         }
-        if word.len() > MAX_WORD_BYTES {
+        if word.len() > max_bytes {
             out.push(self.unknown);
             return;
         }

@@ -11,6 +11,7 @@
 //!   stripped, on our own tokens.
 //! - [`npy`]: the `.npy` reader and writer between the Python trainer and
 //!   the packer.
+//! - [`parity`]: the accurate model's word scores against `teacher.py`'s.
 //!
 //! The binary `newsmark-train` (run through `cargo xtask train|eval|predict`)
 //! holds the tasks.
@@ -18,5 +19,6 @@
 pub mod corpus;
 pub mod labelled_pages;
 pub mod npy;
+pub mod parity;
 pub mod score;
 pub mod synthetic_pages;

@@ -57,6 +57,9 @@ enum TrainWhat {
     /// The places gazetteer: writes models/places.nmg and its card from
     /// GeoNames data that npm and PyPI packages ship.
     Gazetteer(GazetteerArgs),
+    /// The accurate model: the transformer teacher packed as a model file
+    /// (models/ontonotes-accurate.nmm), checked against teacher.py.
+    Accurate(tasks::ner::accurate::AccurateArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -106,11 +109,16 @@ fn main() -> ExitCode {
             ..
         } => tasks::gazetteer::build(args),
         Task::Train {
+            what: Some(TrainWhat::Accurate(args)),
+            ..
+        } => tasks::ner::accurate::build(args),
+        Task::Train {
             args: Some(args), ..
         } => tasks::ner::train(args),
-        Task::Train { .. } => {
-            Err("train: give --recipe models/<name>.toml, or `train boilerplate|gazetteer`".into())
-        }
+        Task::Train { .. } => Err(
+            "train: give --recipe models/<name>.toml, or `train boilerplate|gazetteer|accurate`"
+                .into(),
+        ),
         Task::Eval { what: None, ner }
         | Task::Eval {
             what: Some(EvalWhat::Ner(ner)),

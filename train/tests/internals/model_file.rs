@@ -176,6 +176,203 @@ fn tiny_bytes_4bit() -> Vec<u8> {
     tiny_model_with(&LABELS, 4, &spec(), Tables::FourBit).to_bytes()
 }
 
+/// A tiny accurate model (a transformer: `src/ner/transformer.rs`): two
+/// layers 8 wide, two heads, windows of 6 pieces and 4 words sharing 1.
+fn tiny_transformer() -> ModelWriter {
+    let (h, f, p) = (8, 12, 6);
+    let n_tags = 1 + 4 * LABELS.len();
+    let mut m = ModelWriter::new();
+    m.add(
+        "labels",
+        Section::Strings(LABELS.iter().map(|s| s.to_string()).collect()),
+    );
+    m.add(
+        "transformer",
+        Section::U32s(vec![2, h as u32, 2, f as u32, p as u32, 4, 1]),
+    );
+    let vocab: Vec<String> = [
+        "[PAD]", "[UNK]", "[CLS]", "[SEP]", "the", "new", "york", "##s", ".",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let v = vocab.len();
+    m.add("bert.vocab", Section::Strings(vocab));
+    m.add(
+        "emb.word",
+        Section::I8Rows {
+            rows: v,
+            cols: h,
+            data: (0..v * h).map(|i| (i * 37 % 255) as i8).collect(),
+            scales: vec![0.01; v],
+        },
+    );
+    for (name, rows) in [("emb.position", p), ("emb.case", 7)] {
+        m.add(
+            name,
+            Section::F32 {
+                shape: vec![rows, h],
+                data: (0..rows * h).map(|i| w(i + 5)).collect(),
+            },
+        );
+    }
+    layer_norm(&mut m, "emb.ln", h);
+    for l in 0..2 {
+        // One matrix in int8, the others f32: a model may mix both.
+        m.add(
+            &format!("layer{l}.qkv.w"),
+            Section::I8Rows {
+                rows: h,
+                cols: 3 * h,
+                data: (0..3 * h * h).map(|i| (i * 53 % 251) as i8).collect(),
+                scales: vec![0.004; h],
+            },
+        );
+        m.add(
+            &format!("layer{l}.qkv.b"),
+            Section::F32 {
+                shape: vec![3 * h],
+                data: vec![0.01; 3 * h],
+            },
+        );
+        dense(&mut m, &format!("layer{l}.att_out"), h, h);
+        layer_norm(&mut m, &format!("layer{l}.ln1"), h);
+        dense(&mut m, &format!("layer{l}.ffn_in"), h, f);
+        dense(&mut m, &format!("layer{l}.ffn_out"), f, h);
+        layer_norm(&mut m, &format!("layer{l}.ln2"), h);
+    }
+    dense(&mut m, "out", h, n_tags);
+    m.add(
+        "crf.trans",
+        Section::F32 {
+            shape: vec![n_tags, n_tags],
+            data: (0..n_tags * n_tags).map(|i| w(i + 77)).collect(),
+        },
+    );
+    m
+}
+
+fn tiny_transformer_bytes() -> Vec<u8> {
+    tiny_transformer().to_bytes()
+}
+
+#[test]
+fn tiny_transformer_loads_and_windows_agree() {
+    let t = Tagger::from_bytes(&tiny_transformer_bytes()).unwrap();
+    assert!(t.is_transformer());
+    assert_eq!(t.labels(), &["PER", "ORG"]);
+    // A token's scores come from its window alone (here the first: 4
+    // tokens of one piece each), not from how the text goes on after it.
+    let text = "the new york the news . the new york new york the the news .";
+    let seg = segment(text);
+    let all = t.logits(text, &seg.tokens);
+    let k = 1 + 4 * LABELS.len();
+    assert_eq!(all.len(), seg.tokens.len() * k);
+    let first = t.logits(text, &seg.tokens[..4]);
+    assert_eq!(first[..2 * k], all[..2 * k]);
+    assert!(all.iter().all(|x| x.is_finite()));
+}
+
+/// `bytes` with section `name` replaced by `section`.
+fn replaced(bytes: &[u8], name: &str, section: Section) -> Vec<u8> {
+    let file = ModelFile::parse(bytes).unwrap();
+    let mut m = ModelWriter::new();
+    for (n, s) in file.sections() {
+        m.add(
+            n,
+            if n == name {
+                section.clone()
+            } else {
+                s.clone()
+            },
+        );
+    }
+    m.to_bytes()
+}
+
+#[test]
+fn inconsistent_transformers_are_rejected() {
+    let good = tiny_transformer_bytes();
+    let invalid = |bytes: Vec<u8>, says: &str| {
+        let e = Tagger::from_bytes(&bytes).unwrap_err();
+        assert!(
+            matches!(e, ModelError::Invalid(ref m) if m.contains(says)),
+            "{e} does not say {says:?}"
+        );
+    };
+    // Three heads do not divide 8; an overlap as long as the window.
+    invalid(
+        replaced(
+            &good,
+            "transformer",
+            Section::U32s(vec![2, 8, 3, 12, 6, 4, 1]),
+        ),
+        "heads dividing hidden",
+    );
+    invalid(
+        replaced(
+            &good,
+            "transformer",
+            Section::U32s(vec![2, 8, 2, 12, 6, 4, 4]),
+        ),
+        "overlap below words",
+    );
+    invalid(
+        replaced(&good, "transformer", Section::U32s(vec![2, 8, 2])),
+        "`transformer` must be",
+    );
+    // No [CLS] piece.
+    let vocab = [
+        "[PAD]", "[UNK]", "[SEP]", "the", "new", "york", "##s", ".", "x",
+    ];
+    invalid(
+        replaced(
+            &good,
+            "bert.vocab",
+            Section::Strings(vocab.iter().map(|s| s.to_string()).collect()),
+        ),
+        "[CLS]",
+    );
+    // The word table of the wrong width; a position table of the wrong shape.
+    invalid(
+        replaced(
+            &good,
+            "emb.word",
+            Section::I8Rows {
+                rows: 9,
+                cols: 4,
+                data: vec![1; 36],
+                scales: vec![1.0; 9],
+            },
+        ),
+        "emb.word",
+    );
+    invalid(
+        replaced(
+            &good,
+            "emb.position",
+            Section::F32 {
+                shape: vec![5, 8],
+                data: vec![0.0; 40],
+            },
+        ),
+        "emb.position",
+    );
+    let mut nan = vec![0.0; 48];
+    nan[3] = f32::NAN;
+    invalid(
+        replaced(
+            &good,
+            "emb.position",
+            Section::F32 {
+                shape: vec![6, 8],
+                data: nan,
+            },
+        ),
+        "non-finite",
+    );
+}
+
 #[test]
 fn tiny_model_loads() {
     let t = Tagger::from_bytes(&tiny_bytes()).unwrap();
@@ -216,18 +413,18 @@ fn four_bit_tables_give_the_logits_of_the_same_values_in_int8() {
     let a = Tagger::from_bytes(&tiny_bytes_4bit()).unwrap();
     let b = Tagger::from_bytes(&as_int8.to_bytes()).unwrap();
     let ids = word_ids(&[0, 1, 2, 1, 0, 2, 2]);
-    let logits = a.network().forward(&ids);
-    assert_eq!(logits, b.network().forward(&ids));
+    let logits = a.network().unwrap().forward(&ids);
+    assert_eq!(logits, b.network().unwrap().forward(&ids));
     // And the 4-bit values matter (not all read as zeros).
     let plain = Tagger::from_bytes(&tiny_bytes()).unwrap();
-    assert_ne!(logits, plain.network().forward(&ids));
+    assert_ne!(logits, plain.network().unwrap().forward(&ids));
     // Smaller than int8: half a byte a value, two bytes a scale.
     assert!(tiny_bytes_4bit().len() < tiny_bytes().len());
 }
 
 #[test]
 fn every_truncation_is_an_error() {
-    for bytes in [tiny_bytes(), tiny_bytes_4bit()] {
+    for bytes in [tiny_bytes(), tiny_bytes_4bit(), tiny_transformer_bytes()] {
         every_truncation_of(&bytes);
     }
     assert_eq!(
@@ -249,7 +446,7 @@ fn every_truncation_of(bytes: &[u8]) {
 
 #[test]
 fn every_byte_flip_is_an_error() {
-    for bytes in [tiny_bytes(), tiny_bytes_4bit()] {
+    for bytes in [tiny_bytes(), tiny_bytes_4bit(), tiny_transformer_bytes()] {
         every_byte_flip_of(&bytes);
     }
 }
@@ -424,6 +621,7 @@ fn check_entities(text: &str) {
         &with_document_layer(tiny_model(&LABELS, 4, &spec()), 4).to_bytes(),
         text,
     );
+    check_entities_with(&tiny_transformer_bytes(), text);
 }
 
 fn check_entities_with(model: &[u8], text: &str) {
@@ -476,7 +674,7 @@ fn document_layer_reads_other_mentions_of_the_same_word() {
         words.push(last);
         word_ids(&words)
     };
-    let first = |t: &Tagger, ids: &[u32]| t.network().forward(ids)[..k].to_vec();
+    let first = |t: &Tagger, ids: &[u32]| t.network().unwrap().forward(ids)[..k].to_vec();
     // Without the layer the first token cannot see the last one.
     assert_eq!(first(&plain, &run(1)), first(&plain, &run(2)));
     // With it, a second mention of its word changes its scores ...
@@ -507,6 +705,10 @@ proptest! {
     fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = Tagger::from_bytes(&bytes);
         let mut b = tiny_bytes();
+        let n = bytes.len().min(b.len());
+        b[..n].copy_from_slice(&bytes[..n]);
+        let _ = Tagger::from_bytes(&b);
+        let mut b = tiny_transformer_bytes();
         let n = bytes.len().min(b.len());
         b[..n].copy_from_slice(&bytes[..n]);
         let _ = Tagger::from_bytes(&b);

@@ -31,10 +31,10 @@ fn check(stem: &str, corpus: &str, model: &[u8]) {
         .iter()
         .map(|v| v.as_f64().unwrap() as f32)
         .collect();
-    assert_eq!(ids.len(), n * tagger.featurizer().spec().slots());
+    assert_eq!(ids.len(), n * tagger.featurizer().unwrap().spec().slots());
 
     // Network parity: same ids in, same logits out.
-    let got = tagger.network().forward(&ids);
+    let got = tagger.network().unwrap().forward(&ids);
     assert_eq!(got.len(), n * k);
     let worst = got[..want.len()]
         .iter()
@@ -53,7 +53,10 @@ fn check(stem: &str, corpus: &str, model: &[u8]) {
     let docs = read_corpus(&shared.join(format!("data/{corpus}/dev.jsonl")), Some(1)).unwrap();
     let doc = &docs[0];
     assert_eq!(doc.id, r["doc_id"].as_str().unwrap());
-    let ours = tagger.featurizer().featurize(&doc.text, &doc.tokens[..n]);
+    let ours = tagger
+        .featurizer()
+        .unwrap()
+        .featurize(&doc.text, &doc.tokens[..n]);
     assert_eq!(ours, ids, "{stem}: feature ids changed since training");
 }
 
@@ -78,4 +81,17 @@ fn ontonotes_lite_matches_trainer() {
         "ontonotes",
         include_bytes!("../../../models/ontonotes-lite.nmm"),
     );
+}
+
+/// The accurate model (a transformer): the same word pieces, case classes
+/// and word scores as `teacher.py` on the reference's words.
+#[test]
+fn ontonotes_accurate_matches_teacher() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../models");
+    let model = std::fs::read(format!("{dir}/ontonotes-accurate.nmm")).unwrap();
+    let reference =
+        std::fs::read_to_string(format!("{dir}/ontonotes-accurate.reference.json")).unwrap();
+    let tagger = Tagger::from_bytes(&model).unwrap();
+    let worst = newsmark_train::parity::check_reference(&tagger, &reference).unwrap();
+    assert!(worst < newsmark_train::parity::PARITY_TOLERANCE);
 }

@@ -75,11 +75,11 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
         sha256_hex(bytes)
     )?;
     writeln!(card, "- Recipe: [`{0}`]({1}), built by `cargo xtask train --recipe {0}` ({train_minutes:.1} min wall clock on the shared 2-core machine, incl. venv check and feature extraction; `--resume` continues from `{2}/ckpt.pkl`)", recipe.shown_path(), recipe.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), work.strip_prefix(util::root()).unwrap_or(work).display())?;
-    let vectors = match tagger.featurizer().spec().vector_words {
+    let vectors = match tagger.featurizer().expect("a CNN model").spec().vector_words {
         0 => String::new(),
         n => format!(", and the `vector` feature over the {n} most frequent words of GloVe 6B (Stanford; PDDL-1.0; PyPI `{GLOVE}`), its table seeded with their 50-d vectors"),
     };
-    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().spec().line_case { " (hashed apart for each case of the token's line: lower, upper, headline, usual)" } else { "" }, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
+    writeln!(card, "- Features: `src/ner/features.rs` (norm x2 hashes, prefix, suffix, shape{}, cased word, word pieces of all-MiniLM-L6-v2's vocabulary with their table seeded from its input embeddings (Apache-2.0; PyPI `{MINILM}`){vectors}); network: `src/ner/network.rs`; decoding: `src/ner/decode.rs`{}.", if tagger.featurizer().expect("a CNN model").spec().line_case { " (hashed apart for each case of the token's line: lower, upper, headline, usual)" } else { "" }, if tagger.has_transitions() { " with the learned CRF transition scores" } else { "" })?;
     writeln!(
         card,
         "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",

@@ -167,7 +167,7 @@ fn pack(
         .map_err(|e| format!("the model packed from {} does not load: {e}", dir.display()))?;
     let (_, ids) = npy::read_u32(&dir.join("ref.ids.npy"))?;
     let (_, want) = npy_f32(dir, "ref.logits")?;
-    let got = tagger.network().forward(&ids);
+    let got = tagger.network().expect("a CNN model").forward(&ids);
     let worst = got
         .iter()
         .zip(&want)

@@ -1,6 +1,7 @@
 //! NER tasks: training from a recipe (features, teachers, student, export,
 //! card), evaluation and prediction files.
 
+pub mod accurate;
 pub mod card;
 pub mod eval;
 pub mod export;

@@ -1,0 +1,152 @@
+//! `cargo xtask train accurate`: the accurate model, the transformer teacher
+//! packed as a newsmark model file.
+//!
+//! `teacher.py export` writes the packed teacher's arrays (its matrices in
+//! int8, as the model file stores them) and a parity reference; this packs
+//! them into `models/<name>.nmm` (layout: `src/ner/transformer.rs`), checks
+//! that the Rust inference gives the reference's word scores, and keeps the
+//! reference beside the model for `ner_parity`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clap::Args;
+use newsmark::internals::{ModelWriter, Section, Tagger};
+use newsmark_train::npy;
+use newsmark_train::parity::check_reference;
+use serde::Deserialize;
+
+use super::super::util::{self, Result};
+use super::export::npy_f32;
+use super::python;
+
+/// Arguments of `train accurate`.
+#[derive(Args, Debug)]
+pub struct AccurateArgs {
+    /// The packed teacher (`teacher.py pack`).
+    #[arg(long, default_value = "models/teacher-ontonotes.npz")]
+    pub weights: PathBuf,
+    /// The model's name: writes models/NAME.nmm and models/NAME.reference.json.
+    #[arg(long, default_value = "ontonotes-accurate")]
+    pub name: String,
+    /// Tokens shared by consecutive windows.
+    #[arg(long, default_value_t = 32)]
+    pub overlap: u32,
+}
+
+/// `transformer.json`, written by `teacher.py export`.
+#[derive(Deserialize)]
+struct Info {
+    labels: Vec<String>,
+    layers: u32,
+    hidden: u32,
+    heads: u32,
+    ffn: u32,
+    pieces: u32,
+    words: u32,
+    overlap: u32,
+    vocab: Vec<String>,
+}
+
+pub fn build(args: &AccurateArgs) -> Result {
+    python::ensure_venv()?;
+    let root = util::root();
+    let dir = root.join("target/accurate").join(&args.name);
+    let weights = root.join(&args.weights);
+    util::run(
+        Command::new(python::python())
+            .current_dir(root.join("train"))
+            .arg("teacher.py")
+            .arg("export")
+            .arg("--weights")
+            .arg(&weights)
+            .arg("--out")
+            .arg(&dir)
+            .arg("--reference")
+            .arg(util::shared().join("data/ontonotes/dev.jsonl"))
+            .arg("--overlap")
+            .arg(args.overlap.to_string()),
+    )?;
+    let bytes = pack(&dir)?;
+    let tagger = Tagger::from_bytes(&bytes)?;
+    let reference = util::read_to_string(dir.join("reference.json"))?;
+    let worst = check_reference(&tagger, &reference)?;
+    eprintln!("parity: the word scores differ from teacher.py's by at most {worst:.4}");
+    let models = root.join("models");
+    util::write(models.join(format!("{}.nmm", args.name)), &bytes)?;
+    util::write(
+        models.join(format!("{}.reference.json", args.name)),
+        reference,
+    )?;
+    eprintln!(
+        "wrote models/{}.nmm ({} bytes, sha256 {})",
+        args.name,
+        bytes.len(),
+        super::card::sha256_hex(&bytes)
+    );
+    Ok(())
+}
+
+/// Packs `teacher.py export`'s arrays in `dir` into a model file.
+fn pack(dir: &Path) -> Result<Vec<u8>> {
+    let info: Info = serde_json::from_str(&util::read_to_string(dir.join("transformer.json"))?)?;
+    let mut w = ModelWriter::new();
+    w.add("labels", Section::Strings(info.labels.clone()));
+    w.add(
+        "transformer",
+        Section::U32s(vec![
+            info.layers,
+            info.hidden,
+            info.heads,
+            info.ffn,
+            info.pieces,
+            info.words,
+            info.overlap,
+        ]),
+    );
+    w.add("bert.vocab", Section::Strings(info.vocab.clone()));
+    w.add("emb.word", i8_rows(dir, "emb.word")?);
+    for name in ["emb.position", "emb.case", "emb.ln.g", "emb.ln.b"] {
+        w.add(name, f32_section(dir, name)?);
+    }
+    for i in 0..info.layers {
+        for m in ["qkv", "att_out", "ffn_in", "ffn_out"] {
+            let name = format!("layer{i}.{m}");
+            w.add(&format!("{name}.w"), i8_rows(dir, &name)?);
+            w.add(
+                &format!("{name}.b"),
+                f32_section(dir, &format!("{name}.b"))?,
+            );
+        }
+        for ln in ["ln1", "ln2"] {
+            for part in ["g", "b"] {
+                let name = format!("layer{i}.{ln}.{part}");
+                w.add(&name, f32_section(dir, &name)?);
+            }
+        }
+    }
+    for name in ["out.w", "out.b", "crf.trans"] {
+        w.add(name, f32_section(dir, name)?);
+    }
+    Ok(w.to_bytes())
+}
+
+fn f32_section(dir: &Path, name: &str) -> Result<Section> {
+    let (shape, data) = npy_f32(dir, name)?;
+    Ok(Section::F32 { shape, data })
+}
+
+fn i8_rows(dir: &Path, name: &str) -> Result<Section> {
+    let q = dir.join(format!("{name}.q.npy"));
+    let (shape, data) = npy::read_i8(&q)?;
+    let [rows, cols] = shape[..] else {
+        return Err(format!("{}: shape {shape:?}, expected a matrix", q.display()).into());
+    };
+    let (_, scales) = npy_f32(dir, &format!("{name}.scale"))?;
+    Ok(Section::I8Rows {
+        rows,
+        cols,
+        data,
+        scales,
+    })
+}
