@@ -96,6 +96,24 @@ test("?model=lite: the workers load the lite model (newsmark_core_bg.wasm and on
   await p.close();
 });
 
+test("?model=accurate: the workers load the accurate model (newsmark_core_bg.wasm and ontonotes-accurate.nmm) and a short text gets its entities", async () => {
+  const p = await openPage("?model=accurate");
+  assert.equal(await p.page.getAttribute("html", "data-model"), "accurate");
+  // One sentence: the transformer is slow, and CI stays fast.
+  await annotate(p.page, "Nadia Okafor moved from Lagos to Toronto last spring.");
+  const urls = p.workers.map((w) => w.worker.url());
+  assert.ok(urls.length >= 1 && urls.every((u) => u.endsWith("/worker.js?model=accurate")), JSON.stringify(urls));
+  const fetched = p.requests.map((u) => new URL(u).pathname);
+  assert.ok(fetched.includes("/lib/pkg/ontonotes-accurate.nmm") && fetched.includes("/lib/pkg/newsmark_core_bg.wasm"), JSON.stringify(fetched));
+  assert.ok(!fetched.includes("/lib/pkg/newsmark_bg.wasm"), "the default module is not fetched");
+  const list = await marks(p.page);
+  hasMark(list, "PERSON", "Nadia Okafor");
+  hasMark(list, "GPE", "Lagos");
+  hasMark(list, "GPE", "Toronto");
+  await p.check();
+  await p.close();
+});
+
 test("the web page sample: story entities, boilerplate collapsed with its kind, sentence switch", async () => {
   const p = await openPage("#sample=webpage");
   const { page } = p;

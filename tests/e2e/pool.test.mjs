@@ -210,7 +210,7 @@ test("annotateMany: bad input is refused with messages naming the call and the o
     [["a"], { workers: 0 }, "annotateMany: workers must be a whole number from 1 to 16, got 0"],
     [["a"], { workers: 1.5 }, "annotateMany: workers must be a whole number from 1 to 16, got 1.5"],
     [["a"], 7, "annotateMany: options must be an object (options: labels, tokens, clusters, workers, model), got number"],
-    [["a"], { model: "small" }, 'annotateMany: model must be "default" or "lite", got "small"'],
+    [["a"], { model: "small" }, 'annotateMany: model must be "default", "lite" or "accurate", got "small"'],
   ];
   for (const [texts, options, message] of cases) {
     await assert.rejects(annotateMany(texts, options), { name: "Error", message });

@@ -8,6 +8,7 @@ import { ui } from "./dom.js";
 import { readHash } from "./url_state.js";
 import { loadSample, wireInput } from "./input.js";
 import { defaultPoolSize, MAX_WORKERS } from "../lib/pool.js";
+import { MODELS } from "../lib/protocol.js";
 import { setPlaces } from "./places.js";
 import { setStatus } from "./render.js";
 import { state } from "./state.js";
@@ -22,8 +23,10 @@ function poolSize() {
 
 state.poolSize = poolSize();
 document.documentElement.dataset.workers = String(state.poolSize);
-// `?model=lite`: the workers load the lite model (../lib/load.js) instead of the default one.
-state.model = new URLSearchParams(location.search).get("model") === "lite" ? "lite" : "default";
+// `?model=lite` or `?model=accurate`: the workers load that model
+// (../lib/load.js) instead of the default one; any other value means the default.
+const askedModel = new URLSearchParams(location.search).get("model");
+state.model = MODELS.includes(askedModel) ? askedModel : "default";
 document.documentElement.dataset.model = state.model;
 wireInput();
 wireControls();

@@ -23,8 +23,8 @@ export const state = {
   /** How many workers annotate a long text's pieces at once: `?workers=N`
    * in the page's URL, else one per core but one, at most 4 (main.js). */
   poolSize: 1,
-  /** The model the workers load: "default", or "lite" with `?model=lite`
-   * in the page's URL (main.js). */
+  /** The model the workers load: "default", or "lite" or "accurate" with
+   * `?model=lite` or `?model=accurate` in the page's URL (main.js). */
   model: "default",
   /** Resolves once a worker has loaded the model. */
   workerReady: null,

@@ -18,15 +18,17 @@ export interface HighlightOptions {
   /** How many workers may annotate the text's pieces at once (1 to 16). Default: 1, or for texts of `POOL_FROM`
    * characters and more one per core but one, at most 4. Only with `worker: true`. */
   workers?: number;
-  /** "default" (the model embedded in newsmark_bg.wasm) or "lite": ontonotes-lite.nmm in newsmark_core_bg.wasm (the
-   * module without a model), the smallest download; both files are fetched beside newsmark.js. Not with `annotator`. */
+  /** "default" (the model embedded in newsmark_bg.wasm); "lite": ontonotes-lite.nmm in newsmark_core_bg.wasm (the
+   * module without a model), the smallest download; or "accurate": ontonotes-accurate.nmm in newsmark_core_bg.wasm, a
+   * transformer, the most accurate (F1 78.0 vs 71.8 on webnews dev) but a 23.2 MB download (20.8 MB gzipped) and far
+   * slower (about 500 tokens per second in wasm). The files are fetched beside newsmark.js. Not with `annotator`. */
   model?: Model;
   /** An annotator to use on this thread (implies `worker: false`; `worker: true` with it is an error). */
   annotator?: Annotator;
 }
 
 /** The models the `model` option names. */
-export type Model = "default" | "lite";
+export type Model = "default" | "lite" | "accurate";
 export const MODELS: readonly Model[];
 
 interface HandleBase {

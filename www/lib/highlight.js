@@ -13,7 +13,7 @@
 // (from load.js) loads the places gazetteer shipped beside the glue.
 import { isBlock } from "./blocks.js";
 import { cuts, defaultPoolSize, MAX_WORKERS, mergePacked, splitAt, WorkerPool } from "./pool.js";
-import { spawnWorker, unpack, unpackEntities } from "./protocol.js";
+import { MODELS, spawnWorker, unpack, unpackEntities } from "./protocol.js";
 import { loadAnnotator } from "./load.js";
 
 export { loadGazetteer } from "./load.js";
@@ -24,10 +24,9 @@ export const DEFAULT_SKIP = ["script", "style", "textarea", "code", "pre", "nosc
 
 const OPTIONS = ["labels", "classPrefix", "mode", "exclude", "annotator", "worker", "workers", "model"];
 
-/** The models the `model` option names: the default one, embedded in
- * newsmark_bg.wasm, and the lite one (newsmark_core_bg.wasm, the module
- * without a model, and ontonotes-lite.nmm: the smallest download). */
-export const MODELS = ["default", "lite"];
+/** The models the `model` option names (defined in protocol.js, which the
+ * demo page imports too): "default", "lite" and "accurate". */
+export { MODELS };
 
 /** Longest stretch of DOM work (ms) before the event loop gets a turn: well
  * under the 50 ms that makes a task "long", leaving room for layout. */
@@ -68,7 +67,10 @@ function sharedPool(model) {
 
 /** Checks the `model` option of `call`. */
 function checkModel(call, model) {
-  if (!MODELS.includes(model)) throw new Error(`${call}: model must be ${MODELS.map((m) => JSON.stringify(m)).join(" or ")}, got ${JSON.stringify(model)}`);
+  if (!MODELS.includes(model)) {
+    const names = MODELS.map((m) => JSON.stringify(m));
+    throw new Error(`${call}: model must be ${names.slice(0, -1).join(", ")} or ${names.at(-1)}, got ${JSON.stringify(model)}`);
+  }
   return model;
 }
 
@@ -271,8 +273,10 @@ function pieces(found, start, end) {
  * elements), `worker` (default true: annotate in module Web Workers;
  * false: on this thread), `workers` (how many workers may annotate the
  * text's pieces at once; default: one, or for texts of POOL_FROM units and
- * more one per core but one, at most 4), `model` (`"default"`, or `"lite"`:
- * the smallest download, ontonotes-lite.nmm in the module without a model),
+ * more one per core but one, at most 4), `model` (`"default"`; `"lite"`:
+ * the smallest download, ontonotes-lite.nmm in the module without a model;
+ * `"accurate"`: the most accurate, ontonotes-accurate.nmm in that module, a
+ * 20.8 MB gzipped download and far slower, about 500 tokens per second),
  * `annotator` (an `Annotator` to use on this thread; implies `worker: false`).
  *
  * If the worker cannot be started (a CSP without `worker-src`, a

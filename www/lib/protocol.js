@@ -19,9 +19,18 @@
 // are transferred, not copied (`pack` in the worker, `unpack` on the
 // receiving side).
 
-/** Starts the annotator's module worker. The URL is resolved against this
- * module, so the worker is found wherever the folder is served from (www/lib/,
- * dist/, node_modules/newsmark/), and bundlers that know
+/** The models a worker loads (`spawnWorker(model)`), which highlight.js
+ * exports as the names of its `model` option: the default one, embedded in
+ * newsmark_bg.wasm, the lite one (newsmark_core_bg.wasm, the module without
+ * a model, and ontonotes-lite.nmm: the smallest download) and the accurate
+ * one (the same module and ontonotes-accurate.nmm: a transformer, 23.2 MB,
+ * 20.8 MB gzipped, far slower; opt-in). */
+export const MODELS = ["default", "lite", "accurate"];
+
+/** Starts the annotator's module worker on `model` (one of MODELS). The URL
+ * is resolved against this module, so the worker is found wherever the
+ * folder is served from (www/lib/, dist/, node_modules/newsmark/), and
+ * bundlers that know
  * `new Worker(new URL(…, import.meta.url))` emit it. Throws if the page may
  * not start it (a cross-origin script, some file:// pages). */
 export function spawnWorker(model = "default") {

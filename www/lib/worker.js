@@ -9,8 +9,9 @@
 import { loadAnnotator, readGazetteer } from "./load.js";
 import { pack, resolvePlaces } from "./protocol.js";
 
-// `worker.js?model=lite`: the module without a model and the lite model
-// (both beside the glue), instead of the module with the default model.
+// `worker.js?model=lite` (or `?model=accurate`): the module without a model
+// and the lite (or accurate) model, both beside the glue, instead of the
+// module with the default model. Another name fails the worker's start.
 const model = new URL(self.location.href).searchParams.get("model") ?? "default";
 const ready = loadAnnotator(model);
 ready.then(

@@ -160,10 +160,12 @@ pub fn build_wasm() -> Result {
             file_size(&module)
         );
     }
-    // The lite model beside them, fetched by `highlight(root, { model: "lite" })`,
-    // and the gazetteer, fetched only when places are asked for (by the demo
-    // page's workers, or a page's `loadGazetteer()`; 6.9 MB, 3.8 MB gzipped).
-    for name in [LITE_MODEL, GAZETTEER] {
+    // The lite and accurate models beside them, fetched by `highlight(root,
+    // { model: "lite" })` and `{ model: "accurate" }` (23.2 MB, 20.8 MB
+    // gzipped), and the gazetteer, fetched only when places are asked for (by
+    // the demo page's workers, or a page's `loadGazetteer()`; 6.9 MB, 3.8 MB
+    // gzipped).
+    for name in [LITE_MODEL, ACCURATE_MODEL, GAZETTEER] {
         std::fs::copy(root().join("models").join(name), pkg.join(name))
             .map_err(|e| format!("cannot copy models/{name} to www/lib/pkg: {e}"))?;
     }
@@ -255,6 +257,10 @@ pub fn copy_map_vendor() -> Result {
 /// The lite model's file, in `models/` and shipped beside the wasm modules.
 pub const LITE_MODEL: &str = "ontonotes-lite.nmm";
 
+/// The accurate model's file (the transformer, opt-in: large and far
+/// slower), in `models/` and shipped beside the wasm modules.
+pub const ACCURATE_MODEL: &str = "ontonotes-accurate.nmm";
+
 /// Loads `www/lib/pkg/` in Node with `initSync` and segments a string, so a
 /// broken optimiser or glue fails the build here, not in the browser.
 fn check_loads_in_node() -> Result {
@@ -280,6 +286,11 @@ if (!refused) throw new Error("the core module's new Annotator() did not refuse"
 const lite = core.Annotator.fromBytes(readFileSync(wasm.replace(/newsmark_bg\.wasm$/, "ontonotes-lite.nmm")));
 const found = lite.annotate("Angela Merkel visited Paris on Monday.").entities.length;
 console.log(`newsmark_core_bg.wasm loads the lite model (${lite.labels().length} labels, ${found} entities in a test sentence)`);
+// The accurate model (a transformer) in the same core module, on one short sentence.
+const accurate = core.Annotator.fromBytes(readFileSync(wasm.replace(/newsmark_bg\.wasm$/, "ontonotes-accurate.nmm")));
+const got = accurate.annotate("Nadia Okafor moved from Lagos to Toronto last spring.").entities.map((e) => `${e.label}:${e.text}`);
+if (!got.includes("PERSON:Nadia Okafor") || !got.includes("GPE:Toronto")) throw new Error(`the accurate model found ${JSON.stringify(got)}`);
+console.log(`newsmark_core_bg.wasm loads the accurate model (${accurate.labels().length} labels, ${got.length} entities in a test sentence)`);
 "#;
     let pkg = pkg_dir();
     let script = target_dir().join("xtask-check-pkg.mjs");
@@ -300,8 +311,8 @@ pub struct DistArgs {
 
 /// `cargo xtask dist [--no-build]`: the npm package in `dist/` (name
 /// `newsmark`, version from `Cargo.toml`): the built files of `www/lib/pkg/`
-/// (the two wasm modules, their JS glue and types, the lite model, the
-/// gazetteer) and every file of `www/lib/`, the library's sources
+/// (the two wasm modules, their JS glue and types, the lite and accurate
+/// models, the gazetteer) and every file of `www/lib/`, the library's sources
 /// (`highlight.js` with `annotateMany` and `loadGazetteer`, its hand-written
 /// `.d.ts`, default CSS, the modules it imports and the workers it starts,
 /// the README), with the glue imported from `./` instead of `./pkg/`; then
@@ -326,6 +337,7 @@ pub fn dist(args: &DistArgs) -> Result {
         "newsmark_bg.wasm.d.ts",
         "newsmark_core_bg.wasm",
         LITE_MODEL,
+        ACCURATE_MODEL,
         GAZETTEER,
     ];
     for name in BUILT {
@@ -410,6 +422,7 @@ pub fn dist(args: &DistArgs) -> Result {
     "./newsmark_bg.wasm": "./newsmark_bg.wasm",
     "./newsmark_core_bg.wasm": "./newsmark_core_bg.wasm",
     "./{LITE_MODEL}": "./{LITE_MODEL}",
+    "./{ACCURATE_MODEL}": "./{ACCURATE_MODEL}",
     "./{GAZETTEER}": "./{GAZETTEER}",
     "./package.json": "./package.json"
   }},
