@@ -35,12 +35,12 @@ pub struct NerAccuracy {
     pub per_label: BTreeMap<String, Score>,
 }
 
-fn part<T>(errors: &mut Vec<String>, what: &str, r: Result<T>) -> Option<T> {
+pub fn part<T>(errors: &mut Vec<String>, what: &str, r: Result<T>) -> Option<T> {
     r.map_err(|e| errors.push(format!("{what}: {e}"))).ok()
 }
 
 /// newsmark's entities on `gold` scored, with the default model or `model`.
-fn newsmark_ner(
+pub fn newsmark_ner(
     ctx: &Ctx,
     gold: &Path,
     tag: &str,

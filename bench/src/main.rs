@@ -6,6 +6,7 @@
 //! line in [`SECTIONS`] and in [`measure`]; the report shows any record as tables.
 
 mod accuracy;
+mod accurate;
 mod cli;
 mod entities;
 mod native;
@@ -81,6 +82,7 @@ scaling       -             one call per input size: natively, in Node, in Chrom
 accuracy      -             NER, sentence, boilerplate scores (cargo xtask predict)
 case          peers         NER F1 with the text's case changed; newsmark, spaCy sm
 webnews       -             NER F1 on today's news (webnews dev); newsmark, lite, spaCy sm
+accurate      -             the opt-in accurate model: size, F1, native speed vs the default
 clusters      -             entity clusters on OntoNotes dev's name chains vs exact strings
 places        -             places on GeoWebNews vs population; gazetteer size, resolve time
 sizes         wasm          the wasm package's and the models' sizes, code vs model
@@ -126,6 +128,7 @@ fn measure(name: &str, c: &Ctx, e: &mut Vec<String>) -> Result<Value> {
         "accuracy" => json(accuracy::accuracy(c, e)),
         "case" => json(accuracy::case(c, e)),
         "webnews" => json(entities::webnews(c, e)),
+        "accurate" => json(accurate::accurate(c, e)),
         "clusters" => json(entities::clusters(c)),
         "places" => json(entities::places(c)),
         "sizes" => json(package::sizes(c)),

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::accuracy::{Accuracy, CaseAccuracy, CASES, CASE_F1_MIN};
+use crate::accuracy::{Accuracy, CaseAccuracy, NerAccuracy, CASES, CASE_F1_MIN};
 use crate::cli::{CliMemory, CliRun};
 use crate::native::{Native, Scaling, SLOPE_MAX};
 use crate::package::Sizes;
@@ -337,7 +337,34 @@ fn ner(p: &mut Part) -> Option<()> {
         t.row(vec![x.name, x.runtime, f1, news, covered, sp, cpu, ratio, dl]);
     }
     p.table(t);
+    accurate(p, &acc);
     Some(())
+}
+
+/// The opt-in accurate model beside the default one (issue #29).
+fn accurate(p: &mut Part, acc: &Accuracy) {
+    let Some(a) = p.get::<crate::accurate::Accurate>("accurate") else {
+        return;
+    };
+    let webnews = p.get::<crate::accuracy::NerSystems>("webnews").and_then(|w| w.newsmark);
+    let sizes = p.get::<Sizes>("sizes").unwrap_or_default();
+    let mut t = Table::new(
+        "model | file (gzip) | NER F1, raw text | F1, gold tokens | webnews dev F1 | native tokens per CPU-second",
+    );
+    let f1 = |n: Option<&NerAccuracy>| (pct(n.map(|n| n.raw.f1)), pct(n.map(|n| n.gold_tokens.f1)));
+    let (raw, gold) = f1(acc.ner.as_ref());
+    let wasm = or(sizes.file("newsmark_bg.wasm").map(|f| f.gzip), |b| format!("in the wasm ({})", bytes(b)));
+    let speed = cpu_rate(Some(&a.default_speed), Unit::Tokens);
+    t.row(vec!["default".into(), wasm, raw, gold, pct(webnews.map(|s| s.f1)), speed]);
+    let (raw, gold) = f1(a.ner.as_ref());
+    let file = format!("ontonotes-accurate.nmm, {} ({})", bytes(a.bytes), bytes(a.gzip_bytes));
+    let speed = format!("{} ({} the default's)", cpu_rate(Some(&a.speed), Unit::Tokens), times(a.speed_ratio()));
+    t.row(vec!["accurate (opt-in)".into(), file, raw, gold, pct(a.webnews.as_ref().map(|s| s.f1)), speed]);
+    p.body +=
+        "The opt-in accurate model (a transformer, `model: \"accurate\"`, `--model models/ontonotes-accurate.nmm`) \
+               beside the default one: F1 on the same slice and on webnews dev; speed natively on the first \
+               OntoNotes documents of the slice, both models in this run.\n\n";
+    p.table(t);
 }
 
 /// newsmark's passes of one stage in a section (`native`, `wasm-node`, `wasm-chromium`).
@@ -446,8 +473,11 @@ fn targets(p: &mut Part) -> Option<()> {
         add(29, "the same, issue #29's bar".into(), lowest, &pct2, 0.815, true);
     }
     if let Some(w) = p.get::<crate::accuracy::NerSystems>("webnews") {
-        add(29, "webnews dev F1, raw text, default model".into(), w.newsmark.map(|s| s.f1), &pct2, 0.76, true);
+        add(29, "webnews dev F1, raw text, default model".into(), w.newsmark.as_ref().map(|s| s.f1), &pct2, 0.76, true);
         add(29, "webnews dev F1, raw text, lite model".into(), w.lite.map(|s| s.f1), &pct2, 0.72, true);
+        let a = p.get::<crate::accurate::Accurate>("accurate").and_then(|a| a.webnews).map(|s| s.f1);
+        let what = "webnews dev F1, the opt-in accurate model − the default model (shipped at 2 points or more)".into();
+        add(29, what, a.zip(w.newsmark).map(|(a, d)| a - d.f1), &pct2, 0.02, true);
     }
     let (gold, raw) = (acc.ner.as_ref().map(|n| n.gold_tokens.f1), acc.ner.as_ref().map(|n| n.raw.f1));
     add(29, "default model, F1 with the gold tokens".into(), gold, &pct2, 0.870, true);

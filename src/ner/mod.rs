@@ -174,6 +174,7 @@ impl Tagger {
     }
 
     /// True for the accurate model (a transformer), false for a CNN.
+    #[cfg(feature = "internals")]
     pub fn is_transformer(&self) -> bool {
         matches!(self.scorer, Scorer::Transformer(_))
     }
