@@ -8,7 +8,8 @@ first piece; a linear-chain CRF over the BILOU tags (the student's tag set, see
 src/ner/decode.rs) reads the words' scores. Its tag marginals are what the
 student learns from (`train.py --soft`).
 
-  teacher.py train --work DIR --train A.jsonl --dev B.jsonl [--minutes M] [--resume]
+  teacher.py train --work DIR (--train A.jsonl | --train-stream PREFIX [--from-doc N]) --dev B.jsonl
+                   [--init T.npz] [--minutes M] [--resume]
   teacher.py eval  (--work DIR | --weights T.npz) --data C.jsonl [--out PRED.jsonl]
   teacher.py label (--work DIR | --weights T.npz) --words W.jsonl --out MARG.npy
   teacher.py pack  --work DIR --out T.npz
@@ -249,6 +250,26 @@ def read_corpus(path, labels, limit=0):
     return docs
 
 
+def read_stream(prefix, labels, first_doc=0):
+    """A training stream of the student's trainer (`PREFIX.words.jsonl`, one
+    JSON list of words per document, with `PREFIX.tags.npy`, the tag of
+    every word in the same BILOU ids, and `PREFIX.meta` beside it naming the
+    labels), from document `first_doc` on, as `read_corpus` returns
+    documents (without their text: training reads words and tags alone)."""
+    meta = json.load(open(os.path.join(os.path.dirname(prefix), "meta.json")))
+    assert list(meta["labels"]) == list(labels), (meta["labels"], labels)
+    tags = np.load(prefix + ".tags.npy")
+    docs, at = [], 0
+    with open(prefix + ".words.jsonl") as f:
+        for i, line in enumerate(f):
+            words = json.loads(line)
+            if i >= first_doc:
+                docs.append((None, words, [int(t) for t in tags[at:at + len(words)]]))
+            at += len(words)
+    assert at == len(tags), (at, len(tags))
+    return docs
+
+
 def recase(case, rng, rate):
     """Training augmentation: a window reads as if its text were lower-cased,
     upper-cased or title-cased, each at `rate`, so the teacher also tags text
@@ -372,7 +393,10 @@ def cmd_train(a):
         log.flush()
 
     t0 = time.time()
-    train_docs = read_corpus(a.train, labels)
+    if a.train_stream:
+        train_docs = read_stream(a.train_stream, labels, a.from_doc)
+    else:
+        train_docs = read_corpus(a.train, labels)
     dev_docs = read_corpus(a.dev, labels, limit=a.dev_docs)
     pieces = Pieces()
     arrays, _ = encode_docs([(w, t) for _, w, t in train_docs], pieces, overlap=0)
@@ -405,7 +429,12 @@ def cmd_train(a):
         done, best_f1, history = st["step"], st["best_f1"], st["history"]
         say(f"resumed at step {done} (best dev F1 {best_f1 * 100:.2f})")
     else:
-        params = init_params(n_tags, jax.random.PRNGKey(a.seed))
+        if a.init:
+            params, init_labels, _ = load_teacher(argparse.Namespace(weights=a.init, work=None))
+            assert list(init_labels) == list(labels), (init_labels, labels)
+            say(f"starting from {a.init}")
+        else:
+            params = init_params(n_tags, jax.random.PRNGKey(a.seed))
         opt_state = opt.init(params)
         done, best_f1, history = 0, -1.0, []
     settings = vars(a).copy()
@@ -581,7 +610,12 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     t = sub.add_parser("train")
     t.add_argument("--work", required=True)
-    t.add_argument("--train", required=True)
+    src = t.add_mutually_exclusive_group(required=True)
+    src.add_argument("--train", help="a corpus in the shared JSONL")
+    src.add_argument("--train-stream", help="a training stream of the student's trainer (PREFIX of "
+                     "PREFIX.words.jsonl and PREFIX.tags.npy, e.g. target/ner-train/ontonotes/teacher-view)")
+    t.add_argument("--from-doc", type=int, default=0, help="with --train-stream: skip the documents before this one")
+    t.add_argument("--init", help="start from a packed teacher (teacher.py pack) instead of MiniLM")
     t.add_argument("--dev", required=True)
     t.add_argument("--conll", action="store_true", help="the CoNLL-2003 labels instead of OntoNotes'")
     t.add_argument("--dev-docs", type=int, default=150, help="dev documents scored after each epoch")

@@ -33,6 +33,8 @@ pub struct Tagger {
 
 /// What turns tokens into tag scores: the CNN over hashed features (the
 /// default and lite models) or the transformer (the accurate model).
+// A tagger holds one: the size of the larger variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 enum Scorer {
     Cnn {

@@ -60,3 +60,16 @@ fn ontonotes_lite_model_keeps_its_dev_slice_f1() {
         include_bytes!("../../../models/ontonotes-lite.nmm"),
     );
 }
+
+#[test]
+fn ontonotes_accurate_model_keeps_its_dev_slice_f1() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../models/ontonotes-accurate.nmm"
+    );
+    check(
+        "ontonotes-accurate",
+        "ontonotes",
+        &std::fs::read(path).unwrap(),
+    );
+}

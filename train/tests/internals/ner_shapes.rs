@@ -227,13 +227,17 @@ fn faults(annotator: &Annotator, case: &Case) -> Vec<String> {
 /// Runs `groups` through the default model; prints every case, passed or
 /// failed, and fails if any case fails.
 fn check_groups(groups: &[(&str, &[Case])]) {
-    let annotator = Annotator::new();
+    check_groups_with(&Annotator::new(), groups);
+}
+
+/// [`check_groups`] with `annotator`'s model.
+fn check_groups_with(annotator: &Annotator, groups: &[(&str, &[Case])]) {
     let (mut failed, mut all) = (Vec::new(), 0);
     for &(group, cases) in groups {
         let mut passed = 0;
         for case in cases {
             all += 1;
-            let faults = faults(&annotator, case);
+            let faults = faults(annotator, case);
             if faults.is_empty() {
                 passed += 1;
                 eprintln!("pass  {group}: {:?}", case.text);
@@ -273,4 +277,25 @@ fn the_default_model_reads_nicknames_and_publications() {
 #[ignore = "until the default model reads sports teams and technology terms (issue #29): cargo test -p newsmark-train --release --test internals ner_shapes -- --ignored --nocapture"]
 fn the_default_model_reads_teams_and_technology_terms() {
     check_groups(&[("sports teams", TEAMS), ("technology terms", TECH_TERMS)]);
+}
+
+/// The opt-in accurate model (`models/ontonotes-accurate.nmm`, a
+/// transformer) on every shape.
+#[test]
+#[ignore = "the accurate model reads 11 of the 23 cases (experiment #52): cargo test -p newsmark-train --release --test internals the_accurate_model -- --ignored --nocapture"]
+fn the_accurate_model_reads_every_shape() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../models/ontonotes-accurate.nmm"
+    );
+    let annotator = Annotator::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+    check_groups_with(
+        &annotator,
+        &[
+            ("nicknames inside names", NICKNAMES),
+            ("publications and media brands", PUBLICATIONS),
+            ("sports teams", TEAMS),
+            ("technology terms", TECH_TERMS),
+        ],
+    );
 }

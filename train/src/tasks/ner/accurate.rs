@@ -32,7 +32,14 @@ pub struct AccurateArgs {
     /// Tokens shared by consecutive windows.
     #[arg(long, default_value_t = 32)]
     pub overlap: u32,
+    /// Write no card (its evaluations take about 20 minutes).
+    #[arg(long)]
+    pub no_card: bool,
 }
+
+/// Dev documents of the accurate model's regression slice (fewer than the
+/// students' 60: it reads about a thousand tokens per CPU second).
+const REGRESSION_DOCS: usize = 20;
 
 /// `transformer.json`, written by `teacher.py export`.
 #[derive(Deserialize)]
@@ -84,6 +91,51 @@ pub fn build(args: &AccurateArgs) -> Result {
         bytes.len(),
         super::card::sha256_hex(&bytes)
     );
+    if !args.no_card {
+        write_card(args, &bytes, &weights, worst)?;
+    }
+    Ok(())
+}
+
+/// `models/<name>.md`: what the model is and how it was built, then the
+/// scores every card has (`card::scores`).
+fn write_card(args: &AccurateArgs, bytes: &[u8], weights: &Path, worst: f32) -> Result {
+    use std::io::Write;
+    let dev = util::shared().join("data/ontonotes/dev.jsonl");
+    let dev_docs = newsmark_train::corpus::read_corpus(&dev, None)?;
+    let tagger = Tagger::from_bytes(bytes)?;
+    let weights_bytes = util::read(weights)?;
+    let shown = args.weights.display();
+    let teacher_card = args.weights.with_extension("md");
+    let path = util::root()
+        .join("models")
+        .join(format!("{}.md", args.name));
+    let mut card = fs_err::File::create(&path)?.into_parts().0;
+    writeln!(
+        card,
+        "# Model card: `models/{}.nmm` (the accurate model, opt-in)\n",
+        args.name
+    )?;
+    writeln!(card, "- What it is: the transformer teacher [`{shown}`](../{}) (all-MiniLM-L6-v2 fine-tuned with a case embedding and a CRF head by `train/teacher.py`; its card gives its data and recipe) packed for newsmark's own inference: its matrices in int8 with one scale per input row, everything else in `f32`. Inference: `src/ner/transformer.rs` (BERT's uncased word pieces, windows of 96 tokens sharing {}, each token scored where it lies farthest from a window's edge), decoding: `src/ner/decode.rs` with the teacher's CRF transition scores.", teacher_card.display(), args.overlap)?;
+    writeln!(card, "- Labels: {}", tagger.labels().join(", "))?;
+    writeln!(
+        card,
+        "- Size: {} bytes; sha256 `{}`",
+        bytes.len(),
+        super::card::sha256_hex(bytes)
+    )?;
+    writeln!(card, "- Built by: `cargo xtask train accurate --weights {shown}` from the teacher with sha256 `{}` (`teacher.py export`, then the packing in `train/src/tasks/ner/accurate.rs`).", super::card::sha256_hex(&weights_bytes))?;
+    writeln!(card, "- Parity: the Rust word scores of the first 160 words of the first OntoNotes dev document are within {worst:.4} of `teacher.py`'s computed with the same int8 numbers (`models/{}.reference.json`, checked by `ner_parity`).", args.name)?;
+    writeln!(card, "- Use: `newsmark annotate --model models/{0}.nmm`, `Annotator::from_bytes`, or `model: \"accurate\"` in the JavaScript library. It is far slower than the default model and a far larger download (see the speed below and BENCHMARKS.md, section `accurate`).\n", args.name)?;
+    super::card::scores(
+        &mut card,
+        &args.name,
+        bytes,
+        &dev_docs,
+        "ontonotes",
+        REGRESSION_DOCS,
+    )?;
+    eprintln!("wrote {}", path.display());
     Ok(())
 }
 

@@ -40,26 +40,6 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
         _ => ONTONOTES,
     };
     let tagger = Tagger::from_bytes(bytes)?;
-    let cpu0 = cpu_seconds();
-    let gold = score_tagger(&tagger, dev_docs);
-    let secs = cpu_seconds()
-        .zip(cpu0)
-        .map(|(a, b)| a - b)
-        .unwrap_or(f64::NAN);
-    let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
-    let slice = score_tagger(&tagger, &dev_docs[..REGRESSION_DOCS.min(dev_docs.len())]);
-    let slice_counts = slice.counts("overall");
-    let regression = serde_json::json!({
-        "docs": REGRESSION_DOCS.min(dev_docs.len()),
-        "f1": slice.f1(),
-        "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
-    });
-    util::write(
-        util::root()
-            .join("models")
-            .join(format!("{stem}.regression.json")),
-        serde_json::to_string_pretty(&regression)? + "\n",
-    )?;
     let log = fs::read_to_string(work.join("export/train_log.txt")).unwrap_or_default();
     let settings = fs::read_to_string(work.join("export/settings.json")).unwrap_or_default();
     let card_path = util::root().join("models").join(format!("{stem}.md"));
@@ -85,7 +65,57 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
         "- Trainer settings (`train/train.py`):\n\n```json\n{}\n```\n",
         settings.trim()
     )?;
-    writeln!(card, "## Dev scores, gold tokens (Rust inference, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --gold-tokens`)\n", recipe.corpus)?;
+    scores(
+        &mut card,
+        stem,
+        bytes,
+        dev_docs,
+        &recipe.corpus,
+        REGRESSION_DOCS,
+    )?;
+    writeln!(
+        card,
+        "## Training log (per epoch: dev F1 of the trainer's own decoding of 256-token chunks, greedy or, for a CRF, Viterbi; with `--ema` of the averaged weights, the raw weights' figure beside it)\n\n```\n{}```",
+        log
+    )?;
+    Ok(())
+}
+
+/// The scores part of a card, shared by the students' cards and the
+/// accurate model's: dev with gold tokens and on raw text, webnews (for
+/// OntoNotes), the case changes, the tagging speed, and the regression
+/// slice of the first `regression_docs` dev documents, whose figure goes to
+/// `models/<stem>.regression.json` for `ner_regression`.
+pub fn scores(
+    card: &mut fs::File,
+    stem: &str,
+    bytes: &[u8],
+    dev_docs: &[Doc],
+    corpus: &str,
+    regression_docs: usize,
+) -> Result {
+    let tagger = Tagger::from_bytes(bytes)?;
+    let cpu0 = cpu_seconds();
+    let gold = score_tagger(&tagger, dev_docs);
+    let secs = cpu_seconds()
+        .zip(cpu0)
+        .map(|(a, b)| a - b)
+        .unwrap_or(f64::NAN);
+    let n_tokens: usize = dev_docs.iter().map(|d| d.tokens.len()).sum();
+    let slice = score_tagger(&tagger, &dev_docs[..regression_docs.min(dev_docs.len())]);
+    let slice_counts = slice.counts("overall");
+    let regression = serde_json::json!({
+        "docs": regression_docs.min(dev_docs.len()),
+        "f1": slice.f1(),
+        "tp": slice_counts.tp, "pred": slice_counts.pred, "gold": slice_counts.gold,
+    });
+    util::write(
+        util::root()
+            .join("models")
+            .join(format!("{stem}.regression.json")),
+        serde_json::to_string_pretty(&regression)? + "\n",
+    )?;
+    writeln!(card, "## Dev scores, gold tokens (Rust inference, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --gold-tokens`)\n", corpus)?;
     writeln!(card, "```\n{}```\n", gold.report())?;
     let annotator = Annotator::from_bytes(bytes)?;
     let mut raw = Scorer::new();
@@ -96,12 +126,12 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
             &to_eval(&doc.text, &annotator.annotate(&doc.text).entities),
         );
     }
-    writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", recipe.corpus)?;
+    writeln!(card, "## Dev scores, raw text (the full pipeline on `text`, `cargo xtask eval --data ../shared/data/{}/dev.jsonl`)\n", corpus)?;
     writeln!(card, "With the segmentation of the commit the model was packed at; it moves as segmentation improves.\n")?;
     writeln!(card, "```\n{}```\n", raw.report())?;
     // Today's news (OntoNotes labels only): the webnews dev set, raw text.
     let webnews = util::shared().join("data/webnews/dev.jsonl");
-    if recipe.corpus == "ontonotes" && webnews.exists() {
+    if corpus == "ontonotes" && webnews.exists() {
         let mut scorer = Scorer::new();
         for doc in newsmark_train::corpus::read_corpus(&webnews, None)? {
             scorer.add(
@@ -113,7 +143,7 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
         writeln!(card, "## Webnews dev, raw text (22 news articles from 2019, `cargo xtask eval --data ../shared/data/webnews/dev.jsonl`)\n")?;
         writeln!(card, "```\n{}```\n", scorer.report())?;
     }
-    writeln!(card, "## Dev scores with the case changed (raw text, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --case CASE`: the text changed, the gold spans kept)\n", recipe.corpus)?;
+    writeln!(card, "## Dev scores with the case changed (raw text, `cargo xtask eval --data ../shared/data/{}/dev.jsonl --case CASE`: the text changed, the gold spans kept)\n", corpus)?;
     writeln!(card, "| case | documents | F1 |\n|---|---|---|")?;
     for (name, case) in [
         ("lower", CaseChange::Lower),
@@ -142,13 +172,8 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
     writeln!(
         card,
         "Regression slice (first {} dev docs, gold tokens, `ner_regression` of the internals tests): F1 {:.4}\n",
-        REGRESSION_DOCS,
+        regression_docs.min(dev_docs.len()),
         slice.f1()
-    )?;
-    writeln!(
-        card,
-        "## Training log (per epoch: dev F1 of the trainer's own decoding of 256-token chunks, greedy or, for a CRF, Viterbi; with `--ema` of the averaged weights, the raw weights' figure beside it)\n\n```\n{}```",
-        log
     )?;
     Ok(())
 }
