@@ -28,8 +28,8 @@ const local = (server, url) => url.startsWith(server.url) || url.startsWith("blo
 
 /**
  * Opens the demo page at `hash` in a fresh context (`options`: the
- * context's, plus `route: { match, handler }`) and waits for its first
- * render. Records every request's URL (the page's and its workers'), every
+ * context's, plus `route: { match, handler }`, and `firstRender: false` not
+ * to wait) and waits for its first render. Records every request's URL (the page's and its workers'), every
  * worker and whether it was closed, and what must never happen: page
  * errors, console errors and warnings, CSP violations, dialogs, requests
  * that leave the server. `check({ blocked, allowed })` asserts none
@@ -38,7 +38,7 @@ const local = (server, url) => url.startsWith(server.url) || url.startsWith("blo
  */
 export async function openDemo(env, hash = "", options = {}) {
   const { server, browser } = env;
-  const { route, ...contextOptions } = options;
+  const { route, firstRender = true, ...contextOptions } = options;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...contextOptions });
   if (route) await context.route(route.match, route.handler);
   const page = await context.newPage();
@@ -70,7 +70,7 @@ export async function openDemo(env, hash = "", options = {}) {
     document.addEventListener("securitypolicyviolation", (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   await page.goto(`${server.page}${hash}`);
-  await page.waitForSelector("html[data-runs]", { timeout: 60_000 });
+  if (firstRender) await page.waitForSelector("html[data-runs]", { timeout: 60_000 });
   return {
     page,
     problems,

@@ -96,20 +96,108 @@ test("?model=lite: the workers load the lite model (newsmark_core_bg.wasm and on
   await p.close();
 });
 
-test("?model=accurate: the workers load the accurate model (newsmark_core_bg.wasm and ontonotes-accurate.nmm) and a short text gets its entities", async () => {
-  const p = await openPage("?model=accurate");
-  assert.equal(await p.page.getAttribute("html", "data-model"), "accurate");
-  // One sentence: the transformer is slow, and CI stays fast.
-  await annotate(p.page, "Nadia Okafor moved from Lagos to Toronto last spring.");
+test("?model=accurate: the workers load the accurate model (newsmark_core_bg.wasm and ontonotes-accurate.nmm) once: text typed while it loads, and a second run, reuse the worker; a long run counts its seconds; a superseded run never shows", async () => {
+  // The model's file held back until the test lets it through: the page's
+  // first run (the news sample) waits for it.
+  let release;
+  const gate = new Promise((resolve) => {
+    release = resolve;
+  });
+  let held = 0;
+  const p = await openPage("?model=accurate", {
+    firstRender: false,
+    route: {
+      match: (url) => url.pathname === "/lib/pkg/ontonotes-accurate.nmm",
+      handler: async (route) => {
+        held += 1;
+        await gate;
+        await route.continue();
+      },
+    },
+  });
+  const { page } = p;
+  assert.equal(await page.getAttribute("html", "data-model"), "accurate");
+  await page.waitForFunction(() => document.getElementById("status").textContent === "Loading the accurate model (a 23.2 MB file)…");
+  for (let i = 0; i < 200 && held === 0; i++) await page.waitForTimeout(50);
+  assert.equal(held, 1, "the worker asked for the model");
+  // Everything drawn in the article, to tell whether a replaced run ever showed.
+  await page.evaluate(() => {
+    window.__drawn = "";
+    new MutationObserver((records) => {
+      for (const r of records) for (const n of r.addedNodes) window.__drawn += n.textContent;
+    }).observe(document.getElementById("article"), { childList: true, subtree: true });
+  });
+  // Typed while the model loads (sentences: the transformer is slow, and CI
+  // stays fast), and run at once with Ctrl+Enter: this run replaces the
+  // sample's; the worker loading the model is kept, and the model is fetched once.
+  await page.$eval("#input", (el) => {
+    el.value = "Nadia Okafor moved from Lagos to Toronto last spring.";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.press("#input", "Control+Enter");
+  release();
+  await page.waitForSelector("html[data-runs]", { timeout: 60_000 });
+  assert.equal(await page.getAttribute("html", "data-runs"), "1", "one result rendered: the typed text's");
   const urls = p.workers.map((w) => w.worker.url());
-  assert.ok(urls.length >= 1 && urls.every((u) => u.endsWith("/worker.js?model=accurate")), JSON.stringify(urls));
-  const fetched = p.requests.map((u) => new URL(u).pathname);
-  assert.ok(fetched.includes("/lib/pkg/ontonotes-accurate.nmm") && fetched.includes("/lib/pkg/newsmark_core_bg.wasm"), JSON.stringify(fetched));
-  assert.ok(!fetched.includes("/lib/pkg/newsmark_bg.wasm"), "the default module is not fetched");
-  const list = await marks(p.page);
+  assert.ok(urls.length === 1 && urls[0].endsWith("/worker.js?model=accurate"), JSON.stringify(urls));
+  const fetched = () => p.requests.map((u) => new URL(u).pathname);
+  const modelFetches = () => fetched().filter((u) => u === "/lib/pkg/ontonotes-accurate.nmm").length;
+  assert.ok(fetched().includes("/lib/pkg/newsmark_core_bg.wasm"), JSON.stringify(fetched()));
+  assert.ok(!fetched().includes("/lib/pkg/newsmark_bg.wasm"), "the default module is not fetched");
+  assert.equal(modelFetches(), 1, "the model is fetched once");
+  let list = await marks(page);
   hasMark(list, "PERSON", "Nadia Okafor");
   hasMark(list, "GPE", "Lagos");
   hasMark(list, "GPE", "Toronto");
+  assert.ok(!(await page.evaluate(() => window.__drawn)).includes("Tallis"), "the replaced sample run never showed");
+
+  // A second run, on the idle worker: no new worker, no second fetch of the model.
+  await annotate(page, "Rosa Delgado opened a bakery in Toledo on Friday.");
+  hasMark(await marks(page), "PERSON", "Rosa Delgado");
+  assert.equal(p.workers.length, 1, "no new worker for the second run");
+  assert.equal(p.workers[0].closed, false);
+  assert.equal(modelFetches(), 1, "the model was not fetched again");
+
+  // A long run (about 8,000 characters, seconds for this model): the status
+  // line counts its seconds and the bar is shown. A new run replaces it
+  // before it ends: its worker is terminated, and nothing of it ever shows.
+  const runs = Number(await page.getAttribute("html", "data-runs"));
+  const long = Array.from({ length: 100 }, (_, i) => `Ingrid Holt ${i} flew from Zanzibar to Nairobi on Tuesday, the ministry said.`).join("\n\n");
+  assert.ok(long.length > 5_000 && long.length <= 10_000, `${long.length} characters`);
+  await page.$eval("#input", (el, t) => {
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, long);
+  await page.click("#annotate");
+  await page.waitForFunction(() => /^Annotating with the accurate model… \d+ s of about \d+ s$/.test(document.getElementById("status").textContent), null, { timeout: 10_000 });
+  assert.ok(await page.isVisible("#progress"), "the bar is shown");
+  assert.equal(await page.getAttribute("#progress", "value"), null, "with one part, a bar that says 'working'");
+  assert.equal(await page.getAttribute("html", "data-busy"), "true");
+  // Typed, not clicked (Annotate is disabled while a run goes): re-annotated after the pause.
+  await page.$eval("#input", (el) => {
+    el.value = "Peggy Alvarez visited Ohio on Monday.";
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  await page.waitForFunction((n) => Number(document.documentElement.dataset.runs) > n, runs, { timeout: 30_000 });
+  assert.equal(Number(await page.getAttribute("html", "data-runs")), runs + 1, "one result rendered: the last run's");
+  list = await marks(page);
+  hasMark(list, "PERSON", "Peggy Alvarez");
+  assert.ok(!(await page.textContent("#article")).includes("Zanzibar"));
+  assert.ok(!(await page.evaluate(() => window.__drawn)).includes("Zanzibar"), "nothing of the replaced run was ever drawn");
+  for (let i = 0; i < 100 && !p.workers[0].closed; i++) await page.waitForTimeout(50);
+  assert.equal(p.workers[0].closed, true, "the worker busy with the replaced run was terminated");
+  assert.equal(p.workers.length, 2, "one new worker took the new run");
+
+  // Longer than the accurate model's live limit: not re-annotated as you type; the status says so.
+  await page.$eval("#input", (el, t) => {
+    el.value = t;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, `${long}\n\n${long}`);
+  assert.equal(await page.textContent("#status"), "Press Annotate (or Ctrl+Enter) to annotate the changed text: the accurate model annotates as you type up to 10,000 characters.");
+  await page.waitForTimeout(1000);
+  assert.equal(await page.getAttribute("html", "data-busy"), null, "no run started");
+  assert.equal(Number(await page.getAttribute("html", "data-runs")), runs + 1);
+  assert.ok(!(await page.evaluate(() => window.__drawn)).includes("Zanzibar"), "nothing of the replaced run was drawn later either");
   await p.check();
   await p.close();
 });

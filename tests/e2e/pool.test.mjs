@@ -183,6 +183,92 @@ test("terminate() stops every worker and rejects what was running; new workers s
   pool.terminate();
 });
 
+/** A stand-in for worker.js driven by the test: it says hello on `hello()`,
+ * keeps what it is posted in `posted`, and answers the oldest on `answer()`. */
+class ManualWorker {
+  static started = [];
+  constructor() {
+    this.terminated = false;
+    this.onmessage = null;
+    this.onerror = null;
+    this.posted = [];
+    ManualWorker.started.push(this);
+  }
+  hello() {
+    this.onmessage?.({ data: { type: "hello", labels: annotator.labels(), version: annotator.version } });
+  }
+  postMessage(message) {
+    this.posted.push(message);
+  }
+  answer() {
+    const { id, text } = this.posted.shift();
+    const result = annotator.annotate(text, { tokens: true });
+    const count = result.tokens.length;
+    delete result.tokens;
+    if (!this.terminated) this.onmessage?.({ data: { id, type: "result", packed: pack(result, LABELS), tokens: count, ms: 0 } });
+  }
+  terminate() {
+    this.terminated = true;
+  }
+}
+
+test("a run stopped by its signal: idle workers and workers still loading the model stay, only a worker it had posted a request to is terminated; its results never arrive", async () => {
+  ManualWorker.started = [];
+  const started = ManualWorker.started;
+  const pool = new WorkerPool({ size: 2, spawn: () => new ManualWorker() });
+  // A first run: one worker, which loads the model, then annotates.
+  const first = pool.run([{ text: "Peggy Alvarez visited Ohio." }]);
+  started[0].hello();
+  started[0].answer();
+  assert.ok((await first)[0].packed);
+  // A second run goes to that idle worker: no new worker, so no second load of the model.
+  const second = pool.run([{ text: "Rosa Delgado opened a bakery in Toledo." }]);
+  assert.equal(started.length, 1, "the idle worker took the second run");
+  assert.equal(started[0].posted.length, 1);
+  started[0].answer();
+  assert.ok(unpack((await second)[0].packed).entities.length >= 2);
+
+  // A run of two pieces: one posted to the idle worker, one given to a new
+  // worker still loading the model; then a run of another caller (a places
+  // request, say) queued behind the first piece on the first worker.
+  const stale = new AbortController();
+  const seen = [];
+  const stopped = pool.run([{ text: "Stale one: Nora Lindqvist in Maine." }, { text: "Stale two: Walter Kessler in Texas." }], {
+    signal: stale.signal,
+    onResult: (i) => seen.push(i),
+  });
+  assert.equal(started.length, 2);
+  assert.deepEqual(started[0].posted.map((m) => m.text), ["Stale one: Nora Lindqvist in Maine."]);
+  assert.deepEqual(started[1].posted, [], "nothing is posted before the hello");
+  const other = pool.run([{ text: "Daniel Reyes spoke in Columbus." }], { limit: 1 });
+  assert.equal(started[0].posted.length, 2, "the other run's request waits on the first worker");
+
+  stale.abort("superseded");
+  await assert.rejects(stopped, (e) => e.cancelled === true && e.message === "superseded");
+  assert.equal(started[0].terminated, true, "the worker annotating the stopped run is terminated");
+  assert.equal(started[1].terminated, false, "the worker still loading the model stays");
+  assert.equal(pool.workers, 1);
+  // The other run's request moved to the loading worker, posted once it says hello;
+  // the stopped run's second piece never is.
+  started[1].hello();
+  assert.deepEqual(started[1].posted.map((m) => m.text), ["Daniel Reyes spoke in Columbus."]);
+  started[0].answer(); // the terminated worker's late answer goes nowhere
+  started[1].answer();
+  assert.ok(unpack((await other)[0].packed).entities.length >= 2);
+  assert.deepEqual(seen, [], "no result of the stopped run");
+
+  // The next run: the idle worker, no new one; a signal aborted before the run refuses it.
+  const next = pool.run([{ text: "Peggy Alvarez flew to Dayton." }], { signal: new AbortController().signal });
+  assert.equal(started.length, 2, "no worker started");
+  started[1].answer();
+  assert.ok((await next)[0].packed);
+  const gone = new AbortController();
+  gone.abort();
+  await assert.rejects(pool.run([{ text: "x" }], { signal: gone.signal }), (e) => e.cancelled === true && e.message === "cancelled");
+  assert.equal(started.length, 2);
+  pool.terminate();
+});
+
 test("a worker that cannot start or load the model fails the pool until it is terminated", async () => {
   const throwing = new WorkerPool({ spawn: () => { throw new Error("blocked by CSP"); } });
   await assert.rejects(throwing.run([{ text: "x" }]), (e) => e.load === true && e.message === "blocked by CSP");

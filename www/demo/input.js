@@ -6,10 +6,8 @@ import { isBlock } from "../lib/blocks.js";
 import { ui } from "./dom.js";
 import { writeHash } from "./url_state.js";
 import { SAMPLES } from "./samples.js";
-import { EDITOR_LIMIT, LIVE_LIMIT, state } from "./state.js";
-
-/** Milliseconds of no typing before the text is re-annotated. */
-const TYPING_PAUSE = 400;
+import { setStatus } from "./render.js";
+import { EDITOR_LIMIT, LIVE_LIMIT, LIVE_LIMIT_ACCURATE, state, TYPING_PAUSE, TYPING_PAUSE_ACCURATE } from "./state.js";
 
 /** Elements of an opened HTML file whose content is not article text. */
 const NOT_TEXT = "script, style, noscript, template, iframe, object, embed, svg, head";
@@ -109,7 +107,14 @@ export function wireInput() {
       for (const b of sampleButtons()) b.setAttribute("aria-pressed", "false");
       writeHash();
     }
-    if (input.value.length <= LIVE_LIMIT) state.typingTimer = setTimeout(run, TYPING_PAUSE);
+    const accurate = state.model === "accurate";
+    const limit = accurate ? LIVE_LIMIT_ACCURATE : LIVE_LIMIT;
+    if (input.value.length <= limit) {
+      state.typingTimer = setTimeout(run, accurate ? TYPING_PAUSE_ACCURATE : TYPING_PAUSE);
+    } else if (!state.pending) {
+      const model = accurate ? "the accurate model" : "the page";
+      setStatus(`Press Annotate (or Ctrl+Enter) to annotate the changed text: ${model} annotates as you type up to ${limit.toLocaleString("en")} characters.`);
+    }
   });
   input.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) run();

@@ -156,7 +156,8 @@ export async function updatePlaces() {
     if (state.places?.result !== result) return;
     state.places.pending = false;
     if (e.cancelled) {
-      // Cancel terminated the workers (run.js started a fresh one): ask again.
+      // The pool was terminated (a cancelled run's worker, terminated, gives
+      // a places request it held back to the queue instead): ask again.
       state.places = null;
       queueMicrotask(updatePlaces);
       return;

@@ -7,9 +7,12 @@
 // merged back in input order with their offsets shifted (`mergePacked`), so
 // the result does not depend on how many workers ran or which one took which
 // piece. Workers start when there is work for them, up to the pool's size and
-// the request's `limit`, and stay until the pool is terminated. A worker that
-// traps is replaced at once; one that cannot start or load the model makes the
-// pool refuse work (`failure`) until it is terminated.
+// the request's `limit`, and stay until the pool is terminated: a later run
+// reuses them, without loading the model again. A run stopped by its `signal`
+// terminates only the workers it had posted requests to (wasm cannot be
+// interrupted otherwise); idle workers, and workers still loading the model,
+// stay. A worker that traps is replaced at once; one that cannot start or load
+// the model makes the pool refuse work (`failure`) until it is terminated.
 import { spawnWorker } from "./protocol.js";
 
 /** The most workers the default size asks for. Each worker holds its own
@@ -133,13 +136,15 @@ const DEPTH = 2;
  * Workers of worker.js. `size`: the most workers it runs at once; `spawn`:
  * starts one (protocol.js `spawnWorker`).
  *
- * `run(messages, { limit, onResult })` sends each message (`{ text, labels?,
- * tokens? }`) to a worker and resolves with the workers' `result` messages
- * (`{ packed, tokens, ms }`) in the order of `messages`; at most `limit`
- * workers take part, and `onResult(index, result)` is called as each one
- * arrives. Requests are handed out in order, to idle workers first, then to
- * new ones, then one more to each busy worker. The first failure rejects the
- * whole run with a PoolError (its other requests are dropped).
+ * `run(messages, { limit, onResult, signal })` sends each message (`{ text,
+ * labels?, tokens? }`) to a worker and resolves with the workers' `result`
+ * messages (`{ packed, tokens, ms }`) in the order of `messages`; at most
+ * `limit` workers take part, and `onResult(index, result)` is called as each
+ * one arrives. Requests are handed out in order, to idle workers first, then
+ * to new ones, then one more to each busy worker. The first failure rejects
+ * the whole run with a PoolError (its other requests are dropped). Aborting
+ * `signal` (an AbortSignal) stops the run (`cancel`): it rejects at once with
+ * a cancelled PoolError, and `onResult` is not called again.
  */
 export class WorkerPool {
   constructor({ size = defaultPoolSize(), spawn = spawnWorker } = {}) {
@@ -182,9 +187,10 @@ export class WorkerPool {
     return this.info;
   }
 
-  run(messages, { limit = this.size, onResult } = {}) {
+  run(messages, { limit = this.size, onResult, signal } = {}) {
     if (this.closed !== null) return Promise.reject(new PoolError(this.closed, { cancelled: true }));
     if (this.failure !== null) return Promise.reject(new PoolError(this.failure, { load: true }));
+    if (signal?.aborted) return Promise.reject(new PoolError(abortReason(signal), { cancelled: true }));
     return new Promise((resolve, reject) => {
       const group = {
         limit: Math.max(1, Math.min(this.size, Math.floor(limit) || 1)),
@@ -202,9 +208,37 @@ export class WorkerPool {
         resolve([]);
         return;
       }
+      if (signal) {
+        const onAbort = () => this.cancel(group, abortReason(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
+        group.unlisten = () => signal.removeEventListener("abort", onAbort);
+      }
       messages.forEach((message, index) => this.queue.push({ group, index, message, id: 0 }));
       this.pump();
     });
+  }
+
+  /**
+   * Stops run `group` (its `signal` was aborted): rejects it with a cancelled
+   * PoolError and drops its requests still queued, and those given to workers
+   * still loading the model (not posted yet: such a worker stays, and keeps
+   * loading). A worker that was posted one of its requests is annotating it,
+   * or will, and wasm cannot be interrupted: that worker is terminated, and the
+   * requests of other runs it held go back to the queue. Idle workers are not
+   * touched: the next run finds the model loaded.
+   */
+  cancel(group, reason = "cancelled") {
+    if (group.done) return;
+    this.fail(group, new PoolError(reason, { cancelled: true }));
+    this.queue = this.queue.filter((job) => job.group !== group);
+    for (const slot of [...group.slots.keys()]) {
+      if (slot.ready) {
+        this.drop(slot);
+      } else {
+        for (const job of slot.jobs.filter((j) => j.group === group)) this.release(slot, job);
+      }
+    }
+    this.pump();
   }
 
   /** Terminates every worker and rejects every request not finished with
@@ -366,12 +400,18 @@ export class WorkerPool {
   /** Terminates `slot`'s worker, gives the requests it held back to the
    * queue (first, in order), and starts a fresh worker. */
   replace(slot) {
+    this.drop(slot);
+    this.startOne();
+  }
+
+  /** Terminates `slot`'s worker and gives the requests it held for runs
+   * still going back to the queue (first, in order). */
+  drop(slot) {
     slot.worker.terminate();
     this.slots.splice(this.slots.indexOf(slot), 1);
     const orphans = [...slot.jobs];
     for (const job of orphans) this.release(slot, job);
-    this.queue.unshift(...orphans);
-    this.startOne();
+    this.queue.unshift(...orphans.filter((job) => !job.group.done));
   }
 
   finish(job, msg) {
@@ -379,7 +419,10 @@ export class WorkerPool {
     if (g.done) return;
     g.results[job.index] = msg;
     g.left--;
-    if (g.left === 0) g.done = true;
+    if (g.left === 0) {
+      g.done = true;
+      g.unlisten?.();
+    }
     g.onResult?.(job.index, msg);
     if (g.left === 0) g.resolve(g.results);
   }
@@ -387,6 +430,13 @@ export class WorkerPool {
   fail(group, error) {
     if (group.done) return;
     group.done = true;
+    group.unlisten?.();
     group.reject(error);
   }
+}
+
+/** The message of a stopped run's PoolError: the signal's reason when it is
+ * a string (`controller.abort("superseded")`), else "cancelled". */
+function abortReason(signal) {
+  return typeof signal.reason === "string" ? signal.reason : "cancelled";
 }
