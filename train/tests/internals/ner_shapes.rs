@@ -279,23 +279,32 @@ fn the_default_model_reads_teams_and_technology_terms() {
     check_groups(&[("sports teams", TEAMS), ("technology terms", TECH_TERMS)]);
 }
 
-/// The opt-in accurate model (`models/ontonotes-accurate.nmm`, a
-/// transformer) on every shape.
-#[test]
-#[ignore = "the accurate model reads 11 of the 23 cases (experiment #52): cargo test -p newsmark-train --release --test internals the_accurate_model -- --ignored --nocapture"]
-fn the_accurate_model_reads_every_shape() {
+/// The opt-in accurate model (`models/ontonotes-accurate.nmm`, the
+/// transformer teacher fine-tuned on the student's pages, #53).
+fn accurate() -> Annotator {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../models/ontonotes-accurate.nmm"
     );
-    let annotator = Annotator::from_bytes(&std::fs::read(path).unwrap()).unwrap();
+    Annotator::from_bytes(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The shapes the accurate model reads: every case must pass.
+#[test]
+fn the_accurate_model_reads_nicknames_publications_and_technology_terms() {
     check_groups_with(
-        &annotator,
+        &accurate(),
         &[
             ("nicknames inside names", NICKNAMES),
             ("publications and media brands", PUBLICATIONS),
-            ("sports teams", TEAMS),
             ("technology terms", TECH_TERMS),
         ],
     );
+}
+
+/// Not yet: 5 of the 6 team cases pass ("the Harbor Hawks" takes its "the").
+#[test]
+#[ignore = "until the accurate model reads every team case (issue #29): cargo test -p newsmark-train --release --test internals ner_shapes -- --ignored --nocapture"]
+fn the_accurate_model_reads_teams() {
+    check_groups_with(&accurate(), &[("sports teams", TEAMS)]);
 }

@@ -1,5 +1,14 @@
 //! `cargo xtask train accurate`: the accurate model, the transformer teacher
-//! packed as a newsmark model file.
+//! fine-tuned on the student's web pages and packed as a newsmark model file.
+//!
+//! The teacher (`models/teacher-ontonotes.npz`, OntoNotes train alone) first
+//! reads, for one epoch at a low rate, the documents the default model's
+//! training stream adds to OntoNotes train: the synthetic web pages, the
+//! hand-labelled pages and the originals of the case-changed copies (the
+//! stream `cargo xtask train --recipe models/ontonotes.toml` extracts, as the
+//! teacher sees it). That teaches it the shapes of web text (nicknames,
+//! publications, teams, technology terms) without forgetting OntoNotes
+//! (experiment #53). `--weights` skips this and packs a teacher as it is.
 //!
 //! `teacher.py export` writes the packed teacher's arrays (its matrices in
 //! int8, as the model file stores them) and a parity reference; this packs
@@ -23,9 +32,9 @@ use super::python;
 /// Arguments of `train accurate`.
 #[derive(Args, Debug)]
 pub struct AccurateArgs {
-    /// The packed teacher (`teacher.py pack`).
-    #[arg(long, default_value = "models/teacher-ontonotes.npz")]
-    pub weights: PathBuf,
+    /// Pack this teacher (`teacher.py pack`) as it is, with no fine-tuning.
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
     /// The model's name: writes models/NAME.nmm and models/NAME.reference.json.
     #[arg(long, default_value = "ontonotes-accurate")]
     pub name: String,
@@ -55,11 +64,90 @@ struct Info {
     vocab: Vec<String>,
 }
 
+/// The teacher fine-tuning starts from.
+const TEACHER: &str = "models/teacher-ontonotes.npz";
+/// Where it runs (resumable; never committed).
+const FINE_TUNE_DIR: &str = "target/teacher/ontonotes-pages";
+/// The default model's training stream as the teacher reads it.
+const STREAM: &str = "target/ner-train/ontonotes/teacher-view";
+
+/// The fine-tuning command's arguments after `teacher.py train` (for the
+/// card too): one epoch, the encoder at 2e-5 and the head at 5e-4.
+fn fine_tune_args(first_doc: usize, dev: &str) -> Vec<String> {
+    [
+        "--work",
+        FINE_TUNE_DIR,
+        "--train-stream",
+        STREAM,
+        "--from-doc",
+        &first_doc.to_string(),
+        "--init",
+        TEACHER,
+        "--dev",
+        dev,
+        "--epochs",
+        "1",
+        "--lr",
+        "2e-5",
+        "--head-lr",
+        "5e-4",
+        "--minutes",
+        "120",
+        "--resume",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Fine-tunes the teacher on the stream's documents after OntoNotes train's
+/// (resuming a run cut short; a finished run is not repeated) and packs it.
+fn fine_tune() -> Result<PathBuf> {
+    let root = util::root();
+    if !root.join(format!("{STREAM}.words.jsonl")).exists() {
+        return Err(format!(
+            "{STREAM}.words.jsonl not found: run `cargo xtask train --recipe models/ontonotes.toml` \
+             first (its feature step writes the stream; the rest may be stopped)"
+        )
+        .into());
+    }
+    let originals = util::read_to_string(util::shared().join("data/ontonotes/train.jsonl"))?
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    let dir = root.join(FINE_TUNE_DIR);
+    util::create_dir_all(&dir)?;
+    util::run(
+        Command::new(python::python())
+            .current_dir(&root)
+            .arg("train/teacher.py")
+            .arg("train")
+            .args(fine_tune_args(
+                originals,
+                &util::shared()
+                    .join("data/ontonotes/dev.jsonl")
+                    .display()
+                    .to_string(),
+            )),
+    )?;
+    let packed = dir.join("teacher.npz");
+    util::run(
+        Command::new(python::python())
+            .current_dir(&root)
+            .args(["train/teacher.py", "pack", "--work", FINE_TUNE_DIR, "--out"])
+            .arg(&packed),
+    )?;
+    Ok(packed)
+}
+
 pub fn build(args: &AccurateArgs) -> Result {
     python::ensure_venv()?;
     let root = util::root();
     let dir = root.join("target/accurate").join(&args.name);
-    let weights = root.join(&args.weights);
+    let weights = match &args.weights {
+        Some(w) => root.join(w),
+        None => fine_tune()?,
+    };
     util::run(
         Command::new(python::python())
             .current_dir(root.join("train"))
@@ -105,8 +193,6 @@ fn write_card(args: &AccurateArgs, bytes: &[u8], weights: &Path, worst: f32) -> 
     let dev_docs = newsmark_train::corpus::read_corpus(&dev, None)?;
     let tagger = Tagger::from_bytes(bytes)?;
     let weights_bytes = util::read(weights)?;
-    let shown = args.weights.display();
-    let teacher_card = args.weights.with_extension("md");
     let path = util::root()
         .join("models")
         .join(format!("{}.md", args.name));
@@ -116,7 +202,11 @@ fn write_card(args: &AccurateArgs, bytes: &[u8], weights: &Path, worst: f32) -> 
         "# Model card: `models/{}.nmm` (the accurate model, opt-in)\n",
         args.name
     )?;
-    writeln!(card, "- What it is: the transformer teacher [`{shown}`](../{}) (all-MiniLM-L6-v2 fine-tuned with a case embedding and a CRF head by `train/teacher.py`; its card gives its data and recipe) packed for newsmark's own inference: its matrices in int8 with one scale per input row, everything else in `f32`. Inference: `src/ner/transformer.rs` (BERT's uncased word pieces, windows of 96 tokens sharing {}, each token scored where it lies farthest from a window's edge), decoding: `src/ner/decode.rs` with the teacher's CRF transition scores.", teacher_card.display(), args.overlap)?;
+    let origin = match &args.weights {
+        Some(w) => format!("the transformer teacher `{}` as it is", w.display()),
+        None => format!("the transformer teacher [`{TEACHER}`](teacher-ontonotes.md) (OntoNotes train) fine-tuned for one epoch on the documents the default model's training stream adds to OntoNotes train: its synthetic web pages, the hand-labelled pages of `train/pages/` and the originals of its case-changed copies (never the webnews, geo or boilerplate sets)"),
+    };
+    writeln!(card, "- What it is: {origin}, packed for newsmark's own inference: its matrices in int8 with one scale per input row, everything else in `f32`. Inference: `src/ner/transformer.rs` (BERT's uncased word pieces and a case class per token, windows of 96 tokens sharing {}, each token scored where it lies farthest from a window's edge); decoding: `src/ner/decode.rs` with the teacher's CRF transition scores.", args.overlap)?;
     writeln!(card, "- Labels: {}", tagger.labels().join(", "))?;
     writeln!(
         card,
@@ -124,7 +214,16 @@ fn write_card(args: &AccurateArgs, bytes: &[u8], weights: &Path, worst: f32) -> 
         bytes.len(),
         super::card::sha256_hex(bytes)
     )?;
-    writeln!(card, "- Built by: `cargo xtask train accurate --weights {shown}` from the teacher with sha256 `{}` (`teacher.py export`, then the packing in `train/src/tasks/ner/accurate.rs`).", super::card::sha256_hex(&weights_bytes))?;
+    let command = match &args.weights {
+        Some(w) => format!("`cargo xtask train accurate --weights {}`", w.display()),
+        None => format!(
+            "`cargo xtask train accurate`, which runs `teacher.py train {}` (resumable), packs the result (`teacher.py pack`) and exports it (`teacher.py export`; the default model's recipe must have extracted its stream first)",
+            fine_tune_args(0, "../shared/data/ontonotes/dev.jsonl")
+                .join(" ")
+                .replace("--from-doc 0", "--from-doc <OntoNotes train's documents>")
+        ),
+    };
+    writeln!(card, "- Built by: {command}. The teacher packed had sha256 `{}`; the packing is `train/src/tasks/ner/accurate.rs`.", super::card::sha256_hex(&weights_bytes))?;
     writeln!(card, "- Parity: the Rust word scores of the first 160 words of the first OntoNotes dev document are within {worst:.4} of `teacher.py`'s computed with the same int8 numbers (`models/{}.reference.json`, checked by `ner_parity`).", args.name)?;
     writeln!(card, "- Use: `newsmark annotate --model models/{0}.nmm`, `Annotator::from_bytes`, or `model: \"accurate\"` in the JavaScript library. It is far slower than the default model and a far larger download (see the speed below and BENCHMARKS.md, section `accurate`).\n", args.name)?;
     super::card::scores(
