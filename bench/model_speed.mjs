@@ -2,11 +2,11 @@
 // `annotate(text, { tokens: true })` call on one article, for the default model
 // (newsmark_bg.wasm), the lite model and the accurate one (newsmark_core_bg.wasm
 // with ontonotes-lite.nmm / ontonotes-accurate.nmm), from www/lib/pkg as
-// `cargo xtask wasm` builds it. Not a benchmark (bench/ has those): the figure
+// `cargo xtask wasm` builds it. Not a section of `cargo xtask bench`: the figure
 // quoted in www/lib/README.md and docs/embedding.md, on one core, for a reader
 // deciding between the models.
 //
-//   node tests/model_speed.mjs [FILE] [--runs N] [--models default,lite,accurate] [--pkg DIR]
+//   node bench/model_speed.mjs [FILE] [--runs N] [--models default,lite,accurate] [--pkg DIR]
 //
 // FILE: a plain-text article; by default seed article 003 of the shared data
 // ($NEWSMARK_SHARED, else ../shared, /data/seeds/003_996c0d9dbc18b283.txt:
