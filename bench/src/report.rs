@@ -358,7 +358,8 @@ fn accurate(p: &mut Part, acc: &Accuracy) {
     t.row(vec!["default".into(), wasm, raw, gold, pct(webnews.map(|s| s.f1)), speed]);
     let (raw, gold) = f1(a.ner.as_ref());
     let file = format!("ontonotes-accurate.nmm, {} ({})", bytes(a.bytes), bytes(a.gzip_bytes));
-    let speed = format!("{} ({} the default's)", cpu_rate(Some(&a.speed), Unit::Tokens), times(a.speed_ratio()));
+    let slower = or(a.speed_ratio().filter(|r| *r > 0.0), |r| format!("{:.0} times slower", 1.0 / r));
+    let speed = format!("{} ({slower})", cpu_rate(Some(&a.speed), Unit::Tokens));
     t.row(vec!["accurate (opt-in)".into(), file, raw, gold, pct(a.webnews.as_ref().map(|s| s.f1)), speed]);
     p.body +=
         "The opt-in accurate model (a transformer, `model: \"accurate\"`, `--model models/ontonotes-accurate.nmm`) \
