@@ -268,23 +268,33 @@ pub(crate) fn gemm_portable(
     }
 }
 
-/// `c += a b` in `f32` for `a` (`m x k`, row stride `lda`), `b` (`k x n`,
-/// row stride `ldb`) and `c` (`m x n`, row stride `ldc`): the products of
-/// the transformer's attention (`src/ner/transformer.rs`). With AVX2 on
-/// x86-64 (chosen at run time) the same loops run 8 lanes wide; in wasm
-/// with `simd128`, 4.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn sgemm_acc(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-) {
+/// The operands of [`sgemm_acc`]: `a` (`m x k`, row stride `lda`) and `b`
+/// (`k x n`, row stride `ldb`).
+#[derive(Clone, Copy)]
+pub(crate) struct Product<'a> {
+    pub m: usize,
+    pub k: usize,
+    pub n: usize,
+    pub a: &'a [f32],
+    pub lda: usize,
+    pub b: &'a [f32],
+    pub ldb: usize,
+}
+
+/// `c += a b` in `f32`, `c` being `m x n` with row stride `ldc`: the
+/// products of the transformer's attention (`src/ner/transformer.rs`).
+/// With AVX2 on x86-64 (chosen at run time) the same loops run 8 lanes
+/// wide; in wasm with `simd128`, 4.
+pub(crate) fn sgemm_acc(p: Product, c: &mut [f32], ldc: usize) {
+    let Product {
+        m,
+        k,
+        n,
+        a,
+        lda,
+        b,
+        ldb,
+    } = p;
     if m == 0 || n == 0 || k == 0 {
         return;
     }
@@ -296,29 +306,27 @@ pub(crate) fn sgemm_acc(
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: AVX2 is available (checked just above); the function
             // only indexes the slices, whose lengths were asserted above.
-            unsafe { x86::sgemm_acc_avx2(m, k, n, a, lda, b, ldb, c, ldc) };
+            unsafe { x86::sgemm_acc_avx2(p, c, ldc) };
             return;
         }
     }
-    sgemm_acc_loops(m, k, n, a, lda, b, ldb, c, ldc)
+    sgemm_acc_loops(p, c, ldc)
 }
 
 /// The loops of [`sgemm_acc`]: for each row of `a`, each of its values
 /// times a row of `b` added to the row of `c`, so the innermost loop runs
 /// over contiguous memory.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn sgemm_acc_loops(
-    m: usize,
-    k: usize,
-    n: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-) {
+fn sgemm_acc_loops(p: Product, c: &mut [f32], ldc: usize) {
+    let Product {
+        m,
+        k,
+        n,
+        a,
+        lda,
+        b,
+        ldb,
+    } = p;
     for i in 0..m {
         let ci = &mut c[i * ldc..i * ldc + n];
         for (kk, &aik) in a[i * lda..i * lda + k].iter().enumerate() {
@@ -361,20 +369,9 @@ mod x86 {
     ///
     /// # Safety
     /// The CPU must support AVX2.
-    #[allow(clippy::too_many_arguments)]
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn sgemm_acc_avx2(
-        m: usize,
-        k: usize,
-        n: usize,
-        a: &[f32],
-        lda: usize,
-        b: &[f32],
-        ldb: usize,
-        c: &mut [f32],
-        ldc: usize,
-    ) {
-        super::sgemm_acc_loops(m, k, n, a, lda, b, ldb, c, ldc)
+    pub(super) unsafe fn sgemm_acc_avx2(p: super::Product, c: &mut [f32], ldc: usize) {
+        super::sgemm_acc_loops(p, c, ldc)
     }
 
     /// See [`super::gemm`].
@@ -718,7 +715,7 @@ mod tests {
                 }
             }
             let mut got = c0.clone();
-            sgemm_acc(m, k, n, &a, lda, &b, ldb, &mut got, ldc);
+            sgemm_acc(Product { m, k, n, a: &a, lda, b: &b, ldb }, &mut got, ldc);
             prop_assert_eq!(got, want);
         }
 

@@ -31,7 +31,7 @@
 
 use super::network::{Dense, LayerNorm, Quantized};
 use super::wordpiece::WordPieces;
-use crate::kernels::sgemm_acc;
+use crate::kernels::{sgemm_acc, Product};
 use crate::model::{ModelError, ModelFile, Section};
 use crate::span::Span;
 use unicode_normalization::UnicodeNormalization;
@@ -381,7 +381,16 @@ impl Transformer {
             }
             att.clear();
             att.resize(t * t, 0.0);
-            sgemm_acc(t, d, t, &qkv[qo..], 3 * h, keys, t, att, t);
+            let scores = Product {
+                m: t,
+                k: d,
+                n: t,
+                a: &qkv[qo..],
+                lda: 3 * h,
+                b: keys,
+                ldb: t,
+            };
+            sgemm_acc(scores, att, t);
             for row in att.chunks_exact_mut(t) {
                 let top = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 let mut sum = 0.0;
@@ -394,7 +403,16 @@ impl Transformer {
                     *a *= inv;
                 }
             }
-            sgemm_acc(t, t, d, att, t, &qkv[vo..], 3 * h, &mut ctx[head * d..], h);
+            let weighted = Product {
+                m: t,
+                k: t,
+                n: d,
+                a: att,
+                lda: t,
+                b: &qkv[vo..],
+                ldb: 3 * h,
+            };
+            sgemm_acc(weighted, &mut ctx[head * d..], h);
         }
     }
 }

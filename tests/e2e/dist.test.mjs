@@ -107,39 +107,29 @@ test("xtask dist builds a package npm pack accepts, and it works", async () => {
     });
     assert.equal(r.worker, true, JSON.stringify(r));
     assert.ok(r.marks.includes("Peggy Alvarez"), JSON.stringify(r));
-    // The lite model in one option, in a worker and on this thread.
+    // The lite and the accurate model in one option each, in a worker and on
+    // this thread: the same entities as in Node (one mark each here).
     const workers = [];
     tab.on("worker", (w) => workers.push(w.url()));
-    const lite = await tab.evaluate(async () => {
-      const { highlight } = await import("/highlight.js");
-      const article = document.querySelector("article");
-      const out = [];
-      for (const worker of [true, false]) {
-        const handle = await highlight(article, { model: "lite", worker });
-        out.push({ worker: handle.worker, workerError: handle.workerError, marks: handle.elements.map((m) => m.textContent) });
-        handle.remove();
-      }
-      return out;
-    });
-    assert.deepEqual(lite.map((l) => l.worker), [true, false], JSON.stringify(lite));
-    // The same model as in Node: the same entities (one mark each here).
-    for (const l of lite) assert.deepEqual(l.marks, liteTexts, JSON.stringify(lite));
-    assert.ok(workers.some((u) => u.endsWith("/worker.js?model=lite")), JSON.stringify(workers));
-    // The accurate model the same way, on the same short sentence.
-    const accurateMarks = await tab.evaluate(async () => {
-      const { highlight } = await import("/highlight.js");
-      const article = document.querySelector("article");
-      const out = [];
-      for (const worker of [true, false]) {
-        const handle = await highlight(article, { model: "accurate", worker });
-        out.push({ worker: handle.worker, workerError: handle.workerError, marks: handle.elements.map((m) => m.textContent) });
-        handle.remove();
-      }
-      return out;
-    });
-    assert.deepEqual(accurateMarks.map((l) => l.worker), [true, false], JSON.stringify(accurateMarks));
-    for (const l of accurateMarks) assert.deepEqual(l.marks, accurateTexts, JSON.stringify(accurateMarks));
-    assert.ok(workers.some((u) => u.endsWith("/worker.js?model=accurate")), JSON.stringify(workers));
+    for (const [model, texts] of [
+      ["lite", liteTexts],
+      ["accurate", accurateTexts],
+    ]) {
+      const runs = await tab.evaluate(async (model) => {
+        const { highlight } = await import("/highlight.js");
+        const article = document.querySelector("article");
+        const out = [];
+        for (const worker of [true, false]) {
+          const handle = await highlight(article, { model, worker });
+          out.push({ worker: handle.worker, workerError: handle.workerError, marks: handle.elements.map((m) => m.textContent) });
+          handle.remove();
+        }
+        return out;
+      }, model);
+      assert.deepEqual(runs.map((l) => l.worker), [true, false], JSON.stringify(runs));
+      for (const l of runs) assert.deepEqual(l.marks, texts, JSON.stringify(runs));
+      assert.ok(workers.some((u) => u.endsWith(`/worker.js?model=${model}`)), JSON.stringify(workers));
+    }
     const { MODELS } = await import(pathToFileURL(join(DIST, "highlight.js")).href);
     assert.deepEqual(MODELS, ["default", "lite", "accurate"]);
     await assert.rejects(
