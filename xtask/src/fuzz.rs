@@ -269,8 +269,8 @@ fn text_seeds(max: usize) -> Vec<Vec<u8>> {
 /// alone, the header and the start of the payload), prefixes of its
 /// payload alone (which the target also loads behind a valid header, so
 /// they reach the section parser), and valid files made of its first
-/// sections. The model is the embedded default one,
-/// or the file named by `NEWSMARK_TEST_MODEL` (which the targets also use).
+/// sections (and of the accurate model's). The model is the embedded default
+/// one, or the file named by `NEWSMARK_TEST_MODEL` (which the targets also use).
 fn model_seeds() -> Result<Vec<Vec<u8>>> {
     let path = std::env::var_os("NEWSMARK_TEST_MODEL")
         .map(PathBuf::from)
@@ -286,8 +286,13 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
         seeds.push(payload[..n.min(payload.len())].to_vec());
     }
     // Whole, valid files of the model's first k sections (while small):
-    // they get past the container and reach the model's own checks.
-    if let Ok(file) = newsmark::internals::ModelFile::parse(&model) {
+    // they get past the container and reach the model's own checks; the
+    // accurate model's reach the transformer's.
+    let accurate = std::fs::read(root().join("models/ontonotes-accurate.nmm")).unwrap_or_default();
+    for model in [&model, &accurate] {
+        let Ok(file) = newsmark::internals::ModelFile::parse(model) else {
+            continue;
+        };
         let mut writer = newsmark::internals::ModelWriter::new();
         for (name, section) in file.sections() {
             writer.add(name, section.clone());
