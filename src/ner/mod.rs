@@ -1,8 +1,9 @@
 //! Named-entity recognition over tokens.
 //!
 //! [`features`] turns tokens into feature ids, [`network`] turns those into
-//! tag scores, [`decode`] picks the best valid BILOU sequence per sentence;
-//! [`Tagger`] ties them together with the model file.
+//! tag scores (or, in the accurate model, [`transformer`] turns the tokens'
+//! word pieces into them), [`decode`] picks the best valid BILOU sequence per
+//! sentence; [`Tagger`] ties them together with the model file.
 
 pub(crate) mod decode;
 pub(crate) mod features;
