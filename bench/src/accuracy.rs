@@ -55,18 +55,20 @@ pub fn newsmark_ner(
     score_ner(gold, &pred)
 }
 
+/// `who`'s entities on the slice, on raw text and on the gold tokens, with the default model or `model`.
+pub fn ner_accuracy(ctx: &Ctx, who: &str, model: Option<&str>) -> Result<NerAccuracy> {
+    let raw = newsmark_ner(ctx, &ctx.slice, &format!("{who}-ner-raw"), model, &[])?;
+    let gold = newsmark_ner(ctx, &ctx.slice, &format!("{who}-ner-gold-tokens"), model, &["--gold-tokens"])?;
+    Ok(NerAccuracy { raw: raw.overall, gold_tokens: gold.overall, per_label: raw.per_label })
+}
+
 pub fn accuracy(ctx: &Ctx, errors: &mut Vec<String>) -> Result<Accuracy> {
     let mut acc = Accuracy::default();
     for (who, model) in [("newsmark", None), ("newsmark-lite", Some(LITE_MODEL))] {
         if model.is_some_and(|m| !root().join(m).exists()) {
             continue;
         }
-        let scores = (|| -> Result<NerAccuracy> {
-            let raw = newsmark_ner(ctx, &ctx.slice, &format!("{who}-ner-raw"), model, &[])?;
-            let gold = newsmark_ner(ctx, &ctx.slice, &format!("{who}-ner-gold-tokens"), model, &["--gold-tokens"])?;
-            Ok(NerAccuracy { raw: raw.overall, gold_tokens: gold.overall, per_label: raw.per_label })
-        })();
-        let scores = part(errors, &format!("NER ({who})"), scores);
+        let scores = part(errors, &format!("NER ({who})"), ner_accuracy(ctx, who, model));
         *(if model.is_none() { &mut acc.ner } else { &mut acc.ner_lite }) = scores;
     }
     let sentences = |data: &Path, out: &Path| {

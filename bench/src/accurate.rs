@@ -3,12 +3,11 @@
 //! F1 on the OntoNotes slice and on today's news, and its native speed against
 //! the default model's on the same documents in the same run.
 
-use std::io::Write;
-
 use serde::{Deserialize, Serialize};
 
-use crate::accuracy::{newsmark_ner, part, NerAccuracy};
+use crate::accuracy::{ner_accuracy, newsmark_ner, part, NerAccuracy};
 use crate::native::{annotator, thread_cpu_s, time_runs, Corpus, Doc};
+use crate::package::gzip_len;
 use crate::record::{Score, Throughput};
 use crate::{root, shared, Ctx, Result};
 
@@ -45,17 +44,10 @@ impl Accurate {
 pub fn accurate(ctx: &Ctx, errors: &mut Vec<String>) -> Result<Accurate> {
     let path = root().join(ACCURATE_MODEL);
     let model = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&model)?;
     let t = thread_cpu_s();
     let a = newsmark::Annotator::from_bytes(&model)?;
     let load_ms = (thread_cpu_s() - t) * 1000.0;
-    let ner = (|| -> Result<NerAccuracy> {
-        let raw = newsmark_ner(ctx, &ctx.slice, "accurate-ner-raw", Some(ACCURATE_MODEL), &[])?;
-        let gold = newsmark_ner(ctx, &ctx.slice, "accurate-ner-gold-tokens", Some(ACCURATE_MODEL), &["--gold-tokens"])?;
-        Ok(NerAccuracy { raw: raw.overall, gold_tokens: gold.overall, per_label: raw.per_label })
-    })();
-    let ner = part(errors, "accurate, OntoNotes", ner);
+    let ner = part(errors, "accurate, OntoNotes", ner_accuracy(ctx, "accurate", Some(ACCURATE_MODEL)));
     let gold = shared().join("data/webnews/dev.jsonl");
     let webnews = newsmark_ner(ctx, &gold, "accurate-ner-webnews", Some(ACCURATE_MODEL), &[]).map(|s| s.overall);
     let webnews = part(errors, "accurate, webnews", webnews);
@@ -83,7 +75,7 @@ pub fn accurate(ctx: &Ctx, errors: &mut Vec<String>) -> Result<Accurate> {
     let default_speed = time(&default);
     Ok(Accurate {
         bytes: model.len() as u64,
-        gzip_bytes: gz.finish()?.len() as u64,
+        gzip_bytes: gzip_len(&model)?,
         load_ms,
         ner,
         webnews,

@@ -69,3 +69,12 @@ pub fn sizes(ctx: &Ctx) -> Result<Sizes> {
     }
     Ok(sizes)
 }
+
+/// Bytes of `data` gzipped at the best level (flate2, as for the model files
+/// the bench reads itself: the gazetteer, the accurate model).
+pub fn gzip_len(data: &[u8]) -> Result<u64> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(data)?;
+    Ok(gz.finish()?.len() as u64)
+}

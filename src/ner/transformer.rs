@@ -74,7 +74,6 @@ pub(crate) struct Transformer {
     vocab: WordPieces,
     cls: u32,
     sep: u32,
-    unk: u32,
     word_q: Vec<i8>,
     word_scale: Vec<f32>,
     position: Vec<f32>,
@@ -128,7 +127,7 @@ impl Transformer {
                 .map(|i| i as u32)
                 .ok_or_else(|| ModelError::Invalid(format!("`bert.vocab` has no `{piece}`")))
         };
-        let (cls, sep, unk) = (find("[CLS]")?, find("[SEP]")?, find("[UNK]")?);
+        let (cls, sep) = (find("[CLS]")?, find("[SEP]")?);
         let vocab = WordPieces::new(names)
             .ok_or_else(|| ModelError::Invalid("`bert.vocab` has no `[UNK]` piece".into()))?;
         let v = names.len();
@@ -177,7 +176,6 @@ impl Transformer {
             vocab,
             cls,
             sep,
-            unk,
             word_q,
             word_scale,
             position: finite("emb.position", file.f32("emb.position", &[pieces, hidden])?)?,
@@ -207,7 +205,7 @@ impl Transformer {
         let start = out.len();
         bert_pieces(&self.vocab, word, out);
         if out.len() == start {
-            out.push(self.unk);
+            self.vocab.push_unknown(out);
         }
         out.truncate(start + (self.pieces - 2));
     }

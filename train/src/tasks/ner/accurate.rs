@@ -21,12 +21,11 @@ use std::process::Command;
 
 use clap::Args;
 use newsmark::internals::{ModelWriter, Section, Tagger};
-use newsmark_train::npy;
 use newsmark_train::parity::check_reference;
 use serde::Deserialize;
 
 use super::super::util::{self, Result};
-use super::export::npy_f32;
+use super::export::{npy_f32, npy_i8_rows};
 use super::python;
 
 /// Arguments of `train accurate`.
@@ -287,17 +286,7 @@ fn f32_section(dir: &Path, name: &str) -> Result<Section> {
     Ok(Section::F32 { shape, data })
 }
 
+/// The int8 matrix `name` (`NAME.q.npy` and its scales), which must be there.
 fn i8_rows(dir: &Path, name: &str) -> Result<Section> {
-    let q = dir.join(format!("{name}.q.npy"));
-    let (shape, data) = npy::read_i8(&q)?;
-    let [rows, cols] = shape[..] else {
-        return Err(format!("{}: shape {shape:?}, expected a matrix", q.display()).into());
-    };
-    let (_, scales) = npy_f32(dir, &format!("{name}.scale"))?;
-    Ok(Section::I8Rows {
-        rows,
-        cols,
-        data,
-        scales,
-    })
+    npy_i8_rows(dir, name)?.ok_or_else(|| format!("{}: no {name}.q.npy", dir.display()).into())
 }

@@ -44,7 +44,7 @@ pub fn npy_f32(dir: &Path, name: &str) -> Result<(Vec<usize>, Vec<f32>)> {
 
 /// The int8 matrix `NAME.q.npy` with its row scales `NAME.scale.npy`, as the
 /// trainer exports quantized weights; `None` if there is no `NAME.q.npy`.
-fn npy_i8_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
+pub fn npy_i8_rows(dir: &Path, name: &str) -> Result<Option<Section>> {
     let q = dir.join(format!("{name}.q.npy"));
     if !q.exists() {
         return Ok(None);
