@@ -68,7 +68,7 @@
 //! through hash maps of names' first and last words, never by comparing
 //! every pair.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::document::{Cluster, Entity};
 use crate::span::Span;
@@ -331,6 +331,71 @@ pub(crate) fn clusters(text: &str, entities: &[Entity]) -> Vec<Cluster> {
     // Ordered by first mention; mentions are already in order.
     out.sort_by_key(|c| c.mentions.first().copied());
     out
+}
+
+/// The single-word entities labelled `ORG` that name a person: indices
+/// into `entities` of each one whose word is also a word of a person's
+/// full name in the same text (`Noem` with `Kristi Noem` anywhere in it),
+/// and of no organisation's name of two or more words (`Hearst` stays
+/// `ORG` beside `Hearst Corp.` and `William Randolph Hearst`).
+///
+/// The tagger reads an unfamiliar surname alone as an organisation, though
+/// the same text names the person in full; the two are one cluster (see
+/// the module's step 4), and a thing has one type. `person` is the model's
+/// label for people (`PERSON`, or `PER` in a CoNLL-2003 model); words
+/// are compared as in [`Mention::words`], a person's titles and suffixes
+/// dropped. `entities` must lie in `text`.
+pub(crate) fn person_short_forms(
+    text: &str,
+    entities: &[Entity],
+    person: &'static str,
+) -> Vec<usize> {
+    // Most texts have no single-word ORG at all: nothing to normalise.
+    let single_word_org = |e: &Entity| e.label == "ORG" && raw_words(e.span.slice(text)).len() == 1;
+    if !entities.iter().any(single_word_org) {
+        return Vec::new();
+    }
+    let mut person_words = FxHashSet::default();
+    let mut org_words = FxHashSet::default();
+    for (i, e) in entities.iter().enumerate() {
+        let as_person = e.label == person;
+        if !as_person && e.label != "ORG" {
+            continue;
+        }
+        if raw_words(e.span.slice(text)).len() < 2 {
+            continue;
+        }
+        // `mention` knows people by the label PERSON.
+        let normalised = Entity {
+            label: if as_person { "PERSON" } else { "ORG" },
+            ..e.clone()
+        };
+        let m = mention(text, i, &normalised);
+        if as_person && (m.words.len() < 2 || m.compound) {
+            continue;
+        }
+        let words = if as_person {
+            &mut person_words
+        } else {
+            &mut org_words
+        };
+        words.extend(m.words);
+    }
+    if person_words.is_empty() {
+        return Vec::new();
+    }
+    entities
+        .iter()
+        .enumerate()
+        .filter(|&(_, e)| single_word_org(e))
+        .filter_map(|(i, e)| {
+            let m = mention(text, i, e);
+            let [word] = m.words.as_slice() else {
+                return None;
+            };
+            (person_words.contains(word) && !org_words.contains(word)).then_some(i)
+        })
+        .collect()
 }
 
 /// Lower case, spacing ignored: the words of a name as [`Mention::words`] holds them.
@@ -1412,6 +1477,67 @@ mod tests {
         check(&ents, &clusters);
         assert_eq!(clusters.len(), 1, "{clusters:?}");
         assert_eq!(clusters[0].label, "PERSON");
+    }
+
+    /// The texts of the entities [`person_short_forms`] relabels.
+    fn short_forms(
+        text: &str,
+        names: &[(&str, &'static str)],
+        person: &'static str,
+    ) -> Vec<String> {
+        let ents = entities(text, names);
+        person_short_forms(text, &ents, person)
+            .into_iter()
+            .map(|i| ents[i].span.slice(text).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_surname_read_as_an_organisation_is_the_person() {
+        // Before or after the full name, with a possessive.
+        let text = "Vorenko's plan was new. Dalia Vorenko spoke. Vorenko said no.";
+        let names = [
+            ("Vorenko's", "ORG"),
+            ("Dalia Vorenko", "PERSON"),
+            ("Vorenko", "ORG"),
+        ];
+        assert_eq!(
+            short_forms(text, &names, "PERSON"),
+            ["Vorenko's", "Vorenko"]
+        );
+        // A first name too; a CoNLL-2003 model's label for people.
+        let text = "Dalia Vorenko spoke. Dalia said no.";
+        let names = [("Dalia Vorenko", "PER"), ("Dalia", "ORG")];
+        assert_eq!(short_forms(text, &names, "PER"), ["Dalia"]);
+        assert!(short_forms(text, &names, "PERSON").is_empty());
+    }
+
+    #[test]
+    fn a_surname_stays_an_organisation_without_a_full_name_or_beside_a_firm() {
+        // The firm named after its founder keeps its label.
+        let text = "Harlan Pruett founded Pruett Holdings Inc. Pruett grew.";
+        let names = [
+            ("Harlan Pruett", "PERSON"),
+            ("Pruett Holdings Inc.", "ORG"),
+            ("Pruett", "ORG"),
+        ];
+        assert!(short_forms(text, &names, "PERSON").is_empty());
+        // A title is not a first name; a place is not read as a firm; a
+        // name of two words is not a short form.
+        let text = "Mr. Vorenko spoke. Vorenko said no. Ines Marbury left Marbury \
+                    for Marbury Vale.";
+        let names = [
+            ("Mr. Vorenko", "PERSON"),
+            ("Vorenko", "ORG"),
+            ("Ines Marbury", "PERSON"),
+            ("Marbury", "GPE"),
+            ("Marbury Vale", "ORG"),
+        ];
+        assert!(short_forms(text, &names, "PERSON").is_empty());
+        // Two people joined by "and" are no full name.
+        let text = "Okafor and Reyes met. Reyes left.";
+        let names = [("Okafor and Reyes", "PERSON"), ("Reyes", "ORG")];
+        assert!(short_forms(text, &names, "PERSON").is_empty());
     }
 
     #[test]

@@ -124,8 +124,15 @@ pub struct Entity {
     /// Where the entity is; it starts and ends on token boundaries.
     pub span: Span,
     /// The entity type, one of the model's labels (e.g. `"PERSON"`, `"ORG"`).
+    /// It is the model's, but for one case: a single word the model reads
+    /// as an organisation is a person when it is also a word of a person's
+    /// full name in the same text, and of no organisation's name of two or
+    /// more words there (`Noem` after `Kristi Noem`; see
+    /// [`Document::clusters`]: the two are one cluster).
     pub label: &'static str,
-    /// The probability the model gives exactly this span with this label, in `[0, 1]`.
+    /// The probability the model gives exactly this span with this label, in
+    /// `[0, 1]` (for a surname relabelled as above, with the label the
+    /// model gave it).
     pub score: f32,
 }
 

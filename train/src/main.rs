@@ -60,6 +60,9 @@ enum TrainWhat {
     /// The accurate model: the transformer teacher packed as a model file
     /// (models/ontonotes-accurate.nmm), checked against teacher.py.
     Accurate(tasks::ner::accurate::AccurateArgs),
+    /// A committed model's card measured again (its dev, webnews, case and
+    /// speed figures and its regression slice), after a change of inference.
+    Card(tasks::ner::card::CardArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -113,10 +116,14 @@ fn main() -> ExitCode {
             ..
         } => tasks::ner::accurate::build(args),
         Task::Train {
+            what: Some(TrainWhat::Card(args)),
+            ..
+        } => tasks::ner::card::measure_again(args),
+        Task::Train {
             args: Some(args), ..
         } => tasks::ner::train(args),
         Task::Train { .. } => Err(
-            "train: give --recipe models/<name>.toml, or `train boilerplate|gazetteer|accurate`"
+            "train: give --recipe models/<name>.toml, or `train boilerplate|gazetteer|accurate|card`"
                 .into(),
         ),
         Task::Eval { what: None, ner }

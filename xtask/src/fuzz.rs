@@ -288,7 +288,9 @@ fn model_seeds() -> Result<Vec<Vec<u8>>> {
     // Whole, valid files of the model's first k sections (while small):
     // they get past the container and reach the model's own checks; the
     // accurate model's reach the transformer's.
-    let accurate = std::fs::read(root().join("models/ontonotes-accurate.nmm")).unwrap_or_default();
+    let accurate_path = root().join("models/ontonotes-accurate.nmm");
+    let accurate = std::fs::read(&accurate_path)
+        .map_err(|e| format!("cannot read {}: {e}", accurate_path.display()))?;
     for model in [&model, &accurate] {
         let Ok(file) = newsmark::internals::ModelFile::parse(model) else {
             continue;

@@ -3,6 +3,9 @@
 
 use std::fs;
 use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
 
 use newsmark::internals::{Tagger, CONLL2003, ONTONOTES};
 use newsmark::Annotator;
@@ -87,7 +90,7 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
 /// slice of the first `regression_docs` dev documents, whose figure goes to
 /// `models/<stem>.regression.json` for `ner_regression`.
 pub fn scores(
-    card: &mut fs::File,
+    card: &mut impl Write,
     stem: &str,
     bytes: &[u8],
     dev_docs: &[Doc],
@@ -175,5 +178,84 @@ pub fn scores(
         regression_docs.min(dev_docs.len()),
         slice.f1()
     )?;
+    Ok(())
+}
+
+/// Arguments of `train card`.
+#[derive(Args, Debug)]
+pub struct CardArgs {
+    /// The committed model whose card to measure again.
+    #[arg(long, value_name = "models/NAME.nmm")]
+    pub model: PathBuf,
+}
+
+/// `cargo xtask train card --model models/NAME.nmm`: measures the scores
+/// part of a committed model's card again (dev with gold tokens and on raw
+/// text, webnews, the case changes, the speed, the regression slice and
+/// `models/NAME.regression.json`), for a change of inference that leaves
+/// the model file alone. The rest of the card, written when the model was
+/// trained, is kept; the slice keeps its number of documents.
+pub fn measure_again(args: &CardArgs) -> Result {
+    let bytes = util::read(&args.model)?;
+    let stem = args
+        .model
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| format!("{}: not a model file name", args.model.display()))?;
+    let models = args.model.parent().unwrap_or(std::path::Path::new("."));
+    let card_path = models.join(format!("{stem}.md"));
+    let card = util::read_to_string(&card_path)?;
+    const FIRST: &str = "## Dev scores, gold tokens";
+    const LAST: &str = "Regression slice (";
+    let (start, end) = card
+        .find(FIRST)
+        .and_then(|start| {
+            let last = start + card[start..].find(LAST)?;
+            let end = card[last..]
+                .find("\n\n")
+                .map_or(card.len(), |i| last + i + 2);
+            Some((start, end))
+        })
+        .ok_or_else(|| {
+            format!(
+                "{}: no scores part (from {FIRST:?} to the {LAST:?} line) to measure again",
+                card_path.display()
+            )
+        })?;
+    let regression_path = models.join(format!("{stem}.regression.json"));
+    let regression_docs =
+        serde_json::from_str::<serde_json::Value>(&util::read_to_string(&regression_path)?)
+            .ok()
+            .and_then(|v| v["docs"].as_u64())
+            .ok_or_else(|| format!("{}: no number of docs", regression_path.display()))?
+            as usize;
+    let tagger = Tagger::from_bytes(&bytes)?;
+    let corpus = if tagger.labels() == CONLL2003 {
+        "conll2003"
+    } else {
+        "ontonotes"
+    };
+    let dev = util::shared().join(format!("data/{corpus}/dev.jsonl"));
+    let dev_docs = newsmark_train::corpus::read_corpus(&dev, None)?;
+    let mut block = Vec::new();
+    writeln!(
+        block,
+        "The scores below were measured again, by `cargo xtask train card --model {}`, after a change of inference; the model file is the one trained above.\n",
+        args.model.display()
+    )?;
+    scores(&mut block, stem, &bytes, &dev_docs, corpus, regression_docs)?;
+    let block = String::from_utf8(block).map_err(|e| e.to_string())?;
+    // A card measured again before: its note goes, the new one comes.
+    let note = "The scores below were measured again";
+    let head = match card[..start].rfind(note) {
+        Some(i) => &card[..i],
+        None => &card[..start],
+    };
+    util::write(&card_path, format!("{head}{block}{}", &card[end..]))?;
+    println!(
+        "wrote {} and {}",
+        card_path.display(),
+        regression_path.display()
+    );
     Ok(())
 }

@@ -30,6 +30,10 @@ pub struct NerArgs {
     /// Turn document-level label consistency on.
     #[arg(long)]
     pub consistency: bool,
+    /// Keep the model's label for a surname alone that the text also gives
+    /// in a person's full name (by default it becomes the person's).
+    #[arg(long)]
+    pub no_person_short_forms: bool,
     /// Change the text's case first, offsets kept (a document whose offsets
     /// would move is left out).
     #[arg(long, value_parser = parse_case)]
@@ -47,11 +51,12 @@ pub fn parse_case(name: &str) -> std::result::Result<CaseChange, String> {
 }
 
 /// The model of `--model FILE.nmm`, or the embedded default; `--consistency`
-/// turns document-level label consistency on.
+/// and `--no-person-short-forms` change the tagger's decoding options.
 struct Loaded {
     annotator: Annotator,
     tagger: Tagger,
-    consistency: bool,
+    /// An option differs from the annotator's: tag through `tagger`.
+    options: bool,
 }
 
 fn load(args: &NerArgs) -> Result<Loaded> {
@@ -64,10 +69,11 @@ fn load(args: &NerArgs) -> Result<Loaded> {
     };
     let mut tagger = Tagger::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?;
     tagger.set_document_consistency(args.consistency);
+    tagger.set_person_short_forms(!args.no_person_short_forms);
     Ok(Loaded {
         annotator: Annotator::from_bytes(&bytes).map_err(|e| format!("{name}: {e}"))?,
         tagger,
-        consistency: args.consistency,
+        options: args.consistency || args.no_person_short_forms,
     })
 }
 
@@ -78,7 +84,7 @@ fn predict_docs(m: &Loaded, docs: &[Doc], gold_tokens: bool) -> Vec<Vec<EvalEnti
         .map(|doc| {
             let ents = if gold_tokens {
                 m.tagger.tag(&doc.text, &doc.tokens, &doc.sentences)
-            } else if !m.consistency {
+            } else if !m.options {
                 m.annotator.annotate(&doc.text).entities
             } else {
                 // The same steps as `Annotator::annotate`, with the option applied.
@@ -118,7 +124,7 @@ fn read_eval_corpus(args: &NerArgs, data: &std::path::Path) -> Result<Vec<Doc>> 
     Ok(changed)
 }
 
-/// `cargo xtask eval [ner] [--data FILE]... [--gold-tokens] [--model FILE.nmm] [--consistency] [--case lower|upper|title]`.
+/// `cargo xtask eval [ner] [--data FILE]... [--gold-tokens] [--model FILE.nmm] [--consistency] [--no-person-short-forms] [--case lower|upper|title]`.
 pub fn eval(args: &NerArgs) -> Result {
     let loaded = load(args)?;
     let files = data_files(args);
