@@ -42,10 +42,18 @@ export interface AnnotatedBlock extends TextRange {
 
 /** A named entity; `text` equals `input.slice(start, end)`. */
 export interface AnnotatedEntity extends TextRange {
-  /** One of the model's labels, e.g. "PERSON", "ORG", "GPE", "DATE". */
+  /**
+   * One of the model's labels, e.g. "PERSON", "ORG", "GPE", "DATE". A single
+   * word the model reads as "ORG" is "PERSON" when a person's full name in the
+   * same text holds it, and no organisation's name of two or more words does
+   * ("Noem" after "Kristi Noem").
+   */
   label: string;
   text: string;
-  /** The probability the model gives this exact span with this label, in [0, 1]. */
+  /**
+   * The probability the model gives this exact span with this label, in [0, 1]
+   * (for a surname relabelled as above, with the model's own label).
+   */
   score: number;
   /** With `clusters: true`: the index of the entity's cluster in `Annotation.clusters`. */
   cluster?: number;
