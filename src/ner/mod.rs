@@ -590,9 +590,10 @@ mod tests {
     #[test]
     fn a_surname_alone_takes_the_full_names_label_and_nothing_else_moves() {
         // The default model reads this invented surname alone as an
-        // organisation; with its full name before it, it is the coach. (A
+        // organisation; with its full name before it, it is the founder. (A
         // new default model that reads it right needs another surname here.)
-        let text = "Coach Tomas Reyvik said the team was ready. Reyvik has won three titles.";
+        let text = "Coach Tomas Reyvik founded the club in 2004. A spokesman for Reyvik \
+                    declined to comment.";
         let seg = crate::segment::segment(text);
         let mut tagger = Tagger::from_bytes(crate::annotator::DEFAULT_MODEL).unwrap();
         let on = tagger.tag(text, &seg.tokens, &seg.sentences);

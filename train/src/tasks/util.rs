@@ -22,7 +22,7 @@ pub fn shared() -> PathBuf {
 }
 
 // File operations whose errors name the file.
-pub use fs_err::{create_dir_all, read, read_to_string, write};
+pub use fs_err::{create_dir_all, read, read_dir, read_to_string, write};
 
 /// Runs `cmd`, echoing it, and fails if it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result {

