@@ -285,7 +285,8 @@ impl Tagger {
 
     /// Turns off (or on again) the relabelling of a single-word `ORG` as
     /// the person whose full name the text holds (on by default: see
-    /// [`crate::cluster::person_short_forms`]), to measure what it does.
+    /// `cluster::person_short_forms` and [`crate::Entity::label`]), to
+    /// measure what it does.
     #[cfg(feature = "internals")]
     pub fn set_person_short_forms(&mut self, on: bool) {
         self.person_short_forms = on;
