@@ -21,7 +21,10 @@
 //! `Quayside Traveller`: one ORG, "The" inside) as the page's publication
 //! on a fifth of pages and now and then as another source; and on 15% a
 //! product sentence among technology terms that are no entity (`5G`,
-//! `IoT`, `SaaS`), the maker an ORG and the product a PRODUCT.
+//! `IoT`, `SaaS`), the maker an ORG and the product a PRODUCT. A headline
+//! of our own opens with a person and a verb, both capitalised (`Osei
+//! Rejects Harlow Merger`: PERSON over the name alone) on a tenth of the
+//! pages and for three in ten of the other stories.
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -401,6 +404,60 @@ const TECH_SENTENCES: &[&str] = &[
     "{M} makes {T} sensors for factories, and the {P} is its newest.",
     "The {P} is one of {M}'s devices built around {T}.",
     "Interest in {T} and {U} has lifted orders at {M}.",
+];
+
+/// Headlines of our own in Headline Case that open (mostly) with a person,
+/// a surname alone or the full name, and a verb (`Osei Rejects Harlow
+/// Merger`): the verb's capital does not make it part of the name. `{P}`
+/// is the PERSON, `{V}` a verb of [`HEADLINE_VERBS`] (no entity), `{M}` an
+/// organisation, `{G}` a place, `{$}` an abbreviated sum (MONEY).
+const PERSON_HEADLINES: &[&str] = &[
+    "{P} {V} {M} Plan",
+    "{P} {V} {M}'s {$} Offer",
+    "{P} {V} {G} Trade Deal",
+    "{P} {V} {M} Merger",
+    "{P} {V} New {G} Rules",
+    "{P} {V} {M} Over {$} Fine",
+    "{P} {V} {G}'s Budget",
+    "{P} {V} {M} Board's Pay Deal",
+    "{P} Says {M} Will Cut Jobs",
+    "{P} Quits {M} Board",
+    "{P} Joins {M} as Adviser",
+    "{P} Leaves {M} After Six Years",
+    "{P} Sues {M} for {$}",
+    "{P} Eyes Run for Office in {G}",
+    "{P} Vows to Fight {M} Ruling",
+    "{P} Wins Backing From {M}",
+    "{P} Urges {G} to Act on Prices",
+    "{P} Denies Talks With {M}",
+    "{P} to Step Down at {M}",
+    "{P} Signs {$} Deal With {M}",
+    "{P} Takes Aim at {M}",
+    "Why {P} Wants {M} Broken Up",
+];
+
+/// Verbs of [`PERSON_HEADLINES`]' `{V}` slot, in Headline Case.
+const HEADLINE_VERBS: &[&str] = &[
+    "Slams",
+    "Backs",
+    "Blasts",
+    "Defends",
+    "Rejects",
+    "Praises",
+    "Knocks",
+    "Mocks",
+    "Dismisses",
+    "Questions",
+    "Attacks",
+    "Welcomes",
+    "Criticizes",
+    "Endorses",
+    "Hails",
+    "Derides",
+    "Doubts",
+    "Fights",
+    "Opposes",
+    "Supports",
 ];
 
 const MONTHS: &[&str] = &[
@@ -798,12 +855,16 @@ impl SyntheticPages {
         // Headline: a short sentence of this document if it has one, else another's.
         let own: Vec<&(usize, usize, usize)> =
             self.headlines.iter().filter(|h| h.0 == which).collect();
-        let &(d, a, b) = if own.is_empty() {
-            rng.pick(&self.headlines)
+        if rng.chance(10) {
+            self.person_headline(&mut page, &mut rng);
         } else {
-            *rng.pick(&own)
-        };
-        self.headline(&mut page, &docs[d], a, b, &mut rng);
+            let &(d, a, b) = if own.is_empty() {
+                rng.pick(&self.headlines)
+            } else {
+                *rng.pick(&own)
+            };
+            self.headline(&mut page, &docs[d], a, b, &mut rng);
+        }
         // Byline; now and then the author's name has a nickname inside
         // (`Margaret (Peggy) Alvarez`, one PERSON), in the signature too.
         let mut name = rng.pick(&self.names).clone();
@@ -919,8 +980,12 @@ impl SyntheticPages {
         page.line(&parts);
         // Other stories: headline, then `Name, Job Title, Date`.
         for _ in 0..rng.below(4) {
-            let &(d, a, b) = rng.pick(&self.headlines);
-            self.headline(&mut page, &docs[d], a, b, &mut rng);
+            if rng.chance(30) {
+                self.person_headline(&mut page, &mut rng);
+            } else {
+                let &(d, a, b) = rng.pick(&self.headlines);
+                self.headline(&mut page, &docs[d], a, b, &mut rng);
+            }
             let other = rng.pick(&self.names).clone();
             let date = date(&mut rng);
             let mut parts: Vec<(&str, Option<&str>)> = vec![
@@ -1119,6 +1184,38 @@ impl SyntheticPages {
             'W' => vec![(w.clone(), Some("CARDINAL"))],
             'D' => vec![(day.to_string(), Some("DATE"))],
             _ => vec![(player.clone(), Some("PERSON"))],
+        }));
+    }
+
+    /// Appends a headline of our own that names a person, mostly by the
+    /// surname alone, before a verb ([`PERSON_HEADLINES`]), as a line of its own.
+    fn person_headline(&self, page: &mut Page, rng: &mut Rng) {
+        let name = rng.pick(&self.names);
+        let person = if rng.chance(55) {
+            name.rsplit(' ').next().unwrap_or(name).to_string()
+        } else {
+            name.clone()
+        };
+        let maker = rng.pick(&self.makers).clone();
+        let place = if self.places.is_empty() {
+            "Ohio".to_string()
+        } else {
+            rng.pick(&self.places).clone()
+        };
+        let verb = *rng.pick(HEADLINE_VERBS);
+        let sum = format!(
+            "{}{}{}",
+            rng.pick(&["$", "€", "£"]),
+            1 + rng.below(60),
+            rng.pick(&["B", "M", "bn", "m"])
+        );
+        let template = *rng.pick(PERSON_HEADLINES);
+        page.line_of(&fill_parts(template, |slot| match slot {
+            'P' => vec![(person.clone(), Some("PERSON"))],
+            'V' => vec![(verb.to_string(), None)],
+            'M' => vec![(maker.clone(), Some("ORG"))],
+            'G' => vec![(place.clone(), Some("GPE"))],
+            _ => vec![(sum.clone(), Some("MONEY"))],
         }));
     }
 
@@ -1854,6 +1951,7 @@ mod tests {
         let f = SyntheticPages::new(&docs);
         let n = 2000;
         let (mut nicknames, mut games, mut tech, mut brands) = (0, 0, 0, 0);
+        let mut person_headlines = 0;
         for seed in 0..n {
             let page = f.page(&docs, 0, seed).unwrap();
             let d = &page.doc;
@@ -1869,6 +1967,7 @@ mod tests {
                 l == "PERSON" && t.contains(['(', '"', '\u{201c}'])
             }));
             games += usize::from(written(SPORTS_SENTENCES));
+            person_headlines += usize::from(written(PERSON_HEADLINES));
             tech += usize::from(written(TECH_SENTENCES));
             brands += usize::from(has(&|t, l| {
                 l == "ORG"
@@ -1878,11 +1977,12 @@ mod tests {
         }
         let share = |k: usize| k as f64 / n as f64;
         eprintln!(
-            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}",
+            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}, person headlines {:.3}",
             share(nicknames),
             share(games),
             share(tech),
-            share(brands)
+            share(brands),
+            share(person_headlines)
         );
         // 8% nicknamed authors and 10% nickname sentences; 12% games; 15%
         // technology sentences; media brands on two fifths of the pages
@@ -1892,6 +1992,9 @@ mod tests {
         assert!((0.09..0.15).contains(&share(games)));
         assert!((0.12..0.18).contains(&share(tech)));
         assert!((0.35..0.55).contains(&share(brands)));
+        // The main headline on 10% of pages, each of up to three other
+        // stories' on 30%: on about 43% of the pages in all.
+        assert!((0.35..0.52).contains(&share(person_headlines)));
         assert!(from_template(
             "Ashford beat the Otters 3-2 on Monday.",
             SPORTS_SENTENCES[0]
