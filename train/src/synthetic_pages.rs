@@ -1884,6 +1884,62 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_opening_with_a_person_labels_the_name_alone() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        let (mut surnames, mut verbs) = (0, 0);
+        for seed in 0..300 {
+            let mut rng = Rng(seed);
+            let mut page = Page::default();
+            f.person_headline(&mut page, &mut rng);
+            well_formed(&page);
+            let text = page.text.as_str();
+            assert!(!text.contains('{') && !text.ends_with('.'), "{text:?}");
+            // One person, by the corpus' full name or its surname alone;
+            // the maker an ORG, the place a GPE, the sum a MONEY.
+            let mut people = 0;
+            for (s, l) in &page.entities {
+                let t = s.slice(text);
+                match l.as_str() {
+                    "PERSON" => {
+                        people += 1;
+                        surnames += usize::from(["Lopez", "Park"].contains(&t));
+                        assert!(
+                            ["Maria Lopez", "Jon Park", "Lopez", "Park"].contains(&t),
+                            "{t:?}"
+                        );
+                    }
+                    "ORG" => assert_eq!(t, "Zenith"),
+                    "GPE" => assert!(f.places.iter().any(|p| p == t), "{t:?}"),
+                    "MONEY" => assert!(t.starts_with(['$', '€', '£']), "{t:?}"),
+                    _ => panic!("{l} {t:?} in {text:?}"),
+                }
+            }
+            assert_eq!(people, 1, "{text:?}");
+            // A capitalised verb is in no entity.
+            for verb in HEADLINE_VERBS
+                .iter()
+                .chain(&["Says", "Quits", "Sues", "Signs"])
+            {
+                for (at, _) in text.match_indices(&format!(" {verb} ")) {
+                    verbs += 1;
+                    let at = at + 1;
+                    assert!(
+                        page.entities
+                            .iter()
+                            .all(|(e, _)| e.end <= at || at + verb.len() <= e.start),
+                        "{verb:?} in {text:?}"
+                    );
+                }
+            }
+        }
+        // The surname alone about half the time; most headlines have a verb
+        // of those lists right after the name.
+        assert!((100..200).contains(&surnames), "{surnames}");
+        assert!(verbs > 150, "{verbs}");
+    }
+
+    #[test]
     fn technology_terms_are_no_entities() {
         let docs = shape_docs();
         let f = SyntheticPages::new(&docs);
