@@ -3,6 +3,7 @@
 //! same feature extraction as inference (`newsmark::internals::Featurizer`),
 //! written as `.npy` streams with `meta.json` for `train/train.py`.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -407,13 +408,14 @@ pub fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
 /// The texts of `unlabelled = [NAME]` as documents without entities, with
 /// our own tokens: `conll2003` (the texts of its training file),
 /// `bbcnews` (the BBC News articles of [`python::BBC_NEWS`], in the
-/// trainer's venv) or `boilerplate` (the article text of each page of its
+/// trainer's venv), `nasdaqnews` ([`nasdaq_news_texts`]) or `boilerplate` (the article text of each page of its
 /// dev file).
 fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
     let texts = match TextSource::parse(name)? {
         TextSource::Conll2003 => jsonl_texts("conll2003/train.jsonl", "text")?,
         TextSource::Boilerplate => jsonl_texts("boilerplate/dev.jsonl", "article_text")?,
         TextSource::BbcNews => bbc_news_texts()?,
+        TextSource::NasdaqNews => nasdaq_news_texts()?,
     };
     Ok(texts
         .into_iter()
@@ -451,6 +453,54 @@ fn jsonl_texts(file: &str, field: &str) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// (id, text) of the company news of [`python::NASDAQ_NEWS`] fit to learn
+/// from ([`fit_company_news`]: most records are a feed's snippet of a few
+/// lines), each text once; tickers in name order, records in file order. The id is `nasdaqnews/TICKER/N`.
+fn nasdaq_news_texts() -> Result<Vec<(String, String)>> {
+    let dir = python::nasdaq_news_dir()?;
+    let mut files: Vec<PathBuf> = util::read_dir(&dir)?
+        .map(|f| f.map(|f| f.path()))
+        .collect::<std::io::Result<_>>()?;
+    files.retain(|f| f.extension().is_some_and(|x| x == "json"));
+    files.sort();
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for file in &files {
+        let records: Vec<serde_json::Value> = serde_json::from_str(&util::read_to_string(file)?)
+            .map_err(|e| format!("{}: {e}", file.display()))?;
+        let ticker = file.file_stem().unwrap_or_default().to_string_lossy();
+        for (n, r) in records.iter().enumerate() {
+            let (Some(text), Some(date)) = (r["text"].as_str(), r["publishedDate"].as_str()) else {
+                continue;
+            };
+            if fit_company_news(text, date) && seen.insert(text.to_string()) {
+                out.push((format!("nasdaqnews/{ticker}/{n}"), text.to_string()));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("{}: no company news", dir.display()).into());
+    }
+    Ok(out)
+}
+
+/// Whether a record of the company news is one to learn from: English (a
+/// twelfth of the words or more are `the`, `and`, `of`, `to`, `in` or `a`),
+/// 150 words or more, published (`date`, ISO 8601) in 2015-2021.
+fn fit_company_news(text: &str, date: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let common = words
+        .iter()
+        .filter(|w| {
+            ["the", "and", "of", "to", "in", "a"]
+                .iter()
+                .any(|c| w.eq_ignore_ascii_case(c))
+        })
+        .count();
+    let year = date.get(..4).unwrap_or_default();
+    words.len() >= 150 && common * 12 >= words.len() && ("2015"..="2021").contains(&year)
+}
+
 /// (id, text) of every BBC News article, sections and files in name order;
 /// the id is `bbcnews/SECTION/FILE`. A byte that is not UTF-8 (one article
 /// has one) becomes U+FFFD.
@@ -480,4 +530,33 @@ fn bbc_news_texts() -> Result<Vec<(String, String)>> {
             Ok((format!("bbcnews/{id}"), text))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit_company_news;
+
+    #[test]
+    fn company_news_is_long_english_text_of_2015_to_2021() {
+        let english =
+            "The maker said in a statement that the plan and the rest of the deal go to a vote. "
+                .repeat(10);
+        assert!(english.split_whitespace().count() >= 150);
+        assert!(fit_company_news(&english, "2019-03-04 08:00:00"));
+        assert!(fit_company_news(&english, "2015-01-01"));
+        assert!(fit_company_news(&english, "2021-12-31"));
+        assert!(!fit_company_news(&english, "2014-12-31"));
+        assert!(!fit_company_news(&english, "2022-01-01"));
+        assert!(!fit_company_news(&english, ""));
+        // A snippet, and a text in another language.
+        let snippet: String = english
+            .split_whitespace()
+            .take(60)
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(!fit_company_news(&snippet, "2019-03-04"));
+        let german = "Das Unternehmen teilte mit, dass der Plan im Herbst umgesetzt werden soll. "
+            .repeat(15);
+        assert!(!fit_company_news(&german, "2019-03-04"));
+    }
 }

