@@ -521,16 +521,38 @@ def cmd_eval(a):
                 f.write(json.dumps({"id": d["id"], "entities": ents}) + "\n")
 
 
+def reusable_marginals(words_path, marginals_path):
+    """Each document's marginals of an earlier labelling by the same teacher:
+    {document's line in the words file: its rows}, or {} if there is none."""
+    if not (words_path and marginals_path and os.path.exists(words_path) and os.path.exists(marginals_path)):
+        return {}
+    m = np.load(marginals_path)
+    rows, at = {}, 0
+    for line in open(words_path):
+        line = line.rstrip("\n")
+        n = len(json.loads(line))
+        rows.setdefault(line, m[at:at + n])
+        at += n
+    return rows if at == len(m) else {}
+
+
 def cmd_label(a):
     params, labels, _ = load_teacher(a)
     fns = make_fns(1 + 4 * len(labels))
-    docs = [json.loads(l) for l in open(a.words)]
+    lines = [l.rstrip("\n") for l in open(a.words)]
+    old = reusable_marginals(a.reuse_words, a.reuse)
+    todo = [i for i, l in enumerate(lines) if l not in old]
+    docs = [json.loads(lines[i]) for i in todo]
+    if old:
+        print(f"{len(lines) - len(todo)} of {len(lines)} documents labelled before", flush=True)
     t0 = time.time()
-    out = []
+    new = []
     for s in range(0, len(docs), 200):
         m = predict_docs(params, fns, docs[s:s + 200], want="marginals")
-        out.extend(m)
+        new.extend(m)
         print(f"labelled {s + len(m)}/{len(docs)} documents ({time.time() - t0:.0f} s)", flush=True)
+    fresh = dict(zip(todo, new))
+    out = [fresh[i] if i in fresh else old[l] for i, l in enumerate(lines)]
     marg = np.concatenate(out).astype(np.float16) if out else np.zeros((0, 1 + 4 * len(labels)), np.float16)
     np.save(a.out, marg)
 
@@ -636,6 +658,8 @@ def main():
     l = sub.add_parser("label")
     l.add_argument("--words", required=True)
     l.add_argument("--out", required=True)
+    l.add_argument("--reuse-words", help="the words of an earlier labelling by the same teacher...")
+    l.add_argument("--reuse", help="...and its marginals: documents found there are not labelled again")
     for p in (e, l):
         w = p.add_mutually_exclusive_group(required=True)
         w.add_argument("--work", help="a training run's directory (its best.pkl)")

@@ -120,17 +120,31 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
             );
             continue;
         }
-        util::run(
-            Command::new(python::python())
-                .arg(util::root().join("train/teacher.py"))
-                .arg("label")
-                .arg(flag)
-                .arg(&weights)
-                .arg("--words")
-                .arg(&words)
-                .arg("--out")
-                .arg(&target),
-        )?;
+        // The words the marginals were of, kept beside them: documents
+        // found there again are not labelled again (when only a part of
+        // the text changed), if the teacher is the same.
+        let labelled = out.join(format!("{split}.words.jsonl"));
+        let mut label = Command::new(python::python());
+        label
+            .arg(util::root().join("train/teacher.py"))
+            .arg("label")
+            .arg(flag)
+            .arg(&weights)
+            .arg("--words")
+            .arg(&words)
+            .arg("--out")
+            .arg(&target);
+        let same_teacher = std::fs::read_to_string(&stamp)
+            .is_ok_and(|old| old.ends_with(&format!("teacher sha256 {checkpoint}\n")));
+        if same_teacher && labelled.exists() && target.exists() {
+            label
+                .arg("--reuse-words")
+                .arg(&labelled)
+                .arg("--reuse")
+                .arg(&target);
+        }
+        util::run(&mut label)?;
+        std::fs::copy(&words, &labelled)?;
         util::write(stamp, key)?;
     }
     Ok(Some(out))
