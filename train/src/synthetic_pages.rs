@@ -23,8 +23,9 @@
 //! product sentence among technology terms that are no entity (`5G`,
 //! `IoT`, `SaaS`), the maker an ORG and the product a PRODUCT. A headline
 //! of our own opens with a person and a verb, both capitalised (`Osei
-//! Rejects Harlow Merger`: PERSON over the name alone) on a tenth of the
-//! pages and for three in ten of the other stories.
+//! Rejects Harlow Merger`: PERSON over the name alone; the verbs are many,
+//! so that none is learnt as a word alone) on a fifth of the pages and for
+//! half of the other stories.
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -458,6 +459,144 @@ const HEADLINE_VERBS: &[&str] = &[
     "Fights",
     "Opposes",
     "Supports",
+    "Scolds",
+    "Rebukes",
+    "Chides",
+    "Lauds",
+    "Applauds",
+    "Assails",
+    "Lambasts",
+    "Skewers",
+    "Berates",
+    "Snubs",
+    "Shuns",
+    "Ignores",
+    "Ridicules",
+    "Scorns",
+    "Condemns",
+    "Denounces",
+    "Decries",
+    "Disputes",
+    "Contests",
+    "Challenges",
+    "Targets",
+    "Threatens",
+    "Warns",
+    "Pressures",
+    "Presses",
+    "Prods",
+    "Nudges",
+    "Courts",
+    "Woos",
+    "Embraces",
+    "Champions",
+    "Cheers",
+    "Salutes",
+    "Thanks",
+    "Blames",
+    "Accuses",
+    "Faults",
+    "Sues",
+    "Fires",
+    "Hires",
+    "Names",
+    "Picks",
+    "Taps",
+    "Appoints",
+    "Ousts",
+    "Replaces",
+    "Recruits",
+    "Joins",
+    "Quits",
+    "Leaves",
+    "Exits",
+    "Rejoins",
+    "Buys",
+    "Sells",
+    "Acquires",
+    "Sheds",
+    "Dumps",
+    "Ditches",
+    "Drops",
+    "Scraps",
+    "Axes",
+    "Cuts",
+    "Trims",
+    "Slashes",
+    "Raises",
+    "Lifts",
+    "Boosts",
+    "Doubles",
+    "Halves",
+    "Freezes",
+    "Delays",
+    "Stalls",
+    "Blocks",
+    "Halts",
+    "Stops",
+    "Vetoes",
+    "Overturns",
+    "Reverses",
+    "Revives",
+    "Restarts",
+    "Launches",
+    "Unveils",
+    "Reveals",
+    "Teases",
+    "Announces",
+    "Confirms",
+    "Denies",
+    "Admits",
+    "Concedes",
+    "Explains",
+    "Recalls",
+    "Remembers",
+    "Mourns",
+    "Honors",
+    "Visits",
+    "Tours",
+    "Meets",
+    "Calls",
+    "Phones",
+    "Texts",
+    "Emails",
+    "Signs",
+    "Inks",
+    "Seals",
+    "Clinches",
+    "Wins",
+    "Loses",
+    "Beats",
+    "Tops",
+    "Trails",
+    "Leads",
+    "Eyes",
+    "Seeks",
+    "Wants",
+    "Plans",
+    "Pitches",
+    "Proposes",
+    "Pushes",
+    "Urges",
+    "Asks",
+    "Begs",
+    "Demands",
+    "Orders",
+    "Bans",
+    "Bars",
+    "Grills",
+    "Probes",
+    "Investigates",
+    "Reviews",
+    "Rates",
+    "Ranks",
+    "Predicts",
+    "Expects",
+    "Fears",
+    "Mulls",
+    "Weighs",
+    "Ponders",
+    "Considers",
 ];
 
 const MONTHS: &[&str] = &[
@@ -855,7 +994,7 @@ impl SyntheticPages {
         // Headline: a short sentence of this document if it has one, else another's.
         let own: Vec<&(usize, usize, usize)> =
             self.headlines.iter().filter(|h| h.0 == which).collect();
-        if rng.chance(10) {
+        if rng.chance(20) {
             self.person_headline(&mut page, &mut rng);
         } else {
             let &(d, a, b) = if own.is_empty() {
@@ -980,7 +1119,7 @@ impl SyntheticPages {
         page.line(&parts);
         // Other stories: headline, then `Name, Job Title, Date`.
         for _ in 0..rng.below(4) {
-            if rng.chance(30) {
+            if rng.chance(50) {
                 self.person_headline(&mut page, &mut rng);
             } else {
                 let &(d, a, b) = rng.pick(&self.headlines);
@@ -2048,9 +2187,9 @@ mod tests {
         assert!((0.09..0.15).contains(&share(games)));
         assert!((0.12..0.18).contains(&share(tech)));
         assert!((0.35..0.55).contains(&share(brands)));
-        // The main headline on 10% of pages, each of up to three other
-        // stories' on 30%: on about 43% of the pages in all.
-        assert!((0.35..0.52).contains(&share(person_headlines)));
+        // The main headline on 20% of pages, each of up to three other
+        // stories' on half: on about 62% of the pages in all.
+        assert!((0.55..0.70).contains(&share(person_headlines)));
         assert!(from_template(
             "Ashford beat the Otters 3-2 on Monday.",
             SPORTS_SENTENCES[0]
