@@ -414,7 +414,9 @@ test("annotateMany: one result per text, each equal to annotate's (with tokens, 
   for (const name of ["clusters", "clusters, labels and tokens"]) {
     const results = JSON.parse(r[name].many);
     assert.ok(results.every((x) => Array.isArray(x.clusters) && x.entities.every((e) => Number.isInteger(e.cluster))), name);
-    const alvarez = results[1].clusters.find((c) => c.name === "Peggy Alvarez");
+    // "Ms. Alvarez" joins the earlier mention of her (the cluster's name is
+    // the longest mention the model gave: "Peggy Alvarez", or "Alvarez").
+    const alvarez = results[1].clusters.find((c) => c.name.endsWith("Alvarez"));
     assert.ok(alvarez?.mentions.length === 2, `${name}: ${JSON.stringify(results[1].clusters)}`);
     assert.ok(results[3].clusters.some((c) => c.mentions.length > 60), name);
   }
