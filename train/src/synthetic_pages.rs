@@ -1337,7 +1337,7 @@ impl SyntheticPages {
         };
         let maker = rng.pick(&self.makers).clone();
         let place = if self.places.is_empty() {
-            "Ohio".to_string()
+            rng.pick(TOWNS).to_string()
         } else {
             rng.pick(&self.places).clone()
         };

@@ -406,10 +406,10 @@ pub fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
 }
 
 /// The texts of `unlabelled = [NAME]` as documents without entities, with
-/// our own tokens: `conll2003` (the texts of its training file),
-/// `bbcnews` (the BBC News articles of [`python::BBC_NEWS`], in the
-/// trainer's venv), `nasdaqnews` ([`nasdaq_news_texts`]) or `boilerplate` (the article text of each page of its
-/// dev file).
+/// our own tokens: `conll2003` (the texts of its training file), `bbcnews`
+/// (the BBC News articles of [`python::BBC_NEWS`], in the trainer's venv),
+/// `nasdaqnews` ([`nasdaq_news_texts`]) or `boilerplate` (the article text
+/// of each page of its dev file).
 fn unlabelled_texts(name: &str) -> Result<Vec<Doc>> {
     let texts = match TextSource::parse(name)? {
         TextSource::Conll2003 => jsonl_texts("conll2003/train.jsonl", "text")?,
@@ -455,7 +455,8 @@ fn jsonl_texts(file: &str, field: &str) -> Result<Vec<(String, String)>> {
 
 /// (id, text) of the company news of [`python::NASDAQ_NEWS`] fit to learn
 /// from ([`fit_company_news`]: most records are a feed's snippet of a few
-/// lines), each text once; tickers in name order, records in file order. The id is `nasdaqnews/TICKER/N`.
+/// lines), each text once; tickers in name order, records in file order.
+/// The id is `nasdaqnews/TICKER/N`.
 fn nasdaq_news_texts() -> Result<Vec<(String, String)>> {
     let dir = python::nasdaq_news_dir()?;
     let mut files: Vec<PathBuf> = util::read_dir(&dir)?

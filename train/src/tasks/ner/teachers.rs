@@ -107,8 +107,9 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
         // The cache's key: the words' and the teacher's contents, so that
         // features extracted again (say for another model of the corpus)
         // keep the marginals of the same words.
+        let teacher_line = format!("teacher sha256 {checkpoint}\n");
         let key = format!(
-            "words sha256 {}\nteacher sha256 {checkpoint}\n",
+            "words sha256 {}\n{teacher_line}",
             super::card::sha256_hex(&util::read(&words)?)
         );
         let stamp = out.join(format!("{split}.key"));
@@ -134,8 +135,8 @@ pub fn transformer(recipe: &Recipe) -> Result<Option<std::path::PathBuf>> {
             .arg(&words)
             .arg("--out")
             .arg(&target);
-        let same_teacher = std::fs::read_to_string(&stamp)
-            .is_ok_and(|old| old.ends_with(&format!("teacher sha256 {checkpoint}\n")));
+        let same_teacher =
+            std::fs::read_to_string(&stamp).is_ok_and(|old| old.ends_with(&teacher_line));
         if same_teacher && labelled.exists() && target.exists() {
             label
                 .arg("--reuse-words")
