@@ -25,7 +25,11 @@
 //! of our own opens with a person and a verb, both capitalised (`Osei
 //! Rejects Harlow Merger`: PERSON over the name alone; the verbs are many,
 //! so that none is learnt as a word alone) on a fifth of the pages and for
-//! half of the other stories.
+//! half of the other stories. Last, on 6% of the pages, a tour's dates
+//! as lists of events write them, a line each (`Aug. 2 -- Kellerman Music
+//! Center, Toledo, OH`: a DATE, a FAC, and the town and its state's postal
+//! code each a GPE), now and then after a sentence that names the first
+//! venue the same way.
 //!
 //! The labels come with the construction, by the OntoNotes guidelines: the
 //! name is a PERSON, the publication an ORG, the date a DATE, the money a
@@ -599,6 +603,71 @@ const HEADLINE_VERBS: &[&str] = &[
     "Considers",
 ];
 
+/// The two-letter postal codes of the US states (and DC) and of Canada's
+/// provinces, as lists of events and local news write a place's state
+/// after its town (`Toledo, OH`): a GPE.
+const STATE_CODES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "ON", "QC", "BC", "AB", "MB", "NS",
+];
+
+/// The last words of a venue's name (`Kellerman Music Center`: one FAC).
+const VENUE_KINDS: &[&str] = &[
+    "Amphitheatre",
+    "Amphitheater",
+    "Arena",
+    "Center",
+    "Centre",
+    "Music Center",
+    "Pavilion",
+    "Music Pavilion",
+    "Theatre",
+    "Theater",
+    "Coliseum",
+    "Hall",
+    "Music Hall",
+    "Ballroom",
+    "Stadium",
+    "Field",
+    "Event Center",
+    "Performing Arts Center",
+    "Bowl",
+    "Casino Amphitheatre",
+];
+
+/// Lines opening a list of a tour's or a season's dates (no entity).
+const DATE_LIST_HEADS: &[&str] = &[
+    "Tour dates:",
+    "The tour dates are:",
+    "Full list of dates:",
+    "Dates and venues:",
+    "Upcoming shows:",
+    "Schedule:",
+];
+
+/// One date of such a list: `{D}` a date (DATE), `{V}` a venue (FAC),
+/// `{T}` a town (GPE), `{S}` its state's postal code (GPE).
+const DATE_LIST_LINES: &[&str] = &[
+    "{D} -- {V}, {T}, {S}",
+    "{D} – {V}, {T}, {S}",
+    "{D} - {T}, {S} - {V}",
+    "{D}: {T}, {S} @ {V}",
+    "{D} | {V} | {T}, {S}",
+    "{D}: {V} in {T}, {S}",
+];
+
+/// Sentences of our own that name a venue in a town and its state
+/// (`{V}`, `{T}`, `{S}`, `{D}` as in [`DATE_LIST_LINES`]).
+const VENUE_SENTENCES: &[&str] = &[
+    "The tour opens on {D} at {V} in {T}, {S}.",
+    "The show moves to {V} in {T}, {S}, on {D}.",
+    "The last date is {D} at {V} in {T}, {S}.",
+    "Fans in {T}, {S}, can see the band at {V} on {D}.",
+    "The festival returns to {T}, {S}, on {D}.",
+];
+
 const MONTHS: &[&str] = &[
     "January",
     "February",
@@ -1140,6 +1209,12 @@ impl SyntheticPages {
             parts.push((&date, Some("DATE")));
             page.line(&parts);
         }
+        // Last, so that the pages without it keep every other draw: now
+        // and then a tour's dates, venues in towns with their state's
+        // postal code (`Aug. 2 -- Kellerman Music Center, Toledo, OH`).
+        if rng.chance(6) {
+            self.date_list(&mut page, &mut rng);
+        }
         let n = page.tokens.len();
         let mut constructed = page.constructed;
         constructed.resize(n, true);
@@ -1156,6 +1231,66 @@ impl SyntheticPages {
             },
             constructed,
         })
+    }
+
+    /// A venue's name (FAC): a maker, an everyday phrase, a town or a
+    /// surname before a kind of hall (`Kellerman Music Center`).
+    fn venue(&self, rng: &mut Rng) -> String {
+        let sponsor = match rng.below(10) {
+            0..=3 => rng.pick(&self.makers).clone(),
+            4..=5 if !self.phrases.is_empty() => self.phrase_name(rng),
+            6..=7 => self.town(rng),
+            _ => {
+                let name = rng.pick(&self.names);
+                name.rsplit(' ').next().unwrap_or(name).to_string()
+            }
+        };
+        format!("{sponsor} {}", rng.pick(VENUE_KINDS))
+    }
+
+    /// A town: mostly one of the corpus' cities, else one of ours.
+    fn town(&self, rng: &mut Rng) -> String {
+        if !self.cities.is_empty() && rng.chance(70) {
+            rng.pick(&self.cities).clone()
+        } else {
+            rng.pick(TOWNS).to_string()
+        }
+    }
+
+    /// Appends a tour's dates as lists of events write them, a line each:
+    /// a date (DATE), a venue (FAC), its town and its state's postal code
+    /// (each a GPE), mostly after a heading and now and then after a
+    /// sentence naming the first venue.
+    fn date_list(&self, page: &mut Page, rng: &mut Rng) {
+        let slots = |rng: &mut Rng| {
+            let (v, t, s, d) = (
+                self.venue(rng),
+                self.town(rng),
+                rng.pick(STATE_CODES).to_string(),
+                short_date(rng),
+            );
+            move |slot: char| -> Vec<(String, Option<&'static str>)> {
+                match slot {
+                    'V' => vec![(v.clone(), Some("FAC"))],
+                    'T' => vec![(t.clone(), Some("GPE"))],
+                    'S' => vec![(s.clone(), Some("GPE"))],
+                    _ => vec![(d.clone(), Some("DATE"))],
+                }
+            }
+        };
+        if rng.chance(40) {
+            let fill_slot = slots(rng);
+            page.line_of(&fill_parts(*rng.pick(VENUE_SENTENCES), fill_slot));
+        }
+        if rng.chance(70) {
+            page.line(&[(*rng.pick(DATE_LIST_HEADS), None)]);
+        }
+        // One way of writing the lines for the whole list, as a page does.
+        let template = *rng.pick(DATE_LIST_LINES);
+        for _ in 0..3 + rng.below(6) {
+            let fill_slot = slots(rng);
+            page.line_of(&fill_parts(template, fill_slot));
+        }
     }
 
     /// A name made of an everyday phrase of the corpus, capitalised (`Real
@@ -1503,6 +1638,20 @@ fn is_place_name(name: &str) -> bool {
         && words.iter().all(|w| {
             w.chars().next().is_some_and(char::is_uppercase) && w.chars().all(char::is_alphabetic)
         })
+}
+
+/// A day of a month as lists of events write it (`Aug. 2`, `July 19`).
+fn short_date(rng: &mut Rng) -> String {
+    const SHORT: &[&str] = &[
+        "Jan.", "Feb.", "March", "April", "May", "June", "July", "Aug.", "Sept.", "Oct.", "Nov.",
+        "Dec.",
+    ];
+    let (m, d) = (rng.below(12), 1 + rng.below(30));
+    if rng.chance(70) {
+        format!("{} {d}", SHORT[m])
+    } else {
+        format!("{} {d}", MONTHS[m])
+    }
 }
 
 /// A date as bylines write it.
@@ -2129,8 +2278,13 @@ mod tests {
             return false;
         };
         let mut last = first;
-        for piece in pieces {
+        let mut pieces = pieces.peekable();
+        while let Some(piece) = pieces.next() {
             last = piece.split_once('}').map_or(piece, |(_, lit)| lit);
+            if pieces.peek().is_none() {
+                // The last literal ends the line (`... on Oct. 11.`).
+                return rest.len() > last.len() && rest.ends_with(last);
+            }
             match rest.find(last) {
                 Some(at) if !last.is_empty() => rest = &rest[at + last.len()..],
                 _ if last.is_empty() => {}
@@ -2141,12 +2295,87 @@ mod tests {
     }
 
     #[test]
+    fn a_tour_date_is_a_date_a_venue_a_town_and_a_state() {
+        let docs = shape_docs();
+        let f = SyntheticPages::new(&docs);
+        let (mut lines, mut sentences) = (0, 0);
+        for seed in 0..300 {
+            let mut rng = Rng(seed);
+            let mut page = Page::default();
+            f.date_list(&mut page, &mut rng);
+            well_formed(&page);
+            let text = page.text.as_str();
+            for line in text.lines() {
+                let at = line.as_ptr() as usize - text.as_ptr() as usize;
+                let mut inside: Vec<(Span, &str)> = page
+                    .entities
+                    .iter()
+                    .filter(|(s, _)| s.start >= at && s.end <= at + line.len())
+                    .map(|(s, l)| (*s, l.as_str()))
+                    .collect();
+                inside.sort_by_key(|(s, _)| s.start);
+                let labels: Vec<&str> = inside.iter().map(|(_, l)| *l).collect();
+                if DATE_LIST_HEADS.contains(&line) {
+                    assert!(labels.is_empty(), "{line}");
+                    continue;
+                }
+                let template = DATE_LIST_LINES
+                    .iter()
+                    .chain(VENUE_SENTENCES)
+                    .find(|t| from_template(line, t))
+                    .unwrap_or_else(|| panic!("{line:?} is no template's"));
+                if VENUE_SENTENCES.contains(template) {
+                    sentences += 1;
+                } else {
+                    lines += 1;
+                }
+                // The entities in the template's order and labels...
+                let want: Vec<&str> = template
+                    .split('{')
+                    .skip(1)
+                    .map(|p| match p.as_bytes()[0] {
+                        b'V' => "FAC",
+                        b'D' => "DATE",
+                        _ => "GPE",
+                    })
+                    .collect();
+                assert_eq!(labels, want, "{line}");
+                for (s, l) in &inside {
+                    let t = s.slice(text);
+                    match *l {
+                        // ...the venue a sponsor and a kind of hall...
+                        "FAC" => assert!(
+                            VENUE_KINDS.iter().any(|k| t.ends_with(&format!(" {k}"))),
+                            "{t:?}"
+                        ),
+                        // ...the town before its state's postal code.
+                        "GPE" => assert!(
+                            STATE_CODES.contains(&t)
+                                || TOWNS.contains(&t)
+                                || f.cities.iter().any(|c| c == t),
+                            "{t:?}"
+                        ),
+                        _ => assert!(t.chars().last().is_some_and(|c| c.is_ascii_digit())),
+                    }
+                }
+                let gpes: Vec<&str> = inside
+                    .iter()
+                    .filter(|(_, l)| *l == "GPE")
+                    .map(|(s, _)| s.slice(text))
+                    .collect();
+                assert!(STATE_CODES.contains(&gpes[1]) && !STATE_CODES.contains(&gpes[0]));
+            }
+        }
+        assert!(lines >= 300 * 3 && sentences > 60, "{lines} {sentences}");
+    }
+
+    #[test]
     fn the_new_shapes_keep_modest_rates() {
         let docs = shape_docs();
         let f = SyntheticPages::new(&docs);
         let n = 2000;
         let (mut nicknames, mut games, mut tech, mut brands) = (0, 0, 0, 0);
-        let mut person_headlines = 0;
+        let (mut person_headlines, mut tours) = (0, 0);
         for seed in 0..n {
             let page = f.page(&docs, 0, seed).unwrap();
             let d = &page.doc;
@@ -2163,6 +2392,7 @@ mod tests {
             }));
             games += usize::from(written(SPORTS_SENTENCES));
             person_headlines += usize::from(written(PERSON_HEADLINES));
+            tours += usize::from(written(DATE_LIST_LINES));
             tech += usize::from(written(TECH_SENTENCES));
             brands += usize::from(has(&|t, l| {
                 l == "ORG"
@@ -2172,12 +2402,13 @@ mod tests {
         }
         let share = |k: usize| k as f64 / n as f64;
         eprintln!(
-            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}, person headlines {:.3}",
+            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}, person headlines {:.3}, tour dates {:.3}",
             share(nicknames),
             share(games),
             share(tech),
             share(brands),
-            share(person_headlines)
+            share(person_headlines),
+            share(tours)
         );
         // 8% nicknamed authors and 10% nickname sentences; 12% games; 15%
         // technology sentences; media brands on two fifths of the pages
@@ -2190,6 +2421,8 @@ mod tests {
         // The main headline on 20% of pages, each of up to three other
         // stories' on half: on about 62% of the pages in all.
         assert!((0.55..0.70).contains(&share(person_headlines)));
+        // A tour's dates on 6%.
+        assert!((0.04..0.08).contains(&share(tours)));
         assert!(from_template(
             "Ashford beat the Otters 3-2 on Monday.",
             SPORTS_SENTENCES[0]
