@@ -1280,7 +1280,8 @@ impl SyntheticPages {
         };
         if rng.chance(40) {
             let fill_slot = slots(rng);
-            page.line_of(&fill_parts(*rng.pick(VENUE_SENTENCES), fill_slot));
+            let sentence = *rng.pick(VENUE_SENTENCES);
+            page.line_of(&fill_parts(sentence, fill_slot));
         }
         if rng.chance(70) {
             page.line(&[(*rng.pick(DATE_LIST_HEADS), None)]);
