@@ -25,7 +25,8 @@
 //! of our own opens with a person and a verb, both capitalised (`Osei
 //! Rejects Harlow Merger`: PERSON over the name alone; the verbs are many,
 //! so that none is learnt as a word alone) on a fifth of the pages and for
-//! half of the other stories. Last, on 6% of the pages, a tour's dates
+//! half of the other stories. Last, if asked for (`with_tour_dates`, not in
+//! the default recipe), on 6% of the pages a tour's dates
 //! as lists of events write them, a line each (`Aug. 2 -- Kellerman Music
 //! Center, Toledo, OH`: a DATE, a FAC, and the town and its state's postal
 //! code each a GPE), now and then after a sentence that names the first
@@ -711,6 +712,8 @@ pub struct SyntheticPages {
     /// The corpus' cities: places written before another (`Toledo, Ohio`,
     /// not in a list) and never after one, for teams named by their city.
     cities: Vec<String>,
+    /// Whether a page may end with a tour's dates ([`Self::with_tour_dates`]).
+    tour_dates: bool,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -1043,7 +1046,17 @@ impl SyntheticPages {
             first_names,
             places,
             cities,
+            tour_dates: false,
         }
+    }
+
+    /// The same, with a tour's dates on 6% of the pages (`tour_dates` in a
+    /// recipe's `[data]`). Off by default: experiments #63-#64 of
+    /// `docs/experiments/ner.md` read webnews's one article of that shape
+    /// right but the other articles worse.
+    pub fn with_tour_dates(mut self, on: bool) -> Self {
+        self.tour_dates = on;
+        self
     }
 
     /// Person names found.
@@ -1212,7 +1225,7 @@ impl SyntheticPages {
         // Last, so that the pages without it keep every other draw: now
         // and then a tour's dates, venues in towns with their state's
         // postal code (`Aug. 2 -- Kellerman Music Center, Toledo, OH`).
-        if rng.chance(6) {
+        if self.tour_dates && rng.chance(6) {
             self.date_list(&mut page, &mut rng);
         }
         let n = page.tokens.len();
@@ -2373,57 +2386,66 @@ mod tests {
     #[test]
     fn the_new_shapes_keep_modest_rates() {
         let docs = shape_docs();
-        let f = SyntheticPages::new(&docs);
         let n = 2000;
-        let (mut nicknames, mut games, mut tech, mut brands) = (0, 0, 0, 0);
-        let (mut person_headlines, mut tours) = (0, 0);
-        for seed in 0..n {
-            let page = f.page(&docs, 0, seed).unwrap();
-            let d = &page.doc;
-            let has = |test: &dyn Fn(&str, &str) -> bool| {
-                d.entities.iter().any(|(s, l)| test(s.slice(&d.text), l))
-            };
-            let written = |templates: &[&str]| {
-                d.text
-                    .lines()
-                    .any(|line| templates.iter().any(|t| from_template(line, t)))
-            };
-            nicknames += usize::from(has(&|t, l| {
-                l == "PERSON" && t.contains(['(', '"', '\u{201c}'])
-            }));
-            games += usize::from(written(SPORTS_SENTENCES));
-            person_headlines += usize::from(written(PERSON_HEADLINES));
-            tours += usize::from(written(DATE_LIST_LINES));
-            tech += usize::from(written(TECH_SENTENCES));
-            brands += usize::from(has(&|t, l| {
-                l == "ORG"
-                    && !PUBLICATIONS.contains(&t)
-                    && MEDIA_NOUNS.iter().any(|m| t.ends_with(&format!(" {m}")))
-            }));
-        }
+        // Pages with each shape, of `n`: nicknames, games, technology,
+        // media brands, person headlines, tour dates.
+        let counts = |f: &SyntheticPages| {
+            let mut k = [0usize; 6];
+            for seed in 0..n {
+                let page = f.page(&docs, 0, seed).unwrap();
+                let d = &page.doc;
+                let has = |test: &dyn Fn(&str, &str) -> bool| {
+                    d.entities.iter().any(|(s, l)| test(s.slice(&d.text), l))
+                };
+                let written = |templates: &[&str]| {
+                    d.text
+                        .lines()
+                        .any(|line| templates.iter().any(|t| from_template(line, t)))
+                };
+                k[0] += usize::from(has(&|t, l| {
+                    l == "PERSON" && t.contains(['(', '"', '\u{201c}'])
+                }));
+                k[1] += usize::from(written(SPORTS_SENTENCES));
+                k[2] += usize::from(written(TECH_SENTENCES));
+                k[3] += usize::from(has(&|t, l| {
+                    l == "ORG"
+                        && !PUBLICATIONS.contains(&t)
+                        && MEDIA_NOUNS.iter().any(|m| t.ends_with(&format!(" {m}")))
+                }));
+                k[4] += usize::from(written(PERSON_HEADLINES));
+                k[5] += usize::from(written(DATE_LIST_LINES));
+            }
+            k
+        };
+        let plain = counts(&SyntheticPages::new(&docs));
+        let with_tours = counts(&SyntheticPages::new(&docs).with_tour_dates(true));
         let share = |k: usize| k as f64 / n as f64;
         eprintln!(
-            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}, person headlines {:.3}, tour dates {:.3}",
-            share(nicknames),
-            share(games),
-            share(tech),
-            share(brands),
-            share(person_headlines),
-            share(tours)
+            "nicknames {:.3}, games {:.3}, technology {:.3}, media brands {:.3}, person headlines {:.3}, tour dates {:.3} (asked for: {:.3})",
+            share(plain[0]),
+            share(plain[1]),
+            share(plain[2]),
+            share(plain[3]),
+            share(plain[4]),
+            share(plain[5]),
+            share(with_tours[5])
         );
         // 8% nicknamed authors and 10% nickname sentences; 12% games; 15%
         // technology sentences; media brands on two fifths of the pages
         // whose publication is no everyday phrase (the test corpus has
         // none), and as another source now and then.
-        assert!((0.13..0.22).contains(&share(nicknames)));
-        assert!((0.09..0.15).contains(&share(games)));
-        assert!((0.12..0.18).contains(&share(tech)));
-        assert!((0.35..0.55).contains(&share(brands)));
+        assert!((0.13..0.22).contains(&share(plain[0])));
+        assert!((0.09..0.15).contains(&share(plain[1])));
+        assert!((0.12..0.18).contains(&share(plain[2])));
+        assert!((0.35..0.55).contains(&share(plain[3])));
         // The main headline on 20% of pages, each of up to three other
         // stories' on half: on about 62% of the pages in all.
-        assert!((0.55..0.70).contains(&share(person_headlines)));
-        // A tour's dates on 6%.
-        assert!((0.04..0.08).contains(&share(tours)));
+        assert!((0.55..0.70).contains(&share(plain[4])));
+        // A tour's dates only when asked for, then on 6%, drawn last: the
+        // other shapes fall on the same pages either way.
+        assert_eq!(plain[5], 0);
+        assert!((0.04..0.08).contains(&share(with_tours[5])));
+        assert_eq!(plain[..5], with_tours[..5]);
         assert!(from_template(
             "Ashford beat the Otters 3-2 on Monday.",
             SPORTS_SENTENCES[0]

@@ -189,7 +189,8 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
         }
     }
     if let Some(share) = recipe.data.synthetic_pages {
-        let maker = SyntheticPages::new(&s.docs[..originals]);
+        let maker = SyntheticPages::new(&s.docs[..originals])
+            .with_tour_dates(recipe.data.tour_dates.unwrap_or(false));
         s.mark();
         let (mut due, mut added) = (0.0, 0);
         for i in 0..originals {

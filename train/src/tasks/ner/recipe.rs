@@ -60,6 +60,9 @@ pub struct Data {
     /// (`newsmark_train::synthetic_pages`); their added tokens learn from
     /// the labels alone.
     pub synthetic_pages: Option<f64>,
+    /// End 6% of those pages with a tour's dates (`Aug. 2 -- <venue>,
+    /// <town>, OH`); off by default (experiments #63-#64).
+    pub tour_dates: Option<bool>,
     /// Add the hand-labelled web pages of this directory (`train/pages`).
     pub pages: Option<String>,
     /// How many times each hand-labelled page is added (default 1).
@@ -208,6 +211,9 @@ impl Recipe {
             if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
                 return Err(format!("`data.{name}` wants a share from 0 to 1").into());
             }
+        }
+        if self.data.tour_dates.is_some() && self.data.synthetic_pages.is_none() {
+            return Err("`data.tour_dates` shapes the synthetic pages: it wants `data.synthetic_pages` as well".into());
         }
         if self.data.pages_repeat == Some(0) {
             return Err("`data.pages_repeat` wants a number from 1 up".into());
@@ -371,6 +377,8 @@ mod tests {
         assert!(e.contains("no text source `wiki`"), "{e}");
         let e = parse(&format!("{BASE}[data]\nsynthetic_pages = 2\n")).unwrap_err();
         assert!(e.contains("share from 0 to 1"), "{e}");
+        let e = parse(&format!("{BASE}[data]\ntour_dates = true\n")).unwrap_err();
+        assert!(e.contains("wants `data.synthetic_pages` as well"), "{e}");
         let e = parse(&format!("{BASE}colour = 1\n")).unwrap_err();
         assert!(e.contains("unknown field `colour`"), "{e}");
         let e = parse(&format!("{BASE}[trainer]\ntable-dims = [1]\n")).unwrap_err();
