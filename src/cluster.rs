@@ -333,11 +333,14 @@ pub(crate) fn clusters(text: &str, entities: &[Entity]) -> Vec<Cluster> {
     out
 }
 
-/// The single-word entities labelled `ORG` that name a person: indices
-/// into `entities` of each one whose word is also a word of a person's
-/// full name in the same text (`Noem` with `Kristi Noem` anywhere in it),
-/// and of no organisation's name of two or more words (`Hearst` stays
-/// `ORG` beside `Hearst Corp.` and `William Randolph Hearst`).
+/// The entities labelled `ORG` that name a person: indices into
+/// `entities` of each single-word one whose word is also a word of a
+/// person's full name in the same text (`Noem` with `Kristi Noem` anywhere
+/// in it), and of no organisation's name of two or more words (`Hearst`
+/// stays `ORG` beside `Hearst Corp.` and `William Randolph Hearst`); and of
+/// each name of two or more words read `ORG` where the text reads the same
+/// words as a person more often (`Julian Assange`, ORG once after
+/// `co-founder`, PERSON three times), which then is no such organisation.
 ///
 /// The tagger reads an unfamiliar surname alone as an organisation, though
 /// the same text names the person in full; the two are one cluster (see
@@ -350,13 +353,15 @@ pub(crate) fn person_short_forms(
     entities: &[Entity],
     person: &'static str,
 ) -> Vec<usize> {
-    // Most texts have no single-word ORG at all: nothing to normalise.
-    let single_word_org = |e: &Entity| e.label == "ORG" && raw_words(e.span.slice(text)).len() == 1;
-    if !entities.iter().any(single_word_org) {
+    // Most texts have no ORG beside a person's full name: nothing to normalise.
+    if !entities.iter().any(|e| e.label == "ORG") {
         return Vec::new();
     }
-    let mut person_words = FxHashSet::default();
-    let mut org_words = FxHashSet::default();
+    let single_word_org = |e: &Entity| e.label == "ORG" && raw_words(e.span.slice(text)).len() == 1;
+    // The names of two or more words read PERSON or ORG: (index, as a
+    // person, words), and how often each list of words reads each way.
+    let mut names = Vec::new();
+    let mut readings: FxHashMap<Vec<String>, (usize, usize)> = FxHashMap::default();
     for (i, e) in entities.iter().enumerate() {
         let as_person = e.label == person;
         if !as_person && e.label != "ORG" {
@@ -374,28 +379,45 @@ pub(crate) fn person_short_forms(
         if as_person && (m.words.len() < 2 || m.compound) {
             continue;
         }
-        let words = if as_person {
-            &mut person_words
+        let count = readings.entry(m.words.clone()).or_default();
+        if as_person {
+            count.0 += 1;
         } else {
-            &mut org_words
-        };
-        words.extend(m.words);
+            count.1 += 1;
+        }
+        names.push((i, as_person, m.words));
+    }
+    let mut person_words = FxHashSet::default();
+    let mut org_words = FxHashSet::default();
+    let mut out = Vec::new();
+    for (i, as_person, words) in names {
+        let (as_people, as_orgs) = readings[&words];
+        if as_person {
+            person_words.extend(words);
+        } else if as_people > as_orgs {
+            out.push(i);
+        } else {
+            org_words.extend(words);
+        }
     }
     if person_words.is_empty() {
         return Vec::new();
     }
-    entities
-        .iter()
-        .enumerate()
-        .filter(|&(_, e)| single_word_org(e))
-        .filter_map(|(i, e)| {
-            let m = mention(text, i, e);
-            let [word] = m.words.as_slice() else {
-                return None;
-            };
-            (person_words.contains(word) && !org_words.contains(word)).then_some(i)
-        })
-        .collect()
+    out.extend(
+        entities
+            .iter()
+            .enumerate()
+            .filter(|&(_, e)| single_word_org(e))
+            .filter_map(|(i, e)| {
+                let m = mention(text, i, e);
+                let [word] = m.words.as_slice() else {
+                    return None;
+                };
+                (person_words.contains(word) && !org_words.contains(word)).then_some(i)
+            }),
+    );
+    out.sort_unstable();
+    out
 }
 
 /// Lower case, spacing ignored: the words of a name as [`Mention::words`] holds them.
@@ -1510,6 +1532,40 @@ mod tests {
         let names = [("Dalia Vorenko", "PER"), ("Dalia", "ORG")];
         assert_eq!(short_forms(text, &names, "PER"), ["Dalia"]);
         assert!(short_forms(text, &names, "PERSON").is_empty());
+    }
+
+    #[test]
+    fn a_full_name_read_as_an_organisation_once_is_the_person() {
+        // Read ORG once after a title, PERSON twice: the ORG reading is the
+        // person's, and no firm keeps the surname alone an organisation.
+        let text = "Its co-founder Tobias Marrant spoke. Tobias Marrant left. \
+                    Marrant said no. Tobias Marrant's lawyer agreed.";
+        let names = [
+            ("Tobias Marrant", "ORG"),
+            ("Tobias Marrant", "PERSON"),
+            ("Marrant", "ORG"),
+            ("Tobias Marrant's", "PERSON"),
+        ];
+        assert_eq!(
+            short_forms(text, &names, "PERSON"),
+            ["Tobias Marrant", "Marrant"]
+        );
+        // As often an organisation as a person, or more often: it stays
+        // one, and so does the word alone.
+        let text = "Tobias Marrant rose. Tobias Marrant fell. Tobias Marrant won. Marrant paid.";
+        let tie = [
+            ("Tobias Marrant", "PERSON"),
+            ("Tobias Marrant", "ORG"),
+            ("Marrant", "ORG"),
+        ];
+        assert!(short_forms(text, &tie, "PERSON").is_empty());
+        let more = [
+            ("Tobias Marrant", "PERSON"),
+            ("Tobias Marrant", "ORG"),
+            ("Tobias Marrant", "ORG"),
+            ("Marrant", "ORG"),
+        ];
+        assert!(short_forms(text, &more, "PERSON").is_empty());
     }
 
     #[test]
