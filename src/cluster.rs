@@ -353,15 +353,14 @@ pub(crate) fn person_short_forms(
     entities: &[Entity],
     person: &'static str,
 ) -> Vec<usize> {
-    // Most texts have no ORG beside a person's full name: nothing to normalise.
+    // A text without an ORG has nothing to normalise.
     if !entities.iter().any(|e| e.label == "ORG") {
         return Vec::new();
     }
     let single_word_org = |e: &Entity| e.label == "ORG" && raw_words(e.span.slice(text)).len() == 1;
     // The names of two or more words read PERSON or ORG: (index, as a
-    // person, words), and how often each list of words reads each way.
+    // person, words).
     let mut names = Vec::new();
-    let mut readings: FxHashMap<Vec<String>, (usize, usize)> = FxHashMap::default();
     for (i, e) in entities.iter().enumerate() {
         let as_person = e.label == person;
         if !as_person && e.label != "ORG" {
@@ -379,25 +378,29 @@ pub(crate) fn person_short_forms(
         if as_person && (m.words.len() < 2 || m.compound) {
             continue;
         }
-        let count = readings.entry(m.words.clone()).or_default();
-        if as_person {
+        names.push((i, as_person, m.words));
+    }
+    // How often each list of words reads as a person and as an organisation.
+    let mut readings: FxHashMap<&[String], (usize, usize)> = FxHashMap::default();
+    for (_, as_person, words) in &names {
+        let count = readings.entry(words).or_default();
+        if *as_person {
             count.0 += 1;
         } else {
             count.1 += 1;
         }
-        names.push((i, as_person, m.words));
     }
     let mut person_words = FxHashSet::default();
     let mut org_words = FxHashSet::default();
     let mut out = Vec::new();
-    for (i, as_person, words) in names {
-        let (as_people, as_orgs) = readings[&words];
-        if as_person {
-            person_words.extend(words);
+    for (i, as_person, words) in &names {
+        let (as_people, as_orgs) = readings[words.as_slice()];
+        if *as_person {
+            person_words.extend(words.iter().map(String::as_str));
         } else if as_people > as_orgs {
-            out.push(i);
+            out.push(*i);
         } else {
-            org_words.extend(words);
+            org_words.extend(words.iter().map(String::as_str));
         }
     }
     if person_words.is_empty() {
@@ -413,7 +416,8 @@ pub(crate) fn person_short_forms(
                 let [word] = m.words.as_slice() else {
                     return None;
                 };
-                (person_words.contains(word) && !org_words.contains(word)).then_some(i)
+                (person_words.contains(word.as_str()) && !org_words.contains(word.as_str()))
+                    .then_some(i)
             }),
     );
     out.sort_unstable();
