@@ -353,8 +353,7 @@ pub(crate) fn person_short_forms(
     entities: &[Entity],
     person: &'static str,
 ) -> Vec<usize> {
-    // A text without an ORG has nothing to normalise.
-    if !entities.iter().any(|e| e.label == "ORG") {
+    if !worth_reading(text, entities, person) {
         return Vec::new();
     }
     let single_word_org = |e: &Entity| e.label == "ORG" && raw_words(e.span.slice(text)).len() == 1;
@@ -422,6 +421,45 @@ pub(crate) fn person_short_forms(
     );
     out.sort_unstable();
     out
+}
+
+/// Whether [`person_short_forms`] can change anything in `entities`: there
+/// must be a person's name of two or more words, and an ORG of one word or
+/// an ORG that shares a word with a person's name. The check is cheap and
+/// most texts fail it, so most texts skip the mention analysis.
+fn worth_reading(text: &str, entities: &[Entity], person: &str) -> bool {
+    let words = |e: &Entity| -> Vec<String> {
+        raw_words(e.span.slice(text))
+            .iter()
+            .map(|w| normal_word(without_possessive(w.text.trim_matches(is_quote))))
+            .collect()
+    };
+    let mut single_word_org = false;
+    let mut longer_orgs = Vec::new();
+    for e in entities.iter().filter(|e| e.label == "ORG") {
+        match raw_words(e.span.slice(text)).len() {
+            1 => single_word_org = true,
+            0 => {}
+            _ => longer_orgs.push(e),
+        }
+    }
+    if !single_word_org && longer_orgs.is_empty() {
+        return false;
+    }
+    let mut person_words = FxHashSet::default();
+    for e in entities.iter().filter(|e| e.label == person) {
+        let w = words(e);
+        if w.len() >= 2 {
+            person_words.extend(w);
+        }
+    }
+    if person_words.is_empty() {
+        return false;
+    }
+    single_word_org
+        || longer_orgs
+            .iter()
+            .any(|e| words(e).iter().any(|w| person_words.contains(w)))
 }
 
 /// Lower case, spacing ignored: the words of a name as [`Mention::words`] holds them.
@@ -1570,6 +1608,26 @@ mod tests {
             ("Marrant", "ORG"),
         ];
         assert!(short_forms(text, &more, "PERSON").is_empty());
+    }
+
+    #[test]
+    fn only_texts_the_surname_step_can_change_are_read() {
+        // A full name read ORG, shared with a person: worth reading.
+        let text = "Tobias Marrant spoke. Tobias Marrant's lawyer agreed.";
+        let names = [("Tobias Marrant", "ORG"), ("Tobias Marrant's", "PERSON")];
+        assert!(worth_reading(text, &entities(text, &names), "PERSON"));
+        // A firm of two words beside a person who shares none of them,
+        // no ORG at all, or no full name of a person: nothing to change.
+        let text = "Dalia Vorenko left Korvex Holdings for Danlo.";
+        let names = [("Dalia Vorenko", "PERSON"), ("Korvex Holdings", "ORG")];
+        assert!(!worth_reading(text, &entities(text, &names), "PERSON"));
+        let names = [("Dalia Vorenko", "PERSON"), ("Danlo", "GPE")];
+        assert!(!worth_reading(text, &entities(text, &names), "PERSON"));
+        let names = [("Vorenko", "PERSON"), ("Danlo", "ORG")];
+        assert!(!worth_reading(text, &entities(text, &names), "PERSON"));
+        // Any ORG of one word beside a full name: worth reading.
+        let names = [("Dalia Vorenko", "PERSON"), ("Danlo", "ORG")];
+        assert!(worth_reading(text, &entities(text, &names), "PERSON"));
     }
 
     #[test]
