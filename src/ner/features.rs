@@ -15,7 +15,7 @@
 //! | 6.. | `wordpiece` | word-piece ids of the lower-cased word (greedy longest match), padded |
 //! | last | `vector` | the normalised word's row in a fixed vocabulary (0: not in it), whose table the trainer seeds with pretrained word vectors; only if [`FeatureSpec::vector_words`] > 0 |
 
-use rustc_hash::FxHashMap;
+use super::strmap::StrMap;
 
 use super::wordpiece::WordPieces;
 pub(crate) use crate::segment::case::LineCase;
@@ -231,22 +231,22 @@ impl LineCase {
 /// row 0 is every other word.
 #[derive(Clone, Debug, Default)]
 pub struct Vocabulary {
-    rows: FxHashMap<Box<str>, u32>,
+    rows: StrMap,
     len: usize,
 }
 
 impl Vocabulary {
     /// The vocabulary of `words` (normalised forms, see `normalize`; a
-    /// repeated word keeps its first row).
-    pub fn new(words: &[String]) -> Self {
-        let mut rows = FxHashMap::with_capacity_and_hasher(words.len(), Default::default());
-        for (i, w) in words.iter().enumerate() {
-            rows.entry(w.as_str().into()).or_insert(i as u32 + 1);
-        }
-        Vocabulary {
-            rows,
-            len: words.len(),
-        }
+    /// repeated word keeps its first row), or `None` if there are more than
+    /// `u32::MAX` words or they pass 4 GiB together.
+    pub fn new<S: AsRef<str>>(words: impl IntoIterator<Item = S>) -> Option<Self> {
+        let words: Vec<S> = words.into_iter().collect();
+        let len = words.len();
+        let rows = 1..=u32::try_from(len).ok()?;
+        Some(Vocabulary {
+            rows: StrMap::new(len, words.iter().map(AsRef::as_ref).zip(rows))?,
+            len,
+        })
     }
 
     /// Number of words.
@@ -262,7 +262,7 @@ impl Vocabulary {
 
     /// The row of a normalised word (0 if it is not in the vocabulary).
     pub fn row(&self, normalized: &str) -> u32 {
-        self.rows.get(normalized).copied().unwrap_or(0)
+        self.rows.get(normalized).unwrap_or(0)
     }
 }
 
@@ -530,7 +530,7 @@ mod tests {
     #[test]
     fn vocabulary_rows() {
         let words: Vec<String> = ["the", "paris", "the"].map(String::from).to_vec();
-        let v = Vocabulary::new(&words);
+        let v = Vocabulary::new(&words).unwrap();
         assert_eq!((v.row("the"), v.row("paris"), v.row("rome")), (1, 2, 0));
         let spec = FeatureSpec {
             vector_words: 3,
@@ -554,7 +554,7 @@ mod tests {
             assert_eq!(FeatureSpec::from_u32s(&v), None);
         }
         assert!(Featurizer::new(spec.clone(), None)
-            .with_vocabulary(Vocabulary::new(&words[..2]))
+            .with_vocabulary(Vocabulary::new(&words[..2]).unwrap())
             .is_none());
         let f = Featurizer::new(spec.clone(), None)
             .with_vocabulary(v)

@@ -9,6 +9,7 @@ pub(crate) mod decode;
 pub(crate) mod features;
 pub(crate) mod labels;
 pub(crate) mod network;
+pub(crate) mod strmap;
 pub(crate) mod transformer;
 pub(crate) mod wordpiece;
 
@@ -143,8 +144,11 @@ impl Tagger {
         let mut featurizer = Featurizer::new(spec.clone(), wordpieces);
         if spec.vector_words > 0 {
             let words = file.strings("vocabulary")?;
+            let vocabulary = Vocabulary::new(words).ok_or_else(|| {
+                ModelError::Invalid("`vocabulary` is longer than 4 GiB".into())
+            })?;
             featurizer = featurizer
-                .with_vocabulary(Vocabulary::new(words))
+                .with_vocabulary(vocabulary)
                 .ok_or_else(|| {
                     ModelError::Invalid(format!(
                         "`vocabulary` has {} words, `features` says {}",

@@ -1,17 +1,14 @@
 //! Word-piece splitting (greedy longest match first, as BERT's tokenizer
 //! does) over a word-piece vocabulary stored in the model file.
 
-use rustc_hash::FxHashMap;
+use super::strmap::StrMap;
 
 /// A word-piece vocabulary: pieces that start a word and `##` pieces that
 /// continue one.
 #[derive(Clone, Debug, Default)]
 pub struct WordPieces {
-    starts: FxHashMap<Box<str>, u32>,
-    continuations: FxHashMap<Box<str>, u32>,
-    /// The longest piece of each map, in bytes: no longer match is tried.
-    longest_start: usize,
-    longest_continuation: usize,
+    starts: StrMap,
+    continuations: StrMap,
     unknown: u32,
     len: usize,
 }
@@ -21,34 +18,24 @@ const MAX_WORD_BYTES: usize = 64;
 
 impl WordPieces {
     /// Builds the vocabulary from its pieces in id order (`##x` continues a
-    /// word); `[UNK]` must be among them.
-    pub fn new(pieces: &[String]) -> Option<Self> {
-        // Fx hashing: the keys come from the model file, and a look-up
-        // (several per word) costs a fraction of SipHash's.
-        let mut starts = FxHashMap::with_capacity_and_hasher(pieces.len(), Default::default());
-        let mut continuations = FxHashMap::default();
-        let mut unknown = None;
-        for (id, p) in pieces.iter().enumerate() {
-            let id = id as u32;
-            if p == "[UNK]" {
-                unknown = Some(id);
-            }
-            match p.strip_prefix("##") {
-                Some(rest) if !rest.is_empty() => {
-                    continuations.entry(rest.into()).or_insert(id);
-                }
-                _ => {
-                    starts.entry(p.as_str().into()).or_insert(id);
-                }
-            }
-        }
-        let longest = |map: &FxHashMap<Box<str>, u32>| map.keys().map(|k| k.len()).max();
+    /// word); `None` without an `[UNK]` piece (or with more pieces than
+    /// `u32` ids).
+    pub fn new<S: AsRef<str>>(pieces: impl IntoIterator<Item = S>) -> Option<Self> {
+        let pieces: Vec<S> = pieces.into_iter().collect();
+        let ids = 0..u32::try_from(pieces.len()).ok()?;
+        let pieces_with_ids = || pieces.iter().map(AsRef::as_ref).zip(ids.clone());
+        let (_, unknown) = pieces_with_ids().find(|&(p, _)| p == "[UNK]")?;
+        let continuing = pieces_with_ids().filter(|&(p, _)| continuation(p).is_some()).count();
         Some(WordPieces {
-            longest_start: longest(&starts).unwrap_or(0),
-            longest_continuation: longest(&continuations).unwrap_or(0),
-            starts,
-            continuations,
-            unknown: unknown?,
+            starts: StrMap::new(
+                pieces.len() - continuing,
+                pieces_with_ids().filter(|&(p, _)| continuation(p).is_none()),
+            )?,
+            continuations: StrMap::new(
+                continuing,
+                pieces_with_ids().filter_map(|(p, id)| Some((continuation(p)?, id))),
+            )?,
+            unknown,
             len: pieces.len(),
         })
     }
@@ -92,17 +79,17 @@ impl WordPieces {
         let first = out.len();
         let mut start = 0;
         while start < word.len() {
-            let (map, longest) = if start == 0 {
-                (&self.starts, self.longest_start)
+            let map = if start == 0 {
+                &self.starts
             } else {
-                (&self.continuations, self.longest_continuation)
+                &self.continuations
             };
             let rest = &word[start..];
             let mut found = None;
-            let mut end = rest.len().min(longest);
+            let mut end = rest.len().min(map.longest());
             while end > 0 {
                 if rest.is_char_boundary(end) {
-                    if let Some(&id) = map.get(&rest[..end]) {
+                    if let Some(id) = map.get(&rest[..end]) {
                         found = Some((id, end));
                         break;
                     }
@@ -124,6 +111,11 @@ impl WordPieces {
             }
         }
     }
+}
+
+/// The rest of a piece that continues a word (`##able`: `able`).
+fn continuation(piece: &str) -> Option<&str> {
+    piece.strip_prefix("##").filter(|rest| !rest.is_empty())
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn tiny_model_with(
         Section::Strings(labels.iter().map(|s| s.to_string()).collect()),
     );
     m.add("features", Section::U32s(spec.to_u32s()));
-    m.add("wordpieces", Section::Strings(pieces));
+    m.add("wordpieces", Section::Strings(pieces.iter().collect()));
     m.add(
         "vocabulary",
         Section::Strings(
@@ -197,7 +197,7 @@ fn tiny_transformer() -> ModelWriter {
     .map(|s| s.to_string())
     .collect();
     let v = vocab.len();
-    m.add("bert.vocab", Section::Strings(vocab));
+    m.add("bert.vocab", Section::Strings(vocab.iter().collect()));
     m.add(
         "emb.word",
         Section::I8Rows {
@@ -535,7 +535,7 @@ fn inconsistent_contents_are_rejected() {
     for (name, section, why) in [
         (
             "vocabulary",
-            Section::Strings(vec!["the".into()]),
+            Section::Strings(["the"].into_iter().collect()),
             "`vocabulary` has 1 words, `features` says 3",
         ),
         ("net", Section::U32s(vec![4, 1, 0]), "found [4, 1, 0]"),

@@ -241,7 +241,7 @@ fn write_card(args: &AccurateArgs, bytes: &[u8], weights: &Path, worst: f32) -> 
 fn pack(dir: &Path) -> Result<Vec<u8>> {
     let info: Info = serde_json::from_str(&util::read_to_string(dir.join("transformer.json"))?)?;
     let mut w = ModelWriter::new();
-    w.add("labels", Section::Strings(info.labels.clone()));
+    w.add("labels", Section::Strings(info.labels.iter().collect()));
     w.add(
         "transformer",
         Section::U32s(vec![
@@ -254,7 +254,7 @@ fn pack(dir: &Path) -> Result<Vec<u8>> {
             info.overlap,
         ]),
     );
-    w.add("bert.vocab", Section::Strings(info.vocab.clone()));
+    w.add("bert.vocab", Section::Strings(info.vocab.iter().collect()));
     w.add("emb.word", i8_rows(dir, "emb.word")?);
     for name in ["emb.position", "emb.case", "emb.ln.g", "emb.ln.b"] {
         w.add(name, f32_section(dir, name)?);

@@ -102,13 +102,13 @@ fn pack(
     words: &[String],
 ) -> Result<Vec<u8>> {
     let mut w = ModelWriter::new();
-    w.add("labels", Section::Strings(labels.to_vec()));
+    w.add("labels", Section::Strings(labels.iter().collect()));
     w.add("features", Section::U32s(spec.to_u32s()));
     if spec.wordpiece_slots > 0 {
-        w.add("wordpieces", Section::Strings(vocab.to_vec()));
+        w.add("wordpieces", Section::Strings(vocab.iter().collect()));
     }
     if spec.vector_words > 0 {
-        w.add("vocabulary", Section::Strings(words.to_vec()));
+        w.add("vocabulary", Section::Strings(words.iter().collect()));
     }
     let net_file = dir.join("net.npy");
     let (_, net) = npy::read_u32(&net_file)?;

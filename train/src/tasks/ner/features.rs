@@ -72,8 +72,9 @@ impl Inputs {
             if recipe.vectors == 0 {
                 return Ok(featurizer);
             }
+            let vocabulary = Vocabulary::new(&words).ok_or("the GloVe word list passes 4 GiB")?;
             Ok(featurizer
-                .with_vocabulary(Vocabulary::new(&words))
+                .with_vocabulary(vocabulary)
                 .ok_or("the GloVe word list is shorter than `vectors`")?)
         };
         let labels = match recipe.corpus.as_str() {
