@@ -17,7 +17,7 @@
 
 pub use crate::annotator::DEFAULT_MODEL;
 pub use crate::model::container::{
-    checksum, fnv1a64, ModelFile, ModelWriter, Section, StringList, FORMAT_VERSION, MAGIC,
+    checksum, fnv1a64, ModelFile, ModelWriter, Section, StringList, Strings, FORMAT_VERSION, MAGIC,
 };
 pub use crate::ner::decode::{Part, TagSet};
 pub use crate::ner::features::{FeatureSpec, Featurizer, Vocabulary, TABLE_NAMES};

@@ -86,8 +86,11 @@ impl StringList {
     }
 
     /// The strings in order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + Clone + '_ {
-        self.bounds.iter().map(|&(start, end)| &self.text[start as usize..end as usize])
+    pub fn iter(&self) -> Strings<'_> {
+        Strings {
+            text: &self.text,
+            bounds: self.bounds.iter(),
+        }
     }
 
     /// Appends `s`; `None` (and nothing appended) once the list would pass 4 GiB.
@@ -116,12 +119,34 @@ impl StringList {
     }
 }
 
+/// The strings of a [`StringList`], in order.
+#[derive(Clone, Debug)]
+pub struct Strings<'a> {
+    text: &'a str,
+    bounds: std::slice::Iter<'a, (u32, u32)>,
+}
+
+impl<'a> Iterator for Strings<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let &(start, end) = self.bounds.next()?;
+        Some(&self.text[start as usize..end as usize])
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.bounds.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Strings<'_> {}
+
 impl<'a> IntoIterator for &'a StringList {
     type Item = &'a str;
-    type IntoIter = Box<dyn ExactSizeIterator<Item = &'a str> + 'a>;
+    type IntoIter = Strings<'a>;
 
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
+    fn into_iter(self) -> Strings<'a> {
+        self.iter()
     }
 }
 
@@ -813,7 +838,10 @@ mod tests {
                 if compact { KIND_LINES } else { KIND_STRINGS }
             );
             let file = ModelFile::parse(&bytes).unwrap();
-            assert!(file.strings("s").unwrap().iter().eq(list.iter().copied()), "{list:?}");
+            assert!(
+                file.strings("s").unwrap().iter().eq(list.iter().copied()),
+                "{list:?}"
+            );
         }
     }
 

@@ -144,18 +144,15 @@ impl Tagger {
         let mut featurizer = Featurizer::new(spec.clone(), wordpieces);
         if spec.vector_words > 0 {
             let words = file.strings("vocabulary")?;
-            let vocabulary = Vocabulary::new(words).ok_or_else(|| {
-                ModelError::Invalid("`vocabulary` is longer than 4 GiB".into())
+            let vocabulary = Vocabulary::new(words)
+                .ok_or_else(|| ModelError::Invalid("`vocabulary` is longer than 4 GiB".into()))?;
+            featurizer = featurizer.with_vocabulary(vocabulary).ok_or_else(|| {
+                ModelError::Invalid(format!(
+                    "`vocabulary` has {} words, `features` says {}",
+                    words.len(),
+                    spec.vector_words
+                ))
             })?;
-            featurizer = featurizer
-                .with_vocabulary(vocabulary)
-                .ok_or_else(|| {
-                    ModelError::Invalid(format!(
-                        "`vocabulary` has {} words, `features` says {}",
-                        words.len(),
-                        spec.vector_words
-                    ))
-                })?;
         }
         let network = Network::load(
             file,

@@ -44,7 +44,11 @@ impl StrMap {
         for (key, id) in entries {
             let h = hash(key);
             let text = &map.text;
-            if map.table.find(h, |&(s, e, _)| &text[s as usize..e as usize] == key).is_some() {
+            if map
+                .table
+                .find(h, |&(s, e, _)| &text[s as usize..e as usize] == key)
+                .is_some()
+            {
                 continue;
             }
             let start = u32::try_from(map.text.len()).ok()?;
@@ -94,13 +98,20 @@ mod tests {
         assert_eq!(map.get("übe"), None);
         assert_eq!(map.longest(), "über".len());
         let empty = StrMap::new(0, []).unwrap();
-        assert_eq!((empty.get(""), empty.get("x"), empty.longest()), (None, None, 0));
+        assert_eq!(
+            (empty.get(""), empty.get("x"), empty.longest()),
+            (None, None, 0)
+        );
     }
 
     #[test]
     fn many_keys() {
         let words: Vec<String> = (0..50_000).map(|i| format!("w{i}")).collect();
-        let map = StrMap::new(words.len(), words.iter().zip(0..).map(|(w, i)| (w.as_str(), i))).unwrap();
+        let map = StrMap::new(
+            words.len(),
+            words.iter().zip(0..).map(|(w, i)| (w.as_str(), i)),
+        )
+        .unwrap();
         for (i, w) in words.iter().enumerate() {
             assert_eq!(map.get(w), Some(i as u32));
         }

@@ -25,7 +25,9 @@ impl WordPieces {
         let ids = 0..u32::try_from(pieces.len()).ok()?;
         let pieces_with_ids = || pieces.iter().map(AsRef::as_ref).zip(ids.clone());
         let (_, unknown) = pieces_with_ids().find(|&(p, _)| p == "[UNK]")?;
-        let continuing = pieces_with_ids().filter(|&(p, _)| continuation(p).is_some()).count();
+        let continuing = pieces_with_ids()
+            .filter(|&(p, _)| continuation(p).is_some())
+            .count();
         Some(WordPieces {
             starts: StrMap::new(
                 pieces.len() - continuing,
