@@ -431,7 +431,7 @@ fn worth_reading(text: &str, entities: &[Entity], person: &str) -> bool {
     let words = |e: &Entity| -> Vec<String> {
         raw_words(e.span.slice(text))
             .iter()
-            .map(|w| normal_word(without_possessive(w.text.trim_matches(is_quote))))
+            .map(|w| name_word(w.text))
             .collect()
     };
     let mut single_word_org = false;
@@ -460,6 +460,12 @@ fn worth_reading(text: &str, entities: &[Entity], person: &str) -> bool {
         || longer_orgs
             .iter()
             .any(|e| words(e).iter().any(|w| person_words.contains(w)))
+}
+
+/// A raw word of a name as [`Mention::words`] holds it: quotes and a final
+/// possessive dropped, then [`normal_word`].
+fn name_word(raw: &str) -> String {
+    normal_word(without_possessive(raw.trim_matches(is_quote)))
 }
 
 /// Lower case, spacing ignored: the words of a name as [`Mention::words`] holds them.
@@ -579,7 +585,7 @@ fn mention(text: &str, i: usize, entity: &Entity) -> Mention {
     for w in &raw {
         let opens = w.text.starts_with('(');
         let closes = w.text.ends_with(')');
-        let word = normal_word(without_possessive(w.text.trim_matches(is_quote)));
+        let word = name_word(w.text);
         if opens || in_parens {
             in_parens = !closes;
             // A person's nickname, or an organisation's acronym (not a
