@@ -7,6 +7,7 @@
 //! its first result). [`StrMap`] keeps every key in one buffer and the table
 //! holds only where each key lies in it.
 
+use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
@@ -42,22 +43,19 @@ impl StrMap {
             longest: 0,
         };
         for (key, id) in entries {
-            let h = hash(key);
             let text = &map.text;
-            if map
+            let at = |&(s, e, _): &(u32, u32, u32)| &text[s as usize..e as usize];
+            // One probe finds the key or the slot it goes in.
+            let Entry::Vacant(slot) = map
                 .table
-                .find(h, |&(s, e, _)| &text[s as usize..e as usize] == key)
-                .is_some()
-            {
+                .entry(hash(key), |k| at(k) == key, |k| hash(at(k)))
+            else {
                 continue;
-            }
-            let start = u32::try_from(map.text.len()).ok()?;
+            };
+            let start = u32::try_from(text.len()).ok()?;
+            let end = u32::try_from(text.len() + key.len()).ok()?;
+            slot.insert((start, end, id));
             map.text.push_str(key);
-            let end = u32::try_from(map.text.len()).ok()?;
-            let text = &map.text;
-            map.table.insert_unique(h, (start, end, id), |&(s, e, _)| {
-                hash(&text[s as usize..e as usize])
-            });
             map.longest = map.longest.max(key.len());
         }
         Some(map)
