@@ -7,6 +7,8 @@
 //!   P/R/F1, rule-case scoring, a tagger scored on a corpus.
 //! - [`synthetic_pages`]: training copies of corpus documents dressed as
 //!   web pages (headline, byline, signature, other stories, abbreviated money).
+//! - [`transcripts`]: training copies of conversations' transcripts with
+//!   the listener's noises written in (`Mm.`, `Uh-huh.`).
 //! - [`labelled_pages`]: the hand-labelled web pages (`train/pages/`), marks
 //!   stripped, on our own tokens.
 //! - [`npy`]: the `.npy` reader and writer between the Python trainer and
@@ -22,3 +24,4 @@ pub mod npy;
 pub mod parity;
 pub mod score;
 pub mod synthetic_pages;
+pub mod transcripts;

@@ -14,7 +14,7 @@ use newsmark::internals::{
 };
 use newsmark_train::corpus::{read_corpus, CaseChange, Doc};
 use newsmark_train::synthetic_pages::SyntheticPages;
-use newsmark_train::{labelled_pages, npy};
+use newsmark_train::{labelled_pages, npy, transcripts};
 
 use super::super::util::{self, Result};
 use super::python;
@@ -230,6 +230,29 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
             pages.len(),
             pages.iter().map(|p| p.tokens.len()).sum::<usize>(),
             pages.iter().map(|p| p.entities.len()).sum::<usize>()
+        );
+    }
+    if let Some(share) = recipe.data.transcripts {
+        s.mark();
+        let (mut due, mut added) = (0.0, 0);
+        for i in 0..originals {
+            if !transcripts::is_transcript(&s.docs[i]) {
+                continue;
+            }
+            due += share;
+            if due < 1.0 {
+                continue;
+            }
+            due -= 1.0;
+            if let Some(copy) = transcripts::with_noises(&s.docs[i], 31 + i as u64) {
+                let marks: Vec<u32> = copy.constructed.iter().map(|&c| u32::from(c)).collect();
+                s.push(copy.doc.clone(), copy.doc, marks);
+                added += 1;
+            }
+        }
+        eprintln!(
+            "transcripts {share}: {added} conversations added with noises written in ({} constructed tokens in all)",
+            s.hard.iter().filter(|&&h| h == 1).count()
         );
     }
     let hard_file = work.join("train.hard.npy");

@@ -63,6 +63,9 @@ pub struct Data {
     /// End 6% of those pages with a tour's dates (`Aug. 2 -- <venue>,
     /// <town>, OH`); off by default (experiments #63-#64).
     pub tour_dates: Option<bool>,
+    /// Add a copy with noises written in (`Mm.`, `Uh-huh.`) of this share of
+    /// the corpus' conversations (`bc`, `tc`); off by default (experiment #67).
+    pub transcripts: Option<f64>,
     /// Add the hand-labelled web pages of this directory (`train/pages`).
     pub pages: Option<String>,
     /// How many times each hand-labelled page is added (default 1).
@@ -207,6 +210,7 @@ impl Recipe {
         for (name, share) in [
             ("case_augment", self.data.case_augment),
             ("synthetic_pages", self.data.synthetic_pages),
+            ("transcripts", self.data.transcripts),
         ] {
             if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
                 return Err(format!("`data.{name}` wants a share from 0 to 1").into());
