@@ -260,7 +260,10 @@ mod tests {
             // Tokens in order, inside the text, each inside one sentence.
             assert!(d.tokens.windows(2).all(|w| w[0].end <= w[1].start));
             for t in &d.tokens {
-                assert!(d.sentences.iter().any(|s| s.start <= t.start && t.end <= s.end));
+                assert!(d
+                    .sentences
+                    .iter()
+                    .any(|s| s.start <= t.start && t.end <= s.end));
             }
             // Added tokens are the noises and their punctuation.
             for (t, _) in d.tokens.iter().zip(&copy.constructed).filter(|(_, &c)| c) {
@@ -278,7 +281,10 @@ mod tests {
 
     #[test]
     fn an_opening_noise_lowers_the_first_word_unless_it_is_a_name() {
-        let original = doc("So we left. Beijing was cold. So cold.", &[("Beijing", "GPE")]);
+        let original = doc(
+            "So we left. Beijing was cold. So cold.",
+            &[("Beijing", "GPE")],
+        );
         let mut seen = (false, false);
         for seed in 0..2000 {
             let Some(copy) = with_noises(&original, seed) else {

@@ -18,7 +18,8 @@
 //!   entity; a maker is an ORG and its named product a PRODUCT;
 //! - a tour's dates (`Aug. 14 -- Brennick Music Pavilion, Clarkston, MI`):
 //!   the date a DATE, the venue one FAC, the town and its state's postal
-//!   code each a GPE (webnews dev's concert story lists 30 such lines).
+//!   code each a GPE (webnews dev's concert story lists 30 such lines);
+//! - a listener's noises in a transcript (`Mm.`, `Uh-huh.`) are no entity.
 //!
 //! The invented names here are in none of the synthetic pages' lists and
 //! on none of the hand-labelled pages, so the cases test what the model
@@ -27,7 +28,7 @@
 //! Nast Traveller`) are those issue #29 reports.
 //!
 //! Nicknames and publications are checked on every run; teams, technology
-//! terms and tour dates are ignored until the default model reads them. Run all
+//! terms, tour dates and noises are ignored until the default model reads them. Run all
 //! with `cargo test -p newsmark-train --profile ci --test internals ner_shapes
 //! -- --include-ignored --nocapture`: it prints every case, passed or
 //! failed, and fails if any case fails.
@@ -191,6 +192,48 @@ const TECH_TERMS: &[Case] = &[
     ),
 ];
 
+/// A listener's noises in a conversation's transcript, as interviews are
+/// written down: no entity (OntoNotes train never writes `Mm`, and the
+/// default model #60b read it PERSON 84 times in dev's transcripts). The
+/// last two noises are spelt as no training copy spells them.
+const NOISES: &[Case] = &[
+    case(
+        "Were you frightened that night? Mm. Very frightened, yes.",
+        &[],
+        &["Mm"],
+    ),
+    case(
+        "So you went back to Harbin after the war? Mm, and I stayed with my aunt.",
+        &[("Harbin", "GPE")],
+        &["Mm"],
+    ),
+    case(
+        "Did your mother agree to it? Mhm. She signed the papers herself.",
+        &[],
+        &["Mhm"],
+    ),
+    case(
+        "Hmm. I never thought of the old mill that way.",
+        &[],
+        &["Hmm"],
+    ),
+    case(
+        "Uh-huh. And then Teodor came back from Lisbon?",
+        &[("Teodor", "PERSON"), ("Lisbon", "GPE")],
+        &["Uh-huh"],
+    ),
+    case(
+        "You sold the boat before the winter. Hmmm. Why was that?",
+        &[],
+        &["Hmmm"],
+    ),
+    case(
+        "It was the only bakery in the village. Mmhm. Everyone bought bread there.",
+        &[],
+        &["Mmhm"],
+    ),
+];
+
 /// A tour's dates as lists of events write them, and towns with their
 /// state's postal code in a sentence: the date a DATE, the venue one FAC,
 /// the town and the state each a GPE.
@@ -332,6 +375,17 @@ fn the_default_model_reads_nicknames_and_publications() {
 #[ignore = "until the default model reads sports teams and technology terms (issue #29): cargo test -p newsmark-train --profile ci --test internals ner_shapes -- --ignored --nocapture"]
 fn the_default_model_reads_teams_and_technology_terms() {
     check_groups(&[("sports teams", TEAMS), ("technology terms", TECH_TERMS)]);
+}
+
+/// Not yet: with #60b, 5 of the 7 cases pass (`Mm` reads PERSON twice, and
+/// `Harbin` after it PERSON too). The transcript copies (`transcripts = 0.5`
+/// in a recipe's `[data]`) teach all seven (#67, #67b of
+/// `docs/experiments/ner.md`), but both of those models failed a seed check,
+/// so the default recipe leaves them out.
+#[test]
+#[ignore = "until the default model reads noises in transcripts (issue #29): cargo test -p newsmark-train --profile ci --test internals ner_shapes -- --ignored --nocapture"]
+fn the_default_model_reads_noises_in_transcripts() {
+    check_groups(&[("noises in transcripts", NOISES)]);
 }
 
 /// Not yet: with #60b, none of the 5 cases passes (the venue reads ORG or
