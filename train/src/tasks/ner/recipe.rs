@@ -382,7 +382,10 @@ mod tests {
         let e = parse(&format!("{BASE}[data]\nsynthetic_pages = 2\n")).unwrap_err();
         assert!(e.contains("share from 0 to 1"), "{e}");
         let e = parse(&format!("{BASE}[data]\ntranscripts = 1.5\n")).unwrap_err();
-        assert!(e.contains("`data.transcripts` wants a share from 0 to 1"), "{e}");
+        assert!(
+            e.contains("`data.transcripts` wants a share from 0 to 1"),
+            "{e}"
+        );
         let e = parse(&format!("{BASE}[data]\ntour_dates = true\n")).unwrap_err();
         assert!(e.contains("wants `data.synthetic_pages` as well"), "{e}");
         let e = parse(&format!("{BASE}colour = 1\n")).unwrap_err();
