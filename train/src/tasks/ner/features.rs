@@ -193,13 +193,11 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
         let maker = SyntheticPages::new(&s.docs[..originals])
             .with_tour_dates(recipe.data.tour_dates.unwrap_or(false));
         s.mark();
-        let (mut due, mut added) = (0.0, 0);
+        let (mut quota, mut added) = (Quota::new(share), 0);
         for i in 0..originals {
-            due += share;
-            if due < 1.0 {
+            if !quota.take() {
                 continue;
             }
-            due -= 1.0;
             if let Some(page) = maker.page(&s.docs[..originals], i, 17) {
                 let marks: Vec<u32> = page.constructed.iter().map(|&c| u32::from(c)).collect();
                 s.push(page.doc.clone(), page.doc, marks);
@@ -234,16 +232,11 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
     }
     if let Some(share) = recipe.data.transcripts {
         s.mark();
-        let (mut due, mut added) = (0.0, 0);
+        let (mut quota, mut added) = (Quota::new(share), 0);
         for i in 0..originals {
-            if !transcripts::is_transcript(&s.docs[i]) {
+            if !transcripts::is_transcript(&s.docs[i]) || !quota.take() {
                 continue;
             }
-            due += share;
-            if due < 1.0 {
-                continue;
-            }
-            due -= 1.0;
             if let Some(copy) = transcripts::with_noises(&s.docs[i], 31 + i as u64) {
                 let marks: Vec<u32> = copy.constructed.iter().map(|&c| u32::from(c)).collect();
                 s.push(copy.doc.clone(), copy.doc, marks);
@@ -417,17 +410,38 @@ pub fn extract(
 pub fn case_augmented(docs: &[Doc], share: f64) -> Vec<(usize, Doc)> {
     const CASES: [CaseChange; 3] = [CaseChange::Lower, CaseChange::Upper, CaseChange::Title];
     let mut out = Vec::new();
-    let mut due = 0.0;
+    let mut quota = Quota::new(share);
     for (i, doc) in docs.iter().enumerate() {
-        due += share;
-        if due >= 1.0 {
-            due -= 1.0;
+        if quota.take() {
             if let Some(copy) = doc.with_case(CASES[out.len() % CASES.len()]) {
                 out.push((i, copy));
             }
         }
     }
     out
+}
+
+/// Takes a share of a run of items, spread evenly: each item adds `share`
+/// to what is due, and an item is taken whenever a whole one is due.
+struct Quota {
+    share: f64,
+    due: f64,
+}
+
+impl Quota {
+    fn new(share: f64) -> Self {
+        Quota { share, due: 0.0 }
+    }
+
+    /// Whether the next item is taken.
+    fn take(&mut self) -> bool {
+        self.due += self.share;
+        if self.due < 1.0 {
+            return false;
+        }
+        self.due -= 1.0;
+        true
+    }
 }
 
 /// The texts of `unlabelled = [NAME]` as documents without entities, with
@@ -560,7 +574,7 @@ fn bbc_news_texts() -> Result<Vec<(String, String)>> {
 
 #[cfg(test)]
 mod tests {
-    use super::fit_company_news;
+    use super::{fit_company_news, Quota};
 
     #[test]
     fn company_news_is_long_english_text_of_2015_to_2021() {
@@ -584,5 +598,17 @@ mod tests {
         let german = "Das Unternehmen teilte mit, dass der Plan im Herbst umgesetzt werden soll. "
             .repeat(15);
         assert!(!fit_company_news(&german, "2019-03-04"));
+    }
+
+    #[test]
+    fn a_quota_takes_its_share_evenly() {
+        let taken = |share: f64, n: usize| -> Vec<usize> {
+            let mut quota = Quota::new(share);
+            (0..n).filter(|_| quota.take()).collect()
+        };
+        assert_eq!(taken(0.25, 10), [3, 7]);
+        assert_eq!(taken(0.5, 5), [1, 3]);
+        assert_eq!(taken(1.0, 3), [0, 1, 2]);
+        assert!(taken(0.0, 100).is_empty());
     }
 }
