@@ -714,6 +714,9 @@ pub struct SyntheticPages {
     cities: Vec<String>,
     /// Whether a page may end with a tour's dates ([`Self::with_tour_dates`]).
     tour_dates: bool,
+    /// Percent of the other stories' headlines that are person headlines
+    /// ([`Self::with_person_headlines`]).
+    person_headlines: u64,
 }
 
 /// A small deterministic generator (SplitMix64): the same corpus and
@@ -1047,6 +1050,7 @@ impl SyntheticPages {
             places,
             cities,
             tour_dates: false,
+            person_headlines: 50,
         }
     }
 
@@ -1056,6 +1060,14 @@ impl SyntheticPages {
     /// right but the other articles worse.
     pub fn with_tour_dates(mut self, on: bool) -> Self {
         self.tour_dates = on;
+        self
+    }
+
+    /// The same, with this share (0 to 1, to the percent) of the other
+    /// stories' headlines drawn from [`PERSON_HEADLINES`] rather than the
+    /// corpus; half by default (`person_headlines` in a recipe's `[data]`).
+    pub fn with_person_headlines(mut self, share: f64) -> Self {
+        self.person_headlines = (share.clamp(0.0, 1.0) * 100.0).round() as u64;
         self
     }
 
@@ -1201,7 +1213,7 @@ impl SyntheticPages {
         page.line(&parts);
         // Other stories: headline, then `Name, Job Title, Date`.
         for _ in 0..rng.below(4) {
-            if rng.chance(50) {
+            if rng.chance(self.person_headlines) {
                 self.person_headline(&mut page, &mut rng);
             } else {
                 let &(d, a, b) = rng.pick(&self.headlines);
@@ -2441,6 +2453,12 @@ mod tests {
         // The main headline on 20% of pages, each of up to three other
         // stories' on half: on about 62% of the pages in all.
         assert!((0.55..0.70).contains(&share(plain[4])));
+        // Asked for on 90% or none of the other stories: about 78% of the
+        // pages, or the main headline's 20% alone.
+        let more = counts(&SyntheticPages::new(&docs).with_person_headlines(0.9));
+        let none = counts(&SyntheticPages::new(&docs).with_person_headlines(0.0));
+        assert!((0.72..0.84).contains(&share(more[4])), "{}", share(more[4]));
+        assert!((0.16..0.24).contains(&share(none[4])), "{}", share(none[4]));
         // A tour's dates only when asked for, then on 6%, drawn last: the
         // other shapes fall on the same pages either way.
         assert_eq!(plain[5], 0);

@@ -191,7 +191,8 @@ pub fn extract_all(recipe: &Recipe, inputs: &Inputs) -> Result<Option<PathBuf>> 
     }
     if let Some(share) = recipe.data.synthetic_pages {
         let maker = SyntheticPages::new(&s.docs[..originals])
-            .with_tour_dates(recipe.data.tour_dates.unwrap_or(false));
+            .with_tour_dates(recipe.data.tour_dates.unwrap_or(false))
+            .with_person_headlines(recipe.data.person_headlines.unwrap_or(0.5));
         s.mark();
         let (mut quota, mut added) = (Quota::new(share), 0);
         for i in 0..originals {

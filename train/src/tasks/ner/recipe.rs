@@ -63,6 +63,10 @@ pub struct Data {
     /// End 6% of those pages with a tour's dates (`Aug. 2 -- <venue>,
     /// <town>, OH`); off by default (experiments #63-#64).
     pub tour_dates: Option<bool>,
+    /// The share of those pages' other stories whose headline opens with a
+    /// person and a verb (`Osei Rejects Harlow Merger`); 0.5 by default
+    /// (experiment #68).
+    pub person_headlines: Option<f64>,
     /// Add a copy with noises written in (`Mm.`, `Uh-huh.`) of this share of
     /// the corpus' conversations (`bc`, `tc`); off by default (experiment #67).
     pub transcripts: Option<f64>,
@@ -211,6 +215,7 @@ impl Recipe {
             ("case_augment", self.data.case_augment),
             ("synthetic_pages", self.data.synthetic_pages),
             ("transcripts", self.data.transcripts),
+            ("person_headlines", self.data.person_headlines),
         ] {
             if share.is_some_and(|s| !(0.0..=1.0).contains(&s)) {
                 return Err(format!("`data.{name}` wants a share from 0 to 1").into());
@@ -218,6 +223,9 @@ impl Recipe {
         }
         if self.data.tour_dates.is_some() && self.data.synthetic_pages.is_none() {
             return Err("`data.tour_dates` shapes the synthetic pages: it wants `data.synthetic_pages` as well".into());
+        }
+        if self.data.person_headlines.is_some() && self.data.synthetic_pages.is_none() {
+            return Err("`data.person_headlines` shapes the synthetic pages: it wants `data.synthetic_pages` as well".into());
         }
         if self.data.pages_repeat == Some(0) {
             return Err("`data.pages_repeat` wants a number from 1 up".into());
@@ -388,6 +396,11 @@ mod tests {
         );
         let e = parse(&format!("{BASE}[data]\ntour_dates = true\n")).unwrap_err();
         assert!(e.contains("wants `data.synthetic_pages` as well"), "{e}");
+        let e = parse(&format!("{BASE}[data]\nperson_headlines = 0.8\n")).unwrap_err();
+        assert!(
+            e.contains("`data.person_headlines` shapes the synthetic pages"),
+            "{e}"
+        );
         let e = parse(&format!("{BASE}colour = 1\n")).unwrap_err();
         assert!(e.contains("unknown field `colour`"), "{e}");
         let e = parse(&format!("{BASE}[trainer]\ntable-dims = [1]\n")).unwrap_err();
