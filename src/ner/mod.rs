@@ -593,8 +593,9 @@ mod tests {
     fn a_surname_alone_takes_the_full_names_label_and_nothing_else_moves() {
         // The default model reads this invented surname alone as an
         // organisation; with its full name before it, it is the founder. (A
-        // new default model that reads it right needs another surname here.)
-        let text = "Coach Tomas Reyvik founded the club in 2004. A spokesman for Reyvik \
+        // new default model that reads it right needs another surname here:
+        // #68 reads `Reyvik`, the surname before it, right alone.)
+        let text = "Coach Anders Kvalheim founded the club in 2004. A spokesman for Kvalheim \
                     declined to comment.";
         let seg = crate::segment::segment(text);
         let mut tagger = Tagger::from_bytes(crate::annotator::DEFAULT_MODEL).unwrap();
@@ -605,8 +606,8 @@ mod tests {
             let e = ents.iter().rev().find(|e| e.span.slice(text) == name);
             e.map(|e| e.label)
         };
-        assert_eq!(label(&off, "Reyvik"), Some("ORG"), "{off:?}");
-        assert_eq!(label(&on, "Reyvik"), Some("PERSON"), "{on:?}");
+        assert_eq!(label(&off, "Kvalheim"), Some("ORG"), "{off:?}");
+        assert_eq!(label(&on, "Kvalheim"), Some("PERSON"), "{on:?}");
         assert_eq!(on.len(), off.len());
         for (a, b) in on.iter().zip(&off) {
             assert_eq!((a.span, a.score), (b.span, b.score));
