@@ -221,11 +221,16 @@ impl Recipe {
                 return Err(format!("`data.{name}` wants a share from 0 to 1").into());
             }
         }
-        if self.data.tour_dates.is_some() && self.data.synthetic_pages.is_none() {
-            return Err("`data.tour_dates` shapes the synthetic pages: it wants `data.synthetic_pages` as well".into());
-        }
-        if self.data.person_headlines.is_some() && self.data.synthetic_pages.is_none() {
-            return Err("`data.person_headlines` shapes the synthetic pages: it wants `data.synthetic_pages` as well".into());
+        for (name, set) in [
+            ("tour_dates", self.data.tour_dates.is_some()),
+            ("person_headlines", self.data.person_headlines.is_some()),
+        ] {
+            if set && self.data.synthetic_pages.is_none() {
+                return Err(format!(
+                    "`data.{name}` shapes the synthetic pages: it wants `data.synthetic_pages` as well"
+                )
+                .into());
+            }
         }
         if self.data.pages_repeat == Some(0) {
             return Err("`data.pages_repeat` wants a number from 1 up".into());
