@@ -27,8 +27,8 @@
 //! (`Predators`, `Islanders`, `Buffalo`, `The Hollywood Reporter`, `Condé
 //! Nast Traveller`) are those issue #29 reports.
 //!
-//! Nicknames and publications are checked on every run; teams, technology
-//! terms, tour dates and noises are ignored until the default model reads them. Run all
+//! Nicknames, publications, tour dates and noises are checked on every run;
+//! teams and technology terms are ignored until the default model reads them. Run all
 //! with `cargo test -p newsmark-train --profile ci --test internals ner_shapes
 //! -- --include-ignored --nocapture`: it prints every case, passed or
 //! failed, and fails if any case fails.
@@ -367,11 +367,11 @@ fn the_default_model_reads_nicknames_and_publications() {
     ]);
 }
 
-/// Not yet: with #68, 2 of the 6 team cases and 4 of the 5 technology
+/// Not yet: with #70, 1 of the 6 team cases and 4 of the 5 technology
 /// cases pass (teams named by a bare nickname or a city are still read as
 /// NORP, PRODUCT, LOC or GPE; in the fifth technology case the terms are no
 /// entity, as they should be, but the firm "Orvane" reads PERSON). #60b
-/// passed 3 and 4.
+/// passed 3 and 4, #68 2 and 4.
 #[test]
 #[ignore = "until the default model reads sports teams and technology terms (issue #29): cargo test -p newsmark-train --profile ci --test internals ner_shapes -- --ignored --nocapture"]
 fn the_default_model_reads_teams_and_technology_terms() {
@@ -391,22 +391,18 @@ fn the_default_model_reads_no_noise_as_a_name() {
     check_groups(&[("noises in transcripts (the noises alone)", &noises)]);
 }
 
-/// Not yet: with #68, 6 of the 7 cases pass; in the seventh the noise is no
-/// entity but `Harbin` before it reads NORP. (#60b: 5 of 7, `Mm` PERSON
-/// twice.)
+/// Each case whole, its places' labels too. #60b passed 5 of 7 (`Mm` PERSON
+/// twice), #68 6 (`Harbin` before the noise read NORP); #70 reads all 7.
 #[test]
-#[ignore = "until the default model reads noises in transcripts (issue #29): cargo test -p newsmark-train --profile ci --test internals ner_shapes -- --ignored --nocapture"]
 fn the_default_model_reads_noises_in_transcripts() {
     check_groups(&[("noises in transcripts", NOISES)]);
 }
 
-/// Not yet: with #68, 1 of the 5 cases passes (the venue reads ORG or
-/// PERSON, the state code ORG or nothing; #60b passed none). The synthetic pages'
-/// tour dates (`tour_dates = true` in a recipe's `[data]`) teach all five
-/// (#63, #64 of `docs/experiments/ner.md`), but those models read the other
-/// webnews articles worse, so the default recipe leaves them out.
+/// The synthetic pages' tour dates (`tour_dates = true` in the default
+/// recipe's `[data]`, #70 of `docs/experiments/ner.md`) teach all five;
+/// without them #68 read 1 (the venue ORG or PERSON, the state code ORG or
+/// nothing) and #60b none.
 #[test]
-#[ignore = "until the default model reads tour dates (issue #29): cargo test -p newsmark-train --profile ci --test internals ner_shapes -- --ignored --nocapture"]
 fn the_default_model_reads_tour_dates() {
     check_groups(&[("tour dates", TOUR_DATES)]);
 }
